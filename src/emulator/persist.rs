@@ -1,0 +1,196 @@
+//! `--state FILE`: the org survives restarts.
+//!
+//! Every acknowledged write is saved before its response is sent: the whole org is serialised to
+//! a temporary file in the same directory, fsynced, then renamed over the state file. Rename is
+//! atomic within a directory, so a crash leaves either the old or the new state, never a torn one.
+
+use std::{
+    fs,
+    io::{self, Write},
+    path::{Path, PathBuf},
+    sync::atomic::{AtomicU64, Ordering},
+};
+
+use serde::{Deserialize, Serialize};
+
+use super::state::Org;
+
+/// Format version of the state file.
+const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct StateFile {
+    version: u32,
+    org: Org,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    #[error("cannot read or write state file {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("state file {path} is not okta-emulator state: {source}")]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("state file {path} has version {found}, expected {VERSION}")]
+    Version { path: PathBuf, found: u32 },
+}
+
+/// Writes the org to its state file.
+#[derive(Debug)]
+pub struct Persister {
+    path: PathBuf,
+    counter: AtomicU64,
+}
+
+impl Persister {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Persister {
+            path: path.into(),
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Loads the org if the file exists; `Ok(None)` if it does not.
+    pub fn load(&self) -> Result<Option<Org>, PersistError> {
+        let text = match fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(PersistError::Io {
+                    path: self.path.clone(),
+                    source,
+                })
+            }
+        };
+        let file: StateFile = serde_json::from_str(&text).map_err(|source| PersistError::Parse {
+            path: self.path.clone(),
+            source,
+        })?;
+        if file.version != VERSION {
+            return Err(PersistError::Version {
+                path: self.path.clone(),
+                found: file.version,
+            });
+        }
+        Ok(Some(file.org))
+    }
+
+    /// Atomically replaces the state file with `org`.
+    pub fn save(&self, org: &Org) -> Result<(), PersistError> {
+        let io_err = |source| PersistError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let text = serde_json::to_vec_pretty(&StateFile {
+            version: VERSION,
+            org: org.clone(),
+        })
+        .map_err(|source| PersistError::Parse {
+            path: self.path.clone(),
+            source,
+        })?;
+        let tmp = self.temp_path();
+        let result = (|| -> io::Result<()> {
+            let mut f = open_private(&tmp)?;
+            f.write_all(&text)?;
+            f.sync_all()?;
+            drop(f);
+            fs::rename(&tmp, &self.path)?;
+            sync_dir(&self.path);
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result.map_err(io_err)
+    }
+
+    fn temp_path(&self) -> PathBuf {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let name = self
+            .path
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "state".to_string());
+        self.path
+            .with_file_name(format!(".{name}.tmp-{}-{n}", std::process::id()))
+    }
+}
+
+/// The state file holds token values and client secrets: owner-only permissions.
+fn open_private(path: &Path) -> io::Result<fs::File> {
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+}
+
+/// Makes the rename itself durable; best effort (not every platform can open directories).
+fn sync_dir(path: &Path) {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_then_load_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Persister::new(dir.path().join("org.json"));
+        assert!(p.load().unwrap().is_none());
+        let org = Org::seed(Some("tok"));
+        p.save(&org).unwrap();
+        let back = p.load().unwrap().unwrap();
+        assert_eq!(back.org_id, org.org_id);
+        // No temporary files are left behind.
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("org.json")]);
+    }
+
+    #[test]
+    fn garbage_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("org.json");
+        fs::write(&path, "not json").unwrap();
+        assert!(matches!(
+            Persister::new(&path).load(),
+            Err(PersistError::Parse { .. })
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn state_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = Persister::new(dir.path().join("org.json"));
+        p.save(&Org::seed(None)).unwrap();
+        let mode = fs::metadata(p.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}

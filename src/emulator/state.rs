@@ -1,0 +1,342 @@
+//! The emulated org: plain data, serialisable as the `--state` file.
+//!
+//! Apps are stored as the normalised JSON Okta would return (minus `id`, `status`, timestamps,
+//! `_links` and the client secret, which are rendered per request), so a full-replace PUT keeps
+//! fields the emulator does not model.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::{clock, ids};
+
+/// Lifecycle status shared by apps and client secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Status {
+    Active,
+    Inactive,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "ACTIVE",
+            Status::Inactive => "INACTIVE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    pub created: i64,
+    pub last_updated: i64,
+    pub profile: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    pub id: String,
+    /// Creation order; the list cursor.
+    pub seq: u64,
+    pub created: i64,
+    pub last_updated: i64,
+    pub last_membership_updated: i64,
+    /// `OKTA_GROUP` or `BUILT_IN` (the seeded Everyone group).
+    pub kind: String,
+    pub profile: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientSecret {
+    pub id: String,
+    pub status: Status,
+    pub secret: String,
+    pub hash: String,
+    pub created: i64,
+    pub last_updated: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupAssignment {
+    pub group_id: String,
+    pub seq: u64,
+    pub priority: i64,
+    pub profile: Value,
+    pub last_updated: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct App {
+    pub id: String,
+    pub seq: u64,
+    pub status: Status,
+    pub created: i64,
+    pub last_updated: i64,
+    /// Normalised app JSON without id/orn/status/timestamps/_links/client_secret.
+    pub body: Map<String, Value>,
+    pub secrets: Vec<ClientSecret>,
+    pub groups: Vec<GroupAssignment>,
+}
+
+impl App {
+    /// `credentials.oauthClient.<key>` as a string.
+    pub fn oauth_credential(&self, key: &str) -> Option<&str> {
+        self.body
+            .get("credentials")?
+            .get("oauthClient")?
+            .get(key)?
+            .as_str()
+    }
+
+    pub fn client_id(&self) -> &str {
+        self.oauth_credential("client_id").unwrap_or(&self.id)
+    }
+
+    pub fn auth_method(&self) -> &str {
+        self.oauth_credential("token_endpoint_auth_method")
+            .unwrap_or("client_secret_basic")
+    }
+
+    /// The secret Okta reports in create/PUT responses: the newest ACTIVE one.
+    pub fn current_secret(&self) -> Option<&ClientSecret> {
+        self.secrets
+            .iter()
+            .filter(|s| s.status == Status::Active)
+            .max_by_key(|s| s.created)
+    }
+
+    pub fn oauth_settings(&self) -> Option<&Map<String, Value>> {
+        self.body.get("settings")?.get("oauthClient")?.as_object()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiToken {
+    pub id: String,
+    pub name: String,
+    pub user_id: String,
+    /// The SSWS value. Kept so tokens survive restarts; never logged or dumped.
+    pub value: String,
+    pub client_name: String,
+    pub network: Value,
+    pub created: i64,
+    pub last_updated: i64,
+    /// Last authenticated use; the 30-day window restarts from it.
+    #[serde(default)]
+    pub last_used: Option<i64>,
+}
+
+impl ApiToken {
+    pub fn expires_at(&self) -> i64 {
+        self.last_used.unwrap_or(self.created) + clock::TOKEN_WINDOW_SECS
+    }
+}
+
+/// Everything the emulated org holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Org {
+    pub org_id: String,
+    pub signing_kid: String,
+    pub access_policy_id: String,
+    pub enrollment_policy_id: String,
+    pub user_type_id: String,
+    pub realm_id: String,
+    pub admin_user_id: String,
+    pub next_seq: u64,
+    pub users: Vec<User>,
+    pub groups: Vec<Group>,
+    pub apps: Vec<App>,
+    pub tokens: Vec<ApiToken>,
+}
+
+/// Login of the seeded super-admin that owns `--api-token`.
+pub const ADMIN_LOGIN: &str = "admin@okta-emulator.local";
+/// Name given to the `--api-token` token.
+pub const SEED_TOKEN_NAME: &str = "okta-emulator";
+
+impl Org {
+    /// A fresh org: one admin user, the built-in Everyone group, and `api_token` (if any)
+    /// registered for the admin.
+    pub fn seed(api_token: Option<&str>) -> Org {
+        let now = clock::now();
+        let admin = User {
+            id: ids::object_id("00u"),
+            created: now,
+            last_updated: now,
+            profile: user_profile("Emulator", "Admin", ADMIN_LOGIN),
+        };
+        let mut org = Org {
+            org_id: ids::object_id("00o"),
+            signing_kid: ids::signing_kid(),
+            access_policy_id: ids::object_id("rst"),
+            enrollment_policy_id: ids::object_id("rst"),
+            user_type_id: ids::object_id("oty"),
+            realm_id: ids::object_id("guo"),
+            admin_user_id: admin.id.clone(),
+            next_seq: 1,
+            users: vec![admin],
+            groups: Vec::new(),
+            apps: Vec::new(),
+            tokens: Vec::new(),
+        };
+        let seq = org.next_seq();
+        org.groups.push(Group {
+            id: ids::object_id("00g"),
+            seq,
+            created: now,
+            last_updated: now,
+            last_membership_updated: now,
+            kind: "BUILT_IN".to_string(),
+            profile: json!({"name": "Everyone", "description": "All users in your organization"}),
+        });
+        if let Some(value) = api_token {
+            org.ensure_token(value);
+        }
+        org
+    }
+
+    pub fn next_seq(&mut self) -> u64 {
+        let s = self.next_seq;
+        self.next_seq += 1;
+        s
+    }
+
+    /// Registers `value` for the admin unless a token with that value already exists.
+    /// Returns whether the org changed.
+    pub fn ensure_token(&mut self, value: &str) -> bool {
+        if self.tokens.iter().any(|t| t.value == value) {
+            return false;
+        }
+        let owner = self.admin_user_id.clone();
+        self.add_token(value.to_string(), SEED_TOKEN_NAME.to_string(), owner);
+        true
+    }
+
+    pub fn add_token(&mut self, value: String, name: String, user_id: String) -> &ApiToken {
+        let now = clock::now();
+        self.tokens.push(ApiToken {
+            id: ids::object_id("00T"),
+            name,
+            user_id,
+            value,
+            client_name: "Okta API".to_string(),
+            network: json!({"connection": "ANYWHERE"}),
+            created: now,
+            last_updated: now,
+            last_used: None,
+        });
+        let last = self.tokens.len() - 1;
+        &self.tokens[last]
+    }
+
+    /// Finds a user by login, creating it (ACTIVE) if needed.
+    pub fn user_by_login_or_create(&mut self, login: &str) -> String {
+        if let Some(u) = self
+            .users
+            .iter()
+            .find(|u| u.profile.get("login").and_then(Value::as_str) == Some(login))
+        {
+            return u.id.clone();
+        }
+        let now = clock::now();
+        let local = login.split('@').next().unwrap_or(login);
+        let user = User {
+            id: ids::object_id("00u"),
+            created: now,
+            last_updated: now,
+            profile: user_profile(local, "User", login),
+        };
+        let id = user.id.clone();
+        self.users.push(user);
+        id
+    }
+
+    pub fn app(&self, id: &str) -> Option<&App> {
+        self.apps.iter().find(|a| a.id == id)
+    }
+
+    pub fn app_mut(&mut self, id: &str) -> Option<&mut App> {
+        self.apps.iter_mut().find(|a| a.id == id)
+    }
+
+    pub fn group(&self, id: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.id == id)
+    }
+
+    pub fn user(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    pub fn token(&self, id: &str) -> Option<&ApiToken> {
+        self.tokens.iter().find(|t| t.id == id)
+    }
+
+    pub fn token_mut(&mut self, id: &str) -> Option<&mut ApiToken> {
+        self.tokens.iter_mut().find(|t| t.id == id)
+    }
+}
+
+fn user_profile(first: &str, last: &str, login: &str) -> Value {
+    json!({
+        "firstName": first,
+        "lastName": last,
+        "mobilePhone": null,
+        "secondEmail": null,
+        "login": login,
+        "email": login,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_registers_token_once() {
+        let mut org = Org::seed(Some("secret-token"));
+        assert_eq!(org.tokens.len(), 1);
+        assert_eq!(org.tokens[0].user_id, org.admin_user_id);
+        assert!(!org.ensure_token("secret-token"));
+        assert!(org.ensure_token("other"));
+        assert_eq!(org.tokens.len(), 2);
+        assert_eq!(org.groups[0].profile["name"], "Everyone");
+    }
+
+    #[test]
+    fn users_by_login_are_reused() {
+        let mut org = Org::seed(None);
+        let a = org.user_by_login_or_create("alice@example.com");
+        let b = org.user_by_login_or_create("alice@example.com");
+        assert_eq!(a, b);
+        assert_eq!(org.users.len(), 2);
+    }
+
+    #[test]
+    fn state_round_trips_through_json() {
+        let org = Org::seed(Some("t"));
+        let text = serde_json::to_string(&org).unwrap();
+        let back: Org = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.tokens[0].value, "t");
+        assert_eq!(back.org_id, org.org_id);
+    }
+
+    #[test]
+    fn token_expiry_follows_last_use() {
+        let mut org = Org::seed(Some("t"));
+        let created = org.tokens[0].created;
+        assert_eq!(org.tokens[0].expires_at(), created + clock::TOKEN_WINDOW_SECS);
+        org.tokens[0].last_used = Some(created + 10);
+        assert_eq!(
+            org.tokens[0].expires_at(),
+            created + 10 + clock::TOKEN_WINDOW_SECS
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! terraform-provider-oktaidp: a Terraform/OpenTofu provider that manages what Pomerium needs
+//! from Okta, plus `okta-emulator`, a local Okta Management API for demos and tests.
+
+pub mod emulator;
+pub mod okta;
+pub mod tfplugin;

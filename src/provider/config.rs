@@ -1,0 +1,288 @@
+//! The provider block: where the Okta org is, the API token, and how hard to retry.
+
+use url::Url;
+
+use super::fields::{self, Field};
+use super::validate::{self, HttpRule};
+use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::schema::{Attribute, Block, Schema};
+use crate::tfplugin::value::Value;
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new(
+            "Configures access to one Okta org. Every setting can also come from the environment \
+             variables of the official Okta provider, so existing CI secrets keep working.",
+        )
+        .attr(Attribute::string("org_url").optional().describe(
+            "Okta org URL, for example `https://dev-123456.okta.com`. Environment: `OKTA_ORG_URL`. \
+             Must be https, except for loopback hosts (for `okta-emulator`, e.g. `http://127.0.0.1:8089`). \
+             Conflicts with `org_name`.",
+        ))
+        .attr(Attribute::string("org_name").optional().describe(
+            "Okta org name, the first label of the org URL (`dev-123456`); used with `base_url` when `org_url` is not set. \
+             Environment: `OKTA_ORG_NAME`.",
+        ))
+        .attr(Attribute::string("base_url").optional().describe(
+            "Okta domain used with `org_name`: `okta.com` (default), `oktapreview.com` or `okta-emea.com`. Environment: `OKTA_BASE_URL`.",
+        ))
+        .attr(Attribute::string("api_token").optional().sensitive().describe(
+            "Okta API token (SSWS) the provider authenticates with. Environment: `OKTA_API_TOKEN`. Never logged.",
+        ))
+        .attr(Attribute::number("max_retries").optional().describe(
+            "How many times a request that failed with a rate limit (429), 502/503/504, a timeout or a reset connection is retried. Default 5.",
+        ))
+        .attr(Attribute::number("min_wait_seconds").optional().describe(
+            "Shortest wait before a retry, in seconds. Default 1.",
+        ))
+        .attr(Attribute::number("max_wait_seconds").optional().describe(
+            "Longest wait before a retry, in seconds; a rate-limit reset further away than this fails the request. Default 300.",
+        ))
+        .attr(Attribute::number("request_timeout").optional().describe(
+            "Timeout of one HTTP request attempt, in seconds. Default 30.",
+        ))
+        .attr(Attribute::number("max_api_capacity").optional().describe(
+            "Percentage (1-100) of each Okta rate-limit bucket this provider may use, leaving the rest to other clients of the org. Default 100.",
+        )),
+    )
+}
+
+/// The provider configuration after environment defaults.
+#[derive(Clone)]
+pub struct ProviderSettings {
+    /// `None` when not configured at all.
+    pub org_url: Option<Url>,
+    /// Part of the configuration was unknown (it depends on resources not yet created).
+    pub unknown: bool,
+    pub api_token: Option<String>,
+    pub max_retries: u32,
+    pub min_wait_seconds: u64,
+    pub max_wait_seconds: u64,
+    pub request_timeout_seconds: u64,
+    pub max_api_capacity: u8,
+}
+
+impl std::fmt::Debug for ProviderSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderSettings")
+            .field("org_url", &self.org_url.as_ref().map(Url::as_str))
+            .field("unknown", &self.unknown)
+            .field("api_token", &self.api_token.as_ref().map(|_| "(sensitive)"))
+            .field("max_retries", &self.max_retries)
+            .field("min_wait_seconds", &self.min_wait_seconds)
+            .field("max_wait_seconds", &self.max_wait_seconds)
+            .field("request_timeout_seconds", &self.request_timeout_seconds)
+            .field("max_api_capacity", &self.max_api_capacity)
+            .finish()
+    }
+}
+
+impl ProviderSettings {
+    /// The org URL without a trailing slash.
+    pub fn org_base(&self) -> Option<String> {
+        self.org_url.as_ref().map(validate::without_trailing_slash)
+    }
+}
+
+const NUMBER_LIMITS: [(&str, i64, i64); 5] = [
+    ("max_retries", 0, 100),
+    ("min_wait_seconds", 0, 3600),
+    ("max_wait_seconds", 0, 3600),
+    ("request_timeout", 1, 3600),
+    ("max_api_capacity", 1, 100),
+];
+
+/// Checks what can be checked without the environment (known values only).
+pub fn validate(config: &Value, diags: &mut Diagnostics) {
+    if let Field::Known(raw) = fields::string(config, "org_url") {
+        if let Err(e) = org_url(raw) {
+            diags.attr_error(AttrPath::root("org_url"), "Invalid org_url", e);
+        }
+    }
+    let has_url = !matches!(fields::string(config, "org_url"), Field::Null);
+    let has_name = !matches!(fields::string(config, "org_name"), Field::Null);
+    if has_url && has_name {
+        diags.attr_error(
+            AttrPath::root("org_name"),
+            "Conflicting org settings",
+            "Set either org_url, or org_name with base_url, not both.",
+        );
+    }
+    if let Field::Known(name) = fields::string(config, "org_name") {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            diags.attr_error(
+                AttrPath::root("org_name"),
+                "Invalid org_name",
+                "org_name is the first label of the org host (letters, digits and dashes), e.g. dev-123456.",
+            );
+        }
+    }
+    if let Field::Known(token) = fields::string(config, "api_token") {
+        if let Err(e) = validate::credential("api_token", token) {
+            diags.attr_error(AttrPath::root("api_token"), "Invalid api_token", e);
+        }
+    }
+    for (name, min, max) in NUMBER_LIMITS {
+        match fields::integer(config, name) {
+            Ok(Field::Known(n)) if (min..=max).contains(&n) => {}
+            Ok(Field::Known(_)) | Err(()) => diags.attr_error(
+                AttrPath::root(name),
+                format!("Invalid {name}"),
+                format!("{name} must be a whole number from {min} to {max}."),
+            ),
+            Ok(_) => {}
+        }
+    }
+}
+
+fn org_url(raw: &str) -> Result<Url, String> {
+    let url = validate::absolute_url(raw, HttpRule::HttpsOrLoopback)?;
+    if url.path() != "/" && !url.path().is_empty() {
+        return Err(format!(
+            "\"{raw}\" has a path; the org URL is just scheme and host, e.g. https://dev-123456.okta.com."
+        ));
+    }
+    Ok(url)
+}
+
+/// Resolves the configuration against the environment. Unknown values are not errors: Terraform
+/// configures providers during plan with whatever is known.
+pub fn resolve(
+    config: &Value,
+    env: &(dyn Fn(&str) -> Option<String> + Send + Sync),
+    diags: &mut Diagnostics,
+) -> ProviderSettings {
+    validate(config, diags);
+    let env_value = |key: &str| env(key).filter(|v| !v.trim().is_empty());
+    let mut unknown = false;
+    let mut pick = |name: &str, env_key: &str| -> Option<String> {
+        match fields::string(config, name) {
+            Field::Known(v) => Some(v.to_string()),
+            Field::Unknown => {
+                unknown = true;
+                None
+            }
+            Field::Null => env_value(env_key),
+        }
+    };
+    let url_text = pick("org_url", "OKTA_ORG_URL");
+    let org_name = pick("org_name", "OKTA_ORG_NAME");
+    let base_url = pick("base_url", "OKTA_BASE_URL");
+    let api_token = pick("api_token", "OKTA_API_TOKEN");
+
+    let url_text = url_text.or_else(|| {
+        org_name.map(|name| {
+            let base = base_url.unwrap_or_else(|| "okta.com".to_string());
+            format!("https://{name}.{}", base.trim_start_matches('.'))
+        })
+    });
+    let org_url = match url_text {
+        Some(text) => match org_url(&text) {
+            Ok(url) => Some(url),
+            Err(e) => {
+                diags.attr_error(AttrPath::root("org_url"), "Invalid Okta org URL", e);
+                None
+            }
+        },
+        None => None,
+    };
+    if let Some(token) = &api_token {
+        if let Err(e) = validate::credential("The API token", token) {
+            diags.attr_error(AttrPath::root("api_token"), "Invalid api_token", e);
+        }
+    }
+    let number = |name: &str, default: i64| -> i64 {
+        match fields::integer(config, name) {
+            Ok(Field::Known(n)) => n,
+            _ => default,
+        }
+    };
+    ProviderSettings {
+        org_url,
+        unknown,
+        api_token,
+        max_retries: number("max_retries", 5).clamp(0, 100) as u32,
+        min_wait_seconds: number("min_wait_seconds", 1).clamp(0, 3600) as u64,
+        max_wait_seconds: number("max_wait_seconds", 300).clamp(0, 3600) as u64,
+        request_timeout_seconds: number("request_timeout", 30).clamp(1, 3600) as u64,
+        max_api_capacity: number("max_api_capacity", 100).clamp(1, 100) as u8,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        let ty = schema().implied_type();
+        let crate::tfplugin::value::Type::Object(attrs) = ty else {
+            panic!("object")
+        };
+        Value::object(attrs.keys().map(|k| {
+            let v = pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or(Value::Null);
+            (k.clone(), v)
+        }))
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn org_url_from_config_or_env_or_name() {
+        let mut d = Diagnostics::new();
+        let s = resolve(&config(&[("org_url", Value::string("https://dev-1.okta.com/"))]), &no_env, &mut d);
+        assert_eq!(s.org_base().as_deref(), Some("https://dev-1.okta.com"));
+        let env = |k: &str| (k == "OKTA_ORG_NAME").then(|| "dev-2".to_string());
+        let s = resolve(&config(&[]), &env, &mut d);
+        assert_eq!(s.org_base().as_deref(), Some("https://dev-2.okta.com"));
+        let s = resolve(
+            &config(&[("org_name", Value::string("acme")), ("base_url", Value::string("oktapreview.com"))]),
+            &no_env,
+            &mut d,
+        );
+        assert_eq!(s.org_base().as_deref(), Some("https://acme.oktapreview.com"));
+        let env = |k: &str| (k == "OKTA_ORG_URL").then(|| "http://127.0.0.1:8089".to_string());
+        let s = resolve(&config(&[]), &env, &mut d);
+        assert_eq!(s.org_base().as_deref(), Some("http://127.0.0.1:8089"));
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn unknown_config_is_not_an_error() {
+        let mut d = Diagnostics::new();
+        let s = resolve(&config(&[("org_url", Value::Unknown)]), &no_env, &mut d);
+        assert!(s.unknown);
+        assert!(s.org_url.is_none());
+        assert!(!d.has_errors());
+    }
+
+    #[test]
+    fn bad_values_point_at_their_attribute() {
+        let mut d = Diagnostics::new();
+        validate(
+            &config(&[
+                ("org_url", Value::string("http://dev-1.okta.com")),
+                ("org_name", Value::string("x")),
+                ("api_token", Value::string("tok en")),
+                ("max_api_capacity", Value::Number(crate::tfplugin::value::Number::from_i64(0))),
+            ]),
+            &mut d,
+        );
+        let paths: Vec<String> = d.iter().filter_map(|x| x.path.as_ref().map(ToString::to_string)).collect();
+        assert_eq!(paths, vec!["org_url", "org_name", "api_token", "max_api_capacity"]);
+        assert!(d.iter().all(|x| !x.detail.contains("tok en")));
+    }
+
+    #[test]
+    fn debug_output_hides_the_token() {
+        let mut d = Diagnostics::new();
+        let s = resolve(&config(&[("api_token", Value::string("00SECRETVALUE"))]), &no_env, &mut d);
+        assert!(!format!("{s:?}").contains("00SECRETVALUE"));
+    }
+}

@@ -1,0 +1,118 @@
+//! The `oktaidp` provider: its configuration block and the resources and data sources it offers.
+
+mod config;
+pub mod fields;
+pub mod pomerium_idp_data_source;
+pub mod validate;
+
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+use tokio_util::sync::CancellationToken;
+
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::framework::{DataSource, Provider, Resource};
+use crate::tfplugin::schema::Schema;
+use crate::tfplugin::value::Value;
+
+pub use config::ProviderSettings;
+
+/// The provider's local name: resource types are `oktaidp_*`.
+pub const TYPE_NAME: &str = "oktaidp";
+/// The source address used in examples and by `--debug`.
+pub const SOURCE_ADDRESS: &str = "registry.terraform.io/oktaidp/oktaidp";
+
+type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// What `ConfigureProvider` produced, shared with every resource and data source.
+pub struct ProviderData {
+    settings: RwLock<Option<Arc<ProviderSettings>>>,
+    stop: CancellationToken,
+    env: EnvLookup,
+}
+
+impl ProviderData {
+    pub fn settings(&self) -> Option<Arc<ProviderSettings>> {
+        self.settings.read().clone()
+    }
+
+    /// Cancelled by `StopProvider`; long waits and requests watch it.
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
+    }
+}
+
+pub struct OktaIdpProvider {
+    schema: Schema,
+    data: Arc<ProviderData>,
+    resources: Vec<Arc<dyn Resource>>,
+    data_sources: Vec<Arc<dyn DataSource>>,
+}
+
+impl OktaIdpProvider {
+    /// Cheap by design: Terraform starts the provider several times per command.
+    pub fn new() -> Self {
+        Self::with_env(|k| std::env::var(k).ok())
+    }
+
+    /// Builds the provider reading environment defaults through `env` (tests pass their own).
+    pub fn with_env(env: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        let data = Arc::new(ProviderData {
+            settings: RwLock::new(None),
+            stop: CancellationToken::new(),
+            env: Box::new(env),
+        });
+        Self {
+            schema: config::schema(),
+            data_sources: vec![Arc::new(pomerium_idp_data_source::PomeriumIdp::new(
+                Arc::clone(&data),
+            ))],
+            resources: Vec::new(),
+            data,
+        }
+    }
+
+    pub fn data(&self) -> &Arc<ProviderData> {
+        &self.data
+    }
+}
+
+impl Default for OktaIdpProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[tonic::async_trait]
+impl Provider for OktaIdpProvider {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn resources(&self) -> &[Arc<dyn Resource>] {
+        &self.resources
+    }
+
+    fn data_sources(&self) -> &[Arc<dyn DataSource>] {
+        &self.data_sources
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        config::validate(config, diags);
+    }
+
+    async fn configure(&self, config: &Value, diags: &mut Diagnostics) {
+        let settings = config::resolve(config, &self.data.env, diags);
+        if !diags.has_errors() {
+            *self.data.settings.write() = Some(Arc::new(settings));
+        }
+    }
+
+    fn stop(&self) {
+        self.data.stop.cancel();
+    }
+}

@@ -1,0 +1,381 @@
+//! `oktaidp_pomerium_idp`: renders the identity-provider settings Pomerium needs from Okta.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use base64::Engine;
+
+use super::fields::{self, Field};
+use super::validate::{self, HttpRule};
+use super::ProviderData;
+use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::framework::DataSource;
+use crate::tfplugin::schema::{Attribute, Block, Schema};
+use crate::tfplugin::value::{Type, Value};
+
+pub const TYPE_NAME: &str = "oktaidp_pomerium_idp";
+
+/// Pomerium's authenticate callback path (`/oauth2/callback`), appended to the authenticate URL.
+pub const CALLBACK_PATH: &str = "/oauth2/callback";
+
+pub struct PomeriumIdp {
+    schema: Schema,
+    data: Arc<ProviderData>,
+}
+
+fn string_map() -> Type {
+    Type::Map(Box::new(Type::String))
+}
+
+fn directory_sync_type() -> Type {
+    Type::Object(BTreeMap::from([
+        ("api_key".to_string(), Type::String),
+        ("url".to_string(), Type::String),
+    ]))
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new(
+            "Renders the settings Pomerium needs to sign users in with Okta: `idp_provider`, \
+             `idp_provider_url`, `idp_client_id`, `idp_client_secret`, the callback URL to register \
+             on the Okta app, and the directory-sync credentials, as single values, as environment \
+             variables (`env`) and as Pomerium YAML (`config_yaml`). Computed locally: no Okta call.\n\n\
+             `idp_service_account` is read only by Pomerium 0.10 to 0.19. Pomerium 0.20 and later \
+             removed directory sync from the open-source core and refuse to start when a config file \
+             contains `idp_service_account`: for those versions leave `api_token` unset (groups then \
+             come from the ID token's `groups` claim), or use `directory_sync` with Pomerium \
+             Enterprise's Okta directory settings (API key and URL).",
+        )
+        .attr(Attribute::string("authenticate_service_url").required().describe(
+            "Absolute https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com`.",
+        ))
+        .attr(Attribute::string("client_id").required().describe(
+            "Client ID of the Okta OIDC web application Pomerium signs in with.",
+        ))
+        .attr(Attribute::string("client_secret").required().sensitive().describe(
+            "Client secret of that application.",
+        ))
+        .attr(Attribute::string("api_token").optional().sensitive().describe(
+            "Okta API token (SSWS) for directory sync. When set, `idp_service_account` and `directory_sync` are rendered.",
+        ))
+        .attr(Attribute::string("provider_url").optional().describe(
+            "OIDC issuer Pomerium discovers (`<url>/.well-known/openid-configuration`). Default: the provider's org URL. \
+             Conflicts with `authorization_server_id`.",
+        ))
+        .attr(Attribute::string("authorization_server_id").optional().describe(
+            "ID of a custom Okta authorization server (e.g. `default`); the provider URL then becomes `<org URL>/oauth2/<id>`.",
+        ))
+        .attr(Attribute::string("idp_provider").computed().describe("Always `okta`."))
+        .attr(Attribute::string("idp_provider_url").computed().describe(
+            "Value for Pomerium's `idp_provider_url`.",
+        ))
+        .attr(Attribute::string("idp_client_id").computed().describe(
+            "Value for Pomerium's `idp_client_id`.",
+        ))
+        .attr(Attribute::string("idp_client_secret").computed().sensitive().describe(
+            "Value for Pomerium's `idp_client_secret`.",
+        ))
+        .attr(Attribute::string("callback_url").computed().describe(
+            "`<authenticate_service_url>/oauth2/callback`: the sign-in redirect URI the Okta app must allow.",
+        ))
+        .attr(Attribute::string("idp_service_account").computed().sensitive().describe(
+            "Value for `idp_service_account` (Pomerium 0.10 to 0.19): standard base64, with padding, of the compact JSON \
+             `{\"api_key\":\"<api_token>\"}`. Null when `api_token` is not set.",
+        ))
+        .attr(
+            Attribute::new("directory_sync", directory_sync_type())
+                .computed()
+                .sensitive()
+                .describe(
+                    "Pomerium Enterprise Okta directory settings: `api_key` (the API token) and `url` (the org URL). \
+                     Null when `api_token` is not set.",
+                ),
+        )
+        .attr(Attribute::new("env", string_map()).computed().sensitive().describe(
+            "Pomerium environment variables: `IDP_PROVIDER`, `IDP_PROVIDER_URL`, `IDP_CLIENT_ID`, `IDP_CLIENT_SECRET`, \
+             `AUTHENTICATE_SERVICE_URL`, and `IDP_SERVICE_ACCOUNT` when `api_token` is set.",
+        ))
+        .attr(Attribute::string("config_yaml").computed().sensitive().describe(
+            "The same settings as Pomerium YAML keys (`idp_provider`, `idp_provider_url`, `idp_client_id`, \
+             `idp_client_secret`, `authenticate_service_url`, and `idp_service_account` when `api_token` is set).",
+        )),
+    )
+}
+
+/// Standard base64 (with padding) of `{"api_key":"<token>"}`, the form Pomerium 0.10+ decodes.
+pub fn service_account(token: &str) -> String {
+    let json = serde_json::json!({ "api_key": token }).to_string();
+    base64::engine::general_purpose::STANDARD.encode(json)
+}
+
+/// A YAML scalar that cannot be misread: a JSON string is valid YAML.
+fn yaml_scalar(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+/// The rendered settings, in Pomerium's key order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub provider_url: String,
+    pub callback_url: String,
+    pub authenticate_url: String,
+    pub org_url: Option<String>,
+    pub client_id: String,
+    pub client_secret: String,
+    pub api_token: Option<String>,
+}
+
+impl Rendered {
+    pub fn env(&self) -> BTreeMap<String, String> {
+        let mut env = BTreeMap::from([
+            ("IDP_PROVIDER".to_string(), "okta".to_string()),
+            ("IDP_PROVIDER_URL".to_string(), self.provider_url.clone()),
+            ("IDP_CLIENT_ID".to_string(), self.client_id.clone()),
+            ("IDP_CLIENT_SECRET".to_string(), self.client_secret.clone()),
+            ("AUTHENTICATE_SERVICE_URL".to_string(), self.authenticate_url.clone()),
+        ]);
+        if let Some(token) = &self.api_token {
+            env.insert("IDP_SERVICE_ACCOUNT".to_string(), service_account(token));
+        }
+        env
+    }
+
+    pub fn yaml(&self) -> String {
+        let mut lines = vec![
+            format!("authenticate_service_url: {}", yaml_scalar(&self.authenticate_url)),
+            "idp_provider: \"okta\"".to_string(),
+            format!("idp_provider_url: {}", yaml_scalar(&self.provider_url)),
+            format!("idp_client_id: {}", yaml_scalar(&self.client_id)),
+            format!("idp_client_secret: {}", yaml_scalar(&self.client_secret)),
+        ];
+        if let Some(token) = &self.api_token {
+            lines.push(format!("idp_service_account: {}", yaml_scalar(&service_account(token))));
+        }
+        lines.join("\n") + "\n"
+    }
+
+    pub fn to_value(&self, config: &Value) -> Value {
+        let keep = |name: &str| config.get(name).cloned().unwrap_or(Value::Null);
+        let env = Value::Map(
+            self.env()
+                .into_iter()
+                .map(|(k, v)| (k, Value::string(v)))
+                .collect(),
+        );
+        let (service_account_value, directory_sync) = match (&self.api_token, &self.org_url) {
+            (Some(token), org) => (
+                Value::string(service_account(token)),
+                Value::object([
+                    ("api_key".to_string(), Value::string(token.clone())),
+                    (
+                        "url".to_string(),
+                        org.clone().map_or(Value::Null, Value::string),
+                    ),
+                ]),
+            ),
+            (None, _) => (Value::Null, Value::Null),
+        };
+        Value::object([
+            ("authenticate_service_url".to_string(), keep("authenticate_service_url")),
+            ("client_id".to_string(), keep("client_id")),
+            ("client_secret".to_string(), keep("client_secret")),
+            ("api_token".to_string(), keep("api_token")),
+            ("provider_url".to_string(), keep("provider_url")),
+            ("authorization_server_id".to_string(), keep("authorization_server_id")),
+            ("idp_provider".to_string(), Value::string("okta")),
+            ("idp_provider_url".to_string(), Value::string(self.provider_url.clone())),
+            ("idp_client_id".to_string(), Value::string(self.client_id.clone())),
+            ("idp_client_secret".to_string(), Value::string(self.client_secret.clone())),
+            ("callback_url".to_string(), Value::string(self.callback_url.clone())),
+            ("idp_service_account".to_string(), service_account_value),
+            ("directory_sync".to_string(), directory_sync),
+            ("env".to_string(), env),
+            ("config_yaml".to_string(), Value::string(self.yaml())),
+        ])
+    }
+}
+
+/// Validates every known input; unknown inputs are checked again at read time.
+fn check_inputs(config: &Value, diags: &mut Diagnostics) {
+    if let Field::Known(raw) = fields::string(config, "authenticate_service_url") {
+        if let Err(e) = validate::absolute_url(raw, HttpRule::HttpsOnly) {
+            diags.attr_error(
+                AttrPath::root("authenticate_service_url"),
+                "Invalid authenticate_service_url",
+                e,
+            );
+        }
+    }
+    if let Field::Known(raw) = fields::string(config, "provider_url") {
+        if let Err(e) = validate::absolute_url(raw, HttpRule::HttpsOrLoopback) {
+            diags.attr_error(AttrPath::root("provider_url"), "Invalid provider_url", e);
+        }
+    }
+    for (name, what) in [
+        ("client_id", "client_id"),
+        ("client_secret", "client_secret"),
+        ("api_token", "api_token"),
+    ] {
+        if let Field::Known(v) = fields::string(config, name) {
+            if let Err(e) = validate::credential(what, v) {
+                diags.attr_error(AttrPath::root(name), format!("Invalid {name}"), e);
+            }
+        }
+    }
+    if let Field::Known(id) = fields::string(config, "authorization_server_id") {
+        let ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !ok {
+            diags.attr_error(
+                AttrPath::root("authorization_server_id"),
+                "Invalid authorization_server_id",
+                "An authorization server ID is letters, digits, '-' and '_' (for example `default` or `aus1a2b3c4d5e6f7g8h9`).",
+            );
+        }
+    }
+    let set = |name| !matches!(fields::string(config, name), Field::Null);
+    if set("provider_url") && set("authorization_server_id") {
+        diags.attr_error(
+            AttrPath::root("authorization_server_id"),
+            "Conflicting provider URL settings",
+            "Set provider_url to the full issuer URL, or authorization_server_id to derive it from the org URL, not both.",
+        );
+    }
+}
+
+impl PomeriumIdp {
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self {
+            schema: schema(),
+            data,
+        }
+    }
+
+    fn render(&self, config: &Value, diags: &mut Diagnostics) -> Option<Rendered> {
+        let text = |name| fields::string(config, name).known().map(str::to_string);
+        let authenticate = validate::absolute_url(&text("authenticate_service_url")?, HttpRule::HttpsOnly).ok()?;
+        let authenticate_url = validate::without_trailing_slash(&authenticate);
+        let org_url = self.data.settings().and_then(|s| s.org_base());
+        let provider_url = match (text("provider_url"), text("authorization_server_id")) {
+            (Some(url), _) => url.trim_end_matches('/').to_string(),
+            (None, server) => {
+                let Some(org) = org_url.clone() else {
+                    diags.attr_error(
+                        AttrPath::root("provider_url"),
+                        "No Okta org URL",
+                        "Set provider_url, or configure the provider's org_url (or OKTA_ORG_URL) so the provider URL can be derived.",
+                    );
+                    return None;
+                };
+                match server {
+                    Some(id) => format!("{org}/oauth2/{id}"),
+                    None => org,
+                }
+            }
+        };
+        Some(Rendered {
+            callback_url: format!("{authenticate_url}{CALLBACK_PATH}"),
+            authenticate_url,
+            provider_url,
+            org_url,
+            client_id: text("client_id")?,
+            client_secret: text("client_secret")?,
+            api_token: text("api_token"),
+        })
+    }
+}
+
+#[tonic::async_trait]
+impl DataSource for PomeriumIdp {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        check_inputs(config, diags);
+    }
+
+    async fn read(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let rendered = self.render(config, diags)?;
+        Some(rendered.to_value(config))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_account_is_padded_base64_of_compact_json() {
+        let encoded = service_account("00abcDEF-token");
+        assert_eq!(
+            encoded,
+            base64::engine::general_purpose::STANDARD.encode(r#"{"api_key":"00abcDEF-token"}"#)
+        );
+        // A 16-byte JSON needs padding; the encoding keeps it.
+        assert_eq!(service_account("x"), "eyJhcGlfa2V5IjoieCJ9");
+        assert_eq!(service_account("xy"), "eyJhcGlfa2V5IjoieHkifQ==");
+    }
+
+    fn config(pairs: &[(&str, &str)]) -> Value {
+        let Type::Object(attrs) = schema().implied_type() else { panic!("object") };
+        Value::object(attrs.keys().map(|k| {
+            let v = pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map_or(Value::Null, |(_, v)| Value::string(*v));
+            (k.clone(), v)
+        }))
+    }
+
+    #[test]
+    fn validation_points_at_attributes_without_echoing_secrets() {
+        let mut d = Diagnostics::new();
+        check_inputs(
+            &config(&[
+                ("authenticate_service_url", "http://authenticate.example.com"),
+                ("client_id", "abc"),
+                ("client_secret", "se cret"),
+                ("api_token", ""),
+                ("provider_url", "https://x.okta.com/#frag"),
+                ("authorization_server_id", "default"),
+            ]),
+            &mut d,
+        );
+        let paths: Vec<String> = d.iter().filter_map(|x| x.path.as_ref().map(ToString::to_string)).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "authenticate_service_url",
+                "provider_url",
+                "client_secret",
+                "api_token",
+                "authorization_server_id"
+            ]
+        );
+        assert!(d.iter().all(|x| !x.detail.contains("se cret")));
+    }
+
+    #[test]
+    fn yaml_quotes_everything() {
+        let r = Rendered {
+            provider_url: "https://dev-1.okta.com".into(),
+            callback_url: "https://a.example.com/oauth2/callback".into(),
+            authenticate_url: "https://a.example.com".into(),
+            org_url: Some("https://dev-1.okta.com".into()),
+            client_id: "0oa1".into(),
+            client_secret: "s: #\"x".into(),
+            api_token: None,
+        };
+        let yaml: serde_yaml::Value = serde_yaml::from_str(&r.yaml()).expect("yaml");
+        assert_eq!(yaml["idp_client_secret"].as_str(), Some("s: #\"x"));
+        assert_eq!(yaml["idp_provider"].as_str(), Some("okta"));
+        assert!(yaml.get("idp_service_account").is_none());
+        assert!(!r.env().contains_key("IDP_SERVICE_ACCOUNT"));
+    }
+}

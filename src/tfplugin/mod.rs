@@ -1,0 +1,10 @@
+//! The Terraform plugin protocol (tfplugin6 over go-plugin's gRPC transport).
+//! Nothing in this module tree knows about Okta.
+
+pub mod diag;
+pub mod handshake;
+pub mod logging;
+pub mod proto;
+pub mod tls;
+pub mod value;
+// LEAD-PENDING: framework, schema, server, service (wait for value.rs)

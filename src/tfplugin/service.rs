@@ -1,0 +1,790 @@
+//! The tfplugin6 `Provider` gRPC service: decodes requests, applies the protocol's rules and
+//! calls the provider's resources and data sources. Every RPC answers; features this provider
+//! does not offer answer with an error diagnostic (never gRPC Unimplemented, which Terraform
+//! reports as a plugin fault).
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+
+use futures::Stream;
+use tonic::{Request, Response, Status, Streaming};
+
+use super::diag::{single_error, AttrPath, Diagnostics};
+use super::framework::{
+    plan_object, reject_read_only, ApplyRequest, DataSource, PlanRequest, Provider, Resource,
+};
+use super::proto::tfplugin6 as pb;
+use super::proto::tfplugin6::provider_server;
+use super::schema::Schema;
+use super::value::{self, Type, Value};
+
+type EventStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+pub struct ProviderService {
+    provider: Arc<dyn Provider>,
+    resources: HashMap<&'static str, (Arc<dyn Resource>, Type)>,
+    data_sources: HashMap<&'static str, (Arc<dyn DataSource>, Type)>,
+    provider_type: Type,
+    schema_response: OnceLock<pb::get_provider_schema::Response>,
+}
+
+impl ProviderService {
+    pub fn new(provider: Arc<dyn Provider>) -> Self {
+        let resources = provider
+            .resources()
+            .iter()
+            .map(|r| (r.type_name(), (Arc::clone(r), r.schema().implied_type())))
+            .collect();
+        let data_sources = provider
+            .data_sources()
+            .iter()
+            .map(|d| (d.type_name(), (Arc::clone(d), d.schema().implied_type())))
+            .collect();
+        let provider_type = provider.schema().implied_type();
+        Self {
+            provider,
+            resources,
+            data_sources,
+            provider_type,
+            schema_response: OnceLock::new(),
+        }
+    }
+
+    fn resource(&self, name: &str) -> Result<&(Arc<dyn Resource>, Type), Vec<pb::Diagnostic>> {
+        self.resources.get(name).ok_or_else(|| {
+            single_error(
+                "Unknown resource type",
+                format!("This provider has no resource type \"{name}\"."),
+            )
+        })
+    }
+
+    fn data_source(
+        &self,
+        name: &str,
+    ) -> Result<&(Arc<dyn DataSource>, Type), Vec<pb::Diagnostic>> {
+        self.data_sources.get(name).ok_or_else(|| {
+            single_error(
+                "Unknown data source",
+                format!("This provider has no data source \"{name}\"."),
+            )
+        })
+    }
+
+    fn build_schema_response(&self) -> pb::get_provider_schema::Response {
+        pb::get_provider_schema::Response {
+            provider: Some(self.provider.schema().to_proto()),
+            resource_schemas: self
+                .provider
+                .resources()
+                .iter()
+                .map(|r| (r.type_name().to_string(), r.schema().to_proto()))
+                .collect(),
+            data_source_schemas: self
+                .provider
+                .data_sources()
+                .iter()
+                .map(|d| (d.type_name().to_string(), d.schema().to_proto()))
+                .collect(),
+            server_capabilities: Some(capabilities()),
+            ..Default::default()
+        }
+    }
+}
+
+fn capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: true,
+        get_provider_schema_optional: true,
+        ..Default::default()
+    }
+}
+
+/// Decodes a request value: msgpack when present, else JSON, else null (Terraform's own rule).
+pub fn decode_dynamic(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostics> {
+    let decoded = match dv {
+        None => return Ok(Value::Null),
+        Some(dv) if !dv.msgpack.is_empty() => value::decode_msgpack(&dv.msgpack, ty),
+        Some(dv) if !dv.json.is_empty() => value::decode_json(&dv.json, ty),
+        Some(_) => return Ok(Value::Null),
+    };
+    decoded.map_err(|e| {
+        let mut d = Diagnostics::new();
+        d.error(
+            "Invalid value from Terraform",
+            format!("The provider could not decode a value Terraform sent: {e}"),
+        );
+        d
+    })
+}
+
+pub fn encode_dynamic(value: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostics> {
+    value::encode_msgpack(value, ty)
+        .map(|msgpack| pb::DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        })
+        .map_err(|e| {
+            let mut d = Diagnostics::new();
+            d.error(
+                "Provider produced an unencodable value",
+                format!("This is a bug in the provider: {e}"),
+            );
+            d
+        })
+}
+
+fn unsupported(what: &str) -> Vec<pb::Diagnostic> {
+    single_error(
+        format!("{what} not supported"),
+        format!("terraform-provider-oktaidp does not offer {what}."),
+    )
+}
+
+/// Re-shapes stored JSON state to the current schema: attributes the schema dropped are
+/// removed and new ones start null, so old states keep decoding.
+fn fit_json_state(raw: &[u8], ty: &Type) -> Result<Vec<u8>, String> {
+    let mut parsed: serde_json::Value =
+        serde_json::from_slice(raw).map_err(|e| format!("state is not JSON: {e}"))?;
+    fit_json_value(&mut parsed, ty);
+    serde_json::to_vec(&parsed).map_err(|e| e.to_string())
+}
+
+fn fit_json_value(v: &mut serde_json::Value, ty: &Type) {
+    match (v, ty) {
+        (serde_json::Value::Object(fields), Type::Object(attrs)) => {
+            fields.retain(|k, _| attrs.contains_key(k));
+            for (name, attr_ty) in attrs {
+                let entry = fields.entry(name.clone()).or_insert(serde_json::Value::Null);
+                fit_json_value(entry, attr_ty);
+            }
+        }
+        (serde_json::Value::Array(items), Type::List(inner) | Type::Set(inner)) => {
+            for item in items {
+                fit_json_value(item, inner);
+            }
+        }
+        (serde_json::Value::Object(items), Type::Map(inner)) => {
+            for item in items.values_mut() {
+                fit_json_value(item, inner);
+            }
+        }
+        _ => {}
+    }
+}
+
+macro_rules! try_diags {
+    ($expr:expr, $resp:expr) => {
+        match $expr {
+            Ok(v) => v,
+            Err(diags) => {
+                let mut resp = $resp;
+                resp.diagnostics = diags;
+                return Ok(Response::new(resp));
+            }
+        }
+    };
+}
+
+fn diags_of(d: Diagnostics) -> Vec<pb::Diagnostic> {
+    d.into_proto()
+}
+
+#[tonic::async_trait]
+impl provider_server::Provider for ProviderService {
+    async fn get_metadata(
+        &self,
+        _request: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(capabilities()),
+            resources: self
+                .provider
+                .resources()
+                .iter()
+                .map(|r| pb::get_metadata::ResourceMetadata {
+                    type_name: r.type_name().to_string(),
+                })
+                .collect(),
+            data_sources: self
+                .provider
+                .data_sources()
+                .iter()
+                .map(|d| pb::get_metadata::DataSourceMetadata {
+                    type_name: d.type_name().to_string(),
+                })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _request: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        let resp = self
+            .schema_response
+            .get_or_init(|| self.build_schema_response());
+        Ok(Response::new(resp.clone()))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        Ok(Response::new(Default::default()))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        request: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let req = request.into_inner();
+        let config = try_diags!(
+            decode_dynamic(req.config.as_ref(), &self.provider_type).map_err(diags_of),
+            pb::validate_provider_config::Response::default()
+        );
+        let mut diags = Diagnostics::new();
+        reject_read_only(&self.provider.schema().block, &config, &AttrPath::default(), &mut diags);
+        self.provider.validate(&config, &mut diags);
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diags.into_proto(),
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        request: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
+        let req = request.into_inner();
+        let config = try_diags!(
+            decode_dynamic(req.config.as_ref(), &self.provider_type).map_err(diags_of),
+            pb::configure_provider::Response::default()
+        );
+        let mut diags = Diagnostics::new();
+        self.provider.configure(&config, &mut diags).await;
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diags.into_proto(),
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _request: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
+        tracing::info!("StopProvider: cancelling in-flight work");
+        self.provider.stop();
+        Ok(Response::new(pb::stop_provider::Response::default()))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        request: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let (resource, ty) = try_diags!(
+            self.resource(&req.type_name),
+            pb::validate_resource_config::Response::default()
+        );
+        let config = try_diags!(
+            decode_dynamic(req.config.as_ref(), ty).map_err(diags_of),
+            pb::validate_resource_config::Response::default()
+        );
+        let mut diags = Diagnostics::new();
+        reject_read_only(&resource.schema().block, &config, &AttrPath::default(), &mut diags);
+        resource.validate(&config, &mut diags);
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diags.into_proto(),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        request: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::upgrade_resource_state::Response::default;
+        let (resource, ty) = try_diags!(self.resource(&req.type_name), empty());
+        let schema: &Schema = resource.schema();
+        if req.version > schema.version {
+            return Ok(Response::new(pb::upgrade_resource_state::Response {
+                diagnostics: single_error(
+                    "State written by a newer provider",
+                    format!(
+                        "The state of this {} was written with schema version {}, newer than this provider's {}. Use the provider version that wrote it, or newer.",
+                        req.type_name, req.version, schema.version
+                    ),
+                ),
+                ..Default::default()
+            }));
+        }
+        let raw = req.raw_state.unwrap_or_default();
+        if raw.json.is_empty() {
+            let diagnostics = if raw.flatmap.is_empty() {
+                Vec::new()
+            } else {
+                single_error(
+                    "Legacy state not supported",
+                    "This state uses Terraform's pre-0.12 flatmap format, which this provider does not read.",
+                )
+            };
+            return Ok(Response::new(pb::upgrade_resource_state::Response {
+                diagnostics,
+                ..Default::default()
+            }));
+        }
+        let fitted = try_diags!(
+            fit_json_state(&raw.json, ty)
+                .map_err(|e| single_error("Unreadable stored state", e)),
+            empty()
+        );
+        let value = try_diags!(
+            value::decode_json(&fitted, ty).map_err(|e| single_error(
+                "Unreadable stored state",
+                format!("The stored state does not match the schema: {e}")
+            )),
+            empty()
+        );
+        let upgraded = try_diags!(encode_dynamic(&value, ty).map_err(diags_of), empty());
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state: Some(upgraded),
+            ..Default::default()
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        request: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::read_resource::Response::default;
+        let (resource, ty) = try_diags!(self.resource(&req.type_name), empty());
+        let state = try_diags!(
+            decode_dynamic(req.current_state.as_ref(), ty).map_err(diags_of),
+            empty()
+        );
+        let mut diags = Diagnostics::new();
+        let read = resource.read(&state, &req.private, &mut diags).await;
+        // On a failed read, keep the current state: losing track of an object is worse.
+        let (new_state, private) = match read {
+            Some(stored) => (stored.state, stored.private),
+            None if diags.has_errors() => (state, req.private),
+            None => (Value::Null, Vec::new()),
+        };
+        let encoded = try_diags!(encode_dynamic(&new_state, ty).map_err(diags_of), empty());
+        Ok(Response::new(pb::read_resource::Response {
+            new_state: Some(encoded),
+            diagnostics: diags.into_proto(),
+            private,
+            ..Default::default()
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::plan_resource_change::Response::default;
+        let (resource, ty) = try_diags!(self.resource(&req.type_name), empty());
+        let decode = |dv: Option<&pb::DynamicValue>| decode_dynamic(dv, ty).map_err(diags_of);
+        let prior = try_diags!(decode(req.prior_state.as_ref()), empty());
+        let proposed = try_diags!(decode(req.proposed_new_state.as_ref()), empty());
+        let config = try_diags!(decode(req.config.as_ref()), empty());
+        if proposed.is_null() {
+            // Destroy: the plan is null and private state carries over.
+            let planned = try_diags!(encode_dynamic(&Value::Null, ty).map_err(diags_of), empty());
+            return Ok(Response::new(pb::plan_resource_change::Response {
+                planned_state: Some(planned),
+                planned_private: req.prior_private,
+                ..Default::default()
+            }));
+        }
+        let (mut planned, mut replace) =
+            plan_object(&resource.schema().block, &prior, &proposed, &config);
+        let mut diags = Diagnostics::new();
+        let plan_req = PlanRequest {
+            prior: &prior,
+            config: &config,
+            prior_private: &req.prior_private,
+        };
+        resource.modify_plan(&plan_req, &mut planned, &mut replace, &mut diags);
+        if prior.is_null() {
+            replace.clear();
+        }
+        let encoded = try_diags!(encode_dynamic(&planned, ty).map_err(diags_of), empty());
+        Ok(Response::new(pb::plan_resource_change::Response {
+            planned_state: Some(encoded),
+            requires_replace: replace.iter().map(AttrPath::to_proto).collect(),
+            planned_private: req.prior_private,
+            diagnostics: diags.into_proto(),
+            ..Default::default()
+        }))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::apply_resource_change::Response::default;
+        let (resource, ty) = try_diags!(self.resource(&req.type_name), empty());
+        let decode = |dv: Option<&pb::DynamicValue>| decode_dynamic(dv, ty).map_err(diags_of);
+        let prior = try_diags!(decode(req.prior_state.as_ref()), empty());
+        let planned = try_diags!(decode(req.planned_state.as_ref()), empty());
+        let config = try_diags!(decode(req.config.as_ref()), empty());
+        let mut diags = Diagnostics::new();
+        let apply = ApplyRequest {
+            prior: &prior,
+            planned: &planned,
+            config: &config,
+            private: &req.planned_private,
+        };
+        let (new_state, private) = if planned.is_null() {
+            resource.delete(&prior, &req.planned_private, &mut diags).await;
+            if diags.has_errors() {
+                // The object still exists: keep it in state.
+                (prior.clone(), req.planned_private.clone())
+            } else {
+                (Value::Null, Vec::new())
+            }
+        } else {
+            let stored = if prior.is_null() {
+                resource.create(&apply, &mut diags).await
+            } else {
+                resource.update(&apply, &mut diags).await
+            };
+            match stored {
+                Some(s) => (s.state, s.private),
+                // Nothing new was made: Terraform keeps the prior object (null on create).
+                None => (prior.clone(), req.planned_private.clone()),
+            }
+        };
+        let encoded = try_diags!(encode_dynamic(&new_state, ty).map_err(diags_of), empty());
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_state: Some(encoded),
+            private,
+            diagnostics: diags.into_proto(),
+            ..Default::default()
+        }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::import_resource_state::Response::default;
+        let (resource, ty) = try_diags!(self.resource(&req.type_name), empty());
+        let mut diags = Diagnostics::new();
+        let imported = resource.import(&req.id, &mut diags).await;
+        let mut imported_resources = Vec::new();
+        if let Some(stored) = imported {
+            let state = try_diags!(encode_dynamic(&stored.state, ty).map_err(diags_of), empty());
+            imported_resources.push(pb::import_resource_state::ImportedResource {
+                type_name: req.type_name.clone(),
+                state: Some(state),
+                private: stored.private,
+                ..Default::default()
+            });
+        } else if !diags.has_errors() {
+            diags.error(
+                "Cannot import non-existent remote object",
+                format!("No {} with the id \"{}\" exists.", req.type_name, req.id),
+            );
+        }
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources,
+            diagnostics: diags.into_proto(),
+            ..Default::default()
+        }))
+    }
+
+    async fn move_resource_state(
+        &self,
+        _request: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        Ok(Response::new(pb::move_resource_state::Response {
+            diagnostics: unsupported("moving state between resource types"),
+            ..Default::default()
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        _request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            diagnostics: unsupported("resource identity"),
+            ..Default::default()
+        }))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        _request: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        Ok(Response::new(pb::generate_resource_config::Response {
+            diagnostics: unsupported("configuration generation"),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        request: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::validate_data_resource_config::Response::default;
+        let (data_source, ty) = try_diags!(self.data_source(&req.type_name), empty());
+        let config = try_diags!(
+            decode_dynamic(req.config.as_ref(), ty).map_err(diags_of),
+            empty()
+        );
+        let mut diags = Diagnostics::new();
+        reject_read_only(&data_source.schema().block, &config, &AttrPath::default(), &mut diags);
+        data_source.validate(&config, &mut diags);
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diags.into_proto(),
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        request: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let req = request.into_inner();
+        let empty = pb::read_data_source::Response::default;
+        let (data_source, ty) = try_diags!(self.data_source(&req.type_name), empty());
+        let config = try_diags!(
+            decode_dynamic(req.config.as_ref(), ty).map_err(diags_of),
+            empty()
+        );
+        let mut diags = Diagnostics::new();
+        // Validation runs again here: Terraform skips validation of values unknown at
+        // validate time, and this is the first moment they are all known.
+        data_source.validate(&config, &mut diags);
+        if diags.has_errors() {
+            return Ok(Response::new(pb::read_data_source::Response {
+                diagnostics: diags.into_proto(),
+                ..Default::default()
+            }));
+        }
+        let state = data_source.read(&config, &mut diags).await;
+        let state = match state {
+            Some(s) if s.is_wholly_known() => Some(try_diags!(
+                encode_dynamic(&s, ty).map_err(diags_of),
+                empty()
+            )),
+            Some(_) => {
+                diags.error(
+                    "Provider produced an incomplete result",
+                    "This is a bug in the provider: the data source left a value unknown.",
+                );
+                None
+            }
+            None => None,
+        };
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics: diags.into_proto(),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        _request: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
+            diagnostics: unsupported("ephemeral resources"),
+        }))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        _request: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        Ok(Response::new(pb::open_ephemeral_resource::Response {
+            diagnostics: unsupported("ephemeral resources"),
+            ..Default::default()
+        }))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        _request: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        Ok(Response::new(pb::renew_ephemeral_resource::Response {
+            diagnostics: unsupported("ephemeral resources"),
+            ..Default::default()
+        }))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        _request: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: unsupported("ephemeral resources"),
+        }))
+    }
+
+    type ListResourceStream = EventStream<pb::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        _request: Request<pb::list_resource::Request>,
+    ) -> Result<Response<Self::ListResourceStream>, Status> {
+        let event = pb::list_resource::Event {
+            diagnostic: unsupported("list resources"),
+            ..Default::default()
+        };
+        Ok(Response::new(Box::pin(futures::stream::iter([Ok(event)]))))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        _request: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: unsupported("list resources"),
+        }))
+    }
+
+    async fn get_functions(
+        &self,
+        _request: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
+        Ok(Response::new(pb::get_functions::Response::default()))
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        let name = request.into_inner().name;
+        Ok(Response::new(pb::call_function::Response {
+            result: None,
+            error: Some(pb::FunctionError {
+                text: format!("terraform-provider-oktaidp has no function \"{name}\"."),
+                function_argument: None,
+            }),
+        }))
+    }
+
+    async fn validate_action_config(
+        &self,
+        _request: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
+        Ok(Response::new(pb::validate_action_config::Response {
+            diagnostics: unsupported("actions"),
+        }))
+    }
+
+    async fn plan_action(
+        &self,
+        _request: Request<pb::plan_action::Request>,
+    ) -> Result<Response<pb::plan_action::Response>, Status> {
+        Ok(Response::new(pb::plan_action::Response {
+            diagnostics: unsupported("actions"),
+            ..Default::default()
+        }))
+    }
+
+    type InvokeActionStream = EventStream<pb::invoke_action::Event>;
+
+    async fn invoke_action(
+        &self,
+        _request: Request<pb::invoke_action::Request>,
+    ) -> Result<Response<Self::InvokeActionStream>, Status> {
+        let event = pb::invoke_action::Event {
+            r#type: Some(pb::invoke_action::event::Type::Completed(
+                pb::invoke_action::event::Completed {
+                    diagnostics: unsupported("actions"),
+                },
+            )),
+        };
+        Ok(Response::new(Box::pin(futures::stream::iter([Ok(event)]))))
+    }
+
+    async fn validate_state_store_config(
+        &self,
+        _request: Request<pb::validate_state_store_config::Request>,
+    ) -> Result<Response<pb::validate_state_store_config::Response>, Status> {
+        Ok(Response::new(pb::validate_state_store_config::Response {
+            diagnostics: unsupported("state storage"),
+        }))
+    }
+
+    async fn configure_state_store(
+        &self,
+        _request: Request<pb::configure_state_store::Request>,
+    ) -> Result<Response<pb::configure_state_store::Response>, Status> {
+        Ok(Response::new(pb::configure_state_store::Response {
+            diagnostics: unsupported("state storage"),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_states(
+        &self,
+        _request: Request<pb::get_states::Request>,
+    ) -> Result<Response<pb::get_states::Response>, Status> {
+        Ok(Response::new(pb::get_states::Response {
+            diagnostics: unsupported("state storage"),
+            ..Default::default()
+        }))
+    }
+
+    async fn delete_state(
+        &self,
+        _request: Request<pb::delete_state::Request>,
+    ) -> Result<Response<pb::delete_state::Response>, Status> {
+        Ok(Response::new(pb::delete_state::Response {
+            diagnostics: unsupported("state storage"),
+        }))
+    }
+
+    type ReadStateBytesStream = EventStream<pb::read_state_bytes::ResponseChunk>;
+
+    async fn read_state_bytes(
+        &self,
+        _request: Request<pb::read_state_bytes::Request>,
+    ) -> Result<Response<Self::ReadStateBytesStream>, Status> {
+        let chunk = pb::read_state_bytes::ResponseChunk {
+            diagnostics: unsupported("state storage"),
+            ..Default::default()
+        };
+        Ok(Response::new(Box::pin(futures::stream::iter([Ok(chunk)]))))
+    }
+
+    async fn write_state_bytes(
+        &self,
+        _request: Request<Streaming<pb::write_state_bytes::RequestChunk>>,
+    ) -> Result<Response<pb::write_state_bytes::Response>, Status> {
+        Ok(Response::new(pb::write_state_bytes::Response {
+            diagnostics: unsupported("state storage"),
+        }))
+    }
+
+    async fn lock_state(
+        &self,
+        _request: Request<pb::lock_state::Request>,
+    ) -> Result<Response<pb::lock_state::Response>, Status> {
+        Ok(Response::new(pb::lock_state::Response {
+            diagnostics: unsupported("state storage"),
+            ..Default::default()
+        }))
+    }
+
+    async fn unlock_state(
+        &self,
+        _request: Request<pb::unlock_state::Request>,
+    ) -> Result<Response<pb::unlock_state::Response>, Status> {
+        Ok(Response::new(pb::unlock_state::Response {
+            diagnostics: unsupported("state storage"),
+        }))
+    }
+}
