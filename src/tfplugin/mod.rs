@@ -2,9 +2,12 @@
 //! Nothing in this module tree knows about Okta.
 
 pub mod diag;
+pub mod framework;
 pub mod handshake;
 pub mod logging;
 pub mod proto;
+pub mod schema;
+pub mod server;
+pub mod service;
 pub mod tls;
 pub mod value;
-// LEAD-PENDING: framework, schema, server, service (wait for value.rs)

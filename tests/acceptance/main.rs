@@ -1,0 +1,59 @@
+//! Acceptance tests: real Terraform binaries (1.0.3 and the newest on PATH) against this provider
+//! and okta-emulator. Each case runs once per Terraform version; the output names the version.
+
+mod pomerium_idp;
+mod terraform;
+
+use std::time::Instant;
+
+type Case = (&'static str, fn(&terraform::Terraform) -> Result<(), String>);
+
+const CASES: &[Case] = &[
+    ("pomerium_idp::renders_settings", pomerium_idp::renders_settings),
+    (
+        "pomerium_idp::without_token_and_with_authorization_server",
+        pomerium_idp::without_token_and_with_authorization_server,
+    ),
+    ("pomerium_idp::rejects_bad_input", pomerium_idp::rejects_bad_input),
+];
+
+fn main() -> std::process::ExitCode {
+    // `cargo test -- NAME` filters; libtest's flags are accepted and ignored.
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let binaries = match terraform::binaries() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("acceptance: cannot get Terraform: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let versions: Vec<&str> = binaries.iter().map(|t| t.version.as_str()).collect();
+    println!("acceptance: Terraform versions exercised: {}", versions.join(", "));
+    let (mut passed, mut failed) = (0, 0);
+    for (name, case) in CASES {
+        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        for tf in &binaries {
+            let started = Instant::now();
+            let result = case(tf);
+            let secs = started.elapsed().as_secs_f64();
+            match result {
+                Ok(()) => {
+                    passed += 1;
+                    println!("test {name} [terraform {}] ... ok ({secs:.1}s)", tf.version);
+                }
+                Err(e) => {
+                    failed += 1;
+                    println!("test {name} [terraform {}] ... FAILED ({secs:.1}s)\n{e}\n", tf.version);
+                }
+            }
+        }
+    }
+    println!("\nacceptance: {passed} passed, {failed} failed");
+    if failed == 0 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,178 @@
+//! `oktaidp_pomerium_idp` end to end through real Terraform.
+
+use base64::Engine;
+
+use crate::terraform::{example, Terraform, Workspace};
+
+const CLIENT_SECRET: &str = "acc-Secret_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP";
+const API_TOKEN: &str = "00accTokenValue-0123456789abcdefghijklmnopqr";
+
+fn workspace(tf: &Terraform) -> Result<Workspace, String> {
+    Workspace::new(
+        tf,
+        &[
+            ("provider.tf", example("examples/provider/provider.tf")?),
+            (
+                "data-source.tf",
+                example("examples/data-sources/oktaidp_pomerium_idp/data-source.tf")?,
+            ),
+        ],
+    )
+}
+
+fn expect(actual: &serde_json::Value, expected: &serde_json::Value, what: &str) -> Result<(), String> {
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(format!("{what}: expected {expected}, got {actual}"))
+    }
+}
+
+/// Apply, exact outputs, sensitive values masked, empty second plan, destroy, clean log.
+pub fn renders_settings(tf: &Terraform) -> Result<(), String> {
+    let ws = workspace(tf)?;
+    let vars = [
+        "-var",
+        &format!("client_secret={CLIENT_SECRET}"),
+        "-var",
+        &format!("okta_api_token={API_TOKEN}"),
+    ];
+    let apply = ws.apply(&vars)?;
+    for secret in [CLIENT_SECRET, API_TOKEN] {
+        if apply.text().contains(secret) {
+            return Err("a secret appeared in terraform apply output".into());
+        }
+    }
+    if !apply.stdout.contains("pomerium_env = <sensitive>") {
+        return Err(format!("sensitive output not masked:\n{}", apply.stdout));
+    }
+
+    let out = ws.outputs()?;
+    let service_account = base64::engine::general_purpose::STANDARD
+        .encode(format!("{{\"api_key\":\"{API_TOKEN}\"}}"));
+    expect(
+        &out["callback_url"]["value"],
+        &"https://authenticate.example.com/oauth2/callback".into(),
+        "callback_url",
+    )?;
+    expect(&out["idp_provider_url"]["value"], &"https://dev-123456.okta.com".into(), "idp_provider_url")?;
+    expect(&out["idp_service_account"]["value"], &service_account.clone().into(), "idp_service_account")?;
+    expect(&out["idp_service_account"]["sensitive"], &true.into(), "idp_service_account sensitive")?;
+    expect(
+        &out["pomerium_env"]["value"],
+        &serde_json::json!({
+            "AUTHENTICATE_SERVICE_URL": "https://authenticate.example.com",
+            "IDP_CLIENT_ID": "0oa1example2client3id",
+            "IDP_CLIENT_SECRET": CLIENT_SECRET,
+            "IDP_PROVIDER": "okta",
+            "IDP_PROVIDER_URL": "https://dev-123456.okta.com",
+            "IDP_SERVICE_ACCOUNT": service_account,
+        }),
+        "pomerium_env",
+    )?;
+    let yaml = format!(
+        "authenticate_service_url: \"https://authenticate.example.com\"\nidp_provider: \"okta\"\nidp_provider_url: \"https://dev-123456.okta.com\"\nidp_client_id: \"0oa1example2client3id\"\nidp_client_secret: \"{CLIENT_SECRET}\"\nidp_service_account: \"{service_account}\"\n"
+    );
+    expect(&out["pomerium_config_yaml"]["value"], &yaml.into(), "pomerium_config_yaml")?;
+
+    ws.expect_empty_plan(&vars)?;
+    ws.destroy(&vars)?;
+    ws.check_log()?;
+    for line in ws.provider_log_lines() {
+        if line.contains(CLIENT_SECRET) || line.contains(API_TOKEN) {
+            return Err(format!("provider logged a secret: {line}"));
+        }
+    }
+    Ok(())
+}
+
+/// Without a token: service account null, env without IDP_SERVICE_ACCOUNT; custom
+/// authorization server; provider configured from the environment.
+pub fn without_token_and_with_authorization_server(tf: &Terraform) -> Result<(), String> {
+    let mut ws = Workspace::new(
+        tf,
+        &[(
+            "main.tf",
+            r#"
+terraform {
+  required_providers {
+    oktaidp = { source = "oktaidp/oktaidp" }
+  }
+}
+provider "oktaidp" {}
+data "oktaidp_pomerium_idp" "x" {
+  authenticate_service_url = "https://auth.example.com/"
+  client_id                = "abc"
+  client_secret            = "def"
+  authorization_server_id  = "default"
+}
+output "all" {
+  value     = data.oktaidp_pomerium_idp.x
+  sensitive = true
+}
+"#
+            .to_string(),
+        )],
+    )?;
+    ws.set_env("OKTA_ORG_NAME", "acme");
+    ws.set_env("OKTA_BASE_URL", "oktapreview.com");
+    ws.apply(&[])?;
+    let out = ws.outputs()?;
+    let all = &out["all"]["value"];
+    expect(&all["idp_provider_url"], &"https://acme.oktapreview.com/oauth2/default".into(), "idp_provider_url")?;
+    expect(&all["idp_service_account"], &serde_json::Value::Null, "idp_service_account")?;
+    expect(&all["directory_sync"], &serde_json::Value::Null, "directory_sync")?;
+    expect(&all["callback_url"], &"https://auth.example.com/oauth2/callback".into(), "callback_url")?;
+    if all["env"].get("IDP_SERVICE_ACCOUNT").is_some() {
+        return Err("env has IDP_SERVICE_ACCOUNT without a token".into());
+    }
+    ws.expect_empty_plan(&[])?;
+    ws.destroy(&[])?;
+    ws.check_log()
+}
+
+/// Bad input fails at plan with a diagnostic naming the attribute and its line.
+pub fn rejects_bad_input(tf: &Terraform) -> Result<(), String> {
+    let ws = Workspace::new(
+        tf,
+        &[(
+            "main.tf",
+            r#"
+terraform {
+  required_providers {
+    oktaidp = { source = "oktaidp/oktaidp" }
+  }
+}
+provider "oktaidp" {
+  org_url = "https://dev-1.okta.com"
+}
+data "oktaidp_pomerium_idp" "x" {
+  authenticate_service_url = "http://auth.example.com?x=1"
+  client_id                = "abc"
+  client_secret            = "with space"
+  idp_provider             = "custom"
+}
+"#
+            .to_string(),
+        )],
+    )?;
+    let plan = ws.plan(&[])?;
+    if plan.code != 1 {
+        return Err(format!("expected plan to fail, got {}:\n{}", plan.code, plan.text()));
+    }
+    let text = plan.text();
+    for needle in [
+        "Invalid authenticate_service_url",
+        "authenticate_service_url = \"http://auth.example.com?x=1\"",
+        "Invalid client_secret",
+        "read-only attribute",
+    ] {
+        if !text.contains(needle) {
+            return Err(format!("plan output lacks {needle:?}:\n{text}"));
+        }
+    }
+    if text.contains("with space") && !text.contains("client_secret            = \"with space\"") {
+        return Err("the secret was echoed in a diagnostic".into());
+    }
+    ws.check_log()
+}
