@@ -241,6 +241,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<pb::validate_provider_config::Request>,
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let req = request.into_inner();
+        tracing::debug!(rpc = "ValidateProviderConfig");
         let config = try_diags!(
             decode_dynamic(req.config.as_ref(), &self.provider_type).map_err(diags_of),
             pb::validate_provider_config::Response::default()
@@ -258,6 +259,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<pb::configure_provider::Request>,
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let req = request.into_inner();
+        tracing::debug!(rpc = "ConfigureProvider");
         let config = try_diags!(
             decode_dynamic(req.config.as_ref(), &self.provider_type).map_err(diags_of),
             pb::configure_provider::Response::default()
@@ -283,6 +285,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = request.into_inner();
+        tracing::debug!(rpc = "ValidateResourceConfig", type_name = %req.type_name);
         let (resource, ty) = try_diags!(
             self.resource(&req.type_name),
             pb::validate_resource_config::Response::default()
@@ -304,6 +307,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<pb::upgrade_resource_state::Request>,
     ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
         let req = request.into_inner();
+        tracing::debug!(rpc = "UpgradeResourceState", type_name = %req.type_name);
         let empty = pb::upgrade_resource_state::Response::default;
         let (resource, ty) = try_diags!(self.resource(&req.type_name), empty());
         let schema: &Schema = resource.schema();
@@ -358,6 +362,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<pb::read_resource::Request>,
     ) -> Result<Response<pb::read_resource::Response>, Status> {
         let req = request.into_inner();
+        tracing::debug!(rpc = "ReadResource", type_name = %req.type_name);
         let empty = pb::read_resource::Response::default;
         let (resource, ty) = try_diags!(self.resource(&req.type_name), empty());
         let state = try_diags!(
@@ -386,6 +391,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<pb::plan_resource_change::Request>,
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = request.into_inner();
+        tracing::debug!(rpc = "PlanResourceChange", type_name = %req.type_name);
         let empty = pb::plan_resource_change::Response::default;
         let (resource, ty) = try_diags!(self.resource(&req.type_name), empty());
         let decode = |dv: Option<&pb::DynamicValue>| decode_dynamic(dv, ty).map_err(diags_of);
@@ -428,6 +434,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<pb::apply_resource_change::Request>,
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let req = request.into_inner();
+        tracing::debug!(rpc = "ApplyResourceChange", type_name = %req.type_name);
         let empty = pb::apply_resource_change::Response::default;
         let (resource, ty) = try_diags!(self.resource(&req.type_name), empty());
         let decode = |dv: Option<&pb::DynamicValue>| decode_dynamic(dv, ty).map_err(diags_of);
@@ -475,6 +482,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<pb::import_resource_state::Request>,
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = request.into_inner();
+        tracing::debug!(rpc = "ImportResourceState", type_name = %req.type_name);
         let empty = pb::import_resource_state::Response::default;
         let (resource, ty) = try_diags!(self.resource(&req.type_name), empty());
         let mut diags = Diagnostics::new();
@@ -536,6 +544,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let req = request.into_inner();
+        tracing::debug!(rpc = "ValidateDataResourceConfig", type_name = %req.type_name);
         let empty = pb::validate_data_resource_config::Response::default;
         let (data_source, ty) = try_diags!(self.data_source(&req.type_name), empty());
         let config = try_diags!(
@@ -555,6 +564,7 @@ impl provider_server::Provider for ProviderService {
         request: Request<pb::read_data_source::Request>,
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
         let req = request.into_inner();
+        tracing::debug!(rpc = "ReadDataSource", type_name = %req.type_name);
         let empty = pb::read_data_source::Response::default;
         let (data_source, ty) = try_diags!(self.data_source(&req.type_name), empty());
         let config = try_diags!(
