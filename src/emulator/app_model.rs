@@ -75,7 +75,15 @@ pub fn build(
     let mut causes = Causes::new();
 
     // System-assigned properties are ignored in requests.
-    for k in ["id", "orn", "status", "created", "lastUpdated", "_links", "_embedded"] {
+    for k in [
+        "id",
+        "orn",
+        "status",
+        "created",
+        "lastUpdated",
+        "_links",
+        "_embedded",
+    ] {
         req.remove(k);
     }
     let req_name = take(&mut req, "name");
@@ -125,7 +133,12 @@ pub fn build(
     req.remove("universalLogout");
     let mut credentials = take_object(&mut req, "credentials", "credentials", &mut causes);
     let mut settings = take_object(&mut req, "settings", "settings", &mut causes);
-    let mut oc = take_object(&mut settings, "oauthClient", "settings.oauthClient", &mut causes);
+    let mut oc = take_object(
+        &mut settings,
+        "oauthClient",
+        "settings.oauthClient",
+        &mut causes,
+    );
     let mut coc = take_object(
         &mut credentials,
         "oauthClient",
@@ -156,7 +169,8 @@ pub fn build(
         }
     }
 
-    let grants = v::string_list(&mut causes, "grant_types", oc.get("grant_types")).unwrap_or_default();
+    let grants =
+        v::string_list(&mut causes, "grant_types", oc.get("grant_types")).unwrap_or_default();
     if grants.is_empty() {
         causes.push("grant_types", "The field cannot be left blank.");
     } else {
@@ -171,14 +185,19 @@ pub fn build(
         .iter()
         .find(|r| !v::RESPONSE_TYPES.contains(&r.as_str()))
     {
-        causes.push("response_types", format!("'{bad}' is not a valid response type."));
+        causes.push(
+            "response_types",
+            format!("'{bad}' is not a valid response type."),
+        );
     }
     if response_types.is_empty() && !grants.is_empty() && !redirect_optional {
         causes.push("response_types", "The field cannot be left blank.");
     }
     if has(IMPLICIT)
         && !response_types.is_empty()
-        && !response_types.iter().any(|r| r == "token" || r == "id_token")
+        && !response_types
+            .iter()
+            .any(|r| r == "token" || r == "id_token")
     {
         causes.push(
             "response_types",
@@ -205,7 +224,12 @@ pub fn build(
         oc.get("post_logout_redirect_uris"),
     )
     .unwrap_or_default();
-    v::check_redirect_uris(&mut causes, "post_logout_redirect_uris", &post_logout, wildcard);
+    v::check_redirect_uris(
+        &mut causes,
+        "post_logout_redirect_uris",
+        &post_logout,
+        wildcard,
+    );
 
     v::check_enum(
         &mut causes,
@@ -219,11 +243,21 @@ pub fn build(
         oc.get("issuer_mode"),
         &["ORG_URL", "CUSTOM_URL", "DYNAMIC"],
     );
-    for f in ["initiate_login_uri", "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri"] {
+    for f in [
+        "initiate_login_uri",
+        "client_uri",
+        "logo_uri",
+        "tos_uri",
+        "policy_uri",
+        "jwks_uri",
+    ] {
         v::check_absolute_uri(&mut causes, f, oc.get(f));
     }
     if str_of(&oc, "logo_uri").is_some_and(|s| s.len() > 1024) {
-        causes.push("logo_uri", "'logo_uri' can't be more than '1024' characters long.");
+        causes.push(
+            "logo_uri",
+            "'logo_uri' can't be more than '1024' characters long.",
+        );
     }
     v::check_refresh_token(&mut causes, oc.get("refresh_token"));
     v::check_idp_initiated_login(&mut causes, &oc);
@@ -303,7 +337,10 @@ pub fn build(
     let req_client_id = str_of(&coc, "client_id").filter(|s| !s.is_empty());
     let client_id = match (prev, req_client_id) {
         (Some(p), Some(id)) if id != p.client_id() => {
-            causes.push("client_id", "'client_id' can't be changed after the app is created.");
+            causes.push(
+                "client_id",
+                "'client_id' can't be changed after the app is created.",
+            );
             p.client_id().to_string()
         }
         (Some(p), _) => p.client_id().to_string(),
@@ -430,7 +467,10 @@ pub fn build(
     coc.remove("client_id");
     coc.remove("client_secret");
     coc.remove("token_endpoint_auth_method");
-    coc_out.insert("token_endpoint_auth_method".into(), Value::from(method.clone()));
+    coc_out.insert(
+        "token_endpoint_auth_method".into(),
+        Value::from(method.clone()),
+    );
     let pkce_default = method == "none" || matches!(app_type.as_str(), "browser" | "native");
     coc_out.insert(
         "pkce_required".into(),
@@ -514,8 +554,14 @@ fn build_oauth_client(
 ) -> Map<String, Value> {
     let has = |g: &str| grants.iter().any(|x| x == g);
     let mut out = Map::new();
-    out.insert("client_uri".into(), take(&mut oc, "client_uri").unwrap_or(Value::Null));
-    out.insert("logo_uri".into(), take(&mut oc, "logo_uri").unwrap_or(Value::Null));
+    out.insert(
+        "client_uri".into(),
+        take(&mut oc, "client_uri").unwrap_or(Value::Null),
+    );
+    out.insert(
+        "logo_uri".into(),
+        take(&mut oc, "logo_uri").unwrap_or(Value::Null),
+    );
     if let Some(r) = take(&mut oc, "redirect_uris") {
         out.insert("redirect_uris".into(), r);
     }
@@ -570,7 +616,11 @@ fn build_oauth_client(
                 .cloned()
         };
         let rotation = pick("rotation_type").unwrap_or_else(|| {
-            Value::from(if app_type == "browser" { "ROTATE" } else { "STATIC" })
+            Value::from(if app_type == "browser" {
+                "ROTATE"
+            } else {
+                "STATIC"
+            })
         });
         let leeway = pick("leeway").unwrap_or_else(|| Value::from(30));
         out.insert(
@@ -662,8 +712,14 @@ pub fn render(app: &App, org: &Org, base: &str, with_secret: bool) -> Value {
         app.body.get("label").cloned().unwrap_or(Value::Null),
     );
     out.insert("status".into(), Value::from(app.status.as_str()));
-    out.insert("lastUpdated".into(), Value::from(super::clock::okta_ts(app.last_updated)));
-    out.insert("created".into(), Value::from(super::clock::okta_ts(app.created)));
+    out.insert(
+        "lastUpdated".into(),
+        Value::from(super::clock::okta_ts(app.last_updated)),
+    );
+    out.insert(
+        "created".into(),
+        Value::from(super::clock::okta_ts(app.created)),
+    );
     for (k, val) in &app.body {
         match k.as_str() {
             "name" | "label" => {}
@@ -748,7 +804,10 @@ fn links(app: &App, org: &Org, base: &str) -> Value {
         "policies".into(),
         json!({"href": format!("{app_url}/policies"), "hints": {"allow": ["PUT"]}}),
     );
-    l.insert("groups".into(), json!({"href": format!("{app_url}/groups")}));
+    l.insert(
+        "groups".into(),
+        json!({"href": format!("{app_url}/groups")}),
+    );
     l.insert(
         "logo".into(),
         json!([{"name": "medium", "href": DEFAULT_LOGO, "type": "image/png"}]),
@@ -786,7 +845,6 @@ pub fn filter_value<'a>(app: &'a App, field: &str) -> Option<&'a str> {
         _ => None,
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -847,10 +905,19 @@ mod tests {
         assert_eq!(built.secret, SecretPlan::Generate);
         let app = app_from(built);
         let r = render(&app, &org, "http://h", true);
-        assert_eq!(r["accessibility"], json!({"selfService": false, "errorRedirectUrl": null, "loginRedirectUrl": null}));
-        assert_eq!(r["visibility"]["appLinks"], json!({"oidc_client_link": true}));
+        assert_eq!(
+            r["accessibility"],
+            json!({"selfService": false, "errorRedirectUrl": null, "loginRedirectUrl": null})
+        );
+        assert_eq!(
+            r["visibility"]["appLinks"],
+            json!({"oidc_client_link": true})
+        );
         assert_eq!(r["settings"]["emOptInStatus"], "NONE");
-        assert_eq!(r["settings"]["notes"], json!({"admin": null, "enduser": null}));
+        assert_eq!(
+            r["settings"]["notes"],
+            json!({"admin": null, "enduser": null})
+        );
         let oc = &r["settings"]["oauthClient"];
         assert_eq!(oc["client_uri"], Value::Null);
         assert_eq!(oc["consent_method"], "TRUSTED");
@@ -866,17 +933,26 @@ mod tests {
         let keys: Vec<&String> = coc.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["autoKeyRotation", "client_id", "client_secret", "token_endpoint_auth_method", "pkce_required"]
+            [
+                "autoKeyRotation",
+                "client_id",
+                "client_secret",
+                "token_endpoint_auth_method",
+                "pkce_required"
+            ]
         );
         let no_secret = render(&app, &org, "http://h", false);
-        assert!(no_secret["credentials"]["oauthClient"].get("client_secret").is_none());
+        assert!(no_secret["credentials"]["oauthClient"]
+            .get("client_secret")
+            .is_none());
     }
 
     #[test]
     fn replace_keeps_refresh_settings_and_client_id() {
         let org = Org::seed(None);
         let mut req = web_request();
-        req["settings"]["oauthClient"]["refresh_token"] = json!({"rotation_type": "ROTATE", "leeway": 45});
+        req["settings"]["oauthClient"]["refresh_token"] =
+            json!({"rotation_type": "ROTATE", "leeway": 45});
         let app = app_from(build(req, None, &org, "0oaTEST").unwrap());
         let mut put = web_request();
         put["settings"]["oauthClient"]
@@ -909,7 +985,10 @@ mod tests {
         let mut req = web_request();
         req["credentials"]["oauthClient"]["token_endpoint_auth_method"] = json!("none");
         let err = build(req, None, &org, "x").unwrap_err();
-        assert_eq!(err.summary, "Api validation failed: token_endpoint_auth_method");
+        assert_eq!(
+            err.summary,
+            "Api validation failed: token_endpoint_auth_method"
+        );
     }
 
     #[test]

@@ -116,7 +116,11 @@ impl OktaError {
     }
 
     pub fn invalid_search() -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "E0000031", "Invalid search criteria.")
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "E0000031",
+            "Invalid search criteria.",
+        )
     }
 
     pub fn invalid_session() -> Self {
@@ -124,7 +128,11 @@ impl OktaError {
     }
 
     pub fn invalid_token() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "E0000011", "Invalid token provided")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "E0000011",
+            "Invalid token provided",
+        )
     }
 
     pub fn forbidden() -> Self {
@@ -161,8 +169,12 @@ impl OktaError {
 
     /// 501 for API surface the emulator does not implement (a deliberate, documented gap).
     pub fn unsupported(cause: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_IMPLEMENTED, "E0000060", "Unsupported operation.")
-            .with_cause(cause)
+        Self::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "E0000060",
+            "Unsupported operation.",
+        )
+        .with_cause(cause)
     }
 
     /// The JSON body, with a fresh `errorId`.
@@ -264,10 +276,7 @@ mod tests {
             default_code_for_status(StatusCode::TOO_MANY_REQUESTS),
             "E0000047"
         );
-        assert_eq!(
-            default_code_for_status(StatusCode::BAD_GATEWAY),
-            "E0000009"
-        );
+        assert_eq!(default_code_for_status(StatusCode::BAD_GATEWAY), "E0000009");
         assert_eq!(
             default_summary("E0000047"),
             Some("API call exceeded rate limit due to too many requests.")

@@ -213,7 +213,9 @@ mod tests {
     fn rules_fire_limited_times() {
         let store = FaultStore::default();
         let rule = store
-            .add(spec(r#"{"method":"put","path":"/api/v1/apps/*","status":500,"times":2}"#))
+            .add(spec(
+                r#"{"method":"put","path":"/api/v1/apps/*","status":500,"times":2}"#,
+            ))
             .unwrap();
         assert_eq!(rule.method, "PUT");
         assert!(store.take(&Method::GET, "/api/v1/apps/0oa1").is_none());

@@ -75,7 +75,10 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(BaseUrl(base_url_from(&parts.headers, parts.extensions.get())))
+        Ok(BaseUrl(base_url_from(
+            &parts.headers,
+            parts.extensions.get(),
+        )))
     }
 }
 
@@ -132,12 +135,13 @@ pub struct ListParams {
 impl ListParams {
     /// Reads list parameters; `limit` defaults to `default` and is clamped to `1..=max`.
     pub fn from_query(q: &Query, default: usize, max: usize) -> ApiResult<Self> {
-        let limit_param = match q.get("limit") {
-            None => None,
-            Some(s) => Some(s.trim().parse::<i64>().map_err(|_| {
-                OktaError::validation("limit", "The field has an invalid value")
-            })?),
-        };
+        let limit_param =
+            match q.get("limit") {
+                None => None,
+                Some(s) => Some(s.trim().parse::<i64>().map_err(|_| {
+                    OktaError::validation("limit", "The field has an invalid value")
+                })?),
+            };
         let limit = match limit_param {
             None => default,
             Some(n) if n < 1 => default,
@@ -271,7 +275,9 @@ mod tests {
     fn bodies() {
         assert!(json_body(&Bytes::from_static(b"")).is_err());
         assert!(json_body(&Bytes::from_static(b"{")).is_err());
-        assert!(optional_object_body(&Bytes::from_static(b"")).unwrap().is_empty());
+        assert!(optional_object_body(&Bytes::from_static(b""))
+            .unwrap()
+            .is_empty());
         assert!(object_body(&Bytes::from_static(b"[]")).is_err());
     }
 }

@@ -73,10 +73,11 @@ impl Persister {
                 })
             }
         };
-        let file: StateFile = serde_json::from_str(&text).map_err(|source| PersistError::Parse {
-            path: self.path.clone(),
-            source,
-        })?;
+        let file: StateFile =
+            serde_json::from_str(&text).map_err(|source| PersistError::Parse {
+                path: self.path.clone(),
+                source,
+            })?;
         if file.version != VERSION {
             return Err(PersistError::Version {
                 path: self.path.clone(),

@@ -159,7 +159,10 @@ mod tests {
             "/api/v1/apps"
         );
         assert_eq!(bucket_for("/api/v1/groups/00g1"), "/api/v1/groups");
-        assert_eq!(bucket_for("/api/v1/api-tokens/current"), "/api/v1/api-tokens");
+        assert_eq!(
+            bucket_for("/api/v1/api-tokens/current"),
+            "/api/v1/api-tokens"
+        );
         assert_eq!(bucket_for("/api/v1/users/me"), "/api/v1/users");
         assert_eq!(bucket_for("/api/v1/appsx"), DEFAULT_BUCKET);
         assert_eq!(bucket_for("/api/v1/policies"), DEFAULT_BUCKET);

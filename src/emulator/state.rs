@@ -332,7 +332,10 @@ mod tests {
     fn token_expiry_follows_last_use() {
         let mut org = Org::seed(Some("t"));
         let created = org.tokens[0].created;
-        assert_eq!(org.tokens[0].expires_at(), created + clock::TOKEN_WINDOW_SECS);
+        assert_eq!(
+            org.tokens[0].expires_at(),
+            created + clock::TOKEN_WINDOW_SECS
+        );
         org.tokens[0].last_used = Some(created + 10);
         assert_eq!(
             org.tokens[0].expires_at(),

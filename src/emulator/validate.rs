@@ -183,7 +183,11 @@ fn redirect_uri_problem(field: &str, uri: &str, wildcard: bool) -> Option<String
             "'{field}' may only contain a wildcard when 'wildcard_redirect' is 'SUBDOMAIN'."
         ));
     }
-    let invalid = || Some(format!("'{field}' contains an invalid wildcard redirect URI."));
+    let invalid = || {
+        Some(format!(
+            "'{field}' contains an invalid wildcard redirect URI."
+        ))
+    };
     if uri.matches('*').count() != 1 || parsed.scheme() != "https" {
         return invalid();
     }
@@ -329,7 +333,10 @@ pub fn check_idp_initiated_login(causes: &mut Causes, oc: &Map<String, Value>) {
         "idp_initiated_login.default_scope",
         obj.get("default_scope"),
     );
-    let mode = obj.get("mode").and_then(Value::as_str).unwrap_or("DISABLED");
+    let mode = obj
+        .get("mode")
+        .and_then(Value::as_str)
+        .unwrap_or("DISABLED");
     let has_login_uri = oc
         .get("initiate_login_uri")
         .and_then(Value::as_str)
@@ -337,7 +344,9 @@ pub fn check_idp_initiated_login(causes: &mut Causes, oc: &Map<String, Value>) {
     if mode != "DISABLED" && !has_login_uri {
         causes.push(
             "initiate_login_uri",
-            format!("'initiate_login_uri' is required when 'idp_initiated_login.mode' is '{mode}'."),
+            format!(
+                "'initiate_login_uri' is required when 'idp_initiated_login.mode' is '{mode}'."
+            ),
         );
     }
 }
@@ -364,7 +373,11 @@ mod tests {
         assert!(causes_of(|c| check_redirect_uris(
             c,
             "redirect_uris",
-            &uris(&["https://a.example.com/cb", "http://d.com/", "com.example.app:/cb"]),
+            &uris(&[
+                "https://a.example.com/cb",
+                "http://d.com/",
+                "com.example.app:/cb"
+            ]),
             false
         ))
         .is_empty());
@@ -401,8 +414,9 @@ mod tests {
     #[test]
     fn grants_per_type() {
         let g = |v: &[&str]| uris(v);
-        assert!(causes_of(|c| check_grants(c, "web", &g(&[AUTH_CODE, REFRESH_TOKEN, CIBA])))
-            .is_empty());
+        assert!(
+            causes_of(|c| check_grants(c, "web", &g(&[AUTH_CODE, REFRESH_TOKEN, CIBA]))).is_empty()
+        );
         assert_eq!(
             causes_of(|c| check_grants(c, "web", &g(&[IMPLICIT]))),
             vec!["grant_types: 'authorization_code' is required for a 'web' application."]
@@ -457,9 +471,7 @@ mod tests {
 
     #[test]
     fn idp_initiated_login_needs_uri() {
-        let check = |v: Value| {
-            causes_of(|c| check_idp_initiated_login(c, v.as_object().unwrap()))
-        };
+        let check = |v: Value| causes_of(|c| check_idp_initiated_login(c, v.as_object().unwrap()));
         assert!(check(serde_json::json!({"idp_initiated_login": {"mode": "DISABLED"}})).is_empty());
         assert!(!check(serde_json::json!({"idp_initiated_login": {"mode": "SPEC"}})).is_empty());
         assert!(check(serde_json::json!({

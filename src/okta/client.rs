@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -315,7 +315,9 @@ impl OktaClient {
         rb = match &req.body {
             Some(body) => rb.body(body.clone()),
             // Okta answers 411 to a POST/PUT without Content-Length: send an explicit empty body.
-            None if matches!(req.method, Method::POST | Method::PUT | Method::PATCH) => rb.body(Vec::new()),
+            None if matches!(req.method, Method::POST | Method::PUT | Method::PATCH) => {
+                rb.header(CONTENT_LENGTH, "0").body(Vec::new())
+            }
             None => rb,
         };
         let exchange = async {

@@ -204,6 +204,8 @@ impl fmt::Display for ApiError {
     }
 }
 
+impl std::error::Error for ApiError {}
+
 /// What kind of transport failure happened; decides whether a retry is safe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransportKind {
@@ -238,6 +240,8 @@ impl fmt::Display for TransportError {
         Ok(())
     }
 }
+
+impl std::error::Error for TransportError {}
 
 fn trim_period(s: &str) -> &str {
     s.trim().trim_end_matches('.')

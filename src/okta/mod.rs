@@ -1,0 +1,44 @@
+//! Okta Management API client used by every resource of the provider.
+//!
+//! - [`OktaClient`] (built with [`OktaClient::builder`]) authenticates with `SSWS <token>`,
+//!   refuses plain http to non-loopback hosts, paces itself per rate-limit bucket
+//!   ([`ratelimit`]), retries with backoff ([`retry`]), follows `Link` pagination and is
+//!   cancelled by the provider's `StopProvider` through a `CancellationToken`.
+//! - Endpoint groups: [`OktaClient::apps`], [`OktaClient::app_secrets`],
+//!   [`OktaClient::app_groups`], [`OktaClient::groups`], [`OktaClient::users`],
+//!   [`OktaClient::api_tokens`], plus [`OktaClient::update_app_with`] for a locked
+//!   read-modify-write of an app.
+//! - Models ([`models`]) round-trip Okta's JSON without loss; secrets are [`Secret`]s whose
+//!   `Debug` is redacted.
+
+mod apps;
+mod assignments;
+mod client;
+pub mod clock;
+pub mod config;
+pub mod error;
+mod groups;
+pub mod locks;
+pub mod models;
+pub mod pagination;
+pub mod ratelimit;
+pub mod retry;
+mod secret;
+mod secrets;
+mod tokens;
+mod users;
+
+pub use apps::{AppListQuery, Apps};
+pub use assignments::AppGroups;
+pub use client::{OktaClient, OktaClientBuilder, USER_AGENT};
+pub use clock::{Clock, FakeClock, SystemClock};
+pub use config::ClientConfig;
+pub use error::{ApiError, OktaError, TransportError, TransportKind};
+pub use groups::Groups;
+pub use locks::{AppLockGuard, AppLocks};
+pub use models::*;
+pub use ratelimit::{bucket_key, RateLimiter};
+pub use secret::Secret;
+pub use secrets::AppSecrets;
+pub use tokens::ApiTokens;
+pub use users::Users;

@@ -149,7 +149,7 @@ impl RateLimiter {
             completed.as_mut().enable();
             let decision = bucket.state.lock().decide(clock.now(), self.capacity_percent);
             match decision {
-                Decision::Go => return Ok(Permit { bucket }),
+                Decision::Go => return Ok(Permit { bucket: bucket.clone() }),
                 Decision::AwaitCompletion => {
                     tokio::select! {
                         _ = &mut completed => {}
@@ -404,7 +404,8 @@ mod tests {
         let rl = RateLimiter::new(100);
         let now = SystemTime::now();
         {
-            let mut st = rl.bucket("k").state.lock();
+            let bucket = rl.bucket("k");
+            let mut st = bucket.state.lock();
             st.observed = true;
             st.observe(RateLimitInfo { limit: Some(1), remaining: Some(0), reset_epoch: epoch(now) + 30 }, Some(now), now);
         }

@@ -142,38 +142,6 @@ fn unsupported(what: &str) -> Vec<pb::Diagnostic> {
     )
 }
 
-/// Re-shapes stored JSON state to the current schema: attributes the schema dropped are
-/// removed and new ones start null, so old states keep decoding.
-fn fit_json_state(raw: &[u8], ty: &Type) -> Result<Vec<u8>, String> {
-    let mut parsed: serde_json::Value =
-        serde_json::from_slice(raw).map_err(|e| format!("state is not JSON: {e}"))?;
-    fit_json_value(&mut parsed, ty);
-    serde_json::to_vec(&parsed).map_err(|e| e.to_string())
-}
-
-fn fit_json_value(v: &mut serde_json::Value, ty: &Type) {
-    match (v, ty) {
-        (serde_json::Value::Object(fields), Type::Object(attrs)) => {
-            fields.retain(|k, _| attrs.contains_key(k));
-            for (name, attr_ty) in attrs {
-                let entry = fields.entry(name.clone()).or_insert(serde_json::Value::Null);
-                fit_json_value(entry, attr_ty);
-            }
-        }
-        (serde_json::Value::Array(items), Type::List(inner) | Type::Set(inner)) => {
-            for item in items {
-                fit_json_value(item, inner);
-            }
-        }
-        (serde_json::Value::Object(items), Type::Map(inner)) => {
-            for item in items.values_mut() {
-                fit_json_value(item, inner);
-            }
-        }
-        _ => {}
-    }
-}
-
 macro_rules! try_diags {
     ($expr:expr, $resp:expr) => {
         match $expr {
@@ -338,13 +306,10 @@ impl provider_server::Provider for ProviderService {
                 ..Default::default()
             }));
         }
-        let fitted = try_diags!(
-            fit_json_state(&raw.json, ty)
-                .map_err(|e| single_error("Unreadable stored state", e)),
-            empty()
-        );
+        // Lenient: attributes the schema dropped are removed and new ones start null, so
+        // states written by older versions keep decoding.
         let value = try_diags!(
-            value::decode_json(&fitted, ty).map_err(|e| single_error(
+            value::decode_json_lenient(&raw.json, ty).map_err(|e| single_error(
                 "Unreadable stored state",
                 format!("The stored state does not match the schema: {e}")
             )),

@@ -38,6 +38,7 @@ pub const MAX_TYPE_DEPTH: usize = 64;
 /// Maximum container nesting while decoding msgpack. The declared type alone does not bound
 /// recursion because a `dynamic` value carries its own (possibly dynamic again) type.
 pub const MAX_VALUE_DEPTH: usize = 256;
+
 // ------------------------------------------------------------------------------------------
 // Errors
 // ------------------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ impl Decimal {
         format!("{sign}{}e{}", self.digits, self.exp)
     }
 
-    /// Plain decimal notation like go's `big.Float.Text('f', -1)`, falling back to [`sci`]
+    /// Plain decimal notation like go's `big.Float.Text('f', -1)`, falling back to [`Self::sci`]
     /// when that would take more than [`PLAIN_ZEROS_LIMIT`] padding zeros.
     pub(super) fn plain(&self) -> String {
         if self.digits.is_empty() {

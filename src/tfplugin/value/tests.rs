@@ -650,7 +650,7 @@ fn arb_type(depth: u32) -> BoxedStrategy<Type> {
         Just(Type::Bool),
         Just(Type::Dynamic),
     ];
-    leaf.prop_recursive(depth, 24, 4, |inner| {
+    leaf.prop_recursive(depth, 32, 4, |inner| {
         prop_oneof![
             inner.clone().prop_map(Type::list),
             inner.clone().prop_map(Type::set),
@@ -734,7 +734,7 @@ fn arb_value(ty: &Type, unknowns: bool, dyn_budget: u32) -> BoxedStrategy<Value>
 }
 
 fn arb_typed_value(unknowns: bool) -> impl Strategy<Value = (Type, Value)> {
-    arb_type(3).prop_flat_map(move |t| (Just(t.clone()), arb_value(&t, unknowns, 2)))
+    arb_type(4).prop_flat_map(move |t| (Just(t.clone()), arb_value(&t, unknowns, 2)))
 }
 
 proptest! {
@@ -757,6 +757,33 @@ proptest! {
         // Cross-codec: JSON-decoded values encode to msgpack and back to equal values.
         let mp = encode_msgpack(&back, &ty).unwrap();
         prop_assert_eq!(&decode_msgpack(&mp, &ty).unwrap(), &v);
+    }
+
+    #[test]
+    fn number_wire_forms_are_kept(
+        text in "[+-]?[0-9]{0,40}(\\.[0-9]{1,40})?([eE][+-]?[0-9]{1,4})?",
+        i in any::<i64>(),
+        f in any::<f64>().prop_filter("not NaN", |f| !f.is_nan()),
+    ) {
+        if let Ok(n) = Number::parse(&text) {
+            // Terraform's decimal string comes back byte-identical and equals the parsed value.
+            let v = roundtrip_bytes(&mp_str(&text), &Type::Number);
+            prop_assert_eq!(v, Value::Number(n.clone()));
+            // The canonical encoding of the same number decodes to an equal value.
+            let canon = encode_msgpack(&Value::Number(n.clone()), &Type::Number).unwrap();
+            prop_assert_eq!(decode_msgpack(&canon, &Type::Number).unwrap(), Value::Number(n));
+        }
+        // Non-minimal widths survive too.
+        let mut int64 = hex("d3");
+        int64.extend_from_slice(&i.to_be_bytes());
+        prop_assert_eq!(roundtrip_bytes(&int64, &Type::Number), Value::number(i));
+        let mut float64 = hex("cb");
+        float64.extend_from_slice(&f.to_be_bytes());
+        let want = Value::Number(Number::from_f64(f).unwrap());
+        prop_assert_eq!(roundtrip_bytes(&float64, &Type::Number), want);
+        let mut float32 = hex("ca");
+        float32.extend_from_slice(&(f as f32).to_be_bytes());
+        roundtrip_bytes(&float32, &Type::Number);
     }
 
     #[test]

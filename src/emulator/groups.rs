@@ -1,0 +1,269 @@
+//! `/api/v1/groups`: enough of the Groups API for tests to create, find and delete the groups
+//! they assign to apps.
+
+use std::sync::Arc;
+
+use axum::{
+    body::Bytes,
+    extract::{Path, RawQuery, State},
+    response::Response,
+};
+use serde_json::{json, Map, Value};
+
+use super::{
+    apps::parse_filter,
+    clock,
+    errors::{ApiResult, Causes, OktaError},
+    http::{self, BaseUrl, ListParams, Query},
+    ids,
+    server::Shared,
+    state::{Group, Org},
+};
+
+/// Okta's type word for groups in 404 summaries.
+pub const GROUP_KIND: &str = "UserGroup";
+const DEFAULT_LIMIT: usize = 10_000;
+const MAX_LIMIT: usize = 10_000;
+const LOGO_MEDIUM: &str = "https://op3static2.oktacdn.com/assets/img/logos/groups/odyssey/okta-medium.30ce6d4085dff29412984e4c191bc874.png";
+const LOGO_LARGE: &str = "https://op3static2.oktacdn.com/assets/img/logos/groups/odyssey/okta-large.c3cb8cda8ae0add1b4fe928f5844dbe3.png";
+
+pub fn render(g: &Group, base: &str) -> Value {
+    let href = format!("{base}/api/v1/groups/{}", g.id);
+    json!({
+        "id": g.id,
+        "created": clock::okta_ts(g.created),
+        "lastUpdated": clock::okta_ts(g.last_updated),
+        "lastMembershipUpdated": clock::okta_ts(g.last_membership_updated),
+        "objectClass": ["okta:user_group"],
+        "type": g.kind,
+        "profile": g.profile,
+        "_links": {
+            "logo": [
+                {"name": "medium", "href": LOGO_MEDIUM, "type": "image/png"},
+                {"name": "large", "href": LOGO_LARGE, "type": "image/png"}
+            ],
+            "owners": {"href": format!("{href}/owners")},
+            "users": {"href": format!("{href}/users")},
+            "apps": {"href": format!("{href}/apps")}
+        }
+    })
+}
+
+fn group_name(g: &Group) -> &str {
+    g.profile.get("name").and_then(Value::as_str).unwrap_or("")
+}
+
+/// Validates `{profile: {name, description?, …}}` and returns the normalised profile.
+fn profile_from(req: &Map<String, Value>, org: &Org, except: Option<&str>) -> ApiResult<Value> {
+    let mut causes = Causes::new();
+    let mut profile = match req.get("profile") {
+        Some(Value::Object(p)) => p.clone(),
+        _ => {
+            causes.push("profile", "The field cannot be left blank.");
+            Map::new()
+        }
+    };
+    match profile.get("name") {
+        Some(Value::String(n)) if !n.trim().is_empty() => {
+            if org
+                .groups
+                .iter()
+                .any(|g| Some(g.id.as_str()) != except && group_name(g) == n)
+            {
+                causes.push(
+                    "name",
+                    "An object with this field already exists in the current organization",
+                );
+            }
+        }
+        _ if causes.is_empty() => causes.push("name", "The field cannot be left blank."),
+        _ => {}
+    }
+    match profile.get("description") {
+        None => {
+            profile.insert("description".into(), Value::Null);
+        }
+        Some(Value::Null) | Some(Value::String(_)) => {}
+        Some(_) => causes.push("description", "The field has an invalid value"),
+    }
+    causes.into_result()?;
+    // Okta orders `name` before `description`.
+    let mut out = Map::new();
+    for k in ["name", "description"] {
+        if let Some(v) = profile.remove(k) {
+            out.insert(k.into(), v);
+        }
+    }
+    out.extend(profile);
+    Ok(Value::Object(out))
+}
+
+pub async fn create(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req = http::object_body(&body)?;
+    let rendered = s.write(|org| {
+        let profile = profile_from(&req, org, None)?;
+        let now = clock::now();
+        let seq = org.next_seq();
+        let g = Group {
+            id: ids::object_id("00g"),
+            seq,
+            created: now,
+            last_updated: now,
+            last_membership_updated: now,
+            kind: "OKTA_GROUP".into(),
+            profile,
+        };
+        let rendered = render(&g, &base);
+        org.groups.push(g);
+        Ok(rendered)
+    })?;
+    Ok(http::ok(&rendered))
+}
+
+pub async fn list(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    let params = ListParams::from_query(&Query::parse(raw.as_deref()), DEFAULT_LIMIT, MAX_LIMIT)?;
+    let clauses = match &params.filter {
+        Some(f) if !f.trim().is_empty() => parse_filter(f)?,
+        _ => Vec::new(),
+    };
+    for (field, _) in &clauses {
+        if !matches!(field.as_str(), "id" | "type") {
+            return Err(OktaError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "E0000094",
+                "The provided filter is unsupported.",
+            ));
+        }
+    }
+    let after = match &params.after {
+        Some(a) => Some(a.parse::<u64>().map_err(|_| OktaError::invalid_search())?),
+        None => None,
+    };
+    let (items, next) = s.read(|org| {
+        let matching: Vec<&Group> = org
+            .groups
+            .iter()
+            .filter(|g| {
+                params
+                    .q
+                    .as_ref()
+                    .is_none_or(|q| group_name(g).to_lowercase().starts_with(&q.to_lowercase()))
+            })
+            .filter(|g| {
+                clauses.iter().all(|(f, v)| match f.as_str() {
+                    "id" => &g.id == v,
+                    _ => &g.kind == v,
+                })
+            })
+            .collect();
+        let (page, next) = http::paginate(matching, after, params.limit, |g| g.seq);
+        (
+            page.into_iter()
+                .map(|g| render(g, &base))
+                .collect::<Vec<_>>(),
+            next,
+        )
+    });
+    let links = params.links(&base, "/api/v1/groups", next.map(|n| n.to_string()), false);
+    Ok(http::list(items, &links))
+}
+
+pub async fn get_one(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let rendered = s.read(|org| {
+        org.group(&id)
+            .map(|g| render(g, &base))
+            .ok_or_else(|| OktaError::not_found(&id, GROUP_KIND))
+    })?;
+    Ok(http::ok(&rendered))
+}
+
+pub async fn replace(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req = http::object_body(&body)?;
+    let rendered = s.write(|org| {
+        let idx = org
+            .groups
+            .iter()
+            .position(|g| g.id == id)
+            .ok_or_else(|| OktaError::not_found(&id, GROUP_KIND))?;
+        if org.groups[idx].kind == "BUILT_IN" {
+            return Err(OktaError::forbidden());
+        }
+        let profile = profile_from(&req, org, Some(&id))?;
+        let g = &mut org.groups[idx];
+        g.profile = profile;
+        g.last_updated = clock::now();
+        Ok(render(g, &base))
+    })?;
+    Ok(http::ok(&rendered))
+}
+
+pub async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult<Response> {
+    s.write(|org| {
+        let idx = org
+            .groups
+            .iter()
+            .position(|g| g.id == id)
+            .ok_or_else(|| OktaError::not_found(&id, GROUP_KIND))?;
+        if org.groups[idx].kind == "BUILT_IN" {
+            return Err(OktaError::forbidden());
+        }
+        org.groups.remove(idx);
+        // Deleting a group removes its app assignments, as in Okta.
+        for app in &mut org.apps {
+            app.groups.retain(|a| a.group_id != id);
+        }
+        Ok(())
+    })?;
+    Ok(http::no_content())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_are_validated() {
+        let org = Org::seed(None);
+        let req = |v: Value| v.as_object().cloned().unwrap();
+        let p = profile_from(
+            &req(json!({"profile": {"name": "eng", "x": 1}})),
+            &org,
+            None,
+        )
+        .unwrap();
+        assert_eq!(p, json!({"name": "eng", "description": null, "x": 1}));
+        let e =
+            profile_from(&req(json!({"profile": {"name": "Everyone"}})), &org, None).unwrap_err();
+        assert_eq!(e.summary, "Api validation failed: name");
+        assert!(profile_from(&req(json!({"profile": {}})), &org, None).is_err());
+        assert!(profile_from(&req(json!({})), &org, None).is_err());
+    }
+
+    #[test]
+    fn rendered_shape() {
+        let org = Org::seed(None);
+        let r = render(&org.groups[0], "http://h");
+        assert_eq!(r["type"], "BUILT_IN");
+        assert_eq!(
+            r["_links"]["apps"]["href"],
+            format!("http://h/api/v1/groups/{}/apps", org.groups[0].id)
+        );
+    }
+}

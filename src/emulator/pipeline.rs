@@ -1,0 +1,129 @@
+//! The request pipeline around every route.
+//!
+//! For Okta API paths: optional latency → rate-limit bucket count (429 `E0000047` when over) →
+//! fault rules → SSWS auth → handler. Every response gets `Date` and `X-Okta-Request-Id`; Okta
+//! API responses also get the bucket's `X-Rate-Limit-*` headers. Every request, admin ones
+//! included, lands in the request log.
+
+use std::{
+    sync::Arc,
+    time::{Instant, SystemTime},
+};
+
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    http::{header, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use super::{
+    auth, clock,
+    conn::ConnHandle,
+    ids,
+    ratelimit::{self, Decision},
+    reqlog::LogEntry,
+    server::Shared,
+};
+
+/// Path prefix of the emulator's own endpoints.
+pub const ADMIN_PREFIX: &str = "/__emulator";
+
+#[derive(Default)]
+struct Trace {
+    bucket: Option<&'static str>,
+    token_id: Option<String>,
+    fault: Option<String>,
+}
+
+pub async fn pipeline(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let arrived = SystemTime::now();
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    let mut trace = Trace::default();
+
+    let is_admin = path == ADMIN_PREFIX || path.starts_with(&format!("{ADMIN_PREFIX}/"));
+    let mut resp = if is_admin {
+        next.run(req).await
+    } else {
+        okta_request(&shared, req, next, &mut trace).await
+    };
+
+    let headers = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(SystemTime::now())) {
+        headers.insert(header::DATE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&ids::request_id()) {
+        headers.insert("x-okta-request-id", v);
+    }
+    let status = resp.status().as_u16();
+    let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    tracing::info!(%method, %path, status, duration_ms, "request");
+    shared.log.push(LogEntry {
+        seq: 0,
+        time: clock::log_ts(arrived),
+        method: method.to_string(),
+        path,
+        query,
+        status,
+        duration_ms,
+        bucket: trace.bucket.map(str::to_string),
+        token_id: trace.token_id,
+        fault: trace.fault,
+    });
+    resp
+}
+
+async fn okta_request(shared: &Shared, req: Request, next: Next, trace: &mut Trace) -> Response {
+    if !shared.latency.is_zero() {
+        tokio::time::sleep(shared.latency).await;
+    }
+    let bucket = ratelimit::bucket_for(req.uri().path());
+    trace.bucket = Some(bucket);
+    let decision = shared.limiter.hit(bucket);
+    let mut resp = limited_request(shared, req, next, trace, &decision).await;
+    let mut decision = decision;
+    if resp.status() == StatusCode::TOO_MANY_REQUESTS {
+        decision.remaining = 0;
+    }
+    decision.apply(resp.headers_mut());
+    resp
+}
+
+async fn limited_request(
+    shared: &Shared,
+    mut req: Request,
+    next: Next,
+    trace: &mut Trace,
+    decision: &Decision,
+) -> Response {
+    if !decision.allowed {
+        return super::errors::OktaError::rate_limited().into_response();
+    }
+    if let Some(rule) = shared.faults.take(req.method(), req.uri().path()) {
+        trace.fault = Some(rule.id.clone());
+        if rule.delay_ms > 0 {
+            tokio::time::sleep(rule.delay()).await;
+        }
+        if rule.reset {
+            match req.extensions().get::<ConnectInfo<ConnHandle>>() {
+                Some(ConnectInfo(conn)) => conn.reset(),
+                None => tracing::warn!("fault reset requested without connection info"),
+            }
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        if let Some(err) = rule.error() {
+            return err.into_response();
+        }
+    }
+    match auth::authenticate(shared, req.headers()) {
+        Ok(caller) => {
+            trace.token_id = Some(caller.token_id.clone());
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    }
+}

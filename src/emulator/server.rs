@@ -1,0 +1,211 @@
+//! Shared emulator state and the axum router.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    http::{Method, StatusCode, Uri},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::{delete, get, post},
+    Extension, Router,
+};
+use parking_lot::Mutex;
+use serde_json::json;
+
+use super::{
+    admin, apps, assignments,
+    errors::{ApiResult, OktaError},
+    faults::FaultStore,
+    groups,
+    http::BoundBase,
+    persist::Persister,
+    pipeline,
+    ratelimit::RateLimiter,
+    reqlog::RequestLog,
+    secrets,
+    state::Org,
+    tokens, users,
+};
+
+/// Everything handlers share. The org sits behind one lock: writes are serialised, and each is
+/// applied to a copy that replaces the live org only once it has been persisted, so a failed
+/// validation or save never leaves a half-applied change.
+pub struct Shared {
+    org: Mutex<Org>,
+    persister: Option<Persister>,
+    /// `--api-token`, re-registered on reset.
+    seed_token: Option<String>,
+    pub limiter: RateLimiter,
+    pub faults: FaultStore,
+    pub log: RequestLog,
+    pub latency: Duration,
+}
+
+impl Shared {
+    pub fn new(
+        org: Org,
+        persister: Option<Persister>,
+        seed_token: Option<String>,
+        rate_limit: u32,
+        latency: Duration,
+    ) -> Self {
+        Shared {
+            org: Mutex::new(org),
+            persister,
+            seed_token,
+            limiter: RateLimiter::new(rate_limit),
+            faults: FaultStore::default(),
+            log: RequestLog::default(),
+            latency,
+        }
+    }
+
+    /// Runs `f` with read access to the org.
+    pub fn read<R>(&self, f: impl FnOnce(&Org) -> R) -> R {
+        f(&self.org.lock())
+    }
+
+    /// Applies `f` to a copy of the org, saves it (with `--state`), then publishes it. The
+    /// response is built inside `f`, so it reflects exactly the state that was saved.
+    pub fn write<R>(&self, f: impl FnOnce(&mut Org) -> ApiResult<R>) -> ApiResult<R> {
+        let mut live = self.org.lock();
+        let mut draft = live.clone();
+        let out = f(&mut draft)?;
+        if let Some(p) = &self.persister {
+            if let Err(e) = p.save(&draft) {
+                tracing::error!(error = %e, "saving state failed; change discarded");
+                return Err(OktaError::internal());
+            }
+        }
+        *live = draft;
+        Ok(out)
+    }
+
+    /// In-memory bookkeeping that need not be durable (token last use). It is saved with the
+    /// next write.
+    pub fn touch(&self, f: impl FnOnce(&mut Org)) {
+        f(&mut self.org.lock());
+    }
+
+    /// Wipes the org back to its seeded state and forgets fault rules and rate-limit windows.
+    pub fn reset(&self) -> ApiResult<()> {
+        let seed = self.seed_token.clone();
+        self.write(|org| {
+            *org = Org::seed(seed.as_deref());
+            Ok(())
+        })?;
+        self.faults.clear();
+        self.limiter.clear();
+        Ok(())
+    }
+}
+
+/// The complete router: Okta API, admin endpoints, Okta-style fallbacks, and the request
+/// pipeline (log, latency, rate limit, faults, auth) around all of it.
+pub fn router(shared: Arc<Shared>, bound_base: String) -> Router {
+    let okta = Router::new()
+        .route("/api/v1/apps", get(apps::list).post(apps::create))
+        .route(
+            "/api/v1/apps/{app_id}",
+            get(apps::get_one).put(apps::replace).delete(apps::delete),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/lifecycle/activate",
+            post(apps::activate),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/lifecycle/deactivate",
+            post(apps::deactivate),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/credentials/secrets",
+            get(secrets::list).post(secrets::create),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/credentials/secrets/{secret_id}",
+            get(secrets::get_one).delete(secrets::delete),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/credentials/secrets/{secret_id}/lifecycle/activate",
+            post(secrets::activate),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/credentials/secrets/{secret_id}/lifecycle/deactivate",
+            post(secrets::deactivate),
+        )
+        .route("/api/v1/apps/{app_id}/groups", get(assignments::list))
+        .route(
+            "/api/v1/apps/{app_id}/groups/{group_id}",
+            get(assignments::get_one)
+                .put(assignments::upsert)
+                .delete(assignments::delete),
+        )
+        .route("/api/v1/groups", get(groups::list).post(groups::create))
+        .route(
+            "/api/v1/groups/{group_id}",
+            get(groups::get_one)
+                .put(groups::replace)
+                .delete(groups::delete),
+        )
+        .route("/api/v1/users/me", get(users::me))
+        .route("/api/v1/users/{user_id}", get(users::get_one))
+        .route("/api/v1/api-tokens", get(tokens::list))
+        .route("/api/v1/api-tokens/current", delete(tokens::revoke_current))
+        .route(
+            "/api/v1/api-tokens/{token_id}",
+            get(tokens::get_one)
+                .put(tokens::update)
+                .delete(tokens::revoke),
+        );
+    let admin = Router::new()
+        .route("/__emulator/health", get(admin::health))
+        .route("/__emulator/state", get(admin::state))
+        .route(
+            "/__emulator/requests",
+            get(admin::requests).delete(admin::clear_requests),
+        )
+        .route(
+            "/__emulator/faults",
+            get(admin::list_faults)
+                .post(admin::add_fault)
+                .delete(admin::clear_faults),
+        )
+        .route("/__emulator/faults/{fault_id}", delete(admin::remove_fault))
+        .route("/__emulator/tokens", post(admin::mint_token))
+        .route("/__emulator/reset", post(admin::reset))
+        .route("/__emulator", get(admin::index));
+    okta.merge(admin)
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            pipeline::pipeline,
+        ))
+        .layer(Extension(BoundBase(bound_base)))
+        .with_state(shared)
+}
+
+async fn fallback(method: Method, uri: Uri) -> Response {
+    let path = uri.path();
+    if path.starts_with("/__emulator") {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(
+                json!({"error": format!("no admin endpoint {method} {path}; see GET /__emulator")}),
+            ),
+        )
+            .into_response();
+    }
+    if path.starts_with("/api/")
+        || path.starts_with("/oauth2/")
+        || path.starts_with("/.well-known/")
+    {
+        return OktaError::unsupported(format!("okta-emulator does not implement {method} {path}"))
+            .into_response();
+    }
+    OktaError::not_found(path, "Route").into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    OktaError::method_not_allowed().into_response()
+}

@@ -1,0 +1,57 @@
+//! Client secrets of an app (`/api/v1/apps/{id}/credentials/secrets`): at most two per app;
+//! rotate by creating a new one, then deactivating and deleting the old one.
+
+use http::Method;
+
+use super::client::{ApiRequest, OktaClient};
+use super::error::OktaError;
+use super::models::{ClientSecret, NewClientSecret};
+
+/// `client.app_secrets()`.
+#[derive(Clone, Copy, Debug)]
+pub struct AppSecrets<'a> {
+    client: &'a OktaClient,
+}
+
+impl OktaClient {
+    pub fn app_secrets(&self) -> AppSecrets<'_> {
+        AppSecrets { client: self }
+    }
+}
+
+impl AppSecrets<'_> {
+    fn url(&self, app_id: &str, tail: &[&str]) -> Result<url::Url, OktaError> {
+        let mut segments = vec!["api", "v1", "apps", app_id, "credentials", "secrets"];
+        segments.extend_from_slice(tail);
+        self.client.url(&segments)
+    }
+
+    pub async fn list(&self, app_id: &str) -> Result<Vec<ClientSecret>, OktaError> {
+        self.client.list_all(self.url(app_id, &[])?).await
+    }
+
+    /// `POST …/secrets` (201). `NewClientSecret::default()` lets Okta generate the value.
+    pub async fn create(&self, app_id: &str, body: &NewClientSecret) -> Result<ClientSecret, OktaError> {
+        self.client.call(ApiRequest::new(Method::POST, self.url(app_id, &[])?).json(body)?).await
+    }
+
+    pub async fn get(&self, app_id: &str, secret_id: &str) -> Result<Option<ClientSecret>, OktaError> {
+        self.client.call_optional(ApiRequest::new(Method::GET, self.url(app_id, &[secret_id])?)).await
+    }
+
+    pub async fn activate(&self, app_id: &str, secret_id: &str) -> Result<ClientSecret, OktaError> {
+        let url = self.url(app_id, &[secret_id, "lifecycle", "activate"])?;
+        self.client.call(ApiRequest::new(Method::POST, url).idempotent(true)).await
+    }
+
+    /// Okta refuses to deactivate the only active secret (400).
+    pub async fn deactivate(&self, app_id: &str, secret_id: &str) -> Result<ClientSecret, OktaError> {
+        let url = self.url(app_id, &[secret_id, "lifecycle", "deactivate"])?;
+        self.client.call(ApiRequest::new(Method::POST, url).idempotent(true)).await
+    }
+
+    /// Only INACTIVE secrets can be deleted. `Ok(false)` if it was gone.
+    pub async fn delete(&self, app_id: &str, secret_id: &str) -> Result<bool, OktaError> {
+        self.client.call_delete(ApiRequest::new(Method::DELETE, self.url(app_id, &[secret_id])?)).await
+    }
+}
