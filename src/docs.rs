@@ -106,7 +106,9 @@ fn page(
     out.push_str("## Schema\n\n");
     render_block(&mut out, &schema.block, "");
     if let Some(import) = import {
-        out.push_str("\n## Import\n\nImport is supported using the following syntax:\n\n```shell\n");
+        out.push_str(
+            "\n## Import\n\nImport is supported using the following syntax:\n\n```shell\n",
+        );
         out.push_str(import.trim_end());
         out.push_str("\n```\n");
     }
@@ -135,7 +137,12 @@ fn attribute_line(a: &Attribute) -> String {
     if a.deprecated {
         flags.push("Deprecated".into());
     }
-    let mut line = format!("- `{}` ({}) {}", a.name, flags.join(", "), a.description.trim());
+    let mut line = format!(
+        "- `{}` ({}) {}",
+        a.name,
+        flags.join(", "),
+        a.description.trim()
+    );
     if let Type::Object(fields) = &a.ty {
         let names: Vec<String> = fields.keys().map(|k| format!("`{k}`")).collect();
         line.push_str(&format!(" Attributes: {}.", names.join(", ")));
@@ -144,8 +151,10 @@ fn attribute_line(a: &Attribute) -> String {
     line
 }
 
+type AttributeFilter = fn(&Attribute) -> bool;
+
 fn render_block(out: &mut String, block: &Block, anchor: &str) {
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    let groups: [(&str, AttributeFilter); 3] = [
         ("Required", |a| a.required),
         ("Optional", |a| a.optional),
         ("Read-Only", |a| a.is_read_only()),

@@ -45,9 +45,16 @@ pub fn main() -> ExitCode {
         }
     };
     let level = logging::level_from_env(|k| std::env::var(k).ok());
-    logging::init(if debug { level.max(tracing_subscriber::filter::LevelFilter::INFO) } else { level });
+    logging::init(if debug {
+        level.max(tracing_subscriber::filter::LevelFilter::INFO)
+    } else {
+        level
+    });
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("could not start the async runtime: {e}");

@@ -238,8 +238,12 @@ fn diff(a: &Value, b: &Value, prefix: &str, out: &mut BTreeSet<String>) {
         (Value::Object(x), Value::Object(y)) => {
             for k in x.keys().chain(y.keys()).collect::<BTreeSet<_>>() {
                 let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                // A key present on one side only: report its leaves (an object created on the
+                // way to a managed field is not a change of its own).
+                let empty = Value::Object(Default::default());
                 match (x.get(k), y.get(k)) {
                     (Some(va), Some(vb)) => diff(va, vb, &p, out),
+                    (Some(v @ Value::Object(_)), None) | (None, Some(v @ Value::Object(_))) => diff(v, &empty, &p, out),
                     _ => {
                         out.insert(p);
                     }

@@ -24,7 +24,11 @@ fn main() -> ExitCode {
         }
         Ok(stale) => {
             for p in &stale {
-                println!("{} {}", if check { "stale:" } else { "wrote:" }, p.display());
+                println!(
+                    "{} {}",
+                    if check { "stale:" } else { "wrote:" },
+                    p.display()
+                );
             }
             if check {
                 eprintln!("docs are out of date: run `cargo run --bin oktaidp-docs`");

@@ -133,7 +133,7 @@ pub fn build(
     req.remove("universalLogout");
     let mut credentials = take_object(&mut req, "credentials", "credentials", &mut causes);
     let mut settings = take_object(&mut req, "settings", "settings", &mut causes);
-    let mut oc = take_object(
+    let oc = take_object(
         &mut settings,
         "oauthClient",
         "settings.oauthClient",

@@ -115,10 +115,9 @@ impl AsyncWrite for ConnIo {
     }
 }
 
-/// Connect info available to handlers: the peer and the connection's kill switch.
+/// Connect info available to handlers: the connection's kill switch.
 #[derive(Clone, Debug)]
 pub struct ConnHandle {
-    pub remote: SocketAddr,
     kill: Arc<AtomicBool>,
 }
 
@@ -132,7 +131,6 @@ impl ConnHandle {
 impl Connected<IncomingStream<'_, ResetListener>> for ConnHandle {
     fn connect_info(stream: IncomingStream<'_, ResetListener>) -> Self {
         ConnHandle {
-            remote: *stream.remote_addr(),
             kill: stream.io().kill.clone(),
         }
     }

@@ -57,10 +57,6 @@ impl Persister {
         }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Loads the org if the file exists; `Ok(None)` if it does not.
     pub fn load(&self) -> Result<Option<Org>, PersistError> {
         let text = match fs::read_to_string(&self.path) {
@@ -189,9 +185,10 @@ mod tests {
     fn state_file_is_private() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let p = Persister::new(dir.path().join("org.json"));
+        let path = dir.path().join("org.json");
+        let p = Persister::new(&path);
         p.save(&Org::seed(None)).unwrap();
-        let mode = fs::metadata(p.path()).unwrap().permissions().mode();
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 }

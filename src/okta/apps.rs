@@ -44,36 +44,49 @@ impl Apps<'_> {
     /// the app up by label before creating again.
     pub async fn create(&self, app: &OidcApp, activate: bool) -> Result<OidcApp, OktaError> {
         let mut url = self.url(None, &[])?;
-        url.query_pairs_mut().append_pair("activate", if activate { "true" } else { "false" });
-        self.client.call(ApiRequest::new(Method::POST, url).json(app)?).await
+        url.query_pairs_mut()
+            .append_pair("activate", if activate { "true" } else { "false" });
+        self.client
+            .call(ApiRequest::new(Method::POST, url).json(app)?)
+            .await
     }
 
     /// `GET /api/v1/apps/{id}`; `Ok(None)` when Okta says 404. Never contains `client_secret`.
     pub async fn get(&self, id: &str) -> Result<Option<OidcApp>, OktaError> {
-        self.client.call_optional(ApiRequest::new(Method::GET, self.url(Some(id), &[])?)).await
+        self.client
+            .call_optional(ApiRequest::new(Method::GET, self.url(Some(id), &[])?))
+            .await
     }
 
     /// `PUT /api/v1/apps/{id}`: replaces the whole app with `app`, which should come from a GET
     /// (see [`OktaClient::update_app_with`], which also takes the app lock).
     pub async fn replace(&self, id: &str, app: &OidcApp) -> Result<OidcApp, OktaError> {
-        self.client.call(ApiRequest::new(Method::PUT, self.url(Some(id), &[])?).json(app)?).await
+        self.client
+            .call(ApiRequest::new(Method::PUT, self.url(Some(id), &[])?).json(app)?)
+            .await
     }
 
     /// `POST /api/v1/apps/{id}/lifecycle/activate` (idempotent, so retried like a PUT).
     pub async fn activate(&self, id: &str) -> Result<(), OktaError> {
         let url = self.url(Some(id), &["lifecycle", "activate"])?;
-        self.client.call_no_content(ApiRequest::new(Method::POST, url).idempotent(true)).await
+        self.client
+            .call_no_content(ApiRequest::new(Method::POST, url).idempotent(true))
+            .await
     }
 
     /// `POST /api/v1/apps/{id}/lifecycle/deactivate` (idempotent).
     pub async fn deactivate(&self, id: &str) -> Result<(), OktaError> {
         let url = self.url(Some(id), &["lifecycle", "deactivate"])?;
-        self.client.call_no_content(ApiRequest::new(Method::POST, url).idempotent(true)).await
+        self.client
+            .call_no_content(ApiRequest::new(Method::POST, url).idempotent(true))
+            .await
     }
 
     /// `DELETE /api/v1/apps/{id}` (the app must be INACTIVE). `Ok(false)` if it was gone.
     pub async fn delete(&self, id: &str) -> Result<bool, OktaError> {
-        self.client.call_delete(ApiRequest::new(Method::DELETE, self.url(Some(id), &[])?)).await
+        self.client
+            .call_delete(ApiRequest::new(Method::DELETE, self.url(Some(id), &[])?))
+            .await
     }
 
     /// `GET /api/v1/apps` with every page.
@@ -117,7 +130,11 @@ impl OktaClient {
 
     /// [`Self::update_app_with`] for a caller already holding the app's lock (e.g. to change the
     /// status and the settings as one step).
-    pub async fn update_app_locked<F>(&self, guard: &AppLockGuard, mut change: F) -> Result<OidcApp, OktaError>
+    pub async fn update_app_locked<F>(
+        &self,
+        guard: &AppLockGuard,
+        mut change: F,
+    ) -> Result<OidcApp, OktaError>
     where
         F: FnMut(&mut OidcApp),
     {
@@ -136,7 +153,11 @@ impl OktaClient {
             match self.apps().replace(id, &updated).await {
                 Err(e) if e.is_concurrent_update() && conflicts < self.config().max_retries => {
                     conflicts += 1;
-                    tracing::debug!(app_id = id, conflicts, "okta rejected a concurrent app update; re-reading");
+                    tracing::debug!(
+                        app_id = id,
+                        conflicts,
+                        "okta rejected a concurrent app update; re-reading"
+                    );
                     let wait = wait_before_retry(
                         Failure::Transport(TransportKind::Other),
                         conflicts,
@@ -153,7 +174,12 @@ impl OktaClient {
 }
 
 fn app_not_found(id: &str) -> OktaError {
-    let mut err = ApiError::from_response(StatusCode::NOT_FOUND, "GET", &format!("/api/v1/apps/{id}"), b"");
+    let mut err = ApiError::from_response(
+        StatusCode::NOT_FOUND,
+        "GET",
+        &format!("/api/v1/apps/{id}"),
+        b"",
+    );
     err.summary = format!("the app {id} does not exist");
     err.into()
 }

@@ -32,8 +32,17 @@ impl AppGroups<'_> {
         self.client.list_all(url).await
     }
 
-    pub async fn get(&self, app_id: &str, group_id: &str) -> Result<Option<AppGroupAssignment>, OktaError> {
-        self.client.call_optional(ApiRequest::new(Method::GET, self.url(app_id, Some(group_id))?)).await
+    pub async fn get(
+        &self,
+        app_id: &str,
+        group_id: &str,
+    ) -> Result<Option<AppGroupAssignment>, OktaError> {
+        self.client
+            .call_optional(ApiRequest::new(
+                Method::GET,
+                self.url(app_id, Some(group_id))?,
+            ))
+            .await
     }
 
     /// `PUT …/groups/{groupId}`: creates or updates the assignment (idempotent upsert).
@@ -49,6 +58,11 @@ impl AppGroups<'_> {
 
     /// `Ok(false)` if the group was not assigned.
     pub async fn delete(&self, app_id: &str, group_id: &str) -> Result<bool, OktaError> {
-        self.client.call_delete(ApiRequest::new(Method::DELETE, self.url(app_id, Some(group_id))?)).await
+        self.client
+            .call_delete(ApiRequest::new(
+                Method::DELETE,
+                self.url(app_id, Some(group_id))?,
+            ))
+            .await
     }
 }

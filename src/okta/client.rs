@@ -97,7 +97,9 @@ impl OktaClientBuilder {
         self.config.validate()?;
         check_transport_security(&self.org_url)?;
         if self.org_url.host().is_none() || self.org_url.cannot_be_a_base() {
-            return Err(OktaError::InvalidConfig("the Okta org URL needs a host".to_owned()));
+            return Err(OktaError::InvalidConfig(
+                "the Okta org URL needs a host".to_owned(),
+            ));
         }
         let auth = auth_header(&self.token)?;
         let mut defaults = HeaderMap::new();
@@ -141,12 +143,19 @@ pub(crate) struct ApiRequest<'a> {
 impl<'a> ApiRequest<'a> {
     pub fn new(method: Method, url: Url) -> Self {
         let idempotent = !matches!(method, Method::POST | Method::PATCH);
-        Self { method, url, body: None, token: None, idempotent }
+        Self {
+            method,
+            url,
+            body: None,
+            token: None,
+            idempotent,
+        }
     }
 
     pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, OktaError> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| OktaError::InvalidRequest(format!("cannot encode the request body: {e}")))?;
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            OktaError::InvalidRequest(format!("cannot encode the request body: {e}"))
+        })?;
         self.body = Some(bytes);
         Ok(self)
     }
@@ -189,7 +198,11 @@ impl OktaClient {
     }
 
     /// Shorthand for `builder(org_url, token).config(config).build()`.
-    pub fn new(org_url: Url, token: impl Into<Secret>, config: ClientConfig) -> Result<Self, OktaError> {
+    pub fn new(
+        org_url: Url,
+        token: impl Into<Secret>,
+        config: ClientConfig,
+    ) -> Result<Self, OktaError> {
         Self::builder(org_url, token).config(config).build()
     }
 
@@ -228,9 +241,9 @@ impl OktaClient {
         url.set_query(None);
         url.set_fragment(None);
         {
-            let mut path = url
-                .path_segments_mut()
-                .map_err(|_| OktaError::InvalidConfig("the Okta org URL cannot be a base".to_owned()))?;
+            let mut path = url.path_segments_mut().map_err(|_| {
+                OktaError::InvalidConfig("the Okta org URL cannot be a base".to_owned())
+            })?;
             path.pop_if_empty().extend(segments);
         }
         Ok(url)
@@ -250,7 +263,15 @@ impl OktaClient {
             if inner.cancel.is_cancelled() {
                 return Err(OktaError::Cancelled);
             }
-            let permit = inner.limiter.acquire(&bucket, &*inner.clock, &inner.cancel, inner.config.max_wait()).await?;
+            let permit = inner
+                .limiter
+                .acquire(
+                    &bucket,
+                    &*inner.clock,
+                    &inner.cancel,
+                    inner.config.max_wait(),
+                )
+                .await?;
             let started = Instant::now();
             let outcome = self.attempt(req, attempt, retry_for.as_ref()).await;
             let elapsed_ms = started.elapsed().as_millis() as u64;
@@ -258,13 +279,22 @@ impl OktaClient {
             let wait = match outcome {
                 Ok(resp) => {
                     permit.finish(&resp.headers, now);
-                    tracing::debug!(method, path, status = resp.status.as_u16(), attempt, elapsed_ms, "okta response");
+                    tracing::debug!(
+                        method,
+                        path,
+                        status = resp.status.as_u16(),
+                        attempt,
+                        elapsed_ms,
+                        "okta response"
+                    );
                     if resp.status.is_success() {
                         return Ok(resp);
                     }
                     let failure = Failure::Status(resp.status, &resp.headers);
-                    if attempt > inner.config.max_retries || !is_retryable(failure, req.idempotent) {
-                        let mut err = ApiError::from_response(resp.status, method, path, &resp.body);
+                    if attempt > inner.config.max_retries || !is_retryable(failure, req.idempotent)
+                    {
+                        let mut err =
+                            ApiError::from_response(resp.status, method, path, &resp.body);
                         err.attempts = attempt;
                         return Err(err.into());
                     }
@@ -278,7 +308,8 @@ impl OktaClient {
                     drop(permit);
                     tracing::debug!(method, path, attempt, elapsed_ms, ?kind, error = %message, "okta request failed");
                     let failure = Failure::Transport(kind);
-                    if attempt > inner.config.max_retries || !is_retryable(failure, req.idempotent) {
+                    if attempt > inner.config.max_retries || !is_retryable(failure, req.idempotent)
+                    {
                         let err = TransportError {
                             kind,
                             method: method.to_owned(),
@@ -291,7 +322,13 @@ impl OktaClient {
                     wait_before_retry(failure, attempt, now, &inner.config, rand::random::<f64>())
                 }
             };
-            tracing::debug!(method, path, attempt, wait_ms = wait.as_millis() as u64, "okta request will be retried");
+            tracing::debug!(
+                method,
+                path,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "okta request will be retried"
+            );
             self.sleep(wait).await?;
         }
     }
@@ -308,9 +345,14 @@ impl OktaClient {
             Some(token) => auth_header(token).map_err(AttemptError::Fatal)?,
             None => inner.auth.clone(),
         };
-        let mut rb = inner.http.request(req.method.clone(), req.url.clone()).header(AUTHORIZATION, auth);
+        let mut rb = inner
+            .http
+            .request(req.method.clone(), req.url.clone())
+            .header(AUTHORIZATION, auth);
         if let Some(id) = retry_for {
-            rb = rb.header("x-okta-retry-for", id.clone()).header("x-okta-retry-count", (attempt - 1).to_string());
+            rb = rb
+                .header("x-okta-retry-for", id.clone())
+                .header("x-okta-retry-count", (attempt - 1).to_string());
         }
         rb = match &req.body {
             Some(body) => rb.body(body.clone()),
@@ -325,7 +367,11 @@ impl OktaClient {
             let status = resp.status();
             let headers = resp.headers().clone();
             let body = resp.bytes().await?.to_vec();
-            Ok::<_, reqwest::Error>(ApiResponse { status, headers, body })
+            Ok::<_, reqwest::Error>(ApiResponse {
+                status,
+                headers,
+                body,
+            })
         };
         tokio::select! {
             _ = inner.cancel.cancelled() => Err(AttemptError::Cancelled),
@@ -350,13 +396,19 @@ impl OktaClient {
 
     // ----- helpers used by the endpoint wrappers ------------------------------------------------
 
-    pub(crate) async fn call<T: DeserializeOwned>(&self, req: ApiRequest<'_>) -> Result<T, OktaError> {
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        req: ApiRequest<'_>,
+    ) -> Result<T, OktaError> {
         let resp = self.execute(&req).await?;
         decode(&req, &resp.body)
     }
 
     /// Like [`Self::call`], but a 404 is `Ok(None)`.
-    pub(crate) async fn call_optional<T: DeserializeOwned>(&self, req: ApiRequest<'_>) -> Result<Option<T>, OktaError> {
+    pub(crate) async fn call_optional<T: DeserializeOwned>(
+        &self,
+        req: ApiRequest<'_>,
+    ) -> Result<Option<T>, OktaError> {
         match self.execute(&req).await {
             Ok(resp) => decode(&req, &resp.body).map(Some),
             Err(e) if e.is_not_found() => Ok(None),
@@ -379,23 +431,29 @@ impl OktaClient {
     }
 
     /// GETs `url` and every page linked by `rel="next"`.
-    pub(crate) async fn list_all<T: DeserializeOwned>(&self, url: Url) -> Result<Vec<T>, OktaError> {
+    pub(crate) async fn list_all<T: DeserializeOwned>(
+        &self,
+        url: Url,
+    ) -> Result<Vec<T>, OktaError> {
         let mut items = Vec::new();
         let mut next = Some(url);
         let mut pages = 0;
         while let Some(url) = next.take() {
             pages += 1;
             if pages > MAX_PAGES {
-                return Err(OktaError::InvalidRequest(format!("more than {MAX_PAGES} pages at {}", url.path())));
+                return Err(OktaError::InvalidRequest(format!(
+                    "more than {MAX_PAGES} pages at {}",
+                    url.path()
+                )));
             }
             let req = ApiRequest::new(Method::GET, url.clone());
             let resp = self.execute(&req).await?;
             let page: Vec<T> = decode(&req, &resp.body)?;
             items.extend(page);
             if let Some(link) = next_link(&resp.headers) {
-                let link_url = url
-                    .join(&link)
-                    .map_err(|e| OktaError::InvalidRequest(format!("Okta sent an invalid next-page link: {e}")))?;
+                let link_url = url.join(&link).map_err(|e| {
+                    OktaError::InvalidRequest(format!("Okta sent an invalid next-page link: {e}"))
+                })?;
                 if link_url.origin() != self.inner.base.origin() {
                     return Err(OktaError::InvalidRequest(format!(
                         "Okta's next-page link points to another origin ({}); not sending the token there",
@@ -421,10 +479,14 @@ fn decode<T: DeserializeOwned>(req: &ApiRequest<'_>, body: &[u8]) -> Result<T, O
 
 fn auth_header(token: &Secret) -> Result<HeaderValue, OktaError> {
     if token.is_empty() {
-        return Err(OktaError::InvalidConfig("the Okta API token is empty".to_owned()));
+        return Err(OktaError::InvalidConfig(
+            "the Okta API token is empty".to_owned(),
+        ));
     }
     let mut value = HeaderValue::from_str(&format!("SSWS {}", token.expose())).map_err(|_| {
-        OktaError::InvalidConfig("the Okta API token contains characters not allowed in an HTTP header".to_owned())
+        OktaError::InvalidConfig(
+            "the Okta API token contains characters not allowed in an HTTP header".to_owned(),
+        )
     })?;
     // Keeps it out of `Debug` of headers and out of HTTP/2 header compression tables.
     value.set_sensitive(true);
@@ -437,8 +499,12 @@ pub(crate) fn check_transport_security(url: &Url) -> Result<(), OktaError> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),
-        "http" => Err(OktaError::InsecureUrl { host: url.host_str().unwrap_or_default().to_owned() }),
-        other => Err(OktaError::InvalidConfig(format!("unsupported URL scheme {other:?} for the Okta org URL"))),
+        "http" => Err(OktaError::InsecureUrl {
+            host: url.host_str().unwrap_or_default().to_owned(),
+        }),
+        other => Err(OktaError::InvalidConfig(format!(
+            "unsupported URL scheme {other:?} for the Okta org URL"
+        ))),
     }
 }
 
@@ -455,11 +521,15 @@ fn validate_segment(segment: &str) -> Result<(), OktaError> {
     let ok = !segment.is_empty()
         && segment != "."
         && segment != ".."
-        && segment.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
+        && segment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
     if ok {
         Ok(())
     } else {
-        Err(OktaError::InvalidRequest(format!("{segment:?} is not a valid Okta id")))
+        Err(OktaError::InvalidRequest(format!(
+            "{segment:?} is not a valid Okta id"
+        )))
     }
 }
 
@@ -498,42 +568,75 @@ mod tests {
 
     #[test]
     fn plain_http_only_to_loopback() {
-        for ok in ["https://acme.okta.com", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"] {
-            assert!(OktaClient::new(url(ok), "tok", ClientConfig::default()).is_ok(), "{ok}");
+        for ok in [
+            "https://acme.okta.com",
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+        ] {
+            assert!(
+                OktaClient::new(url(ok), "tok", ClientConfig::default()).is_ok(),
+                "{ok}"
+            );
         }
-        let err = OktaClient::new(url("http://acme.okta.com"), "tok", ClientConfig::default()).unwrap_err();
+        let err = OktaClient::new(url("http://acme.okta.com"), "tok", ClientConfig::default())
+            .unwrap_err();
         assert!(matches!(err, OktaError::InsecureUrl { .. }), "{err}");
         assert!(err.to_string().contains("acme.okta.com"));
         assert!(OktaClient::new(url("http://10.0.0.1"), "tok", ClientConfig::default()).is_err());
-        assert!(OktaClient::new(url("ftp://acme.okta.com"), "tok", ClientConfig::default()).is_err());
+        assert!(
+            OktaClient::new(url("ftp://acme.okta.com"), "tok", ClientConfig::default()).is_err()
+        );
     }
 
     #[test]
     fn debug_and_errors_never_show_the_token() {
         let token = "00SECRET-ssws-token-value";
-        let c = OktaClient::new(url("https://acme.okta.com"), token, ClientConfig::default()).unwrap();
+        let c =
+            OktaClient::new(url("https://acme.okta.com"), token, ClientConfig::default()).unwrap();
         assert!(!format!("{c:?}").contains(token));
         let b = OktaClient::builder(url("https://acme.okta.com"), token);
         assert!(!format!("{b:?}").contains(token));
-        let bad = OktaClient::new(url("https://acme.okta.com"), "bad\ntoken-SECRET", ClientConfig::default()).unwrap_err();
+        let bad = OktaClient::new(
+            url("https://acme.okta.com"),
+            "bad\ntoken-SECRET",
+            ClientConfig::default(),
+        )
+        .unwrap_err();
         assert!(!bad.to_string().contains("SECRET"), "{bad}");
-        let insecure = OktaClient::new(url("http://acme.okta.com"), token, ClientConfig::default()).unwrap_err();
+        let insecure = OktaClient::new(url("http://acme.okta.com"), token, ClientConfig::default())
+            .unwrap_err();
         assert!(!insecure.to_string().contains(token));
     }
 
     #[test]
     fn urls_are_built_from_validated_segments() {
-        let c = OktaClient::new(url("https://acme.okta.com/"), "t", ClientConfig::default()).unwrap();
-        assert_eq!(c.url(&["api", "v1", "apps", "0oa1"]).unwrap().as_str(), "https://acme.okta.com/api/v1/apps/0oa1");
+        let c =
+            OktaClient::new(url("https://acme.okta.com/"), "t", ClientConfig::default()).unwrap();
+        assert_eq!(
+            c.url(&["api", "v1", "apps", "0oa1"]).unwrap().as_str(),
+            "https://acme.okta.com/api/v1/apps/0oa1"
+        );
         for bad in ["..", ".", "", "a/b", "a?b", "a#b", "a b", "%2e%2e"] {
             assert!(c.url(&["api", "v1", "apps", bad]).is_err(), "{bad:?}");
         }
-        let prefixed = OktaClient::new(url("http://127.0.0.1:8080/okta/"), "t", ClientConfig::default()).unwrap();
-        assert_eq!(prefixed.url(&["api", "v1", "groups"]).unwrap().path(), "/okta/api/v1/groups");
+        let prefixed = OktaClient::new(
+            url("http://127.0.0.1:8080/okta/"),
+            "t",
+            ClientConfig::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            prefixed.url(&["api", "v1", "groups"]).unwrap().path(),
+            "/okta/api/v1/groups"
+        );
     }
 
     #[test]
     fn user_agent_names_provider_and_version() {
-        assert_eq!(USER_AGENT, format!("terraform-provider-oktaidp/{}", env!("CARGO_PKG_VERSION")));
+        assert_eq!(
+            USER_AGENT,
+            format!("terraform-provider-oktaidp/{}", env!("CARGO_PKG_VERSION"))
+        );
     }
 }

@@ -50,7 +50,12 @@ struct FakeState {
 impl FakeClock {
     /// A clock whose time starts at `start`.
     pub fn new(start: SystemTime) -> Self {
-        Self { inner: Arc::new(Mutex::new(FakeState { now: start, sleeps: Vec::new() })) }
+        Self {
+            inner: Arc::new(Mutex::new(FakeState {
+                now: start,
+                sleeps: Vec::new(),
+            })),
+        }
     }
 
     /// A clock starting at a fixed, whole-second instant (2026-01-01T00:00:00Z).
@@ -105,8 +110,14 @@ mod tests {
         clock.sleep(Duration::from_secs(3600)).await;
         clock.sleep(Duration::from_millis(1500)).await;
         assert!(real.elapsed() < Duration::from_secs(1));
-        assert_eq!(clock.sleeps(), vec![Duration::from_secs(3600), Duration::from_millis(1500)]);
-        assert_eq!(clock.now().duration_since(start).unwrap(), Duration::from_millis(3_601_500));
+        assert_eq!(
+            clock.sleeps(),
+            vec![Duration::from_secs(3600), Duration::from_millis(1500)]
+        );
+        assert_eq!(
+            clock.now().duration_since(start).unwrap(),
+            Duration::from_millis(3_601_500)
+        );
     }
 
     #[test]

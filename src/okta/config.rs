@@ -92,10 +92,23 @@ mod tests {
     #[test]
     fn rejects_bad_values() {
         let bad = [
-            ClientConfig { max_api_capacity: 0, ..Default::default() },
-            ClientConfig { max_api_capacity: 101, ..Default::default() },
-            ClientConfig { min_wait_seconds: 10, max_wait_seconds: 5, ..Default::default() },
-            ClientConfig { request_timeout: Duration::ZERO, ..Default::default() },
+            ClientConfig {
+                max_api_capacity: 0,
+                ..Default::default()
+            },
+            ClientConfig {
+                max_api_capacity: 101,
+                ..Default::default()
+            },
+            ClientConfig {
+                min_wait_seconds: 10,
+                max_wait_seconds: 5,
+                ..Default::default()
+            },
+            ClientConfig {
+                request_timeout: Duration::ZERO,
+                ..Default::default()
+            },
         ];
         for c in bad {
             assert!(c.validate().is_err(), "{c:?} should be rejected");

@@ -30,7 +30,11 @@ pub enum OktaError {
     Transport(Box<TransportError>),
     /// Okta answered 2xx but the body did not match the expected shape.
     #[error("could not decode Okta's response to {method} {path}: {message}")]
-    Decode { method: String, path: String, message: String },
+    Decode {
+        method: String,
+        path: String,
+        message: String,
+    },
     /// The token would have gone over plain http to a host that is not loopback.
     #[error(
         "refusing to send the Okta API token over plain http to {host}: use https \
@@ -163,7 +167,11 @@ impl ApiError {
         if let Some(id) = &self.error_id {
             parts.push(format!("errorId {id}"));
         }
-        let mut s = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
+        let mut s = if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        };
         if self.attempts > 1 {
             s.push_str(&format!(" after {} attempts", self.attempts));
         }
@@ -233,7 +241,11 @@ impl fmt::Display for TransportError {
             TransportKind::Timeout => "Okta did not answer in time",
             TransportKind::Other => "the connection to Okta failed",
         };
-        write!(f, "{what} for {} {}: {}", self.method, self.path, self.message)?;
+        write!(
+            f,
+            "{what} for {} {}: {}",
+            self.method, self.path, self.message
+        )?;
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
         }
@@ -286,7 +298,12 @@ mod tests {
 
     #[test]
     fn validation_error_reads_like_a_sentence() {
-        let e = ApiError::from_response(StatusCode::BAD_REQUEST, "PUT", "/api/v1/apps/0oa1", FRAGMENT.as_bytes());
+        let e = ApiError::from_response(
+            StatusCode::BAD_REQUEST,
+            "PUT",
+            "/api/v1/apps/0oa1",
+            FRAGMENT.as_bytes(),
+        );
         assert_eq!(
             e.to_string(),
             "Okta rejected redirect_uris: 'redirect_uris' must not contain a fragment identifier (E0000001, errorId oaeAbc123)"
@@ -308,7 +325,12 @@ mod tests {
     #[test]
     fn other_errors_name_status_method_and_path() {
         let body = r#"{"errorCode":"E0000056","errorSummary":"Delete application forbidden.","errorLink":"E0000056","errorId":"oaeX","errorCauses":[{"errorSummary":"The application must be deactivated before deletion."}]}"#;
-        let mut e = ApiError::from_response(StatusCode::FORBIDDEN, "DELETE", "/api/v1/apps/0oa1", body.as_bytes());
+        let mut e = ApiError::from_response(
+            StatusCode::FORBIDDEN,
+            "DELETE",
+            "/api/v1/apps/0oa1",
+            body.as_bytes(),
+        );
         e.attempts = 3;
         assert_eq!(
             e.to_string(),
@@ -322,16 +344,26 @@ mod tests {
 
     #[test]
     fn non_json_bodies_become_an_excerpt() {
-        let e = ApiError::from_response(StatusCode::BAD_GATEWAY, "GET", "/api/v1/apps", b"<html>\n <body>Bad   gateway</body></html>");
-        assert_eq!(e.to_string(), "Okta returned HTTP 502 for GET /api/v1/apps: <html> <body>Bad gateway</body></html>");
+        let e = ApiError::from_response(
+            StatusCode::BAD_GATEWAY,
+            "GET",
+            "/api/v1/apps",
+            b"<html>\n <body>Bad   gateway</body></html>",
+        );
+        assert_eq!(
+            e.to_string(),
+            "Okta returned HTTP 502 for GET /api/v1/apps: <html> <body>Bad gateway</body></html>"
+        );
         let empty = ApiError::from_response(StatusCode::SERVICE_UNAVAILABLE, "GET", "/p", b"");
         assert_eq!(empty.summary, "Service Unavailable");
     }
 
     #[test]
     fn concurrent_update_detection() {
-        let body = r#"{"errorCode":"E0000039","errorSummary":"Concurrent modification","errorCauses":[]}"#;
-        let e: OktaError = ApiError::from_response(StatusCode::BAD_REQUEST, "PUT", "/p", body.as_bytes()).into();
+        let body =
+            r#"{"errorCode":"E0000039","errorSummary":"Concurrent modification","errorCauses":[]}"#;
+        let e: OktaError =
+            ApiError::from_response(StatusCode::BAD_REQUEST, "PUT", "/p", body.as_bytes()).into();
         assert!(e.is_concurrent_update());
         let c: OktaError = ApiError::from_response(StatusCode::CONFLICT, "PUT", "/p", b"").into();
         assert!(c.is_concurrent_update());

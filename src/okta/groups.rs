@@ -26,7 +26,9 @@ impl Groups<'_> {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Group>, OktaError> {
-        self.client.call_optional(ApiRequest::new(Method::GET, self.url(Some(id))?)).await
+        self.client
+            .call_optional(ApiRequest::new(Method::GET, self.url(Some(id))?))
+            .await
     }
 
     /// Every group, or those whose name starts with `q` (pages of 200).
@@ -44,11 +46,15 @@ impl Groups<'_> {
 
     /// `POST /api/v1/groups` (not retried after a 5xx/timeout: it may have been created).
     pub async fn create(&self, group: &NewGroup) -> Result<Group, OktaError> {
-        self.client.call(ApiRequest::new(Method::POST, self.url(None)?).json(group)?).await
+        self.client
+            .call(ApiRequest::new(Method::POST, self.url(None)?).json(group)?)
+            .await
     }
 
     /// `Ok(false)` if it was gone.
     pub async fn delete(&self, id: &str) -> Result<bool, OktaError> {
-        self.client.call_delete(ApiRequest::new(Method::DELETE, self.url(Some(id))?)).await
+        self.client
+            .call_delete(ApiRequest::new(Method::DELETE, self.url(Some(id))?))
+            .await
     }
 }

@@ -19,7 +19,9 @@ pub struct AppLocks {
 
 impl fmt::Debug for AppLocks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AppLocks").field("held_or_awaited", &self.map.lock().len()).finish()
+        f.debug_struct("AppLocks")
+            .field("held_or_awaited", &self.map.lock().len())
+            .finish()
     }
 }
 
@@ -31,9 +33,18 @@ impl AppLocks {
     /// Waits for and takes the lock of `app_id`. Not reentrant: do not lock the same app twice
     /// from one task.
     pub async fn lock(&self, app_id: &str) -> AppLockGuard {
-        let mutex = self.map.lock().entry(app_id.to_owned()).or_default().clone();
+        let mutex = self
+            .map
+            .lock()
+            .entry(app_id.to_owned())
+            .or_default()
+            .clone();
         let guard = mutex.lock_owned().await;
-        AppLockGuard { app_id: app_id.to_owned(), map: self.map.clone(), guard: Some(guard) }
+        AppLockGuard {
+            app_id: app_id.to_owned(),
+            map: self.map.clone(),
+            guard: Some(guard),
+        }
     }
 
     /// Number of apps currently locked or awaited (for tests).
@@ -57,7 +68,9 @@ impl AppLockGuard {
 
 impl fmt::Debug for AppLockGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AppLockGuard").field("app_id", &self.app_id).finish()
+        f.debug_struct("AppLockGuard")
+            .field("app_id", &self.app_id)
+            .finish()
     }
 }
 
@@ -67,7 +80,10 @@ impl Drop for AppLockGuard {
         self.guard.take();
         // Under the map lock nobody can clone the entry meanwhile: if only the map holds it,
         // nobody holds or awaits the lock and the entry can go.
-        if map.get(&self.app_id).is_some_and(|m| Arc::strong_count(m) == 1) {
+        if map
+            .get(&self.app_id)
+            .is_some_and(|m| Arc::strong_count(m) == 1)
+        {
             map.remove(&self.app_id);
         }
     }

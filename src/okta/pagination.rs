@@ -31,7 +31,9 @@ fn parse_links(value: &str) -> Vec<(String, Vec<String>)> {
             .split([';', ','])
             .filter_map(|p| {
                 let (k, v) = p.split_once('=')?;
-                k.trim().eq_ignore_ascii_case("rel").then(|| v.trim().trim_matches('"').to_owned())
+                k.trim()
+                    .eq_ignore_ascii_case("rel")
+                    .then(|| v.trim().trim_matches('"').to_owned())
             })
             .flat_map(|v| v.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
             .collect();
@@ -76,8 +78,13 @@ mod tests {
 
     #[test]
     fn comma_joined_and_commas_inside_urls() {
-        let h = headers(&[r#"<https://o/api/v1/groups?q=a,b>; rel="self", <https://o/api/v1/groups?after=x&q=a,b>; rel=next"#]);
-        assert_eq!(next_link(&h).as_deref(), Some("https://o/api/v1/groups?after=x&q=a,b"));
+        let h = headers(&[
+            r#"<https://o/api/v1/groups?q=a,b>; rel="self", <https://o/api/v1/groups?after=x&q=a,b>; rel=next"#,
+        ]);
+        assert_eq!(
+            next_link(&h).as_deref(),
+            Some("https://o/api/v1/groups?after=x&q=a,b")
+        );
     }
 
     #[test]

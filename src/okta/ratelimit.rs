@@ -40,7 +40,10 @@ const MAX_WINDOWS: usize = 4;
 /// → `/api/v1/apps`), else the first path segment (`/oauth2`, `/.well-known`). The method is
 /// accepted so a finer scheme can be adopted here alone.
 pub fn bucket_key(_method: &Method, path: &str) -> String {
-    let mut segments = path.trim_start_matches('/').split('/').filter(|s| !s.is_empty());
+    let mut segments = path
+        .trim_start_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty());
     match (segments.next(), segments.next(), segments.next()) {
         (Some("api"), Some(version), Some(family)) => format!("/api/{version}/{family}"),
         (Some(first), _, _) => format!("/{first}"),
@@ -125,11 +128,18 @@ pub struct BucketSnapshot {
 impl RateLimiter {
     /// `capacity_percent`: share (1..=100) of each bucket this client may use.
     pub fn new(capacity_percent: u8) -> Self {
-        Self { capacity_percent: u32::from(capacity_percent.clamp(1, 100)), buckets: Mutex::default() }
+        Self {
+            capacity_percent: u32::from(capacity_percent.clamp(1, 100)),
+            buckets: Mutex::default(),
+        }
     }
 
     fn bucket(&self, key: &str) -> Arc<Bucket> {
-        self.buckets.lock().entry(key.to_owned()).or_default().clone()
+        self.buckets
+            .lock()
+            .entry(key.to_owned())
+            .or_default()
+            .clone()
     }
 
     /// Waits until a request may be sent in bucket `key` and reserves a slot for it. Pacing
@@ -147,9 +157,16 @@ impl RateLimiter {
             tokio::pin!(completed);
             // Register before checking, so a completion between check and wait is not missed.
             completed.as_mut().enable();
-            let decision = bucket.state.lock().decide(clock.now(), self.capacity_percent);
+            let decision = bucket
+                .state
+                .lock()
+                .decide(clock.now(), self.capacity_percent);
             match decision {
-                Decision::Go => return Ok(Permit { bucket: bucket.clone() }),
+                Decision::Go => {
+                    return Ok(Permit {
+                        bucket: bucket.clone(),
+                    })
+                }
                 Decision::AwaitCompletion => {
                     tokio::select! {
                         _ = &mut completed => {}
@@ -158,7 +175,11 @@ impl RateLimiter {
                 }
                 Decision::Sleep(wait) => {
                     let wait = wait.min(max_wait);
-                    tracing::debug!(bucket = key, wait_ms = wait.as_millis() as u64, "okta rate-limit pacing: waiting for the bucket to reset");
+                    tracing::debug!(
+                        bucket = key,
+                        wait_ms = wait.as_millis() as u64,
+                        "okta rate-limit pacing: waiting for the bucket to reset"
+                    );
                     tokio::select! {
                         _ = clock.sleep(wait) => {}
                         _ = cancel.cancelled() => return Err(OktaError::Cancelled),
@@ -188,7 +209,11 @@ impl BucketState {
         }
         if !self.observed {
             // First request of the bucket: let one probe learn the limits.
-            return if self.in_flight == 0 { self.go() } else { Decision::AwaitCompletion };
+            return if self.in_flight == 0 {
+                self.go()
+            } else {
+                Decision::AwaitCompletion
+            };
         }
         let mut sleep_until: Option<SystemTime> = None;
         let mut await_completion = false;
@@ -215,7 +240,9 @@ impl BucketState {
     }
 
     fn observe(&mut self, info: RateLimitInfo, date: Option<SystemTime>, local_now: SystemTime) {
-        let (Some(limit), Some(remaining)) = (info.limit, info.remaining) else { return };
+        let (Some(limit), Some(remaining)) = (info.limit, info.remaining) else {
+            return;
+        };
         // Concurrency-limit 429s report Limit 0 / Remaining 0 and only an estimated reset.
         if limit == 0 {
             return;
@@ -231,7 +258,12 @@ impl BucketState {
                 if self.windows.len() >= MAX_WINDOWS {
                     self.windows.remove(0);
                 }
-                self.windows.push(Window { limit, remaining, reset_epoch: info.reset_epoch, reset_at: Some(reset_at) });
+                self.windows.push(Window {
+                    limit,
+                    remaining,
+                    reset_epoch: info.reset_epoch,
+                    reset_at: Some(reset_at),
+                });
             }
             Some(w) if info.reset_epoch > w.reset_epoch => {
                 w.remaining = remaining;
@@ -287,7 +319,10 @@ mod tests {
         h.insert("x-rate-limit-limit", HeaderValue::from(limit));
         h.insert("x-rate-limit-remaining", HeaderValue::from(remaining));
         h.insert("x-rate-limit-reset", HeaderValue::from(reset));
-        h.insert("date", HeaderValue::from_str(&httpdate::fmt_http_date(date)).unwrap());
+        h.insert(
+            "date",
+            HeaderValue::from_str(&httpdate::fmt_http_date(date)).unwrap(),
+        );
         h
     }
 
@@ -300,11 +335,20 @@ mod tests {
         let get = Method::GET;
         assert_eq!(bucket_key(&get, "/api/v1/apps"), "/api/v1/apps");
         assert_eq!(bucket_key(&get, "/api/v1/apps/0oa1"), "/api/v1/apps");
-        assert_eq!(bucket_key(&Method::PUT, "/api/v1/apps/0oa1/groups/00g1"), "/api/v1/apps");
+        assert_eq!(
+            bucket_key(&Method::PUT, "/api/v1/apps/0oa1/groups/00g1"),
+            "/api/v1/apps"
+        );
         assert_eq!(bucket_key(&get, "/api/v1/groups/00g1"), "/api/v1/groups");
         assert_eq!(bucket_key(&get, "/api/v1/users/me"), "/api/v1/users");
-        assert_eq!(bucket_key(&get, "/api/v1/api-tokens/current"), "/api/v1/api-tokens");
-        assert_eq!(bucket_key(&get, "/.well-known/okta-organization"), "/.well-known");
+        assert_eq!(
+            bucket_key(&get, "/api/v1/api-tokens/current"),
+            "/api/v1/api-tokens"
+        );
+        assert_eq!(
+            bucket_key(&get, "/.well-known/okta-organization"),
+            "/.well-known"
+        );
         assert_eq!(bucket_key(&get, "/"), "/");
     }
 
@@ -314,7 +358,11 @@ mod tests {
         let h = headers(100, 42, 1_700_000_060, date);
         assert_eq!(
             RateLimitInfo::from_headers(&h),
-            Some(RateLimitInfo { limit: Some(100), remaining: Some(42), reset_epoch: 1_700_000_060 })
+            Some(RateLimitInfo {
+                limit: Some(100),
+                remaining: Some(42),
+                reset_epoch: 1_700_000_060
+            })
         );
         assert_eq!(server_date(&h), Some(date));
         assert_eq!(RateLimitInfo::from_headers(&HeaderMap::new()), None);
@@ -326,30 +374,67 @@ mod tests {
         let cancel = CancellationToken::new();
         let rl = RateLimiter::new(100);
         let max = Duration::from_secs(300);
-        let probe = rl.acquire("/api/v1/apps", &clock, &cancel, max).await.unwrap();
+        let probe = rl
+            .acquire("/api/v1/apps", &clock, &cancel, max)
+            .await
+            .unwrap();
         // While the probe is in flight a second caller must wait for it.
-        let mut st = rl.bucket("/api/v1/apps").state.lock().decide(clock.now(), 100);
+        let mut st = rl
+            .bucket("/api/v1/apps")
+            .state
+            .lock()
+            .decide(clock.now(), 100);
         assert_eq!(st, Decision::AwaitCompletion);
         let now = clock.now();
         probe.finish(&headers(3, 2, epoch(now) + 60, now), now);
         // Two left: two permits, the third must sleep until the reset (60 s).
-        let a = rl.acquire("/api/v1/apps", &clock, &cancel, max).await.unwrap();
-        let b = rl.acquire("/api/v1/apps", &clock, &cancel, max).await.unwrap();
-        st = rl.bucket("/api/v1/apps").state.lock().decide(clock.now(), 100);
+        let a = rl
+            .acquire("/api/v1/apps", &clock, &cancel, max)
+            .await
+            .unwrap();
+        let b = rl
+            .acquire("/api/v1/apps", &clock, &cancel, max)
+            .await
+            .unwrap();
+        st = rl
+            .bucket("/api/v1/apps")
+            .state
+            .lock()
+            .decide(clock.now(), 100);
         assert_eq!(st, Decision::Sleep(Duration::from_secs(60)));
         a.finish(&headers(3, 1, epoch(now) + 60, now), now);
         b.finish(&headers(3, 0, epoch(now) + 60, now), now);
-        let c = rl.acquire("/api/v1/apps", &clock, &cancel, max).await.unwrap();
+        let c = rl
+            .acquire("/api/v1/apps", &clock, &cancel, max)
+            .await
+            .unwrap();
         assert_eq!(clock.sleeps(), vec![Duration::from_secs(60)]);
-        assert_eq!(rl.snapshot("/api/v1/apps").unwrap(), BucketSnapshot { in_flight: 1, windows: vec![(3, 3)] });
+        assert_eq!(
+            rl.snapshot("/api/v1/apps").unwrap(),
+            BucketSnapshot {
+                in_flight: 1,
+                windows: vec![(3, 3)]
+            }
+        );
         drop(c);
     }
 
     #[test]
     fn capacity_percent_keeps_a_reserve() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
-        let mut st = BucketState { observed: true, ..Default::default() };
-        st.observe(RateLimitInfo { limit: Some(10), remaining: Some(6), reset_epoch: 1_030 }, Some(now), now);
+        let mut st = BucketState {
+            observed: true,
+            ..Default::default()
+        };
+        st.observe(
+            RateLimitInfo {
+                limit: Some(10),
+                remaining: Some(6),
+                reset_epoch: 1_030,
+            },
+            Some(now),
+            now,
+        );
         // 50 % of 10 = 5 allowed; 4 used → one more, then wait 30 s.
         assert_eq!(st.decide(now, 50), Decision::Go);
         assert_eq!(st.decide(now, 50), Decision::Sleep(Duration::from_secs(30)));
@@ -358,8 +443,15 @@ mod tests {
     #[test]
     fn stale_and_out_of_order_headers_do_not_raise_remaining() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
-        let mut st = BucketState { observed: true, ..Default::default() };
-        let info = |remaining, reset| RateLimitInfo { limit: Some(10), remaining: Some(remaining), reset_epoch: reset };
+        let mut st = BucketState {
+            observed: true,
+            ..Default::default()
+        };
+        let info = |remaining, reset| RateLimitInfo {
+            limit: Some(10),
+            remaining: Some(remaining),
+            reset_epoch: reset,
+        };
         st.observe(info(3, 1_060), Some(now), now);
         st.observe(info(7, 1_060), Some(now), now); // older response of the same window
         assert_eq!(st.windows[0].remaining, 3);
@@ -374,24 +466,63 @@ mod tests {
         // The server's clock is an hour ahead of ours; reset is 20 s after its Date.
         let local = SystemTime::UNIX_EPOCH + Duration::from_secs(10_000);
         let server = local + Duration::from_secs(3_600);
-        let mut st = BucketState { observed: true, ..Default::default() };
-        st.observe(RateLimitInfo { limit: Some(1), remaining: Some(0), reset_epoch: epoch(server) + 20 }, Some(server), local);
-        assert_eq!(st.decide(local, 100), Decision::Sleep(Duration::from_secs(20)));
+        let mut st = BucketState {
+            observed: true,
+            ..Default::default()
+        };
+        st.observe(
+            RateLimitInfo {
+                limit: Some(1),
+                remaining: Some(0),
+                reset_epoch: epoch(server) + 20,
+            },
+            Some(server),
+            local,
+        );
+        assert_eq!(
+            st.decide(local, 100),
+            Decision::Sleep(Duration::from_secs(20))
+        );
     }
 
     #[test]
     fn a_smaller_server_bucket_under_the_same_key_governs() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
-        let mut st = BucketState { observed: true, ..Default::default() };
-        st.observe(RateLimitInfo { limit: Some(600), remaining: Some(590), reset_epoch: 1_050 }, Some(now), now);
-        st.observe(RateLimitInfo { limit: Some(100), remaining: Some(0), reset_epoch: 1_020 }, Some(now), now);
-        assert_eq!(st.decide(now, 100), Decision::Sleep(Duration::from_secs(20)));
+        let mut st = BucketState {
+            observed: true,
+            ..Default::default()
+        };
+        st.observe(
+            RateLimitInfo {
+                limit: Some(600),
+                remaining: Some(590),
+                reset_epoch: 1_050,
+            },
+            Some(now),
+            now,
+        );
+        st.observe(
+            RateLimitInfo {
+                limit: Some(100),
+                remaining: Some(0),
+                reset_epoch: 1_020,
+            },
+            Some(now),
+            now,
+        );
+        assert_eq!(
+            st.decide(now, 100),
+            Decision::Sleep(Duration::from_secs(20))
+        );
     }
 
     #[test]
     fn buckets_without_headers_are_not_paced() {
         let now = SystemTime::UNIX_EPOCH;
-        let mut st = BucketState { observed: true, ..Default::default() };
+        let mut st = BucketState {
+            observed: true,
+            ..Default::default()
+        };
         for _ in 0..50 {
             assert_eq!(st.decide(now, 100), Decision::Go);
         }
@@ -407,7 +538,15 @@ mod tests {
             let bucket = rl.bucket("k");
             let mut st = bucket.state.lock();
             st.observed = true;
-            st.observe(RateLimitInfo { limit: Some(1), remaining: Some(0), reset_epoch: epoch(now) + 30 }, Some(now), now);
+            st.observe(
+                RateLimitInfo {
+                    limit: Some(1),
+                    remaining: Some(0),
+                    reset_epoch: epoch(now) + 30,
+                },
+                Some(now),
+                now,
+            );
         }
         let c2 = cancel.clone();
         tokio::spawn(async move {
@@ -415,7 +554,10 @@ mod tests {
             c2.cancel();
         });
         let started = std::time::Instant::now();
-        let err = rl.acquire("k", &clock, &cancel, Duration::from_secs(300)).await.unwrap_err();
+        let err = rl
+            .acquire("k", &clock, &cancel, Duration::from_secs(300))
+            .await
+            .unwrap_err();
         assert!(err.is_cancelled());
         assert!(started.elapsed() < Duration::from_secs(5));
     }

@@ -43,7 +43,9 @@ pub(crate) fn is_retryable(failure: Failure<'_>, idempotent: bool) -> bool {
             idempotent
                 && matches!(
                     s,
-                    StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+                    StatusCode::BAD_GATEWAY
+                        | StatusCode::SERVICE_UNAVAILABLE
+                        | StatusCode::GATEWAY_TIMEOUT
                 )
         }
         Failure::Transport(TransportKind::Connect) => true,
@@ -60,11 +62,14 @@ pub(crate) fn wait_before_retry(
     jitter: f64,
 ) -> Duration {
     let wait = match failure {
-        Failure::Status(StatusCode::TOO_MANY_REQUESTS, headers) => rate_limited_wait(headers, local_now)
-            .map(|w| w + RATE_LIMIT_JITTER.mul_f64(jitter))
-            .unwrap_or_else(|| exponential(retry, config, jitter)),
-        Failure::Status(StatusCode::SERVICE_UNAVAILABLE, headers) => retry_after(headers, local_now)
-            .unwrap_or_else(|| exponential(retry, config, jitter)),
+        Failure::Status(StatusCode::TOO_MANY_REQUESTS, headers) => {
+            rate_limited_wait(headers, local_now)
+                .map(|w| w + RATE_LIMIT_JITTER.mul_f64(jitter))
+                .unwrap_or_else(|| exponential(retry, config, jitter))
+        }
+        Failure::Status(StatusCode::SERVICE_UNAVAILABLE, headers) => {
+            retry_after(headers, local_now).unwrap_or_else(|| exponential(retry, config, jitter))
+        }
         _ => exponential(retry, config, jitter),
     };
     wait.clamp(config.min_wait(), config.max_wait())
@@ -73,7 +78,10 @@ pub(crate) fn wait_before_retry(
 /// `min_wait * 2^(retry-1)` capped at `max_wait`, plus up to 25 % jitter.
 fn exponential(retry: u32, config: &ClientConfig, jitter: f64) -> Duration {
     let factor = 2u32.saturating_pow(retry.saturating_sub(1));
-    let base = config.min_wait().saturating_mul(factor).min(config.max_wait());
+    let base = config
+        .min_wait()
+        .saturating_mul(factor)
+        .min(config.max_wait());
     base + base.mul_f64(BACKOFF_JITTER_FRACTION * jitter.clamp(0.0, 1.0))
 }
 
@@ -86,7 +94,9 @@ fn rate_limited_wait(headers: &HeaderMap, local_now: SystemTime) -> Option<Durat
     // Reset against the server's own Date; fall back to our clock when Date is missing.
     let reference = server_date(headers).unwrap_or(local_now);
     let reset = SystemTime::UNIX_EPOCH + Duration::from_secs(info.reset_epoch);
-    Some(Duration::from_secs_f64(signed_secs_between(reference, reset).max(0.0)))
+    Some(Duration::from_secs_f64(
+        signed_secs_between(reference, reset).max(0.0),
+    ))
 }
 
 /// `Retry-After` as delay-seconds or as an HTTP date (read against the response `Date`).
@@ -97,7 +107,9 @@ fn retry_after(headers: &HeaderMap, local_now: SystemTime) -> Option<Duration> {
     }
     let at = httpdate::parse_http_date(value).ok()?;
     let reference = server_date(headers).unwrap_or(local_now);
-    Some(Duration::from_secs_f64(signed_secs_between(reference, at).max(0.0)))
+    Some(Duration::from_secs_f64(
+        signed_secs_between(reference, at).max(0.0),
+    ))
 }
 
 #[cfg(test)]
@@ -124,15 +136,30 @@ mod tests {
         assert!(is_retryable(s(429), false));
         for c in [502, 503, 504] {
             assert!(is_retryable(s(c), true));
-            assert!(!is_retryable(s(c), false), "POST must not be retried on {c}");
+            assert!(
+                !is_retryable(s(c), false),
+                "POST must not be retried on {c}"
+            );
         }
         for c in [400, 401, 403, 404, 409, 500, 501] {
             assert!(!is_retryable(s(c), true), "{c}");
         }
-        assert!(is_retryable(Failure::Transport(TransportKind::Connect), false));
-        assert!(is_retryable(Failure::Transport(TransportKind::Timeout), true));
-        assert!(!is_retryable(Failure::Transport(TransportKind::Timeout), false));
-        assert!(!is_retryable(Failure::Transport(TransportKind::Other), false));
+        assert!(is_retryable(
+            Failure::Transport(TransportKind::Connect),
+            false
+        ));
+        assert!(is_retryable(
+            Failure::Transport(TransportKind::Timeout),
+            true
+        ));
+        assert!(!is_retryable(
+            Failure::Transport(TransportKind::Timeout),
+            false
+        ));
+        assert!(!is_retryable(
+            Failure::Transport(TransportKind::Other),
+            false
+        ));
     }
 
     #[test]
@@ -148,46 +175,88 @@ mod tests {
         // Local clock is an hour off: the wait is still 7 s (+ jitter).
         let local = t(1_700_003_600);
         let failure = Failure::Status(StatusCode::TOO_MANY_REQUESTS, &headers);
-        assert_eq!(wait_before_retry(failure, 1, local, &cfg, 0.0), Duration::from_secs(7));
-        assert_eq!(wait_before_retry(failure, 1, local, &cfg, 0.5), Duration::from_millis(7500));
+        assert_eq!(
+            wait_before_retry(failure, 1, local, &cfg, 0.0),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            wait_before_retry(failure, 1, local, &cfg, 0.5),
+            Duration::from_millis(7500)
+        );
     }
 
     #[test]
     fn rate_limit_wait_is_clamped() {
-        let cfg = ClientConfig { min_wait_seconds: 2, max_wait_seconds: 60, ..Default::default() };
-        let past = h(&[("date", httpdate::fmt_http_date(t(100))), ("x-rate-limit-reset", "90".into())]);
+        let cfg = ClientConfig {
+            min_wait_seconds: 2,
+            max_wait_seconds: 60,
+            ..Default::default()
+        };
+        let past = h(&[
+            ("date", httpdate::fmt_http_date(t(100))),
+            ("x-rate-limit-reset", "90".into()),
+        ]);
         let f = Failure::Status(StatusCode::TOO_MANY_REQUESTS, &past);
-        assert_eq!(wait_before_retry(f, 1, t(0), &cfg, 0.0), Duration::from_secs(2));
-        let far = h(&[("date", httpdate::fmt_http_date(t(100))), ("x-rate-limit-reset", "100000".into())]);
+        assert_eq!(
+            wait_before_retry(f, 1, t(0), &cfg, 0.0),
+            Duration::from_secs(2)
+        );
+        let far = h(&[
+            ("date", httpdate::fmt_http_date(t(100))),
+            ("x-rate-limit-reset", "100000".into()),
+        ]);
         let f = Failure::Status(StatusCode::TOO_MANY_REQUESTS, &far);
-        assert_eq!(wait_before_retry(f, 1, t(0), &cfg, 0.9), Duration::from_secs(60));
+        assert_eq!(
+            wait_before_retry(f, 1, t(0), &cfg, 0.9),
+            Duration::from_secs(60)
+        );
     }
 
     #[test]
     fn retry_after_wins_in_both_forms() {
         let cfg = ClientConfig::default();
-        let secs = h(&[("retry-after", "12".into()), ("x-rate-limit-reset", "999999".into())]);
+        let secs = h(&[
+            ("retry-after", "12".into()),
+            ("x-rate-limit-reset", "999999".into()),
+        ]);
         let f = Failure::Status(StatusCode::TOO_MANY_REQUESTS, &secs);
-        assert_eq!(wait_before_retry(f, 1, t(0), &cfg, 0.0), Duration::from_secs(12));
+        assert_eq!(
+            wait_before_retry(f, 1, t(0), &cfg, 0.0),
+            Duration::from_secs(12)
+        );
         let date = h(&[
             ("date", httpdate::fmt_http_date(t(1_000))),
             ("retry-after", httpdate::fmt_http_date(t(1_020))),
         ]);
         let f = Failure::Status(StatusCode::SERVICE_UNAVAILABLE, &date);
-        assert_eq!(wait_before_retry(f, 1, t(5), &cfg, 0.0), Duration::from_secs(20));
+        assert_eq!(
+            wait_before_retry(f, 1, t(5), &cfg, 0.0),
+            Duration::from_secs(20)
+        );
     }
 
     #[test]
     fn exponential_backoff_with_bounded_jitter() {
         let cfg = ClientConfig::default();
         let f = Failure::Transport(TransportKind::Timeout);
-        let waits: Vec<u64> = (1..=5).map(|r| wait_before_retry(f, r, t(0), &cfg, 0.0).as_secs()).collect();
+        let waits: Vec<u64> = (1..=5)
+            .map(|r| wait_before_retry(f, r, t(0), &cfg, 0.0).as_secs())
+            .collect();
         assert_eq!(waits, vec![1, 2, 4, 8, 16]);
-        assert_eq!(wait_before_retry(f, 3, t(0), &cfg, 0.999_999).as_millis(), 4_999);
-        assert_eq!(wait_before_retry(f, 40, t(0), &cfg, 0.0), Duration::from_secs(300));
+        assert_eq!(
+            wait_before_retry(f, 3, t(0), &cfg, 0.999_999).as_millis(),
+            4_999
+        );
+        assert_eq!(
+            wait_before_retry(f, 40, t(0), &cfg, 0.0),
+            Duration::from_secs(300)
+        );
         // 429 without any header falls back to the same backoff.
         let empty = HeaderMap::new();
         let f = Failure::Status(StatusCode::TOO_MANY_REQUESTS, &empty);
-        assert_eq!(wait_before_retry(f, 2, t(0), &cfg, 0.0), Duration::from_secs(2));
+        assert_eq!(
+            wait_before_retry(f, 2, t(0), &cfg, 0.0),
+            Duration::from_secs(2)
+        );
     }
 }

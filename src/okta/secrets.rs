@@ -31,27 +31,55 @@ impl AppSecrets<'_> {
     }
 
     /// `POST …/secrets` (201). `NewClientSecret::default()` lets Okta generate the value.
-    pub async fn create(&self, app_id: &str, body: &NewClientSecret) -> Result<ClientSecret, OktaError> {
-        self.client.call(ApiRequest::new(Method::POST, self.url(app_id, &[])?).json(body)?).await
+    pub async fn create(
+        &self,
+        app_id: &str,
+        body: &NewClientSecret,
+    ) -> Result<ClientSecret, OktaError> {
+        self.client
+            .call(ApiRequest::new(Method::POST, self.url(app_id, &[])?).json(body)?)
+            .await
     }
 
-    pub async fn get(&self, app_id: &str, secret_id: &str) -> Result<Option<ClientSecret>, OktaError> {
-        self.client.call_optional(ApiRequest::new(Method::GET, self.url(app_id, &[secret_id])?)).await
+    pub async fn get(
+        &self,
+        app_id: &str,
+        secret_id: &str,
+    ) -> Result<Option<ClientSecret>, OktaError> {
+        self.client
+            .call_optional(ApiRequest::new(
+                Method::GET,
+                self.url(app_id, &[secret_id])?,
+            ))
+            .await
     }
 
     pub async fn activate(&self, app_id: &str, secret_id: &str) -> Result<ClientSecret, OktaError> {
         let url = self.url(app_id, &[secret_id, "lifecycle", "activate"])?;
-        self.client.call(ApiRequest::new(Method::POST, url).idempotent(true)).await
+        self.client
+            .call(ApiRequest::new(Method::POST, url).idempotent(true))
+            .await
     }
 
     /// Okta refuses to deactivate the only active secret (400).
-    pub async fn deactivate(&self, app_id: &str, secret_id: &str) -> Result<ClientSecret, OktaError> {
+    pub async fn deactivate(
+        &self,
+        app_id: &str,
+        secret_id: &str,
+    ) -> Result<ClientSecret, OktaError> {
         let url = self.url(app_id, &[secret_id, "lifecycle", "deactivate"])?;
-        self.client.call(ApiRequest::new(Method::POST, url).idempotent(true)).await
+        self.client
+            .call(ApiRequest::new(Method::POST, url).idempotent(true))
+            .await
     }
 
     /// Only INACTIVE secrets can be deleted. `Ok(false)` if it was gone.
     pub async fn delete(&self, app_id: &str, secret_id: &str) -> Result<bool, OktaError> {
-        self.client.call_delete(ApiRequest::new(Method::DELETE, self.url(app_id, &[secret_id])?)).await
+        self.client
+            .call_delete(ApiRequest::new(
+                Method::DELETE,
+                self.url(app_id, &[secret_id])?,
+            ))
+            .await
     }
 }

@@ -33,17 +33,23 @@ impl ApiTokens<'_> {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<ApiToken>, OktaError> {
-        self.client.call_optional(ApiRequest::new(Method::GET, self.url(Some(id))?)).await
+        self.client
+            .call_optional(ApiRequest::new(Method::GET, self.url(Some(id))?))
+            .await
     }
 
     /// `PUT /api/v1/api-tokens/{id}`: name and network condition.
     pub async fn update(&self, id: &str, body: &ApiTokenUpdate) -> Result<ApiToken, OktaError> {
-        self.client.call(ApiRequest::new(Method::PUT, self.url(Some(id))?).json(body)?).await
+        self.client
+            .call(ApiRequest::new(Method::PUT, self.url(Some(id))?).json(body)?)
+            .await
     }
 
     /// `DELETE /api/v1/api-tokens/{id}`. `Ok(false)` if it was gone.
     pub async fn revoke(&self, id: &str) -> Result<bool, OktaError> {
-        self.client.call_delete(ApiRequest::new(Method::DELETE, self.url(Some(id))?)).await
+        self.client
+            .call_delete(ApiRequest::new(Method::DELETE, self.url(Some(id))?))
+            .await
     }
 
     /// `DELETE /api/v1/api-tokens/current`: revokes the token the request is made with — `token`

@@ -24,6 +24,8 @@ impl Users<'_> {
     /// (`E0000011`) means the token is invalid, expired or revoked.
     pub async fn me(&self, token: Option<&Secret>) -> Result<User, OktaError> {
         let url = self.client.url(&["api", "v1", "users", "me"])?;
-        self.client.call(ApiRequest::new(Method::GET, url).token(token)).await
+        self.client
+            .call(ApiRequest::new(Method::GET, url).token(token))
+            .await
     }
 }

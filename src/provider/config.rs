@@ -2,6 +2,8 @@
 
 use url::Url;
 
+use crate::okta::{ClientConfig, OktaClient};
+
 use super::fields::{self, Field};
 use super::validate::{self, HttpRule};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
@@ -61,6 +63,8 @@ pub struct ProviderSettings {
     pub max_wait_seconds: u64,
     pub request_timeout_seconds: u64,
     pub max_api_capacity: u8,
+    /// Ready when the org URL and token are known.
+    pub client: Option<OktaClient>,
 }
 
 impl std::fmt::Debug for ProviderSettings {
@@ -126,7 +130,7 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
     for (name, min, max) in NUMBER_LIMITS {
         match fields::integer(config, name) {
             Ok(Field::Known(n)) if (min..=max).contains(&n) => {}
-            Ok(Field::Known(_)) | Err(()) => diags.attr_error(
+            Ok(Field::Known(_)) | Err(_) => diags.attr_error(
                 AttrPath::root(name),
                 format!("Invalid {name}"),
                 format!("{name} must be a whole number from {min} to {max}."),
@@ -151,6 +155,7 @@ fn org_url(raw: &str) -> Result<Url, String> {
 pub fn resolve(
     config: &Value,
     env: &(dyn Fn(&str) -> Option<String> + Send + Sync),
+    stop: &tokio_util::sync::CancellationToken,
     diags: &mut Diagnostics,
 ) -> ProviderSettings {
     validate(config, diags);
@@ -198,7 +203,7 @@ pub fn resolve(
             _ => default,
         }
     };
-    ProviderSettings {
+    let mut settings = ProviderSettings {
         org_url,
         unknown,
         api_token,
@@ -207,7 +212,26 @@ pub fn resolve(
         max_wait_seconds: number("max_wait_seconds", 300).clamp(0, 3600) as u64,
         request_timeout_seconds: number("request_timeout", 30).clamp(1, 3600) as u64,
         max_api_capacity: number("max_api_capacity", 100).clamp(1, 100) as u8,
+        client: None,
+    };
+    if let (Some(url), Some(token)) = (&settings.org_url, &settings.api_token) {
+        let client_config = ClientConfig {
+            max_retries: settings.max_retries,
+            min_wait_seconds: settings.min_wait_seconds,
+            max_wait_seconds: settings.max_wait_seconds.max(settings.min_wait_seconds),
+            request_timeout: std::time::Duration::from_secs(settings.request_timeout_seconds),
+            max_api_capacity: settings.max_api_capacity,
+        };
+        match OktaClient::builder(url.clone(), token.clone())
+            .config(client_config)
+            .cancellation(stop.clone())
+            .build()
+        {
+            Ok(client) => settings.client = Some(client),
+            Err(e) => diags.error("Cannot set up the Okta client", e.to_string()),
+        }
     }
+    settings
 }
 
 #[cfg(test)]
@@ -236,19 +260,41 @@ mod tests {
     #[test]
     fn org_url_from_config_or_env_or_name() {
         let mut d = Diagnostics::new();
-        let s = resolve(&config(&[("org_url", Value::string("https://dev-1.okta.com/"))]), &no_env, &mut d);
-        assert_eq!(s.org_base().as_deref(), Some("https://dev-1.okta.com"));
-        let env = |k: &str| (k == "OKTA_ORG_NAME").then(|| "dev-2".to_string());
-        let s = resolve(&config(&[]), &env, &mut d);
-        assert_eq!(s.org_base().as_deref(), Some("https://dev-2.okta.com"));
         let s = resolve(
-            &config(&[("org_name", Value::string("acme")), ("base_url", Value::string("oktapreview.com"))]),
+            &config(&[("org_url", Value::string("https://dev-1.okta.com/"))]),
             &no_env,
+            &tokio_util::sync::CancellationToken::new(),
             &mut d,
         );
-        assert_eq!(s.org_base().as_deref(), Some("https://acme.oktapreview.com"));
+        assert_eq!(s.org_base().as_deref(), Some("https://dev-1.okta.com"));
+        let env = |k: &str| (k == "OKTA_ORG_NAME").then(|| "dev-2".to_string());
+        let s = resolve(
+            &config(&[]),
+            &env,
+            &tokio_util::sync::CancellationToken::new(),
+            &mut d,
+        );
+        assert_eq!(s.org_base().as_deref(), Some("https://dev-2.okta.com"));
+        let s = resolve(
+            &config(&[
+                ("org_name", Value::string("acme")),
+                ("base_url", Value::string("oktapreview.com")),
+            ]),
+            &no_env,
+            &tokio_util::sync::CancellationToken::new(),
+            &mut d,
+        );
+        assert_eq!(
+            s.org_base().as_deref(),
+            Some("https://acme.oktapreview.com")
+        );
         let env = |k: &str| (k == "OKTA_ORG_URL").then(|| "http://127.0.0.1:8089".to_string());
-        let s = resolve(&config(&[]), &env, &mut d);
+        let s = resolve(
+            &config(&[]),
+            &env,
+            &tokio_util::sync::CancellationToken::new(),
+            &mut d,
+        );
         assert_eq!(s.org_base().as_deref(), Some("http://127.0.0.1:8089"));
         assert!(d.is_empty(), "{d:?}");
     }
@@ -256,7 +302,12 @@ mod tests {
     #[test]
     fn unknown_config_is_not_an_error() {
         let mut d = Diagnostics::new();
-        let s = resolve(&config(&[("org_url", Value::Unknown)]), &no_env, &mut d);
+        let s = resolve(
+            &config(&[("org_url", Value::Unknown)]),
+            &no_env,
+            &tokio_util::sync::CancellationToken::new(),
+            &mut d,
+        );
         assert!(s.unknown);
         assert!(s.org_url.is_none());
         assert!(!d.has_errors());
@@ -270,19 +321,33 @@ mod tests {
                 ("org_url", Value::string("http://dev-1.okta.com")),
                 ("org_name", Value::string("x")),
                 ("api_token", Value::string("tok en")),
-                ("max_api_capacity", Value::Number(crate::tfplugin::value::Number::from_i64(0))),
+                (
+                    "max_api_capacity",
+                    Value::Number(crate::tfplugin::value::Number::from_i64(0)),
+                ),
             ]),
             &mut d,
         );
-        let paths: Vec<String> = d.iter().filter_map(|x| x.path.as_ref().map(ToString::to_string)).collect();
-        assert_eq!(paths, vec!["org_url", "org_name", "api_token", "max_api_capacity"]);
+        let paths: Vec<String> = d
+            .iter()
+            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
+            .collect();
+        assert_eq!(
+            paths,
+            vec!["org_url", "org_name", "api_token", "max_api_capacity"]
+        );
         assert!(d.iter().all(|x| !x.detail.contains("tok en")));
     }
 
     #[test]
     fn debug_output_hides_the_token() {
         let mut d = Diagnostics::new();
-        let s = resolve(&config(&[("api_token", Value::string("00SECRETVALUE"))]), &no_env, &mut d);
+        let s = resolve(
+            &config(&[("api_token", Value::string("00SECRETVALUE"))]),
+            &no_env,
+            &tokio_util::sync::CancellationToken::new(),
+            &mut d,
+        );
         assert!(!format!("{s:?}").contains("00SECRETVALUE"));
     }
 }

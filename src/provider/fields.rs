@@ -40,12 +40,16 @@ pub fn boolean(object: &Value, name: &str) -> Field<bool> {
     }
 }
 
-/// Whole numbers only; a fractional or out-of-range number reads as `Err(())`.
-pub fn integer(object: &Value, name: &str) -> Result<Field<i64>, ()> {
+/// A number that is not a whole number within i64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAWholeNumber;
+
+/// Whole numbers only; a fractional or out-of-range number is an error.
+pub fn integer(object: &Value, name: &str) -> Result<Field<i64>, NotAWholeNumber> {
     match object.get(name) {
         None | Some(Value::Null) => Ok(Field::Null),
         Some(Value::Unknown) => Ok(Field::Unknown),
-        Some(Value::Number(n)) => n.to_i64().map(Field::Known).ok_or(()),
+        Some(Value::Number(n)) => n.to_i64().map(Field::Known).ok_or(NotAWholeNumber),
         Some(_) => Ok(Field::Null),
     }
 }

@@ -2,6 +2,8 @@
 
 mod config;
 pub mod fields;
+pub mod oidc_app_resource;
+pub mod okta_diag;
 pub mod pomerium_idp_data_source;
 pub mod validate;
 
@@ -36,6 +38,29 @@ impl ProviderData {
         self.settings.read().clone()
     }
 
+    /// The Okta client, or an error diagnostic saying what configuration is missing.
+    pub fn client(&self, diags: &mut Diagnostics) -> Option<crate::okta::OktaClient> {
+        let Some(settings) = self.settings() else {
+            diags.error(
+                "Provider not configured",
+                "The oktaidp provider was not configured before use. This is a bug in Terraform or the provider.",
+            );
+            return None;
+        };
+        if let Some(client) = &settings.client {
+            return Some(client.clone());
+        }
+        let detail = if settings.unknown {
+            "The provider configuration depends on values not known yet. Apply the resources it depends on first (terraform apply -target=...)."
+        } else if settings.org_url.is_none() {
+            "No Okta org is configured: set org_url (or org_name) in the provider block, or OKTA_ORG_URL (or OKTA_ORG_NAME) in the environment."
+        } else {
+            "No Okta API token is configured: set api_token in the provider block, or OKTA_API_TOKEN in the environment."
+        };
+        diags.error("Okta client not available", detail);
+        None
+    }
+
     /// Cancelled by `StopProvider`; long waits and requests watch it.
     pub fn stop_token(&self) -> CancellationToken {
         self.stop.clone()
@@ -67,7 +92,9 @@ impl OktaIdpProvider {
             data_sources: vec![Arc::new(pomerium_idp_data_source::PomeriumIdp::new(
                 Arc::clone(&data),
             ))],
-            resources: Vec::new(),
+            resources: vec![Arc::new(oidc_app_resource::OidcAppResource::new(
+                Arc::clone(&data),
+            ))],
             data,
         }
     }
@@ -106,7 +133,7 @@ impl Provider for OktaIdpProvider {
     }
 
     async fn configure(&self, config: &Value, diags: &mut Diagnostics) {
-        let settings = config::resolve(config, &self.data.env, diags);
+        let settings = config::resolve(config, &self.data.env, &self.data.stop, diags);
         if !diags.has_errors() {
             *self.data.settings.write() = Some(Arc::new(settings));
         }

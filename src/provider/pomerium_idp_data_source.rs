@@ -134,7 +134,10 @@ impl Rendered {
             ("IDP_PROVIDER_URL".to_string(), self.provider_url.clone()),
             ("IDP_CLIENT_ID".to_string(), self.client_id.clone()),
             ("IDP_CLIENT_SECRET".to_string(), self.client_secret.clone()),
-            ("AUTHENTICATE_SERVICE_URL".to_string(), self.authenticate_url.clone()),
+            (
+                "AUTHENTICATE_SERVICE_URL".to_string(),
+                self.authenticate_url.clone(),
+            ),
         ]);
         if let Some(token) = &self.api_token {
             env.insert("IDP_SERVICE_ACCOUNT".to_string(), service_account(token));
@@ -144,14 +147,20 @@ impl Rendered {
 
     pub fn yaml(&self) -> String {
         let mut lines = vec![
-            format!("authenticate_service_url: {}", yaml_scalar(&self.authenticate_url)),
+            format!(
+                "authenticate_service_url: {}",
+                yaml_scalar(&self.authenticate_url)
+            ),
             "idp_provider: \"okta\"".to_string(),
             format!("idp_provider_url: {}", yaml_scalar(&self.provider_url)),
             format!("idp_client_id: {}", yaml_scalar(&self.client_id)),
             format!("idp_client_secret: {}", yaml_scalar(&self.client_secret)),
         ];
         if let Some(token) = &self.api_token {
-            lines.push(format!("idp_service_account: {}", yaml_scalar(&service_account(token))));
+            lines.push(format!(
+                "idp_service_account: {}",
+                yaml_scalar(&service_account(token))
+            ));
         }
         lines.join("\n") + "\n"
     }
@@ -178,17 +187,35 @@ impl Rendered {
             (None, _) => (Value::Null, Value::Null),
         };
         Value::object([
-            ("authenticate_service_url".to_string(), keep("authenticate_service_url")),
+            (
+                "authenticate_service_url".to_string(),
+                keep("authenticate_service_url"),
+            ),
             ("client_id".to_string(), keep("client_id")),
             ("client_secret".to_string(), keep("client_secret")),
             ("api_token".to_string(), keep("api_token")),
             ("provider_url".to_string(), keep("provider_url")),
-            ("authorization_server_id".to_string(), keep("authorization_server_id")),
+            (
+                "authorization_server_id".to_string(),
+                keep("authorization_server_id"),
+            ),
             ("idp_provider".to_string(), Value::string("okta")),
-            ("idp_provider_url".to_string(), Value::string(self.provider_url.clone())),
-            ("idp_client_id".to_string(), Value::string(self.client_id.clone())),
-            ("idp_client_secret".to_string(), Value::string(self.client_secret.clone())),
-            ("callback_url".to_string(), Value::string(self.callback_url.clone())),
+            (
+                "idp_provider_url".to_string(),
+                Value::string(self.provider_url.clone()),
+            ),
+            (
+                "idp_client_id".to_string(),
+                Value::string(self.client_id.clone()),
+            ),
+            (
+                "idp_client_secret".to_string(),
+                Value::string(self.client_secret.clone()),
+            ),
+            (
+                "callback_url".to_string(),
+                Value::string(self.callback_url.clone()),
+            ),
             ("idp_service_account".to_string(), service_account_value),
             ("directory_sync".to_string(), directory_sync),
             ("env".to_string(), env),
@@ -225,7 +252,10 @@ fn check_inputs(config: &Value, diags: &mut Diagnostics) {
         }
     }
     if let Field::Known(id) = fields::string(config, "authorization_server_id") {
-        let ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let ok = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !ok {
             diags.attr_error(
                 AttrPath::root("authorization_server_id"),
@@ -254,7 +284,8 @@ impl PomeriumIdp {
 
     fn render(&self, config: &Value, diags: &mut Diagnostics) -> Option<Rendered> {
         let text = |name| fields::string(config, name).known().map(str::to_string);
-        let authenticate = validate::absolute_url(&text("authenticate_service_url")?, HttpRule::HttpsOnly).ok()?;
+        let authenticate =
+            validate::absolute_url(&text("authenticate_service_url")?, HttpRule::HttpsOnly).ok()?;
         let authenticate_url = validate::without_trailing_slash(&authenticate);
         let org_url = self.data.settings().and_then(|s| s.org_base());
         let provider_url = match (text("provider_url"), text("authorization_server_id")) {
@@ -323,7 +354,9 @@ mod tests {
     }
 
     fn config(pairs: &[(&str, &str)]) -> Value {
-        let Type::Object(attrs) = schema().implied_type() else { panic!("object") };
+        let Type::Object(attrs) = schema().implied_type() else {
+            panic!("object")
+        };
         Value::object(attrs.keys().map(|k| {
             let v = pairs
                 .iter()
@@ -338,7 +371,10 @@ mod tests {
         let mut d = Diagnostics::new();
         check_inputs(
             &config(&[
-                ("authenticate_service_url", "http://authenticate.example.com"),
+                (
+                    "authenticate_service_url",
+                    "http://authenticate.example.com",
+                ),
                 ("client_id", "abc"),
                 ("client_secret", "se cret"),
                 ("api_token", ""),
@@ -347,7 +383,10 @@ mod tests {
             ]),
             &mut d,
         );
-        let paths: Vec<String> = d.iter().filter_map(|x| x.path.as_ref().map(ToString::to_string)).collect();
+        let paths: Vec<String> = d
+            .iter()
+            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
+            .collect();
         assert_eq!(
             paths,
             vec![

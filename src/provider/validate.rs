@@ -27,7 +27,9 @@ pub fn absolute_url(raw: &str, rule: HttpRule) -> Result<Url, String> {
     if raw.trim() != raw || raw.is_empty() {
         return Err("The URL must not be empty or have surrounding whitespace.".into());
     }
-    let url = Url::parse(raw).map_err(|e| format!("\"{raw}\" is not an absolute URL ({e}); expected for example https://example.com."))?;
+    let url = Url::parse(raw).map_err(|e| {
+        format!("\"{raw}\" is not an absolute URL ({e}); expected for example https://example.com.")
+    })?;
     match (url.scheme(), rule) {
         ("https", _) => {}
         ("http", HttpRule::HttpsOrLoopback) if is_loopback_host(&url) => {}
@@ -91,10 +93,26 @@ mod tests {
             ("http://127.0.0.1", HttpRule::HttpsOnly, "https"),
             ("http://example.com", HttpRule::HttpsOrLoopback, "loopback"),
             ("auth.example.com", HttpRule::HttpsOnly, "absolute"),
-            ("https://auth.example.com/?x=1", HttpRule::HttpsOnly, "query"),
-            ("https://auth.example.com/#top", HttpRule::HttpsOnly, "fragment"),
-            ("https://u:p@auth.example.com", HttpRule::HttpsOnly, "credentials"),
-            (" https://auth.example.com", HttpRule::HttpsOnly, "whitespace"),
+            (
+                "https://auth.example.com/?x=1",
+                HttpRule::HttpsOnly,
+                "query",
+            ),
+            (
+                "https://auth.example.com/#top",
+                HttpRule::HttpsOnly,
+                "fragment",
+            ),
+            (
+                "https://u:p@auth.example.com",
+                HttpRule::HttpsOnly,
+                "credentials",
+            ),
+            (
+                " https://auth.example.com",
+                HttpRule::HttpsOnly,
+                "whitespace",
+            ),
             ("ftp://auth.example.com", HttpRule::HttpsOnly, "ftp"),
         ];
         for (raw, rule, expect) in cases {
@@ -115,5 +133,73 @@ mod tests {
     fn trailing_slash_is_dropped() {
         let url = absolute_url("https://dev-1.okta.com/", HttpRule::HttpsOnly).expect("url");
         assert_eq!(without_trailing_slash(&url), "https://dev-1.okta.com");
+    }
+}
+
+/// An OIDC redirect URI as Okta accepts it: absolute, https (http only for loopback hosts),
+/// no fragment, and a `*` only as the whole lowest-level label when wildcards are enabled.
+pub fn redirect_uri(raw: &str, wildcard_allowed: bool) -> Result<(), String> {
+    if raw.is_empty() || raw.chars().any(char::is_whitespace) {
+        return Err("A redirect URI must not be empty or contain whitespace.".into());
+    }
+    if raw.contains('#') {
+        return Err(format!(
+            "\"{raw}\" contains a fragment (#...); Okta rejects redirect URIs with fragments."
+        ));
+    }
+    let has_wildcard = raw.contains('*');
+    // `url` cannot parse a `*` label; check the wildcard shape first, then parse a stand-in.
+    let candidate = if has_wildcard {
+        if !wildcard_allowed {
+            return Err(format!(
+                "\"{raw}\" contains a wildcard; set wildcard_redirect = \"SUBDOMAIN\" to allow wildcard redirect URIs."
+            ));
+        }
+        let rest = raw
+            .strip_prefix("https://*.")
+            .ok_or_else(|| format!("\"{raw}\": a wildcard must be the whole first label of an https host, as in https://*.example.com/callback."))?;
+        let host = rest.split(['/', ':', '?']).next().unwrap_or_default();
+        if rest.contains('*') || host.split('.').filter(|l| !l.is_empty()).count() < 2 {
+            return Err(format!(
+                "\"{raw}\": a wildcard needs at least one domain label between it and the top-level domain (https://*.example.com), and only one '*'."
+            ));
+        }
+        format!("https://wildcard.{rest}")
+    } else {
+        raw.to_string()
+    };
+    let url =
+        Url::parse(&candidate).map_err(|e| format!("\"{raw}\" is not an absolute URL ({e})."))?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback_host(&url) => Ok(()),
+        "http" => Err(format!("\"{raw}\" uses http; Okta web apps need https redirect URIs (http only for localhost/127.0.0.1).")),
+        // Custom schemes are for native apps; this provider manages web apps.
+        other => Err(format!("\"{raw}\" uses the scheme {other}; a web app's redirect URIs must be https.")),
+    }
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::redirect_uri;
+
+    #[test]
+    fn redirect_uri_rules() {
+        assert!(redirect_uri("https://auth.example.com/oauth2/callback", false).is_ok());
+        assert!(redirect_uri("http://localhost:8080/cb", false).is_ok());
+        assert!(redirect_uri("https://*.example.com/cb", true).is_ok());
+        for (raw, wildcard, expect) in [
+            ("https://auth.example.com/cb#x", false, "fragment"),
+            ("http://auth.example.com/cb", false, "https"),
+            ("https://*.example.com/cb", false, "wildcard_redirect"),
+            ("https://a.*.example.com/cb", true, "first label"),
+            ("https://*.com/cb", true, "at least one"),
+            ("http://*.example.com/cb", true, "first label"),
+            ("relative/path", false, "absolute"),
+            ("myapp://cb", false, "scheme"),
+        ] {
+            let err = redirect_uri(raw, wildcard).expect_err(raw);
+            assert!(err.contains(expect), "{raw}: {err}");
+        }
     }
 }

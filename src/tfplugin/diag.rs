@@ -27,7 +27,8 @@ impl AttrPath {
     }
 
     pub fn index(mut self, i: usize) -> Self {
-        self.0.push(PathStep::Index(i64::try_from(i).unwrap_or(i64::MAX)));
+        self.0
+            .push(PathStep::Index(i64::try_from(i).unwrap_or(i64::MAX)));
         self
     }
 
@@ -196,7 +197,10 @@ mod tests {
         assert_eq!(p.to_string(), "network.include[2]");
         let back = AttrPath::from_proto(&p.to_proto());
         assert_eq!(back, p);
-        assert_eq!(AttrPath::root("env").key("IDP_PROVIDER").to_string(), "env[\"IDP_PROVIDER\"]");
+        assert_eq!(
+            AttrPath::root("env").key("IDP_PROVIDER").to_string(),
+            "env[\"IDP_PROVIDER\"]"
+        );
     }
 
     #[test]

@@ -71,8 +71,7 @@ pub trait Resource: Send + Sync + 'static {
     /// On error, return whatever was created so that Terraform keeps track of it.
     async fn create(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored>;
     /// `None` means the remote object is gone.
-    async fn read(&self, state: &Value, private: &[u8], diags: &mut Diagnostics)
-        -> Option<Stored>;
+    async fn read(&self, state: &Value, private: &[u8], diags: &mut Diagnostics) -> Option<Stored>;
     async fn update(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored>;
     async fn delete(&self, prior: &Value, private: &[u8], diags: &mut Diagnostics);
     async fn import(&self, id: &str, diags: &mut Diagnostics) -> Option<Stored>;
@@ -81,7 +80,9 @@ pub trait Resource: Send + Sync + 'static {
 /// Errors for configured values of attributes that only the provider sets. Terraform core does
 /// not check this, and the resulting plan would be invalid.
 pub fn reject_read_only(block: &Block, config: &Value, at: &AttrPath, diags: &mut Diagnostics) {
-    let Value::Object(fields) = config else { return };
+    let Value::Object(fields) = config else {
+        return;
+    };
     for attr in &block.attributes {
         if attr.is_read_only() && fields.get(&attr.name).is_some_and(|v| !v.is_null()) {
             diags.attr_error(
@@ -95,10 +96,14 @@ pub fn reject_read_only(block: &Block, config: &Value, at: &AttrPath, diags: &mu
         }
     }
     for nested in &block.blocks {
-        let Some(value) = fields.get(&nested.type_name) else { continue };
+        let Some(value) = fields.get(&nested.type_name) else {
+            continue;
+        };
         let path = at.clone().attr(&nested.type_name);
         match (nested.nesting, value) {
-            (Nesting::Single | Nesting::Group, v) => reject_read_only(&nested.block, v, &path, diags),
+            (Nesting::Single | Nesting::Group, v) => {
+                reject_read_only(&nested.block, v, &path, diags)
+            }
             (Nesting::List | Nesting::Set, Value::List(items) | Value::Set(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     reject_read_only(&nested.block, item, &path.clone().index(i), diags);
@@ -142,9 +147,13 @@ pub fn plan_object(
 }
 
 fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
-    let Value::Object(fields) = planned else { return };
+    let Value::Object(fields) = planned else {
+        return;
+    };
     for attr in &block.attributes {
-        let Some(default) = &attr.default else { continue };
+        let Some(default) = &attr.default else {
+            continue;
+        };
         let configured = config.get(&attr.name).is_some_and(|v| !v.is_null());
         if !configured {
             fields.insert(attr.name.clone(), default.clone());
@@ -153,8 +162,14 @@ fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
 }
 
 fn mark_unknown(block: &Block, planned: &mut Value, config: &Value, prior: &Value) {
-    let Value::Object(fields) = planned else { return };
-    for attr in block.attributes.iter().filter(|a| a.computed && a.default.is_none()) {
+    let Value::Object(fields) = planned else {
+        return;
+    };
+    for attr in block
+        .attributes
+        .iter()
+        .filter(|a| a.computed && a.default.is_none())
+    {
         let configured = config.get(&attr.name).is_some_and(|v| !v.is_null());
         if configured {
             continue;
@@ -168,8 +183,13 @@ fn mark_unknown(block: &Block, planned: &mut Value, config: &Value, prior: &Valu
     }
     // Computed attributes inside nested blocks, correlated with the prior block by position.
     for nested in &block.blocks {
-        let Some(value) = fields.get_mut(&nested.type_name) else { continue };
-        let cfg = config.get(&nested.type_name).cloned().unwrap_or(Value::Null);
+        let Some(value) = fields.get_mut(&nested.type_name) else {
+            continue;
+        };
+        let cfg = config
+            .get(&nested.type_name)
+            .cloned()
+            .unwrap_or(Value::Null);
         let pri = prior.get(&nested.type_name).cloned().unwrap_or(Value::Null);
         match value {
             Value::List(items) if matches!(nested.nesting, Nesting::List) => {
@@ -200,11 +220,26 @@ mod tests {
 
     fn block() -> Block {
         Block::new("t")
-            .attr(Attribute::string("id").computed().use_state_for_unknown().describe("id"))
+            .attr(
+                Attribute::string("id")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe("id"),
+            )
             .attr(Attribute::string("name").required().describe("n"))
-            .attr(Attribute::string("mode").default(Value::string("STATIC")).describe("m"))
+            .attr(
+                Attribute::string("mode")
+                    .default(Value::string("STATIC"))
+                    .describe("m"),
+            )
             .attr(Attribute::string("updated").computed().describe("u"))
-            .attr(Attribute::string("custom_id").optional().computed().requires_replace().describe("c"))
+            .attr(
+                Attribute::string("custom_id")
+                    .optional()
+                    .computed()
+                    .requires_replace()
+                    .describe("c"),
+            )
     }
 
     fn obj(pairs: &[(&str, Value)]) -> Value {

@@ -102,7 +102,8 @@ impl Visit for Collect {
         if field.name() == "message" {
             self.message.push_str(value);
         } else {
-            self.fields.push((field.name().to_string(), value.to_string()));
+            self.fields
+                .push((field.name().to_string(), value.to_string()));
         }
     }
 
@@ -151,7 +152,10 @@ pub fn install_panic_hook() {
             .unwrap_or_default();
         let backtrace = std::backtrace::Backtrace::force_capture();
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "panic: {message}\n\ngoroutine 1 [running]:\n{location}\n{backtrace}");
+        let _ = writeln!(
+            err,
+            "panic: {message}\n\ngoroutine 1 [running]:\n{location}\n{backtrace}"
+        );
     }));
 }
 
@@ -173,7 +177,10 @@ mod tests {
             &Level::INFO,
             "oktaidp::x",
             "hello \"world\"",
-            &[("app_id".into(), "0oa1".into()), ("@level".into(), "x".into())],
+            &[
+                ("app_id".into(), "0oa1".into()),
+                ("@level".into(), "x".into()),
+            ],
             time::macros::datetime!(2021-07-21 00:00:00 UTC),
         );
         let v: serde_json::Value = serde_json::from_str(&line).expect("json");
@@ -195,11 +202,17 @@ mod tests {
             }
         };
         assert_eq!(level_from_env(get(&[])), LevelFilter::OFF);
-        assert_eq!(level_from_env(get(&[("TF_LOG", "debug")])), LevelFilter::DEBUG);
+        assert_eq!(
+            level_from_env(get(&[("TF_LOG", "debug")])),
+            LevelFilter::DEBUG
+        );
         assert_eq!(
             level_from_env(get(&[("TF_LOG", "debug"), ("TF_LOG_PROVIDER", "ERROR")])),
             LevelFilter::ERROR
         );
-        assert_eq!(level_from_env(get(&[("TF_LOG", "JSON")])), LevelFilter::TRACE);
+        assert_eq!(
+            level_from_env(get(&[("TF_LOG", "JSON")])),
+            LevelFilter::TRACE
+        );
     }
 }

@@ -233,11 +233,22 @@ impl Block {
                 return Err(format!("{at}: duplicate name {}", a.name));
             }
             match (a.required, a.optional, a.computed) {
-                (true, false, false) | (false, true, false) | (false, false, true) | (false, true, true) => {}
-                _ => return Err(format!("{at}.{}: invalid required/optional/computed combination", a.name)),
+                (true, false, false)
+                | (false, true, false)
+                | (false, false, true)
+                | (false, true, true) => {}
+                _ => {
+                    return Err(format!(
+                        "{at}.{}: invalid required/optional/computed combination",
+                        a.name
+                    ))
+                }
             }
             if a.default.is_some() && !(a.optional && a.computed) {
-                return Err(format!("{at}.{}: a default needs optional+computed", a.name));
+                return Err(format!(
+                    "{at}.{}: a default needs optional+computed",
+                    a.name
+                ));
             }
             if a.description.is_empty() {
                 return Err(format!("{at}.{}: missing description", a.name));
@@ -287,7 +298,8 @@ mod tests {
                 )
                 .block(NestedBlock {
                     type_name: "network".into(),
-                    block: Block::new("net").attr(Attribute::string("connection").optional().describe("c")),
+                    block: Block::new("net")
+                        .attr(Attribute::string("connection").optional().describe("c")),
                     nesting: Nesting::List,
                     min_items: 0,
                     max_items: 1,
@@ -298,7 +310,9 @@ mod tests {
     #[test]
     fn implied_type_includes_blocks() {
         let ty = sample().implied_type();
-        let Type::Object(attrs) = ty else { panic!("object") };
+        let Type::Object(attrs) = ty else {
+            panic!("object")
+        };
         assert_eq!(attrs.len(), 4);
         assert!(matches!(attrs.get("network"), Some(Type::List(_))));
     }
@@ -312,7 +326,10 @@ mod tests {
         assert!(id.computed && !id.optional && !id.required);
         assert_eq!(id.r#type, b"\"string\"".to_vec());
         assert_eq!(block.attributes[2].r#type, br#"["set","string"]"#.to_vec());
-        assert_eq!(block.block_types[0].nesting, pb::schema::nested_block::NestingMode::List as i32);
+        assert_eq!(
+            block.block_types[0].nesting,
+            pb::schema::nested_block::NestingMode::List as i32
+        );
     }
 
     #[test]

@@ -198,15 +198,22 @@ pub async fn serve(provider: Arc<dyn Provider>, env: LaunchEnv) -> Result<(), Se
         Some(pem) => {
             let identity = ServerIdentity::generate()?;
             let config = identity.server_config(tls::parse_client_cert(pem)?)?;
-            print_handshake(&handshake::handshake_line(addr, &identity.handshake_field()))?;
+            print_handshake(&handshake::handshake_line(
+                addr,
+                &identity.handshake_field(),
+            ))?;
             let incoming = tls_incoming(listener, config, shutdown.clone());
-            tokio::spawn(router.serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()))
+            tokio::spawn(
+                router.serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()),
+            )
         }
         None => {
             // TF_DISABLE_PLUGIN_TLS: Terraform dials plaintext and expects an empty cert field.
             print_handshake(&handshake::handshake_line(addr, ""))?;
             let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
-            tokio::spawn(router.serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()))
+            tokio::spawn(
+                router.serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()),
+            )
         }
     };
     finish(server, shutdown).await
@@ -235,7 +242,10 @@ async fn finish(
 
 /// `--debug`: serve plaintext on 127.0.0.1 and print the `TF_REATTACH_PROVIDERS` value to use.
 /// Runs until interrupted; Terraform does not manage this process.
-pub async fn serve_debug(provider: Arc<dyn Provider>, source_address: &str) -> Result<(), ServeError> {
+pub async fn serve_debug(
+    provider: Arc<dyn Provider>,
+    source_address: &str,
+) -> Result<(), ServeError> {
     let shutdown = CancellationToken::new();
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;

@@ -60,10 +60,7 @@ impl ProviderService {
         })
     }
 
-    fn data_source(
-        &self,
-        name: &str,
-    ) -> Result<&(Arc<dyn DataSource>, Type), Vec<pb::Diagnostic>> {
+    fn data_source(&self, name: &str) -> Result<&(Arc<dyn DataSource>, Type), Vec<pb::Diagnostic>> {
         self.data_sources.get(name).ok_or_else(|| {
             single_error(
                 "Unknown data source",
@@ -142,15 +139,45 @@ fn unsupported(what: &str) -> Vec<pb::Diagnostic> {
     )
 }
 
+/// Responses that carry diagnostics, so an early error return can fill them in.
+trait Diagnosed {
+    fn set_diagnostics(&mut self, diagnostics: Vec<pb::Diagnostic>);
+}
+
+macro_rules! impl_diagnosed {
+    ($($ty:ty),* $(,)?) => {
+        $(impl Diagnosed for $ty {
+            fn set_diagnostics(&mut self, diagnostics: Vec<pb::Diagnostic>) {
+                self.diagnostics = diagnostics;
+            }
+        })*
+    };
+}
+
+impl_diagnosed!(
+    pb::validate_provider_config::Response,
+    pb::configure_provider::Response,
+    pb::validate_resource_config::Response,
+    pb::upgrade_resource_state::Response,
+    pb::read_resource::Response,
+    pb::plan_resource_change::Response,
+    pb::apply_resource_change::Response,
+    pb::import_resource_state::Response,
+    pb::validate_data_resource_config::Response,
+    pb::read_data_source::Response,
+);
+
+fn with_diagnostics<T: Diagnosed>(mut resp: T, diagnostics: Vec<pb::Diagnostic>) -> T {
+    resp.set_diagnostics(diagnostics);
+    resp
+}
+
+/// Unwraps a result, or answers the RPC with the error's diagnostics.
 macro_rules! try_diags {
     ($expr:expr, $resp:expr) => {
         match $expr {
             Ok(v) => v,
-            Err(diags) => {
-                let mut resp = $resp;
-                resp.diagnostics = diags;
-                return Ok(Response::new(resp));
-            }
+            Err(diags) => return Ok(Response::new(with_diagnostics($resp, diags))),
         }
     };
 }
@@ -215,7 +242,12 @@ impl provider_server::Provider for ProviderService {
             pb::validate_provider_config::Response::default()
         );
         let mut diags = Diagnostics::new();
-        reject_read_only(&self.provider.schema().block, &config, &AttrPath::default(), &mut diags);
+        reject_read_only(
+            &self.provider.schema().block,
+            &config,
+            &AttrPath::default(),
+            &mut diags,
+        );
         self.provider.validate(&config, &mut diags);
         Ok(Response::new(pb::validate_provider_config::Response {
             diagnostics: diags.into_proto(),
@@ -263,7 +295,12 @@ impl provider_server::Provider for ProviderService {
             pb::validate_resource_config::Response::default()
         );
         let mut diags = Diagnostics::new();
-        reject_read_only(&resource.schema().block, &config, &AttrPath::default(), &mut diags);
+        reject_read_only(
+            &resource.schema().block,
+            &config,
+            &AttrPath::default(),
+            &mut diags,
+        );
         resource.validate(&config, &mut diags);
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: diags.into_proto(),
@@ -414,7 +451,9 @@ impl provider_server::Provider for ProviderService {
             private: &req.planned_private,
         };
         let (new_state, private) = if planned.is_null() {
-            resource.delete(&prior, &req.planned_private, &mut diags).await;
+            resource
+                .delete(&prior, &req.planned_private, &mut diags)
+                .await;
             if diags.has_errors() {
                 // The object still exists: keep it in state.
                 (prior.clone(), req.planned_private.clone())
@@ -517,7 +556,12 @@ impl provider_server::Provider for ProviderService {
             empty()
         );
         let mut diags = Diagnostics::new();
-        reject_read_only(&data_source.schema().block, &config, &AttrPath::default(), &mut diags);
+        reject_read_only(
+            &data_source.schema().block,
+            &config,
+            &AttrPath::default(),
+            &mut diags,
+        );
         data_source.validate(&config, &mut diags);
         Ok(Response::new(pb::validate_data_resource_config::Response {
             diagnostics: diags.into_proto(),
@@ -572,9 +616,11 @@ impl provider_server::Provider for ProviderService {
         &self,
         _request: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
-        Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
-            diagnostics: unsupported("ephemeral resources"),
-        }))
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: unsupported("ephemeral resources"),
+            },
+        ))
     }
 
     async fn open_ephemeral_resource(

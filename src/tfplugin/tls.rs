@@ -39,9 +39,10 @@ impl ServerIdentity {
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, "localhost");
-        params
-            .distinguished_name
-            .push(rcgen::DnType::OrganizationName, "terraform-provider-oktaidp");
+        params.distinguished_name.push(
+            rcgen::DnType::OrganizationName,
+            "terraform-provider-oktaidp",
+        );
         let now = time::OffsetDateTime::now_utc();
         // Terraform's clock and ours are the same machine's; a small back-dating covers rounding.
         params.not_before = now - time::Duration::minutes(1);
@@ -83,7 +84,8 @@ impl ServerIdentity {
 
 /// Parses the PEM certificate Terraform passes in `PLUGIN_CLIENT_CERT`.
 pub fn parse_client_cert(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
-    CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|e| TlsError::ClientCertPem(e.to_string()))
+    CertificateDer::from_pem_slice(pem.as_bytes())
+        .map_err(|e| TlsError::ClientCertPem(e.to_string()))
 }
 
 /// Accepts one client certificate, byte for byte, and nothing else.

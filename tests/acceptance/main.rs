@@ -6,20 +6,32 @@ mod terraform;
 
 use std::time::Instant;
 
-type Case = (&'static str, fn(&terraform::Terraform) -> Result<(), String>);
+type Case = (
+    &'static str,
+    fn(&terraform::Terraform) -> Result<(), String>,
+);
 
 const CASES: &[Case] = &[
-    ("pomerium_idp::renders_settings", pomerium_idp::renders_settings),
+    (
+        "pomerium_idp::renders_settings",
+        pomerium_idp::renders_settings,
+    ),
     (
         "pomerium_idp::without_token_and_with_authorization_server",
         pomerium_idp::without_token_and_with_authorization_server,
     ),
-    ("pomerium_idp::rejects_bad_input", pomerium_idp::rejects_bad_input),
+    (
+        "pomerium_idp::rejects_bad_input",
+        pomerium_idp::rejects_bad_input,
+    ),
 ];
 
 fn main() -> std::process::ExitCode {
     // `cargo test -- NAME` filters; libtest's flags are accepted and ignored.
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let binaries = match terraform::binaries() {
         Ok(b) => b,
         Err(e) => {
@@ -28,7 +40,10 @@ fn main() -> std::process::ExitCode {
         }
     };
     let versions: Vec<&str> = binaries.iter().map(|t| t.version.as_str()).collect();
-    println!("acceptance: Terraform versions exercised: {}", versions.join(", "));
+    println!(
+        "acceptance: Terraform versions exercised: {}",
+        versions.join(", ")
+    );
     let (mut passed, mut failed) = (0, 0);
     for (name, case) in CASES {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
@@ -45,7 +60,10 @@ fn main() -> std::process::ExitCode {
                 }
                 Err(e) => {
                     failed += 1;
-                    println!("test {name} [terraform {}] ... FAILED ({secs:.1}s)\n{e}\n", tf.version);
+                    println!(
+                        "test {name} [terraform {}] ... FAILED ({secs:.1}s)\n{e}\n",
+                        tf.version
+                    );
                 }
             }
         }

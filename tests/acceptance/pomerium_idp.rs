@@ -20,7 +20,11 @@ fn workspace(tf: &Terraform) -> Result<Workspace, String> {
     )
 }
 
-fn expect(actual: &serde_json::Value, expected: &serde_json::Value, what: &str) -> Result<(), String> {
+fn expect(
+    actual: &serde_json::Value,
+    expected: &serde_json::Value,
+    what: &str,
+) -> Result<(), String> {
     if actual == expected {
         Ok(())
     } else {
@@ -55,9 +59,21 @@ pub fn renders_settings(tf: &Terraform) -> Result<(), String> {
         &"https://authenticate.example.com/oauth2/callback".into(),
         "callback_url",
     )?;
-    expect(&out["idp_provider_url"]["value"], &"https://dev-123456.okta.com".into(), "idp_provider_url")?;
-    expect(&out["idp_service_account"]["value"], &service_account.clone().into(), "idp_service_account")?;
-    expect(&out["idp_service_account"]["sensitive"], &true.into(), "idp_service_account sensitive")?;
+    expect(
+        &out["idp_provider_url"]["value"],
+        &"https://dev-123456.okta.com".into(),
+        "idp_provider_url",
+    )?;
+    expect(
+        &out["idp_service_account"]["value"],
+        &service_account.clone().into(),
+        "idp_service_account",
+    )?;
+    expect(
+        &out["idp_service_account"]["sensitive"],
+        &true.into(),
+        "idp_service_account sensitive",
+    )?;
     expect(
         &out["pomerium_env"]["value"],
         &serde_json::json!({
@@ -73,7 +89,11 @@ pub fn renders_settings(tf: &Terraform) -> Result<(), String> {
     let yaml = format!(
         "authenticate_service_url: \"https://authenticate.example.com\"\nidp_provider: \"okta\"\nidp_provider_url: \"https://dev-123456.okta.com\"\nidp_client_id: \"0oa1example2client3id\"\nidp_client_secret: \"{CLIENT_SECRET}\"\nidp_service_account: \"{service_account}\"\n"
     );
-    expect(&out["pomerium_config_yaml"]["value"], &yaml.into(), "pomerium_config_yaml")?;
+    expect(
+        &out["pomerium_config_yaml"]["value"],
+        &yaml.into(),
+        "pomerium_config_yaml",
+    )?;
 
     ws.expect_empty_plan(&vars)?;
     ws.destroy(&vars)?;
@@ -119,10 +139,26 @@ output "all" {
     ws.apply(&[])?;
     let out = ws.outputs()?;
     let all = &out["all"]["value"];
-    expect(&all["idp_provider_url"], &"https://acme.oktapreview.com/oauth2/default".into(), "idp_provider_url")?;
-    expect(&all["idp_service_account"], &serde_json::Value::Null, "idp_service_account")?;
-    expect(&all["directory_sync"], &serde_json::Value::Null, "directory_sync")?;
-    expect(&all["callback_url"], &"https://auth.example.com/oauth2/callback".into(), "callback_url")?;
+    expect(
+        &all["idp_provider_url"],
+        &"https://acme.oktapreview.com/oauth2/default".into(),
+        "idp_provider_url",
+    )?;
+    expect(
+        &all["idp_service_account"],
+        &serde_json::Value::Null,
+        "idp_service_account",
+    )?;
+    expect(
+        &all["directory_sync"],
+        &serde_json::Value::Null,
+        "directory_sync",
+    )?;
+    expect(
+        &all["callback_url"],
+        &"https://auth.example.com/oauth2/callback".into(),
+        "callback_url",
+    )?;
     if all["env"].get("IDP_SERVICE_ACCOUNT").is_some() {
         return Err("env has IDP_SERVICE_ACCOUNT without a token".into());
     }
@@ -158,7 +194,11 @@ data "oktaidp_pomerium_idp" "x" {
     )?;
     let plan = ws.plan(&[])?;
     if plan.code != 1 {
-        return Err(format!("expected plan to fail, got {}:\n{}", plan.code, plan.text()));
+        return Err(format!(
+            "expected plan to fail, got {}:\n{}",
+            plan.code,
+            plan.text()
+        ));
     }
     let text = plan.text();
     for needle in [

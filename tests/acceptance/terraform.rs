@@ -16,13 +16,21 @@ fn project_root() -> PathBuf {
 }
 
 fn version_of(path: &Path) -> Option<String> {
-    let out = Command::new(path).arg("version").arg("-json").output().ok()?;
+    let out = Command::new(path)
+        .arg("version")
+        .arg("-json")
+        .output()
+        .ok()?;
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
     v["terraform_version"].as_str().map(str::to_string)
 }
 
 fn at_least_1_0(version: &str) -> bool {
-    let major: u32 = version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    let major: u32 = version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
     major >= 1
 }
 
@@ -46,12 +54,17 @@ pub fn binaries() -> Result<Vec<Terraform>, String> {
             PathBuf::from(text.lines().last().unwrap_or_default().trim())
         }
     };
-    let version = version_of(&oldest).ok_or_else(|| format!("{} does not run", oldest.display()))?;
+    let version =
+        version_of(&oldest).ok_or_else(|| format!("{} does not run", oldest.display()))?;
     let mut list = vec![Terraform {
         version,
         path: oldest,
     }];
-    if let Ok(out) = Command::new("bash").arg("-c").arg("command -v terraform").output() {
+    if let Ok(out) = Command::new("bash")
+        .arg("-c")
+        .arg("command -v terraform")
+        .output()
+    {
         let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
         if out.status.success() {
             if let Some(v) = version_of(&path) {
@@ -124,9 +137,15 @@ impl Workspace {
             std::fs::write(dir.path().join(name), content).map_err(|e| e.to_string())?;
         }
         let env = vec![
-            ("TF_CLI_CONFIG_FILE".into(), dir.path().join("cli.tfrc").display().to_string()),
+            (
+                "TF_CLI_CONFIG_FILE".into(),
+                dir.path().join("cli.tfrc").display().to_string(),
+            ),
             ("TF_LOG".into(), "trace".into()),
-            ("TF_LOG_PATH".into(), dir.path().join("terraform.log").display().to_string()),
+            (
+                "TF_LOG_PATH".into(),
+                dir.path().join("terraform.log").display().to_string(),
+            ),
             ("TF_IN_AUTOMATION".into(), "1".into()),
             ("TF_INPUT".into(), "0".into()),
             ("CHECKPOINT_DISABLE".into(), "1".into()),
@@ -150,13 +169,22 @@ impl Workspace {
     pub fn run(&self, args: &[&str]) -> Result<Run, String> {
         let mut cmd = Command::new(&self.tf.path);
         cmd.current_dir(self.dir.path()).args(args);
-        for k in ["OKTA_ORG_URL", "OKTA_ORG_NAME", "OKTA_BASE_URL", "OKTA_API_TOKEN", "TF_LOG_PROVIDER", "TF_LOG_CORE"] {
+        for k in [
+            "OKTA_ORG_URL",
+            "OKTA_ORG_NAME",
+            "OKTA_BASE_URL",
+            "OKTA_API_TOKEN",
+            "TF_LOG_PROVIDER",
+            "TF_LOG_CORE",
+        ] {
             cmd.env_remove(k);
         }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.output().map(Run::from).map_err(|e| format!("running terraform {args:?}: {e}"))
+        cmd.output()
+            .map(Run::from)
+            .map_err(|e| format!("running terraform {args:?}: {e}"))
     }
 
     pub fn apply(&self, extra: &[&str]) -> Result<Run, String> {
@@ -177,7 +205,11 @@ impl Workspace {
         if run.code == 0 {
             Ok(())
         } else {
-            Err(format!("expected an empty plan, got exit {}:\n{}", run.code, run.text()))
+            Err(format!(
+                "expected an empty plan, got exit {}:\n{}",
+                run.code,
+                run.text()
+            ))
         }
     }
 

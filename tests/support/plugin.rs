@@ -203,7 +203,10 @@ impl Launch {
             loop {
                 match stderr.read(&mut chunk) {
                     Ok(0) | Err(_) => break,
-                    Ok(n) => sink.lock().expect("stderr buffer").extend_from_slice(&chunk[..n]),
+                    Ok(n) => sink
+                        .lock()
+                        .expect("stderr buffer")
+                        .extend_from_slice(&chunk[..n]),
                 }
             }
         });
@@ -226,8 +229,12 @@ impl Launch {
                 plugin.stderr()
             ),
         };
-        let handshake = Handshake::parse(&line)
-            .unwrap_or_else(|e| panic!("bad handshake line {line:?}: {e}\nstderr:\n{}", plugin.stderr()));
+        let handshake = Handshake::parse(&line).unwrap_or_else(|e| {
+            panic!(
+                "bad handshake line {line:?}: {e}\nstderr:\n{}",
+                plugin.stderr()
+            )
+        });
         let handshake_latency = at.duration_since(plugin.started);
         Running {
             plugin,

@@ -77,10 +77,14 @@ impl OidcApp {
     /// Sets the value at a path, creating (or replacing non-object) intermediate objects and
     /// leaving every sibling key as it was.
     pub fn set_path(&mut self, path: &[&str], value: Value) {
-        let Some((last, parents)) = path.split_last() else { return };
+        let Some((last, parents)) = path.split_last() else {
+            return;
+        };
         let mut cur = &mut self.json;
         for key in parents {
-            let slot = cur.entry((*key).to_owned()).or_insert_with(|| Value::Object(Map::new()));
+            let slot = cur
+                .entry((*key).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
             if !slot.is_object() {
                 *slot = Value::Object(Map::new());
             }
@@ -108,7 +112,12 @@ impl OidcApp {
 
     fn strings_at(&self, path: &[&str]) -> Option<Vec<String>> {
         let items = self.get_path(path)?.as_array()?;
-        Some(items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        Some(
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+        )
     }
 
     fn oauth_settings(key: &str) -> [&str; 3] {
@@ -120,7 +129,10 @@ impl OidcApp {
     }
 
     fn set_strings(&mut self, path: &[&str], values: &[String]) {
-        self.set_path(path, Value::Array(values.iter().cloned().map(Value::String).collect()));
+        self.set_path(
+            path,
+            Value::Array(values.iter().cloned().map(Value::String).collect()),
+        );
     }
 
     // ----- top level ---------------------------------------------------------------------------
@@ -186,7 +198,8 @@ impl OidcApp {
 
     /// Present only in create and update responses; a GET never returns it.
     pub fn client_secret(&self) -> Option<Secret> {
-        self.str_at(&Self::oauth_credentials("client_secret")).map(Secret::from)
+        self.str_at(&Self::oauth_credentials("client_secret"))
+            .map(Secret::from)
     }
 
     /// `Some` sends that secret (an empty one keeps Okta's current secret); `None` omits it.
@@ -205,15 +218,22 @@ impl OidcApp {
     }
 
     pub fn set_token_endpoint_auth_method(&mut self, method: &str) {
-        self.set_path(&Self::oauth_credentials("token_endpoint_auth_method"), Value::from(method));
+        self.set_path(
+            &Self::oauth_credentials("token_endpoint_auth_method"),
+            Value::from(method),
+        );
     }
 
     pub fn pkce_required(&self) -> Option<bool> {
-        self.get_path(&Self::oauth_credentials("pkce_required")).and_then(Value::as_bool)
+        self.get_path(&Self::oauth_credentials("pkce_required"))
+            .and_then(Value::as_bool)
     }
 
     pub fn set_pkce_required(&mut self, required: bool) {
-        self.set_path(&Self::oauth_credentials("pkce_required"), Value::from(required));
+        self.set_path(
+            &Self::oauth_credentials("pkce_required"),
+            Value::from(required),
+        );
     }
 
     // ----- settings.oauthClient --------------------------------------------------------------
@@ -224,7 +244,10 @@ impl OidcApp {
 
     /// Only meaningful on create (Okta makes it immutable afterwards).
     pub fn set_application_type(&mut self, application_type: &str) {
-        self.set_path(&Self::oauth_settings("application_type"), Value::from(application_type));
+        self.set_path(
+            &Self::oauth_settings("application_type"),
+            Value::from(application_type),
+        );
     }
 
     pub fn redirect_uris(&self) -> Option<Vec<String>> {
@@ -282,10 +305,15 @@ impl OidcApp {
     }
 
     pub fn refresh_token(&self) -> Option<RefreshTokenSettings> {
-        let obj = self.get_path(&Self::oauth_settings("refresh_token"))?.as_object()?;
+        let obj = self
+            .get_path(&Self::oauth_settings("refresh_token"))?
+            .as_object()?;
         Some(RefreshTokenSettings {
             rotation_type: obj.get("rotation_type")?.as_str()?.to_owned(),
-            leeway: obj.get("leeway").and_then(Value::as_u64).and_then(|l| u32::try_from(l).ok()),
+            leeway: obj
+                .get("leeway")
+                .and_then(Value::as_u64)
+                .and_then(|l| u32::try_from(l).ok()),
         })
     }
 
@@ -301,7 +329,10 @@ impl OidcApp {
             self.set_path(&path, Value::Object(Map::new()));
         }
         let [a, b, c] = path;
-        self.set_path(&[a, b, c, "rotation_type"], Value::from(s.rotation_type.as_str()));
+        self.set_path(
+            &[a, b, c, "rotation_type"],
+            Value::from(s.rotation_type.as_str()),
+        );
         match s.leeway {
             Some(l) => self.set_path(&[a, b, c, "leeway"], Value::from(l)),
             None => {
@@ -331,7 +362,10 @@ impl OidcApp {
     }
 
     pub fn set_wildcard_redirect(&mut self, mode: &str) {
-        self.set_path(&Self::oauth_settings("wildcard_redirect"), Value::from(mode));
+        self.set_path(
+            &Self::oauth_settings("wildcard_redirect"),
+            Value::from(mode),
+        );
     }
 
     /// The JSON with `client_secret` replaced, for `Debug`.
@@ -347,7 +381,9 @@ impl OidcApp {
 
 impl fmt::Debug for OidcApp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OidcApp").field("json", &Value::Object(self.redacted())).finish()
+        f.debug_struct("OidcApp")
+            .field("json", &Value::Object(self.redacted()))
+            .finish()
     }
 }
 
@@ -392,7 +428,10 @@ mod tests {
         assert_eq!(a.post_logout_redirect_uris(), None);
         assert_eq!(
             a.refresh_token(),
-            Some(RefreshTokenSettings { rotation_type: "ROTATE".into(), leeway: Some(30) })
+            Some(RefreshTokenSettings {
+                rotation_type: "ROTATE".into(),
+                leeway: Some(30)
+            })
         );
         assert_eq!(a.created(), Some("2026-02-02T11:08:56.000Z"));
         assert_eq!(a.last_updated(), Some("2026-02-02T11:08:58.000Z"));
@@ -401,13 +440,23 @@ mod tests {
     #[test]
     fn mutators_touch_only_their_key() {
         let mut a = app();
-        a.set_refresh_token(Some(&RefreshTokenSettings { rotation_type: "STATIC".into(), leeway: None }));
-        let rt = a.get_path(&["settings", "oauthClient", "refresh_token"]).unwrap();
+        a.set_refresh_token(Some(&RefreshTokenSettings {
+            rotation_type: "STATIC".into(),
+            leeway: None,
+        }));
+        let rt = a
+            .get_path(&["settings", "oauthClient", "refresh_token"])
+            .unwrap();
         assert_eq!(rt, &json!({"rotation_type":"STATIC","extra":true}));
         a.set_post_logout_redirect_uris(&["https://a/".into()]);
         a.set_post_logout_redirect_uris(&[]);
-        assert!(a.get_path(&["settings", "oauthClient", "post_logout_redirect_uris"]).is_none());
-        assert_eq!(a.get_path(&["settings", "notes", "admin"]), Some(&json!("keep me")));
+        assert!(a
+            .get_path(&["settings", "oauthClient", "post_logout_redirect_uris"])
+            .is_none());
+        assert_eq!(
+            a.get_path(&["settings", "notes", "admin"]),
+            Some(&json!("keep me"))
+        );
         assert!(serde_json::to_string(&a).unwrap().contains("1.50"));
     }
 
@@ -420,7 +469,10 @@ mod tests {
         assert_eq!(v["name"], "oidc_client");
         assert_eq!(v["signOnMode"], "OPENID_CONNECT");
         assert_eq!(v["settings"]["oauthClient"]["application_type"], "web");
-        assert_eq!(v["credentials"]["oauthClient"]["token_endpoint_auth_method"], "client_secret_basic");
+        assert_eq!(
+            v["credentials"]["oauthClient"]["token_endpoint_auth_method"],
+            "client_secret_basic"
+        );
     }
 
     #[test]
@@ -430,6 +482,8 @@ mod tests {
         assert!(!dbg.contains("s3cr3t-value-xyz"), "{dbg}");
         assert!(dbg.contains("[REDACTED]"));
         // ... while the value itself is untouched for the PUT.
-        assert!(serde_json::to_string(&a).unwrap().contains("s3cr3t-value-xyz"));
+        assert!(serde_json::to_string(&a)
+            .unwrap()
+            .contains("s3cr3t-value-xyz"));
     }
 }

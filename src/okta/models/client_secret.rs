@@ -50,8 +50,14 @@ mod tests {
         .unwrap();
         assert!(s.is_active());
         assert!(!format!("{s:?}").contains("Sf6D__6R7m8Tg3Paas"));
-        let body = NewClientSecret { client_secret: Some("abcdefghijklmnop".into()), ..Default::default() };
+        let body = NewClientSecret {
+            client_secret: Some("abcdefghijklmnop".into()),
+            ..Default::default()
+        };
         assert!(!format!("{body:?}").contains("abcdefghijklmnop"));
-        assert_eq!(serde_json::to_string(&NewClientSecret::default()).unwrap(), "{}");
+        assert_eq!(
+            serde_json::to_string(&NewClientSecret::default()).unwrap(),
+            "{}"
+        );
     }
 }

@@ -35,9 +35,12 @@ pub(crate) fn take_field<T: DeserializeOwned>(
         None | Some(Value::Null) => Ok(None),
         Some(_) => {
             let value = map.shift_remove(key).unwrap_or(Value::Null);
-            serde_json::from_value(value)
-                .map(Some)
-                .map_err(|e| format!("field `{key}`: {}", super::error::redact_quoted(&e.to_string())))
+            serde_json::from_value(value).map(Some).map_err(|e| {
+                format!(
+                    "field `{key}`: {}",
+                    super::error::redact_quoted(&e.to_string())
+                )
+            })
         }
     }
 }

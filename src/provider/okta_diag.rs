@@ -1,0 +1,23 @@
+//! Okta failures as Terraform diagnostics. `OktaError`'s text never carries tokens or secrets.
+
+use crate::okta::OktaError;
+use crate::tfplugin::diag::{AttrPath, Diagnostics};
+
+/// Adds an error saying what the provider was doing (`action`, e.g. "creating the app").
+pub fn error(diags: &mut Diagnostics, action: &str, err: &OktaError) {
+    let summary = if err.is_cancelled() {
+        format!("Cancelled while {action}")
+    } else {
+        format!("Okta API error while {action}")
+    };
+    diags.error(summary, err.to_string());
+}
+
+/// The same, pointing at the attribute whose value Okta rejected.
+pub fn attr_error(diags: &mut Diagnostics, path: AttrPath, action: &str, err: &OktaError) {
+    diags.attr_error(
+        path,
+        format!("Okta API error while {action}"),
+        err.to_string(),
+    );
+}
