@@ -29,8 +29,13 @@ impl Resp {
 
     fn next_link(&self) -> Option<String> {
         self.links().into_iter().find_map(|l| {
-            l.ends_with("rel=\"next\"")
-                .then(|| l.trim_start_matches('<').split('>').next().unwrap_or("").to_string())
+            l.ends_with("rel=\"next\"").then(|| {
+                l.trim_start_matches('<')
+                    .split('>')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
         })
     }
 
@@ -58,10 +63,19 @@ impl Ctx {
         }
     }
 
-    async fn call_raw(&self, token: Option<&str>, method: &str, path: &str, body: Option<String>) -> Resp {
+    async fn call_raw(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Resp {
         let mut req = self
             .http
-            .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), self.url(path))
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                self.url(path),
+            )
             .header("Accept", "application/json");
         if let Some(t) = token {
             req = req.header("Authorization", format!("SSWS {t}"));
@@ -151,27 +165,45 @@ async fn app_crud_lifecycle_and_secret_handling() {
     assert_eq!(oc["client_id"], id.as_str());
     let secret = oc["client_secret"].as_str().unwrap().to_string();
     assert_eq!(secret.len(), 64);
-    assert!(secret.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-    assert_eq!(app["settings"]["oauthClient"]["refresh_token"], json!({"rotation_type": "STATIC"}));
+    assert!(secret
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    assert_eq!(
+        app["settings"]["oauthClient"]["refresh_token"],
+        json!({"rotation_type": "STATIC"})
+    );
     assert_eq!(app["accessibility"]["selfService"], false);
-    assert!(app["_links"]["deactivate"]["href"].as_str().unwrap().ends_with("/lifecycle/deactivate"));
+    assert!(app["_links"]["deactivate"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("/lifecycle/deactivate"));
     assert!(app["_links"].get("activate").is_none());
 
     // GET never returns the secret.
     let got = c.call("GET", &format!("/api/v1/apps/{id}"), None).await;
     assert_eq!(got.status, 200);
-    assert!(got.body["credentials"]["oauthClient"].get("client_secret").is_none());
-    assert_eq!(got.body["credentials"]["oauthClient"]["client_id"], id.as_str());
+    assert!(got.body["credentials"]["oauthClient"]
+        .get("client_secret")
+        .is_none());
+    assert_eq!(
+        got.body["credentials"]["oauthClient"]["client_id"],
+        id.as_str()
+    );
 
     // PUT is a full replace; "client_secret": "" keeps the secret and returns it.
     let mut put = web_app("pomerium-renamed");
     put["credentials"]["oauthClient"]["client_id"] = json!(id);
     put["credentials"]["oauthClient"]["client_secret"] = json!("");
     put["profile"] = json!({"team": "platform"});
-    let r = c.call("PUT", &format!("/api/v1/apps/{id}"), Some(put)).await;
+    let r = c
+        .call("PUT", &format!("/api/v1/apps/{id}"), Some(put))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["label"], "pomerium-renamed");
-    assert_eq!(r.body["credentials"]["oauthClient"]["client_secret"], secret.as_str());
+    assert_eq!(
+        r.body["credentials"]["oauthClient"]["client_secret"],
+        secret.as_str()
+    );
     assert_eq!(r.body["status"], "ACTIVE");
     assert_eq!(r.body["profile"], json!({"team": "platform"}));
 
@@ -187,24 +219,49 @@ async fn app_crud_lifecycle_and_secret_handling() {
         "The application must be deactivated before deletion."
     );
 
-    let r = c.call("POST", &format!("/api/v1/apps/{id}/lifecycle/deactivate"), None).await;
+    let r = c
+        .call(
+            "POST",
+            &format!("/api/v1/apps/{id}/lifecycle/deactivate"),
+            None,
+        )
+        .await;
     assert_eq!((r.status, r.body.clone()), (200, json!({})));
     let got = c.call("GET", &format!("/api/v1/apps/{id}"), None).await;
     assert_eq!(got.body["status"], "INACTIVE");
     assert!(got.body["_links"].get("deactivate").is_none());
-    assert!(got.body["_links"]["activate"]["href"].as_str().unwrap().ends_with("/lifecycle/activate"));
+    assert!(got.body["_links"]["activate"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("/lifecycle/activate"));
 
     // PUT on an INACTIVE app leaves it INACTIVE; a new caller-chosen secret replaces the old.
     let mut put = web_app("pomerium");
     put["credentials"]["oauthClient"]["client_secret"] = json!("a-brand-new-secret-value");
-    let r = c.call("PUT", &format!("/api/v1/apps/{id}"), Some(put)).await;
+    let r = c
+        .call("PUT", &format!("/api/v1/apps/{id}"), Some(put))
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["status"], "INACTIVE");
-    assert_eq!(r.body["credentials"]["oauthClient"]["client_secret"], "a-brand-new-secret-value");
+    assert_eq!(
+        r.body["credentials"]["oauthClient"]["client_secret"],
+        "a-brand-new-secret-value"
+    );
 
-    let r = c.call("POST", &format!("/api/v1/apps/{id}/lifecycle/activate"), None).await;
+    let r = c
+        .call(
+            "POST",
+            &format!("/api/v1/apps/{id}/lifecycle/activate"),
+            None,
+        )
+        .await;
     assert_eq!(r.status, 200);
-    c.call("POST", &format!("/api/v1/apps/{id}/lifecycle/deactivate"), None).await;
+    c.call(
+        "POST",
+        &format!("/api/v1/apps/{id}/lifecycle/deactivate"),
+        None,
+    )
+    .await;
     let r = c.call("DELETE", &format!("/api/v1/apps/{id}"), None).await;
     assert_eq!(r.status, 204);
     let r = c.call("GET", &format!("/api/v1/apps/{id}"), None).await;
@@ -220,7 +277,9 @@ async fn app_crud_lifecycle_and_secret_handling() {
 #[tokio::test]
 async fn create_inactive_custom_credentials_and_refresh_tokens() {
     let c = Ctx::new().await;
-    let r = c.call("POST", "/api/v1/apps?activate=false", Some(web_app("off"))).await;
+    let r = c
+        .call("POST", "/api/v1/apps?activate=false", Some(web_app("off")))
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["status"], "INACTIVE");
     assert!(r.body["_links"].get("activate").is_some());
@@ -228,10 +287,17 @@ async fn create_inactive_custom_credentials_and_refresh_tokens() {
     let mut body = web_app("custom");
     body["credentials"]["oauthClient"]["client_id"] = json!("something_from_somewhere");
     body["credentials"]["oauthClient"]["client_secret"] = json!("secret_from_writeonly_attr");
-    body["settings"]["oauthClient"]["refresh_token"] = json!({"rotation_type": "ROTATE", "leeway": 45});
+    body["settings"]["oauthClient"]["refresh_token"] =
+        json!({"rotation_type": "ROTATE", "leeway": 45});
     let app = c.create_app(body.clone()).await;
-    assert_eq!(app["credentials"]["oauthClient"]["client_id"], "something_from_somewhere");
-    assert_eq!(app["credentials"]["oauthClient"]["client_secret"], "secret_from_writeonly_attr");
+    assert_eq!(
+        app["credentials"]["oauthClient"]["client_id"],
+        "something_from_somewhere"
+    );
+    assert_eq!(
+        app["credentials"]["oauthClient"]["client_secret"],
+        "secret_from_writeonly_attr"
+    );
     assert_eq!(
         app["settings"]["oauthClient"]["refresh_token"],
         json!({"rotation_type": "ROTATE", "leeway": 45})
@@ -244,22 +310,38 @@ async fn create_inactive_custom_credentials_and_refresh_tokens() {
     // Omitting refresh_token on PUT keeps the previous settings.
     let id = app["id"].as_str().unwrap();
     let mut put = web_app("custom");
-    put["settings"]["oauthClient"].as_object_mut().unwrap().remove("refresh_token");
-    let r = c.call("PUT", &format!("/api/v1/apps/{id}"), Some(put)).await;
+    put["settings"]["oauthClient"]
+        .as_object_mut()
+        .unwrap()
+        .remove("refresh_token");
+    let r = c
+        .call("PUT", &format!("/api/v1/apps/{id}"), Some(put))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
         r.body["settings"]["oauthClient"]["refresh_token"],
         json!({"rotation_type": "ROTATE", "leeway": 45})
     );
     // The secret is kept when the PUT omits it (GET → modify → PUT clients).
-    assert_eq!(r.body["credentials"]["oauthClient"]["client_secret"], "secret_from_writeonly_attr");
+    assert_eq!(
+        r.body["credentials"]["oauthClient"]["client_secret"],
+        "secret_from_writeonly_attr"
+    );
     // client_id can't change.
     let mut put = web_app("custom");
     put["credentials"]["oauthClient"]["client_id"] = json!("another_client_id");
-    let r = c.call("PUT", &format!("/api/v1/apps/{id}"), Some(put)).await;
+    let r = c
+        .call("PUT", &format!("/api/v1/apps/{id}"), Some(put))
+        .await;
     assert_eq!(r.status, 400);
     // PUT of an unknown app.
-    let r = c.call("PUT", "/api/v1/apps/0oaNOPE0000000000000", Some(web_app("x"))).await;
+    let r = c
+        .call(
+            "PUT",
+            "/api/v1/apps/0oaNOPE0000000000000",
+            Some(web_app("x")),
+        )
+        .await;
     assert_eq!(r.status, 404);
 }
 
@@ -278,55 +360,166 @@ async fn okta_validations() {
     let oc = |k: &str, v: Value| with(web_app("v"), &["settings", "oauthClient", k], v);
     let cred = |k: &str, v: Value| with(web_app("v"), &["credentials", "oauthClient", k], v);
     let cases: Vec<(&str, Value, &str)> = vec![
-        ("web needs authorization_code", oc("grant_types", json!(["implicit"])), "grant_types"),
+        (
+            "web needs authorization_code",
+            oc("grant_types", json!(["implicit"])),
+            "grant_types",
+        ),
         (
             "browser can't use client_credentials",
-            with(oc("application_type", json!("browser")), &["settings", "oauthClient", "grant_types"], json!(["client_credentials"])),
+            with(
+                oc("application_type", json!("browser")),
+                &["settings", "oauthClient", "grant_types"],
+                json!(["client_credentials"]),
+            ),
             "grant_types",
         ),
         (
             "service can't use authorization_code",
-            with(oc("application_type", json!("service")), &["settings", "oauthClient", "grant_types"], json!(["authorization_code"])),
+            with(
+                oc("application_type", json!("service")),
+                &["settings", "oauthClient", "grant_types"],
+                json!(["authorization_code"]),
+            ),
             "grant_types",
         ),
-        ("no grant types", oc("grant_types", json!([])), "grant_types"),
-        ("rotation_type enum", oc("refresh_token", json!({"rotation_type": "rotate"})), "rotationType"),
-        ("leeway range", oc("refresh_token", json!({"rotation_type": "ROTATE", "leeway": 61})), "leeway"),
-        ("relative redirect", oc("redirect_uris", json!(["/callback"])), "redirect_uris"),
-        ("fragment", oc("redirect_uris", json!(["https://a.example.com/cb#x"])), "redirect_uris"),
-        ("wildcard while DISABLED", oc("redirect_uris", json!(["https://*.example.com/cb"])), "redirect_uris"),
         (
-            "wildcard on a TLD",
-            with(oc("wildcard_redirect", json!("SUBDOMAIN")), &["settings", "oauthClient", "redirect_uris"], json!(["https://*.com/cb"])),
+            "no grant types",
+            oc("grant_types", json!([])),
+            "grant_types",
+        ),
+        (
+            "rotation_type enum",
+            oc("refresh_token", json!({"rotation_type": "rotate"})),
+            "rotationType",
+        ),
+        (
+            "leeway range",
+            oc(
+                "refresh_token",
+                json!({"rotation_type": "ROTATE", "leeway": 61}),
+            ),
+            "leeway",
+        ),
+        (
+            "relative redirect",
+            oc("redirect_uris", json!(["/callback"])),
             "redirect_uris",
         ),
-        ("authorization code needs a redirect", oc("redirect_uris", json!([])), "redirect_uris"),
-        ("bad post-logout URI", oc("post_logout_redirect_uris", json!(["nope"])), "post_logout_redirect_uris"),
-        ("web can't be public", cred("token_endpoint_auth_method", json!("none")), "token_endpoint_auth_method"),
-        ("unknown auth method", cred("token_endpoint_auth_method", json!("magic")), "token_endpoint_auth_method"),
-        ("private_key_jwt needs keys", cred("token_endpoint_auth_method", json!("private_key_jwt")), "jwks"),
-        ("client_id too short", cred("client_id", json!("abc")), "client_id"),
-        ("client_id charset", cred("client_id", json!("has spaces in it")), "client_id"),
-        ("client_secret too short", cred("client_secret", json!("short")), "client_secret"),
-        ("client_secret too long", cred("client_secret", json!("x".repeat(101))), "client_secret"),
-        ("label required", with(web_app("v"), &["label"], json!("")), "label"),
-        ("application_type enum", oc("application_type", json!("desktop")), "application_type"),
-        ("implicit needs a token response type",
-            with(oc("grant_types", json!(["authorization_code", "implicit"])), &["settings", "oauthClient", "response_types"], json!(["code"])),
-            "response_types"),
-        ("idp-initiated login needs a login URI", oc("idp_initiated_login", json!({"mode": "SPEC", "default_scope": []})), "initiate_login_uri"),
+        (
+            "fragment",
+            oc("redirect_uris", json!(["https://a.example.com/cb#x"])),
+            "redirect_uris",
+        ),
+        (
+            "wildcard while DISABLED",
+            oc("redirect_uris", json!(["https://*.example.com/cb"])),
+            "redirect_uris",
+        ),
+        (
+            "wildcard on a TLD",
+            with(
+                oc("wildcard_redirect", json!("SUBDOMAIN")),
+                &["settings", "oauthClient", "redirect_uris"],
+                json!(["https://*.com/cb"]),
+            ),
+            "redirect_uris",
+        ),
+        (
+            "authorization code needs a redirect",
+            oc("redirect_uris", json!([])),
+            "redirect_uris",
+        ),
+        (
+            "bad post-logout URI",
+            oc("post_logout_redirect_uris", json!(["nope"])),
+            "post_logout_redirect_uris",
+        ),
+        (
+            "web can't be public",
+            cred("token_endpoint_auth_method", json!("none")),
+            "token_endpoint_auth_method",
+        ),
+        (
+            "unknown auth method",
+            cred("token_endpoint_auth_method", json!("magic")),
+            "token_endpoint_auth_method",
+        ),
+        (
+            "private_key_jwt needs keys",
+            cred("token_endpoint_auth_method", json!("private_key_jwt")),
+            "jwks",
+        ),
+        (
+            "client_id too short",
+            cred("client_id", json!("abc")),
+            "client_id",
+        ),
+        (
+            "client_id charset",
+            cred("client_id", json!("has spaces in it")),
+            "client_id",
+        ),
+        (
+            "client_secret too short",
+            cred("client_secret", json!("short")),
+            "client_secret",
+        ),
+        (
+            "client_secret too long",
+            cred("client_secret", json!("x".repeat(101))),
+            "client_secret",
+        ),
+        (
+            "label required",
+            with(web_app("v"), &["label"], json!("")),
+            "label",
+        ),
+        (
+            "application_type enum",
+            oc("application_type", json!("desktop")),
+            "application_type",
+        ),
+        (
+            "implicit needs a token response type",
+            with(
+                oc("grant_types", json!(["authorization_code", "implicit"])),
+                &["settings", "oauthClient", "response_types"],
+                json!(["code"]),
+            ),
+            "response_types",
+        ),
+        (
+            "idp-initiated login needs a login URI",
+            oc(
+                "idp_initiated_login",
+                json!({"mode": "SPEC", "default_scope": []}),
+            ),
+            "initiate_login_uri",
+        ),
     ];
     for (what, body, field) in cases {
         let r = c.call("POST", "/api/v1/apps", Some(body)).await;
         assert_eq!(r.status, 400, "{what}: {}", r.body);
         assert_eq!(r.error_code(), "E0000001", "{what}");
-        assert_eq!(r.body["errorSummary"], format!("Api validation failed: {field}"), "{what}: {}", r.body);
-        let cause = r.body["errorCauses"][0]["errorSummary"].as_str().unwrap_or("");
+        assert_eq!(
+            r.body["errorSummary"],
+            format!("Api validation failed: {field}"),
+            "{what}: {}",
+            r.body
+        );
+        let cause = r.body["errorCauses"][0]["errorSummary"]
+            .as_str()
+            .unwrap_or("");
         assert!(cause.starts_with(&format!("{field}: ")), "{what}: {cause}");
     }
     // The fragment message is Okta's own wording.
     let r = c
-        .call("POST", "/api/v1/apps", Some(oc("redirect_uris", json!(["https://a.example.com/#f"]))))
+        .call(
+            "POST",
+            "/api/v1/apps",
+            Some(oc("redirect_uris", json!(["https://a.example.com/#f"]))),
+        )
         .await;
     assert_eq!(
         r.body["errorCauses"][0]["errorSummary"],
@@ -335,18 +528,33 @@ async fn okta_validations() {
 
     // Valid variations are accepted.
     let ok: Vec<Value> = vec![
-        with(oc("wildcard_redirect", json!("SUBDOMAIN")), &["settings", "oauthClient", "redirect_uris"], json!(["https://one.example.com/", "https://*.example.com/"])),
         with(
-            with(oc("application_type", json!("browser")), &["settings", "oauthClient", "grant_types"], json!(["authorization_code"])),
-            &["credentials", "oauthClient", "token_endpoint_auth_method"],
-            json!("none"),
+            oc("wildcard_redirect", json!("SUBDOMAIN")),
+            &["settings", "oauthClient", "redirect_uris"],
+            json!(["https://one.example.com/", "https://*.example.com/"]),
         ),
         with(
-            with(oc("application_type", json!("service")), &["settings", "oauthClient", "grant_types"], json!(["client_credentials"])),
+            with(
+                oc("application_type", json!("browser")),
+                &["settings", "oauthClient", "grant_types"],
+                json!(["authorization_code"]),
+            ),
+            &["credentials", "oauthClient"],
+            json!({"token_endpoint_auth_method": "none", "pkce_required": true}),
+        ),
+        with(
+            with(
+                oc("application_type", json!("service")),
+                &["settings", "oauthClient", "grant_types"],
+                json!(["client_credentials"]),
+            ),
             &["settings", "oauthClient", "redirect_uris"],
             json!([]),
         ),
-        oc("refresh_token", json!({"rotation_type": "ROTATE", "leeway": 60})),
+        oc(
+            "refresh_token",
+            json!({"rotation_type": "ROTATE", "leeway": 60}),
+        ),
     ];
     for body in ok {
         let r = c.call("POST", "/api/v1/apps", Some(body.clone())).await;
@@ -354,20 +562,40 @@ async fn okta_validations() {
     }
     // A public browser client gets no secret and PKCE by default.
     let spa = with(
-        with(with(oc("application_type", json!("browser")), &["settings", "oauthClient", "grant_types"], json!(["authorization_code"])),
-            &["credentials", "oauthClient", "token_endpoint_auth_method"], json!("none")),
+        with(
+            with(
+                oc("application_type", json!("browser")),
+                &["settings", "oauthClient", "grant_types"],
+                json!(["authorization_code"]),
+            ),
+            &["credentials", "oauthClient", "token_endpoint_auth_method"],
+            json!("none"),
+        ),
         &["credentials", "oauthClient"],
         json!({"token_endpoint_auth_method": "none"}),
     );
     let r = c.call("POST", "/api/v1/apps", Some(spa)).await;
     assert_eq!(r.status, 200);
-    assert!(r.body["credentials"]["oauthClient"].get("client_secret").is_none());
+    assert!(r.body["credentials"]["oauthClient"]
+        .get("client_secret")
+        .is_none());
     assert_eq!(r.body["credentials"]["oauthClient"]["pkce_required"], true);
 
-    let r = c.call_raw(Some(TOKEN), "POST", "/api/v1/apps", Some("{not json".into())).await;
+    let r = c
+        .call_raw(
+            Some(TOKEN),
+            "POST",
+            "/api/v1/apps",
+            Some("{not json".into()),
+        )
+        .await;
     assert_eq!((r.status, r.error_code()), (400, "E0000003"));
     let r = c
-        .call("POST", "/api/v1/apps", Some(with(web_app("x"), &["name"], json!("bookmark"))))
+        .call(
+            "POST",
+            "/api/v1/apps",
+            Some(with(web_app("x"), &["name"], json!("bookmark"))),
+        )
         .await;
     assert_eq!((r.status, r.error_code()), (501, "E0000060"));
 }
@@ -381,7 +609,12 @@ async fn app_list_search_filter_and_pagination() {
         ids.push(app["id"].as_str().unwrap().to_string());
     }
     c.create_app(web_app("other")).await;
-    c.call("POST", &format!("/api/v1/apps/{}/lifecycle/deactivate", ids[4]), None).await;
+    c.call(
+        "POST",
+        &format!("/api/v1/apps/{}/lifecycle/deactivate", ids[4]),
+        None,
+    )
+    .await;
 
     let mut seen = Vec::new();
     let mut url = "/api/v1/apps?limit=2&q=page-".to_string();
@@ -393,7 +626,9 @@ async fn app_list_search_filter_and_pagination() {
         let links = r.links();
         assert!(links[0].ends_with("rel=\"self\""), "{links:?}");
         for a in r.body.as_array().unwrap() {
-            assert!(a["credentials"]["oauthClient"].get("client_secret").is_none());
+            assert!(a["credentials"]["oauthClient"]
+                .get("client_secret")
+                .is_none());
             seen.push(a["id"].as_str().unwrap().to_string());
         }
         match r.next_link() {
@@ -416,13 +651,29 @@ async fn app_list_search_filter_and_pagination() {
         .await;
     assert_eq!(r.body.as_array().unwrap().len(), 1);
     assert_eq!(r.body[0]["id"], ids[4].as_str());
-    let r = c.call("GET", &format!("/api/v1/apps?filter=id+eq+%22{}%22", ids[2]), None).await;
+    let r = c
+        .call(
+            "GET",
+            &format!("/api/v1/apps?filter=id+eq+%22{}%22", ids[2]),
+            None,
+        )
+        .await;
     assert_eq!(r.body.as_array().unwrap().len(), 1);
-    let r = c.call("GET", "/api/v1/apps?q=PAGE-&filter=name+eq+%22oidc_client%22&limit=200", None).await;
+    let r = c
+        .call(
+            "GET",
+            "/api/v1/apps?q=PAGE-&filter=name+eq+%22oidc_client%22&limit=200",
+            None,
+        )
+        .await;
     assert_eq!(r.body.as_array().unwrap().len(), 5);
-    let r = c.call("GET", "/api/v1/apps?filter=status%3DACTIVE", None).await;
+    let r = c
+        .call("GET", "/api/v1/apps?filter=status%3DACTIVE", None)
+        .await;
     assert_eq!((r.status, r.error_code()), (400, "E0000031"));
-    let r = c.call("GET", "/api/v1/apps?filter=user.id+eq+%2200u1%22", None).await;
+    let r = c
+        .call("GET", "/api/v1/apps?filter=user.id+eq+%2200u1%22", None)
+        .await;
     assert_eq!((r.status, r.error_code()), (400, "E0000094"));
     // Default page size is 20.
     for i in 0..20 {
@@ -438,7 +689,9 @@ async fn client_secret_rotation() {
     let c = Ctx::new().await;
     let app = c.create_app(web_app("rotate")).await;
     let id = app["id"].as_str().unwrap();
-    let first_secret = app["credentials"]["oauthClient"]["client_secret"].as_str().unwrap();
+    let first_secret = app["credentials"]["oauthClient"]["client_secret"]
+        .as_str()
+        .unwrap();
     let base = format!("/api/v1/apps/{id}/credentials/secrets");
 
     let r = c.call("GET", &base, None).await;
@@ -456,12 +709,30 @@ async fn client_secret_rotation() {
     let second_id = r.body["id"].as_str().unwrap().to_string();
     assert_eq!(r.body["status"], "ACTIVE");
     // The app now reports the newest secret.
-    let put = c.call("PUT", &format!("/api/v1/apps/{id}"), Some(web_app("rotate"))).await;
-    assert_eq!(put.body["credentials"]["oauthClient"]["client_secret"], r.body["client_secret"]);
+    let put = c
+        .call(
+            "PUT",
+            &format!("/api/v1/apps/{id}"),
+            Some(web_app("rotate")),
+        )
+        .await;
+    assert_eq!(
+        put.body["credentials"]["oauthClient"]["client_secret"],
+        r.body["client_secret"]
+    );
 
-    let r = c.call("POST", &base, Some(json!({"client_secret": "x".repeat(40)}))).await;
+    let r = c
+        .call(
+            "POST",
+            &base,
+            Some(json!({"client_secret": "x".repeat(40)})),
+        )
+        .await;
     assert_eq!(r.status, 400);
-    assert_eq!(r.body["errorSummary"], "Api validation failed: OAuth2ClientSecretMediated");
+    assert_eq!(
+        r.body["errorSummary"],
+        "Api validation failed: OAuth2ClientSecretMediated"
+    );
     assert_eq!(
         r.body["errorCauses"][0]["errorSummary"],
         "You've reached the maximum number of client secrets per client."
@@ -469,19 +740,34 @@ async fn client_secret_rotation() {
 
     let r = c.call("DELETE", &format!("{base}/{first_id}"), None).await;
     assert_eq!(r.status, 400);
-    let r = c.call("POST", &format!("{base}/{first_id}/lifecycle/deactivate"), None).await;
+    let r = c
+        .call(
+            "POST",
+            &format!("{base}/{first_id}/lifecycle/deactivate"),
+            None,
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["status"], "INACTIVE");
     assert!(r.body["_links"]["delete"]["href"].is_string());
     assert!(r.body["_links"]["activate"]["href"].is_string());
-    let r = c.call("POST", &format!("{base}/{second_id}/lifecycle/deactivate"), None).await;
+    let r = c
+        .call(
+            "POST",
+            &format!("{base}/{second_id}/lifecycle/deactivate"),
+            None,
+        )
+        .await;
     assert_eq!(r.status, 400);
     assert_eq!(
         r.body["errorCauses"][0]["errorSummary"],
         "You can't deactivate the only active client secret."
     );
     let r = c.call("GET", &format!("{base}/{first_id}"), None).await;
-    assert_eq!((r.status, r.body["status"].as_str()), (200, Some("INACTIVE")));
+    assert_eq!(
+        (r.status, r.body["status"].as_str()),
+        (200, Some("INACTIVE"))
+    );
     let r = c.call("DELETE", &format!("{base}/{first_id}"), None).await;
     assert_eq!(r.status, 204);
     let r = c.call("GET", &format!("{base}/{first_id}"), None).await;
@@ -492,13 +778,28 @@ async fn client_secret_rotation() {
     );
     // Bring-your-own secret, created inactive, then activated.
     let r = c
-        .call("POST", &base, Some(json!({"client_secret": "my-own-secret-value-123", "status": "INACTIVE"})))
+        .call(
+            "POST",
+            &base,
+            Some(json!({"client_secret": "my-own-secret-value-123", "status": "INACTIVE"})),
+        )
         .await;
-    assert_eq!((r.status, r.body["status"].as_str()), (201, Some("INACTIVE")));
+    assert_eq!(
+        (r.status, r.body["status"].as_str()),
+        (201, Some("INACTIVE"))
+    );
     let own = r.body["id"].as_str().unwrap().to_string();
-    let r = c.call("POST", &format!("{base}/{own}/lifecycle/activate"), None).await;
+    let r = c
+        .call("POST", &format!("{base}/{own}/lifecycle/activate"), None)
+        .await;
     assert_eq!((r.status, r.body["status"].as_str()), (200, Some("ACTIVE")));
-    let r = c.call("GET", "/api/v1/apps/0oaNOPE0000000000000/credentials/secrets", None).await;
+    let r = c
+        .call(
+            "GET",
+            "/api/v1/apps/0oaNOPE0000000000000/credentials/secrets",
+            None,
+        )
+        .await;
     assert_eq!(r.status, 404);
 }
 
@@ -512,8 +813,17 @@ async fn groups_and_app_group_assignments() {
     let g3 = c.create_group("sales").await;
     assert!(g1.starts_with("00g") && g1.len() == 20);
 
-    let r = c.call("POST", "/api/v1/groups", Some(json!({"profile": {"name": "sales"}}))).await;
-    assert_eq!((r.status, r.body["errorSummary"].as_str()), (400, Some("Api validation failed: name")));
+    let r = c
+        .call(
+            "POST",
+            "/api/v1/groups",
+            Some(json!({"profile": {"name": "sales"}})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["errorSummary"].as_str()),
+        (400, Some("Api validation failed: name"))
+    );
     let r = c.call("GET", "/api/v1/groups?q=engineering", None).await;
     assert_eq!(r.body.as_array().unwrap().len(), 2);
     let r = c.call("GET", &format!("/api/v1/groups/{g3}"), None).await;
@@ -521,7 +831,9 @@ async fn groups_and_app_group_assignments() {
     assert_eq!(r.body["type"], "OKTA_GROUP");
     let everyone = c.call("GET", "/api/v1/groups?q=Everyone", None).await;
     let everyone_id = everyone.body[0]["id"].as_str().unwrap().to_string();
-    let r = c.call("DELETE", &format!("/api/v1/groups/{everyone_id}"), None).await;
+    let r = c
+        .call("DELETE", &format!("/api/v1/groups/{everyone_id}"), None)
+        .await;
     assert_eq!(r.status, 403);
 
     let path = |g: &str| format!("/api/v1/apps/{id}/groups/{g}");
@@ -531,24 +843,62 @@ async fn groups_and_app_group_assignments() {
     assert_eq!(r.body["id"], g1.as_str());
     assert_eq!(r.body["priority"], 0);
     assert_eq!(r.body["profile"], json!({}));
-    assert!(r.body["_links"]["self"]["href"].as_str().unwrap().ends_with(&path(&g1)));
-    let r = c.call("PUT", &path(&g2), Some(json!({"priority": 5, "profile": {"role": "admin"}}))).await;
-    assert_eq!((r.body["priority"].as_i64(), r.body["profile"]["role"].as_str()), (Some(5), Some("admin")));
+    assert!(r.body["_links"]["self"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with(&path(&g1)));
+    let r = c
+        .call(
+            "PUT",
+            &path(&g2),
+            Some(json!({"priority": 5, "profile": {"role": "admin"}})),
+        )
+        .await;
+    assert_eq!(
+        (
+            r.body["priority"].as_i64(),
+            r.body["profile"]["role"].as_str()
+        ),
+        (Some(5), Some("admin"))
+    );
     let r = c.call("PUT", &path(&g3), Some(json!({}))).await;
     assert_eq!(r.body["priority"], 6);
     // Upsert keeps what is not sent.
-    let r = c.call("PUT", &path(&g2), Some(json!({"priority": 1}))).await;
+    let r = c
+        .call("PUT", &path(&g2), Some(json!({"priority": 1})))
+        .await;
     assert_eq!(r.body["profile"]["role"], "admin");
     let r = c.call("GET", &path(&g2), None).await;
     assert_eq!(r.body["priority"], 1);
-    let r = c.call("GET", &format!("{}?expand=group", path(&g2)), None).await;
-    assert_eq!(r.body["_embedded"]["group"]["profile"]["name"], "engineering-admins");
+    let r = c
+        .call("GET", &format!("{}?expand=group", path(&g2)), None)
+        .await;
+    assert_eq!(
+        r.body["_embedded"]["group"]["profile"]["name"],
+        "engineering-admins"
+    );
 
-    let r = c.call("GET", &format!("/api/v1/apps/{id}/groups"), None).await;
-    let order: Vec<&str> = r.body.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let r = c
+        .call("GET", &format!("/api/v1/apps/{id}/groups"), None)
+        .await;
+    let order: Vec<&str> = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
     assert_eq!(order, vec![g1.as_str(), g2.as_str(), g3.as_str()]);
-    assert_eq!(r.links(), vec![format!("<{}/api/v1/apps/{id}/groups?limit=20>; rel=\"self\"", c.emu.base_url())]);
-    let r = c.call("GET", &format!("/api/v1/apps/{id}/groups?limit=2"), None).await;
+    assert_eq!(
+        r.links(),
+        vec![format!(
+            "<{}/api/v1/apps/{id}/groups?limit=20>; rel=\"self\"",
+            c.emu.base_url()
+        )]
+    );
+    let r = c
+        .call("GET", &format!("/api/v1/apps/{id}/groups?limit=2"), None)
+        .await;
     assert_eq!(r.body.as_array().unwrap().len(), 2);
     let next = r.next_link().expect("next page");
     let r = c.call("GET", &next, None).await;
@@ -556,13 +906,26 @@ async fn groups_and_app_group_assignments() {
     assert_eq!(r.body[0]["id"], g3.as_str());
     assert!(r.next_link().is_none());
 
-    let r = c.call("GET", &format!("/api/v1/apps?filter=group.id+eq+%22{g2}%22"), None).await;
+    let r = c
+        .call(
+            "GET",
+            &format!("/api/v1/apps?filter=group.id+eq+%22{g2}%22"),
+            None,
+        )
+        .await;
     assert_eq!(r.body.as_array().unwrap().len(), 1);
 
-    let r = c.call("PUT", &path("00gNOPE0000000000000"), Some(json!({}))).await;
+    let r = c
+        .call("PUT", &path("00gNOPE0000000000000"), Some(json!({})))
+        .await;
     assert_eq!(r.status, 404);
-    assert_eq!(r.body["errorSummary"], "Not found: Resource not found: 00gNOPE0000000000000 (UserGroup)");
-    let r = c.call("PUT", &path(&g1), Some(json!({"priority": "high"}))).await;
+    assert_eq!(
+        r.body["errorSummary"],
+        "Not found: Resource not found: 00gNOPE0000000000000 (UserGroup)"
+    );
+    let r = c
+        .call("PUT", &path(&g1), Some(json!({"priority": "high"})))
+        .await;
     assert_eq!(r.status, 400);
 
     let r = c.call("DELETE", &path(&g1), None).await;
@@ -572,9 +935,13 @@ async fn groups_and_app_group_assignments() {
     let r = c.call("DELETE", &path(&g1), None).await;
     assert_eq!(r.status, 404);
     // Deleting a group drops its assignments.
-    let r = c.call("DELETE", &format!("/api/v1/groups/{g3}"), None).await;
+    let r = c
+        .call("DELETE", &format!("/api/v1/groups/{g3}"), None)
+        .await;
     assert_eq!(r.status, 204);
-    let r = c.call("GET", &format!("/api/v1/apps/{id}/groups"), None).await;
+    let r = c
+        .call("GET", &format!("/api/v1/apps/{id}/groups"), None)
+        .await;
     assert_eq!(r.body.as_array().unwrap().len(), 1);
     let r = c.call("GET", &format!("/api/v1/groups/{g3}"), None).await;
     assert_eq!(r.status, 404);
@@ -597,16 +964,23 @@ async fn api_tokens_users_me_and_revocation() {
             ..Default::default()
         })
         .unwrap();
-    let r = c.call_raw(Some(&alice.token), "GET", "/api/v1/users/me", None).await;
+    let r = c
+        .call_raw(Some(&alice.token), "GET", "/api/v1/users/me", None)
+        .await;
     assert_eq!(r.body["profile"]["login"], "alice@example.com");
     assert_eq!(r.body["id"], alice.user_id.as_str());
-    let r = c.call("GET", &format!("/api/v1/users/{}", alice.user_id), None).await;
+    let r = c
+        .call("GET", &format!("/api/v1/users/{}", alice.user_id), None)
+        .await;
     assert_eq!(r.status, 200);
 
     let r = c.call("GET", "/api/v1/api-tokens", None).await;
     assert_eq!(r.body.as_array().unwrap().len(), 2);
     let body = r.body.to_string();
-    assert!(!body.contains(TOKEN) && !body.contains(&alice.token), "token values leak");
+    assert!(
+        !body.contains(TOKEN) && !body.contains(&alice.token),
+        "token values leak"
+    );
 
     let path = format!("/api/v1/api-tokens/{}", alice.id);
     let r = c.call("GET", &path, None).await;
@@ -614,35 +988,65 @@ async fn api_tokens_users_me_and_revocation() {
     assert_eq!(r.body["clientName"], "Okta API");
     assert_eq!(r.body["tokenWindow"], "P30D");
     assert_eq!(r.body["network"], json!({"connection": "ANYWHERE"}));
-    assert_eq!(r.body["_links"]["self"]["hints"]["allow"], json!(["GET", "DELETE"]));
+    assert_eq!(
+        r.body["_links"]["self"]["hints"]["allow"],
+        json!(["GET", "DELETE"])
+    );
     let r = c
         .call(
             "PUT",
             &path,
-            Some(json!({"name": "alice-ci", "clientName": "ignored", "userId": admin_id,
-                        "network": {"connection": "ZONE", "include": ["nzo1234567890abcdefg"]}})),
+            Some(
+                json!({"name": "alice-ci", "clientName": "ignored", "userId": admin_id,
+                        "network": {"connection": "ZONE", "include": ["nzo1234567890abcdefg"]}}),
+            ),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.body["network"], json!({"connection": "ZONE", "include": ["nzo1234567890abcdefg"]}));
+    assert_eq!(
+        r.body["network"],
+        json!({"connection": "ZONE", "include": ["nzo1234567890abcdefg"]})
+    );
     assert_eq!(r.body["userId"], alice.user_id.as_str());
-    let r = c.call("PUT", &path, Some(json!({"network": {"connection": "ZONE"}}))).await;
+    let r = c
+        .call(
+            "PUT",
+            &path,
+            Some(json!({"network": {"connection": "ZONE"}})),
+        )
+        .await;
     assert_eq!(r.status, 400);
-    let r = c.call("GET", "/api/v1/api-tokens/00TNOPE0000000000000", None).await;
-    assert_eq!(r.body["errorSummary"], "Not found: Resource not found: 00TNOPE0000000000000 (ApiToken)");
+    let r = c
+        .call("GET", "/api/v1/api-tokens/00TNOPE0000000000000", None)
+        .await;
+    assert_eq!(
+        r.body["errorSummary"],
+        "Not found: Resource not found: 00TNOPE0000000000000 (ApiToken)"
+    );
 
     // Revoke by id: the token stops working.
     let r = c.call("DELETE", &path, None).await;
     assert_eq!(r.status, 204);
-    let r = c.call_raw(Some(&alice.token), "GET", "/api/v1/users/me", None).await;
+    let r = c
+        .call_raw(Some(&alice.token), "GET", "/api/v1/users/me", None)
+        .await;
     assert_eq!((r.status, r.error_code()), (401, "E0000011"));
     assert_eq!(r.body["errorSummary"], "Invalid token provided");
 
     // Revoke the calling token.
     let bob = c.emu.mint_token(MintRequest::default()).unwrap();
-    let r = c.call_raw(Some(&bob.token), "DELETE", "/api/v1/api-tokens/current", None).await;
+    let r = c
+        .call_raw(
+            Some(&bob.token),
+            "DELETE",
+            "/api/v1/api-tokens/current",
+            None,
+        )
+        .await;
     assert_eq!(r.status, 204);
-    let r = c.call_raw(Some(&bob.token), "GET", "/api/v1/apps", None).await;
+    let r = c
+        .call_raw(Some(&bob.token), "GET", "/api/v1/apps", None)
+        .await;
     assert_eq!(r.status, 401);
     let r = c.call("GET", "/api/v1/apps", None).await;
     assert_eq!(r.status, 200);
@@ -653,20 +1057,37 @@ async fn authentication_headers_and_unknown_routes() {
     let c = Ctx::new().await;
     let r = c.call_raw(None, "GET", "/api/v1/apps", None).await;
     assert_eq!((r.status, r.error_code()), (403, "E0000005"));
-    let r = c.call_raw(Some("not-a-token"), "GET", "/api/v1/apps", None).await;
+    let r = c
+        .call_raw(Some("not-a-token"), "GET", "/api/v1/apps", None)
+        .await;
     assert_eq!((r.status, r.error_code()), (401, "E0000011"));
     assert_eq!(r.headers["content-type"], "application/json");
 
     let r = c.call("GET", "/api/v1/apps", None).await;
-    for h in ["date", "x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset", "x-okta-request-id"] {
+    for h in [
+        "date",
+        "x-rate-limit-limit",
+        "x-rate-limit-remaining",
+        "x-rate-limit-reset",
+        "x-okta-request-id",
+    ] {
         assert!(r.headers.contains_key(h), "missing {h}");
     }
     assert_eq!(r.headers["x-rate-limit-limit"], "600");
-    let reset: i64 = r.headers["x-rate-limit-reset"].to_str().unwrap().parse().unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let reset: i64 = r.headers["x-rate-limit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     assert!(reset > now && reset <= now + 61, "{reset} vs {now}");
 
-    let r = c.call("GET", "/api/v1/policies?type=ACCESS_POLICY", None).await;
+    let r = c
+        .call("GET", "/api/v1/policies?type=ACCESS_POLICY", None)
+        .await;
     assert_eq!((r.status, r.error_code()), (501, "E0000060"));
     let r = c.call("PATCH", "/api/v1/apps", None).await;
     assert_eq!((r.status, r.error_code()), (405, "E0000022"));

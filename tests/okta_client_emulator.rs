@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use oktaidp::emulator::{self, EmulatorConfig, MintRequest};
 use oktaidp::okta::{
-    AppListQuery, ApiTokenUpdate, ClientConfig, GroupAssignmentRequest, NewClientSecret, NewGroup, OidcApp, OktaClient,
-    RefreshTokenSettings, Secret,
+    ApiTokenUpdate, AppListQuery, ClientConfig, GroupAssignmentRequest, NewClientSecret, NewGroup,
+    OidcApp, OktaClient, RefreshTokenSettings, Secret,
 };
 use url::Url;
 
@@ -17,10 +17,19 @@ fn strings(v: &[&str]) -> Vec<String> {
 }
 
 async fn start(rate_limit: u32) -> (emulator::RunningEmulator, OktaClient) {
-    let emu = emulator::spawn(EmulatorConfig::ephemeral().with_api_token(TOKEN).with_rate_limit(rate_limit))
-        .await
-        .expect("emulator starts");
-    let client = OktaClient::new(Url::parse(emu.base_url()).unwrap(), TOKEN, ClientConfig::default()).unwrap();
+    let emu = emulator::spawn(
+        EmulatorConfig::ephemeral()
+            .with_api_token(TOKEN)
+            .with_rate_limit(rate_limit),
+    )
+    .await
+    .expect("emulator starts");
+    let client = OktaClient::new(
+        Url::parse(emu.base_url()).unwrap(),
+        TOKEN,
+        ClientConfig::default(),
+    )
+    .unwrap();
     (emu, client)
 }
 
@@ -32,17 +41,35 @@ async fn full_lifecycle_against_the_emulator() {
     assert!(me.id.is_some() && me.login().is_some(), "{me:?}");
 
     // Group.
-    let group = c.groups().create(&NewGroup::new("pomerium-users", Some("may sign in"))).await.unwrap();
+    let group = c
+        .groups()
+        .create(&NewGroup::new("pomerium-users", Some("may sign in")))
+        .await
+        .unwrap();
     let group_id = group.id.clone().unwrap();
-    assert_eq!(c.groups().get(&group_id).await.unwrap().unwrap().name(), Some("pomerium-users"));
-    assert!(c.groups().list(Some("pomerium")).await.unwrap().iter().any(|g| g.id.as_deref() == Some(&group_id)));
+    assert_eq!(
+        c.groups().get(&group_id).await.unwrap().unwrap().name(),
+        Some("pomerium-users")
+    );
+    assert!(c
+        .groups()
+        .list(Some("pomerium"))
+        .await
+        .unwrap()
+        .iter()
+        .any(|g| g.id.as_deref() == Some(&group_id)));
 
     // App.
     let mut body = OidcApp::new("pomerium", "web");
-    body.set_redirect_uris(&strings(&["https://authenticate.example.com/oauth2/callback"]));
+    body.set_redirect_uris(&strings(&[
+        "https://authenticate.example.com/oauth2/callback",
+    ]));
     body.set_grant_types(&strings(&["authorization_code", "refresh_token"]));
     body.set_response_types(&strings(&["code"]));
-    body.set_refresh_token(Some(&RefreshTokenSettings { rotation_type: "STATIC".into(), leeway: Some(0) }));
+    body.set_refresh_token(Some(&RefreshTokenSettings {
+        rotation_type: "STATIC".into(),
+        leeway: Some(0),
+    }));
     body.set_token_endpoint_auth_method("client_secret_basic");
     let created = c.apps().create(&body, true).await.unwrap();
     let app_id = created.id().unwrap().to_owned();
@@ -52,56 +79,113 @@ async fn full_lifecycle_against_the_emulator() {
     assert!(created.client_id().is_some());
 
     let fetched = c.apps().get(&app_id).await.unwrap().unwrap();
-    assert!(fetched.client_secret().is_none(), "GET never returns the secret");
-    assert!(c.apps().list(&AppListQuery { q: Some("pomer".into()), ..Default::default() })
+    assert!(
+        fetched.client_secret().is_none(),
+        "GET never returns the secret"
+    );
+    assert!(c
+        .apps()
+        .list(&AppListQuery {
+            q: Some("pomer".into()),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .iter()
         .any(|a| a.id() == Some(app_id.as_str())));
 
     let updated = c
-        .update_app_with(&app_id, |app| app.set_post_logout_redirect_uris(&strings(&["https://example.com/"])))
+        .update_app_with(&app_id, |app| {
+            app.set_post_logout_redirect_uris(&strings(&["https://example.com/"]))
+        })
         .await
         .unwrap();
-    assert_eq!(updated.post_logout_redirect_uris(), Some(strings(&["https://example.com/"])));
+    assert_eq!(
+        updated.post_logout_redirect_uris(),
+        Some(strings(&["https://example.com/"]))
+    );
     assert_eq!(updated.label(), Some("pomerium"));
 
     let err = c
-        .update_app_with(&app_id, |app| app.set_redirect_uris(&strings(&["https://a.example.com/cb#frag"])))
+        .update_app_with(&app_id, |app| {
+            app.set_redirect_uris(&strings(&["https://a.example.com/cb#frag"]))
+        })
         .await
         .unwrap_err();
     assert_eq!(err.error_code(), Some("E0000001"), "{err}");
-    assert!(err.to_string().starts_with("Okta rejected redirect_uris"), "{err}");
+    assert!(
+        err.to_string().starts_with("Okta rejected redirect_uris"),
+        "{err}"
+    );
 
     // Client secrets: rotate.
     let secrets = c.app_secrets().list(&app_id).await.unwrap();
     assert_eq!(secrets.len(), 1);
     let old_id = secrets[0].id.clone().unwrap();
-    let new = c.app_secrets().create(&app_id, &NewClientSecret::default()).await.unwrap();
+    let new = c
+        .app_secrets()
+        .create(&app_id, &NewClientSecret::default())
+        .await
+        .unwrap();
     assert!(new.is_active());
     let new_id = new.id.clone().unwrap();
-    assert!(c.app_secrets().get(&app_id, &new_id).await.unwrap().is_some());
-    assert!(!c.app_secrets().deactivate(&app_id, &old_id).await.unwrap().is_active());
-    assert!(c.app_secrets().activate(&app_id, &old_id).await.unwrap().is_active());
+    assert!(c
+        .app_secrets()
+        .get(&app_id, &new_id)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(!c
+        .app_secrets()
+        .deactivate(&app_id, &old_id)
+        .await
+        .unwrap()
+        .is_active());
+    assert!(c
+        .app_secrets()
+        .activate(&app_id, &old_id)
+        .await
+        .unwrap()
+        .is_active());
     c.app_secrets().deactivate(&app_id, &old_id).await.unwrap();
     assert!(c.app_secrets().delete(&app_id, &old_id).await.unwrap());
     assert_eq!(c.app_secrets().list(&app_id).await.unwrap().len(), 1);
 
     // Group assignment.
-    let req = GroupAssignmentRequest { priority: Some(0), ..Default::default() };
+    let req = GroupAssignmentRequest {
+        priority: Some(0),
+        ..Default::default()
+    };
     let assigned = c.app_groups().put(&app_id, &group_id, &req).await.unwrap();
     assert_eq!(assigned.id.as_deref(), Some(group_id.as_str()));
     assert_eq!(c.app_groups().list(&app_id).await.unwrap().len(), 1);
-    assert!(c.app_groups().get(&app_id, &group_id).await.unwrap().is_some());
+    assert!(c
+        .app_groups()
+        .get(&app_id, &group_id)
+        .await
+        .unwrap()
+        .is_some());
     assert!(c.app_groups().delete(&app_id, &group_id).await.unwrap());
-    assert!(c.app_groups().get(&app_id, &group_id).await.unwrap().is_none());
+    assert!(c
+        .app_groups()
+        .get(&app_id, &group_id)
+        .await
+        .unwrap()
+        .is_none());
 
     // Lifecycle and delete.
     c.apps().deactivate(&app_id).await.unwrap();
-    assert_eq!(c.apps().get(&app_id).await.unwrap().unwrap().status(), Some("INACTIVE"));
+    assert_eq!(
+        c.apps().get(&app_id).await.unwrap().unwrap().status(),
+        Some("INACTIVE")
+    );
     c.apps().activate(&app_id).await.unwrap();
     let err = c.apps().delete(&app_id).await.unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(403), "an active app cannot be deleted: {err}");
+    assert_eq!(
+        err.status().map(|s| s.as_u16()),
+        Some(403),
+        "an active app cannot be deleted: {err}"
+    );
     c.apps().deactivate(&app_id).await.unwrap();
     assert!(c.apps().delete(&app_id).await.unwrap());
     assert!(c.apps().get(&app_id).await.unwrap().is_none());
@@ -110,16 +194,29 @@ async fn full_lifecycle_against_the_emulator() {
 
     // API tokens: adopt a second token, check it, rename it, revoke it with itself.
     let minted = emu
-        .mint_token(MintRequest { name: Some("pomerium-sync".into()), ..Default::default() })
+        .mint_token(MintRequest {
+            name: Some("pomerium-sync".into()),
+            ..Default::default()
+        })
         .unwrap();
     let other = Secret::new(minted.token.clone());
     assert!(c.users().me(Some(&other)).await.unwrap().id.is_some());
     let tokens = c.api_tokens().list().await.unwrap();
-    assert!(tokens.iter().any(|t| t.id.as_deref() == Some(minted.id.as_str())));
+    assert!(tokens
+        .iter()
+        .any(|t| t.id.as_deref() == Some(minted.id.as_str())));
     let token = c.api_tokens().get(&minted.id).await.unwrap().unwrap();
     let mut update: ApiTokenUpdate = token.to_update();
     update.name = Some("pomerium-sync-renamed".into());
-    assert_eq!(c.api_tokens().update(&minted.id, &update).await.unwrap().name.as_deref(), Some("pomerium-sync-renamed"));
+    assert_eq!(
+        c.api_tokens()
+            .update(&minted.id, &update)
+            .await
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("pomerium-sync-renamed")
+    );
     c.api_tokens().revoke_current(Some(&other)).await.unwrap();
     let err = c.users().me(Some(&other)).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err}");
@@ -136,13 +233,20 @@ async fn full_lifecycle_against_the_emulator() {
 #[ignore = "waits for a real 60 s rate-limit window"]
 async fn parallel_requests_are_paced_under_the_emulator_limit() {
     let (emu, c) = start(8).await;
-    let app = c.apps().create(&{
-        let mut a = OidcApp::new("paced", "web");
-        a.set_redirect_uris(&strings(&["https://x.example.com/cb"]));
-        a.set_grant_types(&strings(&["authorization_code"]));
-        a.set_response_types(&strings(&["code"]));
-        a
-    }, true).await.unwrap();
+    let app = c
+        .apps()
+        .create(
+            &{
+                let mut a = OidcApp::new("paced", "web");
+                a.set_redirect_uris(&strings(&["https://x.example.com/cb"]));
+                a.set_grant_types(&strings(&["authorization_code"]));
+                a.set_response_types(&strings(&["code"]));
+                a
+            },
+            true,
+        )
+        .await
+        .unwrap();
     let id = app.id().unwrap().to_owned();
     let started = std::time::Instant::now();
     let mut tasks = Vec::new();
@@ -159,8 +263,13 @@ async fn parallel_requests_are_paced_under_the_emulator_limit() {
         t.await.unwrap();
     }
     // 11 requests at 8/min: at least one wait for the window to reset.
-    assert!(started.elapsed() >= Duration::from_secs(30), "{:?}", started.elapsed());
-    let log: serde_json::Value = reqwest_get(&format!("{}/__emulator/requests", emu.base_url())).await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    let log: serde_json::Value =
+        reqwest_get(&format!("{}/__emulator/requests", emu.base_url())).await;
     let statuses: Vec<u64> = log
         .as_array()
         .or_else(|| log["requests"].as_array())

@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use oktaidp::okta::{
-    ClientConfig, Clock, FakeClock, NewGroup, OktaClient, OktaError, Secret, SystemClock, TransportKind,
+    ClientConfig, Clock, FakeClock, NewGroup, OktaClient, OktaError, Secret, SystemClock,
+    TransportKind,
 };
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -34,7 +35,11 @@ async fn serve(router: Router) -> Url {
 }
 
 fn client_with(url: Url, clock: &FakeClock, config: ClientConfig) -> OktaClient {
-    OktaClient::builder(url, TOKEN).config(config).clock(Arc::new(clock.clone())).build().unwrap()
+    OktaClient::builder(url, TOKEN)
+        .config(config)
+        .clock(Arc::new(clock.clone()))
+        .build()
+        .unwrap()
 }
 
 fn client(url: Url, clock: &FakeClock) -> OktaClient {
@@ -74,16 +79,30 @@ impl Counter {
 
 // ----- 429 ----------------------------------------------------------------------------------------
 
+/// `(X-Okta-Retry-For, X-Okta-Retry-Count)` of each request.
+type RetryHeaders = (Option<String>, Option<String>);
+
 #[derive(Clone, Default)]
 struct RateLimited {
     calls: Counter,
-    retry_headers: Arc<Mutex<Vec<(Option<String>, Option<String>)>>>,
+    retry_headers: Arc<Mutex<Vec<RetryHeaders>>>,
 }
 
-async fn rate_limited_once(State(s): State<RateLimited>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn rate_limited_once(
+    State(s): State<RateLimited>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let n = s.calls.bump();
-    let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    s.retry_headers.lock().push((h("x-okta-retry-for"), h("x-okta-retry-count")));
+    let h = |k: &str| {
+        headers
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    s.retry_headers
+        .lock()
+        .push((h("x-okta-retry-for"), h("x-okta-retry-count")));
     if n == 1 {
         // The server's clock is years away from the client's: only Reset - Date matters.
         let date = SystemTime::UNIX_EPOCH + Duration::from_secs(1_577_836_800); // 2020-01-01
@@ -108,7 +127,12 @@ async fn rate_limited_once(State(s): State<RateLimited>, Path(id): Path<String>,
 #[tokio::test]
 async fn rate_limited_request_waits_until_reset_by_server_date() {
     let state = RateLimited::default();
-    let url = serve(Router::new().route("/api/v1/apps/{id}", get(rate_limited_once)).with_state(state.clone())).await;
+    let url = serve(
+        Router::new()
+            .route("/api/v1/apps/{id}", get(rate_limited_once))
+            .with_state(state.clone()),
+    )
+    .await;
     let clock = FakeClock::at_fixed_time();
     let c = client(url, &clock);
     let started = Instant::now();
@@ -117,8 +141,14 @@ async fn rate_limited_request_waits_until_reset_by_server_date() {
     assert_eq!(state.calls.get(), 2);
     let sleeps = clock.sleeps();
     assert_eq!(sleeps.len(), 1, "{sleeps:?}");
-    assert!(sleeps[0] >= Duration::from_secs(7) && sleeps[0] <= Duration::from_secs(8), "{sleeps:?}");
-    assert!(started.elapsed() < Duration::from_secs(5), "the 7 s wait must not be slept for real");
+    assert!(
+        sleeps[0] >= Duration::from_secs(7) && sleeps[0] <= Duration::from_secs(8),
+        "{sleeps:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the 7 s wait must not be slept for real"
+    );
     let retry = state.retry_headers.lock().clone();
     assert_eq!(retry[0], (None, None));
     assert_eq!(retry[1], (Some("req-429".into()), Some("1".into())));
@@ -133,7 +163,12 @@ async fn rate_limit_honours_retry_after() {
             let calls = calls.clone();
             async move {
                 if calls.bump() == 1 {
-                    let mut r = okta_error(StatusCode::TOO_MANY_REQUESTS, "E0000047", "API call exceeded rate limit due to too many requests.", &[]);
+                    let mut r = okta_error(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "E0000047",
+                        "API call exceeded rate limit due to too many requests.",
+                        &[],
+                    );
                     r.headers_mut().insert("retry-after", HeaderValue::from(3));
                     r
                 } else {
@@ -143,11 +178,19 @@ async fn rate_limit_honours_retry_after() {
         }),
     );
     let clock = FakeClock::at_fixed_time();
-    let g = client(serve(router).await, &clock).groups().get("00g1").await.unwrap().unwrap();
+    let g = client(serve(router).await, &clock)
+        .groups()
+        .get("00g1")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(g.name(), Some("g"));
     let sleeps = clock.sleeps();
     assert_eq!(sleeps.len(), 1);
-    assert!(sleeps[0] >= Duration::from_secs(3) && sleeps[0] <= Duration::from_secs(4), "{sleeps:?}");
+    assert!(
+        sleeps[0] >= Duration::from_secs(3) && sleeps[0] <= Duration::from_secs(4),
+        "{sleeps:?}"
+    );
 }
 
 #[tokio::test]
@@ -160,13 +203,25 @@ async fn rate_limit_retries_are_bounded() {
             let calls = c2.clone();
             async move {
                 calls.bump();
-                okta_error(StatusCode::TOO_MANY_REQUESTS, "E0000047", "API call exceeded rate limit due to too many requests.", &[])
+                okta_error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "E0000047",
+                    "API call exceeded rate limit due to too many requests.",
+                    &[],
+                )
             }
         }),
     );
     let clock = FakeClock::at_fixed_time();
-    let cfg = ClientConfig { max_retries: 3, ..Default::default() };
-    let err = client_with(serve(router).await, &clock, cfg).groups().get("00g1").await.unwrap_err();
+    let cfg = ClientConfig {
+        max_retries: 3,
+        ..Default::default()
+    };
+    let err = client_with(serve(router).await, &clock, cfg)
+        .groups()
+        .get("00g1")
+        .await
+        .unwrap_err();
     assert!(err.is_rate_limited());
     assert_eq!(calls.get(), 4);
     assert_eq!(clock.sleeps().len(), 3);
@@ -188,7 +243,8 @@ async fn service_unavailable_then_success_is_retried_for_get_only() {
                 let calls = c2.clone();
                 async move {
                     if calls.bump() == 1 {
-                        (StatusCode::SERVICE_UNAVAILABLE, "<html>maintenance</html>").into_response()
+                        (StatusCode::SERVICE_UNAVAILABLE, "<html>maintenance</html>")
+                            .into_response()
                     } else {
                         Json(json!({"id": id})).into_response()
                     }
@@ -213,10 +269,17 @@ async fn service_unavailable_then_success_is_retried_for_get_only() {
     let sleeps = clock.sleeps();
     assert_eq!(sleeps.len(), 1);
     // First retry: min_wait (1 s) plus at most 25 % jitter.
-    assert!(sleeps[0] >= Duration::from_secs(1) && sleeps[0] <= Duration::from_millis(1250), "{sleeps:?}");
+    assert!(
+        sleeps[0] >= Duration::from_secs(1) && sleeps[0] <= Duration::from_millis(1250),
+        "{sleeps:?}"
+    );
 
     // A create may have taken effect before the 503: not retried.
-    let err = c.groups().create(&NewGroup::new("pomerium-users", None)).await.unwrap_err();
+    let err = c
+        .groups()
+        .create(&NewGroup::new("pomerium-users", None))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(posts.get(), 1);
     assert_eq!(clock.sleeps().len(), 1);
@@ -237,7 +300,11 @@ async fn exponential_backoff_until_retries_run_out() {
         }),
     );
     let clock = FakeClock::at_fixed_time();
-    let err = client(serve(router).await, &clock).apps().get("0oa1").await.unwrap_err();
+    let err = client(serve(router).await, &clock)
+        .apps()
+        .get("0oa1")
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::BAD_GATEWAY));
     assert_eq!(calls.get(), 6, "1 attempt + max_retries (5)");
     let sleeps = clock.sleeps();
@@ -297,7 +364,11 @@ async fn dropped_connection_is_retried_for_get_but_not_for_create() {
 
     let (url, count) = dropping_server(1, "{}").await;
     let clock = FakeClock::at_fixed_time();
-    let err = client(url, &clock).groups().create(&NewGroup::new("g", None)).await.unwrap_err();
+    let err = client(url, &clock)
+        .groups()
+        .create(&NewGroup::new("g", None))
+        .await
+        .unwrap_err();
     match &err {
         OktaError::Transport(t) => assert_eq!(t.kind, TransportKind::Other, "{err}"),
         other => panic!("expected a transport error, got {other}"),
@@ -314,8 +385,15 @@ async fn connection_refused_is_retried_even_for_post() {
     };
     let url = Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
     let clock = FakeClock::at_fixed_time();
-    let cfg = ClientConfig { max_retries: 2, ..Default::default() };
-    let err = client_with(url, &clock, cfg).groups().create(&NewGroup::new("g", None)).await.unwrap_err();
+    let cfg = ClientConfig {
+        max_retries: 2,
+        ..Default::default()
+    };
+    let err = client_with(url, &clock, cfg)
+        .groups()
+        .create(&NewGroup::new("g", None))
+        .await
+        .unwrap_err();
     match &err {
         OktaError::Transport(t) => {
             assert_eq!(t.kind, TransportKind::Connect);
@@ -344,13 +422,25 @@ async fn slow_response_times_out_and_is_retried() {
         }),
     );
     let clock = FakeClock::at_fixed_time();
-    let cfg = ClientConfig { request_timeout: Duration::from_millis(300), ..Default::default() };
+    let cfg = ClientConfig {
+        request_timeout: Duration::from_millis(300),
+        ..Default::default()
+    };
     let started = Instant::now();
-    let g = client_with(serve(router).await, &clock, cfg).groups().get("00g1").await.unwrap().unwrap();
+    let g = client_with(serve(router).await, &clock, cfg)
+        .groups()
+        .get("00g1")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(g.id.as_deref(), Some("00g1"));
     assert_eq!(calls.get(), 2);
     assert_eq!(clock.sleeps().len(), 1);
-    assert!(started.elapsed() < Duration::from_secs(4), "timed out after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "timed out after {:?}",
+        started.elapsed()
+    );
 }
 
 // ----- Okta errors and update_app_with ---------------------------------------------------------------
@@ -377,9 +467,17 @@ async fn app_put(State(s): State<AppServer>, Json(body): Json<Value>) -> Respons
         s.conflicts.fetch_sub(1, Ordering::SeqCst);
         // Someone else changed the app meanwhile.
         s.app.lock()["settings"]["notes"]["enduser"] = json!("changed concurrently");
-        return okta_error(StatusCode::BAD_REQUEST, "E0000039", "Operation failed because the object was modified concurrently.", &[]);
+        return okta_error(
+            StatusCode::BAD_REQUEST,
+            "E0000039",
+            "Operation failed because the object was modified concurrently.",
+            &[],
+        );
     }
-    if body["settings"]["oauthClient"]["redirect_uris"][0].as_str().is_some_and(|u| u.contains('#')) {
+    if body["settings"]["oauthClient"]["redirect_uris"][0]
+        .as_str()
+        .is_some_and(|u| u.contains('#'))
+    {
         return okta_error(
             StatusCode::BAD_REQUEST,
             "E0000001",
@@ -394,16 +492,26 @@ async fn app_put(State(s): State<AppServer>, Json(body): Json<Value>) -> Respons
 }
 
 async fn app_server(state: AppServer) -> Url {
-    serve(Router::new().route("/api/v1/apps/{id}", get(app_get).put(app_put)).with_state(state)).await
+    serve(
+        Router::new()
+            .route("/api/v1/apps/{id}", get(app_get).put(app_put))
+            .with_state(state),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn okta_validation_error_is_not_retried_and_reads_well() {
-    let state = AppServer { app: Arc::new(Mutex::new(app_json("0oa1", "l"))), ..Default::default() };
+    let state = AppServer {
+        app: Arc::new(Mutex::new(app_json("0oa1", "l"))),
+        ..Default::default()
+    };
     let clock = FakeClock::at_fixed_time();
     let c = client(app_server(state.clone()).await, &clock);
     let err = c
-        .update_app_with("0oa1", |app| app.set_redirect_uris(&["https://a/cb#frag".to_owned()]))
+        .update_app_with("0oa1", |app| {
+            app.set_redirect_uris(&["https://a/cb#frag".to_owned()])
+        })
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::BAD_REQUEST));
@@ -417,35 +525,58 @@ async fn okta_validation_error_is_not_retried_and_reads_well() {
 
 #[tokio::test]
 async fn concurrent_update_rejection_rereads_and_reapplies() {
-    let state = AppServer { app: Arc::new(Mutex::new(app_json("0oa1", "before"))), ..Default::default() };
+    let state = AppServer {
+        app: Arc::new(Mutex::new(app_json("0oa1", "before"))),
+        ..Default::default()
+    };
     state.conflicts.store(1, Ordering::SeqCst);
     let clock = FakeClock::at_fixed_time();
     let c = client(app_server(state.clone()).await, &clock);
-    let updated = c.update_app_with("0oa1", |app| app.set_label("after")).await.unwrap();
+    let updated = c
+        .update_app_with("0oa1", |app| app.set_label("after"))
+        .await
+        .unwrap();
     assert_eq!(updated.label(), Some("after"));
-    assert_eq!(updated.client_secret().unwrap().expose(), "returned-secret-on-put-XYZ");
+    assert_eq!(
+        updated.client_secret().unwrap().expose(),
+        "returned-secret-on-put-XYZ"
+    );
     assert_eq!((state.gets.get(), state.puts.get()), (2, 2));
     assert_eq!(clock.sleeps().len(), 1);
     // The second PUT carries the concurrent change it re-read, and everything else untouched.
     let bodies = state.put_bodies.lock().clone();
-    assert_eq!(bodies[1]["settings"]["notes"]["enduser"], "changed concurrently");
+    assert_eq!(
+        bodies[1]["settings"]["notes"]["enduser"],
+        "changed concurrently"
+    );
     assert_eq!(bodies[1]["settings"]["notes"]["admin"], "set elsewhere");
-    assert_eq!(bodies[1]["settings"]["oauthClient"]["future_field"].to_string(), r#"{"n":1.50}"#);
+    assert_eq!(
+        bodies[1]["settings"]["oauthClient"]["future_field"].to_string(),
+        r#"{"n":1.50}"#
+    );
     assert_eq!(c.app_locks().active(), 0);
 }
 
 #[tokio::test]
 async fn unchanged_app_is_not_put() {
-    let state = AppServer { app: Arc::new(Mutex::new(app_json("0oa1", "same"))), ..Default::default() };
+    let state = AppServer {
+        app: Arc::new(Mutex::new(app_json("0oa1", "same"))),
+        ..Default::default()
+    };
     let clock = FakeClock::at_fixed_time();
     let c = client(app_server(state.clone()).await, &clock);
-    c.update_app_with("0oa1", |app| app.set_label("same")).await.unwrap();
+    c.update_app_with("0oa1", |app| app.set_label("same"))
+        .await
+        .unwrap();
     assert_eq!((state.gets.get(), state.puts.get()), (1, 0));
 }
 
 #[tokio::test]
 async fn parallel_updates_of_one_app_are_serialized() {
-    let state = AppServer { app: Arc::new(Mutex::new(app_json("0oa1", "l"))), ..Default::default() };
+    let state = AppServer {
+        app: Arc::new(Mutex::new(app_json("0oa1", "l"))),
+        ..Default::default()
+    };
     let clock = FakeClock::at_fixed_time();
     let c = client(app_server(state.clone()).await, &clock);
     let mut tasks = Vec::new();
@@ -465,7 +596,10 @@ async fn parallel_updates_of_one_app_are_serialized() {
         t.await.unwrap();
     }
     // No lost update: all five URIs made it.
-    let uris = state.app.lock()["settings"]["oauthClient"]["redirect_uris"].as_array().unwrap().len();
+    let uris = state.app.lock()["settings"]["oauthClient"]["redirect_uris"]
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(uris, 6);
 }
 
@@ -496,10 +630,20 @@ async fn limited_get(State(s): State<Limited>, Path(id): Path<String>) -> Respon
         w.1
     };
     s.max_in_window.fetch_max(count as usize, Ordering::SeqCst);
-    let reset = s.start.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() + (idx + 1) * 60;
+    let reset = s
+        .start
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + (idx + 1) * 60;
     let mut resp = if count > s.limit {
         s.rejected.bump();
-        okta_error(StatusCode::TOO_MANY_REQUESTS, "E0000047", "API call exceeded rate limit due to too many requests.", &[])
+        okta_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "E0000047",
+            "API call exceeded rate limit due to too many requests.",
+            &[],
+        )
     } else {
         s.served.bump();
         Json(app_json(&id, "l")).into_response()
@@ -507,7 +651,10 @@ async fn limited_get(State(s): State<Limited>, Path(id): Path<String>) -> Respon
     let h = resp.headers_mut();
     h.insert("date", http_date(now));
     h.insert("x-rate-limit-limit", HeaderValue::from(s.limit));
-    h.insert("x-rate-limit-remaining", HeaderValue::from(s.limit.saturating_sub(count)));
+    h.insert(
+        "x-rate-limit-remaining",
+        HeaderValue::from(s.limit.saturating_sub(count)),
+    );
     h.insert("x-rate-limit-reset", HeaderValue::from(reset));
     resp
 }
@@ -523,8 +670,20 @@ async fn run_paced(limit: u32, capacity: u8) -> (Limited, FakeClock) {
         rejected: Counter::default(),
         max_in_window: Arc::default(),
     };
-    let url = serve(Router::new().route("/api/v1/apps/{id}", get(limited_get)).with_state(state.clone())).await;
-    let c = client_with(url, &clock, ClientConfig { max_api_capacity: capacity, ..Default::default() });
+    let url = serve(
+        Router::new()
+            .route("/api/v1/apps/{id}", get(limited_get))
+            .with_state(state.clone()),
+    )
+    .await;
+    let c = client_with(
+        url,
+        &clock,
+        ClientConfig {
+            max_api_capacity: capacity,
+            ..Default::default()
+        },
+    );
     // terraform apply -parallelism=10: ten callers, thirty requests.
     let mut tasks = Vec::new();
     for i in 0..10 {
@@ -549,8 +708,14 @@ async fn ten_parallel_callers_never_hit_a_429() {
     assert_eq!(state.served.get(), 30);
     assert!(state.max_in_window.load(Ordering::SeqCst) <= 10);
     let sleeps = clock.sleeps();
-    assert!(sleeps.len() >= 2, "30 requests at 10/min need at least two waits for a reset: {sleeps:?}");
-    assert!(sleeps.iter().all(|s| *s <= Duration::from_secs(60)), "{sleeps:?}");
+    assert!(
+        sleeps.len() >= 2,
+        "30 requests at 10/min need at least two waits for a reset: {sleeps:?}"
+    );
+    assert!(
+        sleeps.iter().all(|s| *s <= Duration::from_secs(60)),
+        "{sleeps:?}"
+    );
 }
 
 #[tokio::test]
@@ -558,7 +723,10 @@ async fn max_api_capacity_leaves_a_reserve() {
     let (state, _clock) = run_paced(10, 50).await;
     assert_eq!(state.rejected.get(), 0);
     assert_eq!(state.served.get(), 30);
-    assert!(state.max_in_window.load(Ordering::SeqCst) <= 5, "50 % of 10 per window");
+    assert!(
+        state.max_in_window.load(Ordering::SeqCst) <= 5,
+        "50 % of 10 per window"
+    );
 }
 
 // ----- cancellation ---------------------------------------------------------------------------------
@@ -574,17 +742,31 @@ async fn cancel_during_a_rate_limit_wait_returns_cancelled_at_once() {
             async move {
                 calls.bump();
                 let now = SystemTime::now();
-                let mut r = okta_error(StatusCode::TOO_MANY_REQUESTS, "E0000047", "API call exceeded rate limit due to too many requests.", &[]);
-                let reset = now.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() + 45;
+                let mut r = okta_error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "E0000047",
+                    "API call exceeded rate limit due to too many requests.",
+                    &[],
+                );
+                let reset = now
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs()
+                    + 45;
                 r.headers_mut().insert("date", http_date(now));
-                r.headers_mut().insert("x-rate-limit-reset", HeaderValue::from(reset));
+                r.headers_mut()
+                    .insert("x-rate-limit-reset", HeaderValue::from(reset));
                 r
             }
         }),
     );
     let url = serve(router).await;
     let cancel = CancellationToken::new();
-    let c = OktaClient::builder(url, TOKEN).clock(Arc::new(SystemClock)).cancellation(cancel.clone()).build().unwrap();
+    let c = OktaClient::builder(url, TOKEN)
+        .clock(Arc::new(SystemClock))
+        .cancellation(cancel.clone())
+        .build()
+        .unwrap();
     let c2 = cancel.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -593,7 +775,11 @@ async fn cancel_during_a_rate_limit_wait_returns_cancelled_at_once() {
     let started = Instant::now();
     let err = c.apps().get("0oa1").await.unwrap_err();
     assert!(err.is_cancelled(), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(calls.get(), 1);
     // Once cancelled, nothing is sent any more.
     assert!(c.groups().get("00g1").await.unwrap_err().is_cancelled());
@@ -609,7 +795,10 @@ async fn cancel_aborts_an_in_flight_request() {
         }),
     );
     let cancel = CancellationToken::new();
-    let c = OktaClient::builder(serve(router).await, TOKEN).cancellation(cancel.clone()).build().unwrap();
+    let c = OktaClient::builder(serve(router).await, TOKEN)
+        .cancellation(cancel.clone())
+        .build()
+        .unwrap();
     let c2 = cancel.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -653,7 +842,10 @@ async fn sends_okta_headers_and_per_call_token_override() {
         );
     let clock = FakeClock::at_fixed_time();
     let c = client(serve(router).await, &clock);
-    assert_eq!(c.users().me(None).await.unwrap().login(), Some("svc@example.com"));
+    assert_eq!(
+        c.users().me(None).await.unwrap().login(),
+        Some("svc@example.com")
+    );
     let other = Secret::new("00OTHERtokenBeingAdopted");
     c.users().me(Some(&other)).await.unwrap();
     c.apps().deactivate("0oa1").await.unwrap();
@@ -663,7 +855,10 @@ async fn sends_okta_headers_and_per_call_token_override() {
     assert_eq!(h0["authorization"], format!("SSWS {TOKEN}").as_str());
     assert_eq!(h0["accept"], "application/json");
     assert_eq!(h0["content-type"], "application/json");
-    assert_eq!(h0["user-agent"], format!("terraform-provider-oktaidp/{}", env!("CARGO_PKG_VERSION")).as_str());
+    assert_eq!(
+        h0["user-agent"],
+        format!("terraform-provider-oktaidp/{}", env!("CARGO_PKG_VERSION")).as_str()
+    );
     assert_eq!(seen[1].1["authorization"], "SSWS 00OTHERtokenBeingAdopted");
     // A body-less POST still says Content-Length: 0 (Okta answers 411 otherwise).
     assert_eq!(seen[2].0, "deactivate");
@@ -674,25 +869,40 @@ async fn sends_okta_headers_and_per_call_token_override() {
 async fn follows_link_pagination_within_the_org_only() {
     let router = Router::new().route(
         "/api/v1/apps/{id}/groups",
-        get(|Path(id): Path<String>, axum::extract::RawQuery(q): axum::extract::RawQuery, headers: HeaderMap| async move {
-            let host = headers["host"].to_str().unwrap().to_owned();
-            let q = q.unwrap_or_default();
-            let (items, next) = if q.contains("after=2") {
-                (vec![json!({"id": "00g3", "priority": 2})], None)
-            } else if q.contains("after=1") {
-                (vec![json!({"id": "00g2", "priority": 1})], Some("after=2"))
-            } else {
-                (vec![json!({"id": "00g1", "priority": 0})], Some("after=1"))
-            };
-            let mut resp = Json(items).into_response();
-            let base = format!("http://{host}/api/v1/apps/{id}/groups");
-            resp.headers_mut().append("link", HeaderValue::from_str(&format!("<{base}?{q}>; rel=\"self\"")).unwrap());
-            if let Some(n) = next {
-                let target = if id == "evil" { format!("http://evil.example.com/api/v1/apps/{id}/groups") } else { base };
-                resp.headers_mut().append("link", HeaderValue::from_str(&format!("<{target}?{n}&limit=200>; rel=\"next\"")).unwrap());
-            }
-            resp
-        }),
+        get(
+            |Path(id): Path<String>,
+             axum::extract::RawQuery(q): axum::extract::RawQuery,
+             headers: HeaderMap| async move {
+                let host = headers["host"].to_str().unwrap().to_owned();
+                let q = q.unwrap_or_default();
+                let (items, next) = if q.contains("after=2") {
+                    (vec![json!({"id": "00g3", "priority": 2})], None)
+                } else if q.contains("after=1") {
+                    (vec![json!({"id": "00g2", "priority": 1})], Some("after=2"))
+                } else {
+                    (vec![json!({"id": "00g1", "priority": 0})], Some("after=1"))
+                };
+                let mut resp = Json(items).into_response();
+                let base = format!("http://{host}/api/v1/apps/{id}/groups");
+                resp.headers_mut().append(
+                    "link",
+                    HeaderValue::from_str(&format!("<{base}?{q}>; rel=\"self\"")).unwrap(),
+                );
+                if let Some(n) = next {
+                    let target = if id == "evil" {
+                        format!("http://evil.example.com/api/v1/apps/{id}/groups")
+                    } else {
+                        base
+                    };
+                    resp.headers_mut().append(
+                        "link",
+                        HeaderValue::from_str(&format!("<{target}?{n}&limit=200>; rel=\"next\""))
+                            .unwrap(),
+                    );
+                }
+                resp
+            },
+        ),
     );
     let clock = FakeClock::at_fixed_time();
     let c = client(serve(router).await, &clock);
@@ -708,7 +918,12 @@ async fn not_found_is_none_and_delete_of_missing_is_false() {
     let router = Router::new().route(
         "/api/v1/apps/{id}",
         get(|Path(id): Path<String>| async move {
-            okta_error(StatusCode::NOT_FOUND, "E0000007", &format!("Not found: Resource not found: {id} (AppInstance)"), &[])
+            okta_error(
+                StatusCode::NOT_FOUND,
+                "E0000007",
+                &format!("Not found: Resource not found: {id} (AppInstance)"),
+                &[],
+            )
         })
         .delete(|| async { okta_error(StatusCode::NOT_FOUND, "E0000007", "Not found", &[]) }),
     );
@@ -757,18 +972,35 @@ async fn tokens_and_secrets_never_appear_in_logs_errors_or_debug() {
         )
         .route(
             "/api/v1/apps/{id}/credentials/secrets",
-            get(move || async move { Json(json!([{"id": "ocs1", "status": "ACTIVE", "client_secret": secret}])) }),
+            get(move || async move {
+                Json(json!([{"id": "ocs1", "status": "ACTIVE", "client_secret": secret}]))
+            }),
         )
         .route(
             "/api/v1/users/me",
-            get(|| async { okta_error(StatusCode::UNAUTHORIZED, "E0000011", "Invalid token provided", &[]) }),
+            get(|| async {
+                okta_error(
+                    StatusCode::UNAUTHORIZED,
+                    "E0000011",
+                    "Invalid token provided",
+                    &[],
+                )
+            }),
         );
     let clock = FakeClock::at_fixed_time();
     let c = client(serve(router).await, &clock);
-    let created = c.apps().create(&oktaidp::okta::OidcApp::new("new", "web"), true).await.unwrap();
+    let created = c
+        .apps()
+        .create(&oktaidp::okta::OidcApp::new("new", "web"), true)
+        .await
+        .unwrap();
     assert_eq!(created.client_secret().unwrap().expose(), secret);
     let secrets = c.app_secrets().list("0oa9").await.unwrap();
-    let err = c.users().me(Some(&Secret::new("00ADOPTEDtokenValue"))).await.unwrap_err();
+    let err = c
+        .users()
+        .me(Some(&Secret::new("00ADOPTEDtokenValue")))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::UNAUTHORIZED));
 
     let rendered = [
@@ -780,7 +1012,10 @@ async fn tokens_and_secrets_never_appear_in_logs_errors_or_debug() {
         String::from_utf8_lossy(&logs.0.lock()).into_owned(),
     ];
     let logs_text = &rendered[5];
-    assert!(logs_text.contains("okta response"), "debug logs are emitted: {logs_text}");
+    assert!(
+        logs_text.contains("okta response"),
+        "debug logs are emitted: {logs_text}"
+    );
     for text in &rendered {
         for needle in [TOKEN, secret, "00ADOPTEDtokenValue"] {
             assert!(!text.contains(needle), "{needle} leaked in: {text}");

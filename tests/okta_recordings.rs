@@ -11,8 +11,8 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use oktaidp::okta::{
-    ApiError, ApiToken, ApiTokenUpdate, AppGroupAssignment, ClientSecret, ErrorBody, FakeClock, Group,
-    GroupAssignmentRequest, OidcApp, OktaClient, RefreshTokenSettings, Secret, User,
+    ApiError, ApiToken, ApiTokenUpdate, AppGroupAssignment, ClientSecret, ErrorBody, FakeClock,
+    Group, GroupAssignmentRequest, OidcApp, OktaClient, RefreshTokenSettings, Secret, User,
 };
 use parking_lot::Mutex;
 use serde::de::DeserializeOwned;
@@ -31,7 +31,9 @@ struct Exchange {
 fn recordings_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("OKTA_RECORDINGS_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/okta-recordings"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/okta-recordings")
+        });
     if dir.is_dir() {
         Some(dir)
     } else {
@@ -54,7 +56,8 @@ fn load() -> Option<Vec<Exchange>> {
     assert!(!files.is_empty(), "no cassettes in {}", dir.display());
     let mut out = Vec::new();
     for f in files {
-        let doc: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        let doc: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         for i in doc["interactions"].as_sequence().unwrap() {
             let url = i["request"]["url"].as_str().unwrap();
@@ -65,7 +68,10 @@ fn load() -> Option<Vec<Exchange>> {
                 path,
                 request_body: i["request"]["body"].as_str().unwrap_or_default().to_owned(),
                 status: i["response"]["code"].as_u64().unwrap() as u16,
-                response_body: i["response"]["body"].as_str().unwrap_or_default().to_owned(),
+                response_body: i["response"]["body"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
             });
         }
     }
@@ -74,8 +80,10 @@ fn load() -> Option<Vec<Exchange>> {
 
 /// Decodes `body` as `T`, re-encodes it and checks the JSON is unchanged.
 fn round_trip<T: DeserializeOwned + Serialize>(body: &str, what: &str) {
-    let original: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{what}: not JSON: {e}"));
-    let typed: T = serde_json::from_str(body).unwrap_or_else(|e| panic!("{what}: does not decode: {e}"));
+    let original: Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{what}: not JSON: {e}"));
+    let typed: T =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{what}: does not decode: {e}"));
     let back = serde_json::to_value(&typed).unwrap();
     assert_eq!(back, original, "{what}: lossy round trip");
 }
@@ -100,7 +108,10 @@ fn every_in_scope_recorded_body_round_trips_through_the_models() {
                 resp.as_bytes(),
             );
             assert!(err.code.is_some() && err.error_id.is_some(), "{what}");
-            assert!(err.to_string().contains(err.error_id.as_deref().unwrap()), "{what}");
+            assert!(
+                err.to_string().contains(err.error_id.as_deref().unwrap()),
+                "{what}"
+            );
             *counts.entry("error").or_default() += 1;
             continue;
         }
@@ -127,7 +138,10 @@ fn every_in_scope_recorded_body_round_trips_through_the_models() {
                 let secrets: Vec<ClientSecret> = serde_json::from_str(resp).unwrap();
                 for s in &secrets {
                     let value = s.client_secret.as_ref().unwrap().expose().to_owned();
-                    assert!(!format!("{s:?}").contains(&value), "{what}: secret in Debug");
+                    assert!(
+                        !format!("{s:?}").contains(&value),
+                        "{what}: secret in Debug"
+                    );
                 }
                 *counts.entry("client secrets").or_default() += 1;
             }
@@ -196,7 +210,10 @@ fn every_in_scope_recorded_body_round_trips_through_the_models() {
         "api token",
         "api token update",
     ] {
-        assert!(counts.get(kind).copied().unwrap_or(0) > 0, "no recorded {kind} was checked");
+        assert!(
+            counts.get(kind).copied().unwrap_or(0) > 0,
+            "no recorded {kind} was checked"
+        );
     }
 }
 
@@ -210,14 +227,20 @@ fn typed_fields_match_recorded_values() {
     let t: ApiToken = serde_json::from_str(&token.response_body).unwrap();
     assert_eq!(t.id.as_deref(), Some("00T1gtr35t8ZbfBfV1d7"));
     assert_eq!(t.token_window.as_deref(), Some("P30D"));
-    assert!(t.network.as_ref().and_then(|n| n.connection.as_deref()).is_some());
+    assert!(t
+        .network
+        .as_ref()
+        .and_then(|n| n.connection.as_deref())
+        .is_some());
 
     let create = exchanges
         .iter()
         .find(|x| x.method == "POST" && x.path == "/api/v1/apps" && x.status == 200)
         .unwrap();
     let app: OidcApp = serde_json::from_str(&create.response_body).unwrap();
-    let secret = app.client_secret().expect("create responses carry the secret");
+    let secret = app
+        .client_secret()
+        .expect("create responses carry the secret");
     assert!(!format!("{app:?}").contains(secret.expose()));
     assert_eq!(app.sign_on_mode(), Some("OPENID_CONNECT"));
     assert!(app.client_id().is_some() && app.created().is_some() && app.last_updated().is_some());
@@ -225,11 +248,19 @@ fn typed_fields_match_recorded_values() {
     // GH2408: STATIC rotation echoed without leeway.
     let rt = exchanges
         .iter()
-        .filter(|x| x.file.contains("GH2408") && x.method == "GET" && x.path.starts_with("/api/v1/apps/"))
+        .filter(|x| {
+            x.file.contains("GH2408") && x.method == "GET" && x.path.starts_with("/api/v1/apps/")
+        })
         .filter_map(|x| serde_json::from_str::<OidcApp>(&x.response_body).ok())
         .find_map(|a| a.refresh_token())
         .expect("GH2408 has a refresh_token app");
-    assert_eq!(rt, RefreshTokenSettings { rotation_type: "STATIC".into(), leeway: None });
+    assert_eq!(
+        rt,
+        RefreshTokenSettings {
+            rotation_type: "STATIC".into(),
+            leeway: None
+        }
+    );
 }
 
 /// Paths (dotted) whose values differ between `a` and `b`.
@@ -237,13 +268,19 @@ fn diff(a: &Value, b: &Value, prefix: &str, out: &mut BTreeSet<String>) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for k in x.keys().chain(y.keys()).collect::<BTreeSet<_>>() {
-                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 // A key present on one side only: report its leaves (an object created on the
                 // way to a managed field is not a change of its own).
                 let empty = Value::Object(Default::default());
                 match (x.get(k), y.get(k)) {
                     (Some(va), Some(vb)) => diff(va, vb, &p, out),
-                    (Some(v @ Value::Object(_)), None) | (None, Some(v @ Value::Object(_))) => diff(v, &empty, &p, out),
+                    (Some(v @ Value::Object(_)), None) | (None, Some(v @ Value::Object(_))) => {
+                        diff(v, &empty, &p, out)
+                    }
                     _ => {
                         out.insert(p);
                     }
@@ -270,7 +307,11 @@ fn toggled(v: Option<&str>, a: &'static str, b: &'static str) -> &'static str {
 fn mutations() -> Vec<Mutation> {
     vec![
         ("label", |a| a.set_label("changed-label"), "label"),
-        ("redirect_uris", |a| a.set_redirect_uris(&["https://changed.example.com/cb".into()]), "settings.oauthClient.redirect_uris"),
+        (
+            "redirect_uris",
+            |a| a.set_redirect_uris(&["https://changed.example.com/cb".into()]),
+            "settings.oauthClient.redirect_uris",
+        ),
         (
             "post_logout_redirect_uris",
             |a| a.set_post_logout_redirect_uris(&["https://changed.example.com/".into()]),
@@ -281,8 +322,16 @@ fn mutations() -> Vec<Mutation> {
             |a| a.set_initiate_login_uri(Some("https://changed.example.com/login")),
             "settings.oauthClient.initiate_login_uri",
         ),
-        ("grant_types", |a| a.set_grant_types(&["authorization_code".into(), "urn:x".into()]), "settings.oauthClient.grant_types"),
-        ("response_types", |a| a.set_response_types(&["code".into(), "x".into()]), "settings.oauthClient.response_types"),
+        (
+            "grant_types",
+            |a| a.set_grant_types(&["authorization_code".into(), "urn:x".into()]),
+            "settings.oauthClient.grant_types",
+        ),
+        (
+            "response_types",
+            |a| a.set_response_types(&["code".into(), "x".into()]),
+            "settings.oauthClient.response_types",
+        ),
         (
             "application_type",
             |a| {
@@ -293,18 +342,31 @@ fn mutations() -> Vec<Mutation> {
         ),
         (
             "refresh_token",
-            |a| a.set_refresh_token(Some(&RefreshTokenSettings { rotation_type: "ROTATE".into(), leeway: Some(42) })),
+            |a| {
+                a.set_refresh_token(Some(&RefreshTokenSettings {
+                    rotation_type: "ROTATE".into(),
+                    leeway: Some(42),
+                }))
+            },
             "settings.oauthClient.refresh_token",
         ),
         (
             "token_endpoint_auth_method",
             |a| {
-                let v = toggled(a.token_endpoint_auth_method(), "client_secret_post", "client_secret_basic");
+                let v = toggled(
+                    a.token_endpoint_auth_method(),
+                    "client_secret_post",
+                    "client_secret_basic",
+                );
                 a.set_token_endpoint_auth_method(v)
             },
             "credentials.oauthClient.token_endpoint_auth_method",
         ),
-        ("pkce_required", |a| a.set_pkce_required(!a.pkce_required().unwrap_or(false)), "credentials.oauthClient.pkce_required"),
+        (
+            "pkce_required",
+            |a| a.set_pkce_required(!a.pkce_required().unwrap_or(false)),
+            "credentials.oauthClient.pkce_required",
+        ),
         (
             "consent_method",
             |a| {
@@ -339,10 +401,22 @@ fn mutations() -> Vec<Mutation> {
 
 /// Unknown keys someone else (or a future Okta) put into the objects we edit.
 fn add_foreign_keys(app: &mut OidcApp) {
-    let foreign: Value = serde_json::from_str(r#"{"ratio":1.50,"big":123456789012345678901234567890,"list":[{"deep":null}]}"#).unwrap();
-    app.set_path(&["settings", "oauthClient", "future_setting"], foreign.clone());
-    app.set_path(&["credentials", "oauthClient", "future_credential"], foreign.clone());
-    app.set_path(&["settings", "notes", "admin"], Value::from("set in the admin console"));
+    let foreign: Value = serde_json::from_str(
+        r#"{"ratio":1.50,"big":123456789012345678901234567890,"list":[{"deep":null}]}"#,
+    )
+    .unwrap();
+    app.set_path(
+        &["settings", "oauthClient", "future_setting"],
+        foreign.clone(),
+    );
+    app.set_path(
+        &["credentials", "oauthClient", "future_credential"],
+        foreign.clone(),
+    );
+    app.set_path(
+        &["settings", "notes", "admin"],
+        Value::from("set in the admin console"),
+    );
     app.set_path(&["profile"], foreign);
 }
 
@@ -351,12 +425,21 @@ fn changing_one_managed_field_of_a_recorded_app_changes_nothing_else() {
     let Some(exchanges) = load() else { return };
     let mut bodies: Vec<&str> = exchanges
         .iter()
-        .filter(|x| x.method == "GET" && segments(&x.path).len() == 4 && x.path.starts_with("/api/v1/apps/") && x.status == 200)
+        .filter(|x| {
+            x.method == "GET"
+                && segments(&x.path).len() == 4
+                && x.path.starts_with("/api/v1/apps/")
+                && x.status == 200
+        })
         .map(|x| x.response_body.as_str())
         .collect();
     bodies.sort();
     bodies.dedup();
-    assert!(bodies.len() >= 10, "expected many recorded app GETs, got {}", bodies.len());
+    assert!(
+        bodies.len() >= 10,
+        "expected many recorded app GETs, got {}",
+        bodies.len()
+    );
     let mut checked = 0;
     for body in bodies {
         for with_foreign in [false, true] {
@@ -369,16 +452,23 @@ fn changing_one_managed_field_of_a_recorded_app_changes_nothing_else() {
                 let mut app = original.clone();
                 mutate(&mut app);
                 // What update_app_with sends: the serialized app.
-                let sent: Value = serde_json::from_str(&serde_json::to_string(&app).unwrap()).unwrap();
+                let sent: Value =
+                    serde_json::from_str(&serde_json::to_string(&app).unwrap()).unwrap();
                 let mut changed = BTreeSet::new();
                 diff(&before, &sent, "", &mut changed);
                 assert!(!changed.is_empty(), "{name}: no change");
                 for c in &changed {
-                    assert!(c == path || c.starts_with(&format!("{path}.")), "{name} also changed {c}");
+                    assert!(
+                        c == path || c.starts_with(&format!("{path}.")),
+                        "{name} also changed {c}"
+                    );
                 }
                 if with_foreign {
                     let text = serde_json::to_string(&app).unwrap();
-                    assert!(text.contains("1.50") && text.contains("123456789012345678901234567890"), "{name}: numbers altered");
+                    assert!(
+                        text.contains("1.50") && text.contains("123456789012345678901234567890"),
+                        "{name}: numbers altered"
+                    );
                 }
                 checked += 1;
             }
@@ -407,12 +497,20 @@ async fn update_app_with_sends_a_recorded_app_back_untouched_but_for_the_change(
     let Some(exchanges) = load() else { return };
     let body = exchanges
         .iter()
-        .find(|x| x.file.contains("2659") && x.method == "GET" && segments(&x.path).len() == 4 && x.path.starts_with("/api/v1/apps/"))
+        .find(|x| {
+            x.file.contains("2659")
+                && x.method == "GET"
+                && segments(&x.path).len() == 4
+                && x.path.starts_with("/api/v1/apps/")
+        })
         .map(|x| x.response_body.clone())
         .expect("a recorded app GET");
     let original: Value = serde_json::from_str(&body).unwrap();
     let id = original["id"].as_str().unwrap().to_owned();
-    let state = Recorded { body: Arc::new(body), put: Arc::default() };
+    let state = Recorded {
+        body: Arc::new(body),
+        put: Arc::default(),
+    };
     let router = Router::new()
         .route("/api/v1/apps/{id}", get(recorded_get).put(recorded_put))
         .with_state(state.clone());
@@ -437,5 +535,8 @@ async fn update_app_with_sends_a_recorded_app_back_untouched_but_for_the_change(
     let sent = state.put.lock().clone().expect("a PUT was sent");
     let mut changed = BTreeSet::new();
     diff(&original, &sent, "", &mut changed);
-    assert_eq!(changed, BTreeSet::from(["settings.oauthClient.redirect_uris".to_owned()]));
+    assert_eq!(
+        changed,
+        BTreeSet::from(["settings.oauthClient.redirect_uris".to_owned()])
+    );
 }

@@ -107,10 +107,10 @@ pub fn build(
         },
     };
     let label = take(&mut req, "label");
-    if !label
+    if label
         .as_ref()
         .and_then(Value::as_str)
-        .is_some_and(|s| !s.trim().is_empty())
+        .is_none_or(|s| s.trim().is_empty())
     {
         causes.push("label", "The field cannot be left blank.");
     }

@@ -26,7 +26,13 @@ fn after_help() -> String {
 
 /// A local Okta Management API for demos and tests.
 #[derive(Debug, Parser)]
-#[command(name = "okta-emulator", version, about, after_help = after_help())]
+#[command(
+    name = "okta-emulator",
+    version,
+    about = "okta-emulator: a local Okta Management API (OIDC apps, client secrets, groups, \
+             app group assignments, API tokens) for demos and tests",
+    after_help = after_help()
+)]
 pub struct Args {
     /// Address to listen on; port 0 picks a free port. The real URL is printed on stdout as
     /// `okta-emulator listening on http://ADDR` once the server is ready.
@@ -73,6 +79,7 @@ pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -64,18 +64,19 @@ fn profile_from(req: &Map<String, Value>, org: &Org, except: Option<&str>) -> Ap
         }
     };
     match profile.get("name") {
-        Some(Value::String(n)) if !n.trim().is_empty() => {
-            if org
-                .groups
-                .iter()
-                .any(|g| Some(g.id.as_str()) != except && group_name(g) == n)
-            {
-                causes.push(
-                    "name",
-                    "An object with this field already exists in the current organization",
-                );
-            }
+        Some(Value::String(n))
+            if !n.trim().is_empty()
+                && org
+                    .groups
+                    .iter()
+                    .any(|g| Some(g.id.as_str()) != except && group_name(g) == n) =>
+        {
+            causes.push(
+                "name",
+                "An object with this field already exists in the current organization",
+            );
         }
+        Some(Value::String(n)) if !n.trim().is_empty() => {}
         _ if causes.is_empty() => causes.push("name", "The field cannot be left blank."),
         _ => {}
     }

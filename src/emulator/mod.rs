@@ -29,6 +29,7 @@ mod faults;
 mod groups;
 mod http;
 mod ids;
+mod org;
 mod persist;
 mod pipeline;
 mod ratelimit;

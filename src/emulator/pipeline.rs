@@ -34,6 +34,8 @@ struct Trace {
     bucket: Option<&'static str>,
     token_id: Option<String>,
     fault: Option<String>,
+    /// The connection was reset by a fault rule: the client never saw a status.
+    reset: bool,
 }
 
 pub async fn pipeline(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
@@ -58,7 +60,11 @@ pub async fn pipeline(State(shared): State<Arc<Shared>>, req: Request, next: Nex
     if let Ok(v) = HeaderValue::from_str(&ids::request_id()) {
         headers.insert("x-okta-request-id", v);
     }
-    let status = resp.status().as_u16();
+    let status = if trace.reset {
+        0
+    } else {
+        resp.status().as_u16()
+    };
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     tracing::info!(%method, %path, status, duration_ms, "request");
     shared.log.push(LogEntry {
@@ -108,6 +114,7 @@ async fn limited_request(
             tokio::time::sleep(rule.delay()).await;
         }
         if rule.reset {
+            trace.reset = true;
             match req.extensions().get::<ConnectInfo<ConnHandle>>() {
                 Some(ConnectInfo(conn)) => conn.reset(),
                 None => tracing::warn!("fault reset requested without connection info"),
@@ -117,6 +124,10 @@ async fn limited_request(
         if let Some(err) = rule.error() {
             return err.into_response();
         }
+    }
+    // Org metadata is public in Okta too.
+    if req.uri().path().starts_with("/.well-known/") {
+        return next.run(req).await;
     }
     match auth::authenticate(shared, req.headers()) {
         Ok(caller) => {

@@ -21,6 +21,7 @@ pub struct LogEntry {
     pub method: String,
     pub path: String,
     pub query: Option<String>,
+    /// HTTP status sent; 0 when a fault rule reset the connection instead.
     pub status: u16,
     pub duration_ms: u64,
     /// Rate-limit bucket (`null` for admin endpoints).

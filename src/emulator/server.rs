@@ -18,6 +18,7 @@ use super::{
     faults::FaultStore,
     groups,
     http::BoundBase,
+    org,
     persist::Persister,
     pipeline,
     ratelimit::RateLimiter,
@@ -147,6 +148,7 @@ pub fn router(shared: Arc<Shared>, bound_base: String) -> Router {
                 .put(groups::replace)
                 .delete(groups::delete),
         )
+        .route("/.well-known/okta-organization", get(org::well_known))
         .route("/api/v1/users/me", get(users::me))
         .route("/api/v1/users/{user_id}", get(users::get_one))
         .route("/api/v1/api-tokens", get(tokens::list))

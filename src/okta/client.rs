@@ -38,6 +38,7 @@ pub struct OktaClient {
 struct Inner {
     http: reqwest::Client,
     base: Url,
+    token: Secret,
     auth: HeaderValue,
     config: ClientConfig,
     clock: Arc<dyn Clock>,
@@ -117,6 +118,7 @@ impl OktaClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base: self.org_url,
+                token: self.token,
                 auth,
                 limiter: RateLimiter::new(self.config.max_api_capacity),
                 config: self.config,
@@ -296,6 +298,11 @@ impl OktaClient {
                         let mut err =
                             ApiError::from_response(resp.status, method, path, &resp.body);
                         err.attempts = attempt;
+                        // Defence in depth: a proxy page echoing the request must not leak it.
+                        err.redact(inner.token.expose());
+                        if let Some(t) = req.token {
+                            err.redact(t.expose());
+                        }
                         return Err(err.into());
                     }
                     // Okta's SDKs tie a retry to the request it repeats.

@@ -159,6 +159,27 @@ impl ApiError {
         }
     }
 
+    /// Replaces every occurrence of `secret` in the texts of this error with `[REDACTED]`.
+    pub fn redact(&mut self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        let scrub = |s: &mut String| {
+            if s.contains(secret) {
+                *s = s.replace(secret, "[REDACTED]");
+            }
+        };
+        scrub(&mut self.summary);
+        self.causes.iter_mut().for_each(scrub);
+        let leaks = self
+            .body
+            .as_ref()
+            .is_some_and(|b| serde_json::to_string(b).is_ok_and(|text| text.contains(secret)));
+        if leaks {
+            self.body = None;
+        }
+    }
+
     fn suffix(&self) -> String {
         let mut parts = Vec::new();
         if let Some(code) = &self.code {
@@ -367,6 +388,25 @@ mod tests {
         assert!(e.is_concurrent_update());
         let c: OktaError = ApiError::from_response(StatusCode::CONFLICT, "PUT", "/p", b"").into();
         assert!(c.is_concurrent_update());
+    }
+
+    #[test]
+    fn echoed_secrets_are_scrubbed() {
+        let mut e = ApiError::from_response(
+            StatusCode::BAD_GATEWAY,
+            "GET",
+            "/p",
+            b"<pre>Authorization: SSWS 00tokenVALUE</pre>",
+        );
+        e.redact("00tokenVALUE");
+        assert_eq!(
+            e.to_string(),
+            "Okta returned HTTP 502 for GET /p: <pre>Authorization: SSWS [REDACTED]</pre>"
+        );
+        let body = r#"{"errorCode":"E0000001","errorSummary":"Api validation failed: x","errorCauses":[{"errorSummary":"x: s3cret given"}]}"#;
+        let mut e = ApiError::from_response(StatusCode::BAD_REQUEST, "PUT", "/p", body.as_bytes());
+        e.redact("s3cret");
+        assert!(!format!("{e} {e:?}").contains("s3cret"));
     }
 
     #[test]

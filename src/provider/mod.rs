@@ -1,7 +1,11 @@
 //! The `oktaidp` provider: its configuration block and the resources and data sources it offers.
 
+pub mod api_token_resource;
 mod config;
 pub mod fields;
+pub mod group_data_source;
+pub mod oidc_app_redirect_uri_resource;
+pub mod oidc_app_refresh_grant_resource;
 pub mod oidc_app_resource;
 pub mod okta_diag;
 pub mod pomerium_idp_data_source;
@@ -89,12 +93,24 @@ impl OktaIdpProvider {
         });
         Self {
             schema: config::schema(),
-            data_sources: vec![Arc::new(pomerium_idp_data_source::PomeriumIdp::new(
-                Arc::clone(&data),
-            ))],
-            resources: vec![Arc::new(oidc_app_resource::OidcAppResource::new(
-                Arc::clone(&data),
-            ))],
+            data_sources: vec![
+                Arc::new(pomerium_idp_data_source::PomeriumIdp::new(Arc::clone(&data))),
+                Arc::new(group_data_source::GroupLookup::new(Arc::clone(&data))),
+            ],
+            resources: vec![
+                Arc::new(oidc_app_resource::OidcAppResource::new(Arc::clone(&data))),
+                Arc::new(api_token_resource::ApiTokenResource::new(Arc::clone(&data))),
+                Arc::new(
+                    oidc_app_redirect_uri_resource::OidcAppRedirectUriResource::new(Arc::clone(
+                        &data,
+                    )),
+                ),
+                Arc::new(
+                    oidc_app_refresh_grant_resource::OidcAppRefreshGrantResource::new(Arc::clone(
+                        &data,
+                    )),
+                ),
+            ],
             data,
         }
     }

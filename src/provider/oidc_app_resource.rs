@@ -328,14 +328,10 @@ fn state_from_app(
         (Some(mine), false) => {
             string_list_value(mine.iter().filter(|u| actual_logout.contains(u)).cloned())
         }
+        // Okta omits an empty list: an explicit empty list in state stays, anything else is null.
         _ if actual_logout.is_empty() => match keep("post_logout_redirect_uris") {
-            // Okta omits an empty list: keep whichever empty form the state had.
-            v @ (Value::Null | Value::List(_))
-                if v.as_elements().is_none_or(<[Value]>::is_empty) =>
-            {
-                v
-            }
-            _ => Value::List(Vec::new()),
+            Value::List(items) if items.is_empty() => Value::List(items),
+            _ => Value::Null,
         },
         _ => string_list_value(actual_logout),
     };

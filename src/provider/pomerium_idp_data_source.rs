@@ -46,16 +46,24 @@ pub fn schema() -> Schema {
              removed directory sync from the open-source core and refuse to start when a config file \
              contains `idp_service_account`: for those versions leave `api_token` unset (groups then \
              come from the ID token's `groups` claim), or use `directory_sync` with Pomerium \
-             Enterprise's Okta directory settings (API key and URL).",
+             Enterprise's Okta directory settings (API key and URL).\n\n\
+             With `app_id`, the data source reads the Okta app (one API call, plus one for the client \
+             secret when `client_secret` is not given) and fails with a fix in the message unless the \
+             app is wired the way Pomerium needs: `callback_url` among its redirect URIs, the \
+             `refresh_token` grant on, response type `code`, status `ACTIVE`.",
         )
         .attr(Attribute::string("authenticate_service_url").required().describe(
             "Absolute https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com`.",
         ))
-        .attr(Attribute::string("client_id").required().describe(
-            "Client ID of the Okta OIDC web application Pomerium signs in with.",
+        .attr(Attribute::string("app_id").optional().describe(
+            "ID of the Okta OIDC app (`0oa...`, e.g. `oktaidp_oidc_app.pomerium.id`). When set, the app is read and \
+             checked, and `client_id` / `client_secret` default to the app's.",
         ))
-        .attr(Attribute::string("client_secret").required().sensitive().describe(
-            "Client secret of that application.",
+        .attr(Attribute::string("client_id").optional().describe(
+            "Client ID of the Okta OIDC web application Pomerium signs in with. Required unless `app_id` is set.",
+        ))
+        .attr(Attribute::string("client_secret").optional().sensitive().describe(
+            "Client secret of that application. Required unless `app_id` is set (then the app's newest active secret is used).",
         ))
         .attr(Attribute::string("api_token").optional().sensitive().describe(
             "Okta API token (SSWS) for directory sync. When set, `idp_service_account` and `directory_sync` are rendered.",
@@ -194,6 +202,7 @@ impl Rendered {
             ("client_id".to_string(), keep("client_id")),
             ("client_secret".to_string(), keep("client_secret")),
             ("api_token".to_string(), keep("api_token")),
+            ("app_id".to_string(), keep("app_id")),
             ("provider_url".to_string(), keep("provider_url")),
             (
                 "authorization_server_id".to_string(),
@@ -265,6 +274,17 @@ fn check_inputs(config: &Value, diags: &mut Diagnostics) {
         }
     }
     let set = |name| !matches!(fields::string(config, name), Field::Null);
+    if !set("app_id") {
+        for name in ["client_id", "client_secret"] {
+            if !set(name) {
+                diags.attr_error(
+                    AttrPath::root(name),
+                    format!("Missing {name}"),
+                    format!("Set {name}, or set app_id to read it from the Okta app."),
+                );
+            }
+        }
+    }
     if set("provider_url") && set("authorization_server_id") {
         diags.attr_error(
             AttrPath::root("authorization_server_id"),
@@ -282,11 +302,12 @@ impl PomeriumIdp {
         }
     }
 
-    fn render(&self, config: &Value, diags: &mut Diagnostics) -> Option<Rendered> {
+    async fn render(&self, config: &Value, diags: &mut Diagnostics) -> Option<Rendered> {
         let text = |name| fields::string(config, name).known().map(str::to_string);
         let authenticate =
             validate::absolute_url(&text("authenticate_service_url")?, HttpRule::HttpsOnly).ok()?;
         let authenticate_url = validate::without_trailing_slash(&authenticate);
+        let callback_url = format!("{authenticate_url}{CALLBACK_PATH}");
         let org_url = self.data.settings().and_then(|s| s.org_base());
         let provider_url = match (text("provider_url"), text("authorization_server_id")) {
             (Some(url), _) => url.trim_end_matches('/').to_string(),
@@ -305,15 +326,118 @@ impl PomeriumIdp {
                 }
             }
         };
+        let (mut client_id, mut client_secret) = (text("client_id"), text("client_secret"));
+        if let Some(app_id) = text("app_id") {
+            let app = self.checked_app(&app_id, &callback_url, diags).await?;
+            if client_id.is_none() {
+                client_id = app.client_id;
+            }
+            if client_secret.is_none() {
+                client_secret = self.newest_secret(&app_id, diags).await?;
+            }
+        }
         Some(Rendered {
-            callback_url: format!("{authenticate_url}{CALLBACK_PATH}"),
+            callback_url,
             authenticate_url,
             provider_url,
             org_url,
-            client_id: text("client_id")?,
-            client_secret: text("client_secret")?,
+            client_id: client_id?,
+            client_secret: client_secret?,
             api_token: text("api_token"),
         })
+    }
+
+    /// Reads the app (one GET) and reports every way its wiring would break Pomerium's sign-in.
+    async fn checked_app(
+        &self,
+        app_id: &str,
+        callback_url: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<AppFacts> {
+        let client = self.data.client(diags)?;
+        let app = match client.apps().get(app_id).await {
+            Ok(Some(app)) => app,
+            Ok(None) => {
+                diags.attr_error(
+                    AttrPath::root("app_id"),
+                    "Okta app not found",
+                    format!("No app with ID {app_id} exists in this Okta org."),
+                );
+                return None;
+            }
+            Err(e) => {
+                super::okta_diag::attr_error(diags, AttrPath::root("app_id"), "reading the app", &e);
+                return None;
+            }
+        };
+        let facts = AppFacts {
+            client_id: app.client_id().map(str::to_string),
+            redirect_uris: app.redirect_uris().unwrap_or_default(),
+            grant_types: app.grant_types().unwrap_or_default(),
+            response_types: app.response_types().unwrap_or_default(),
+            status: app.status().unwrap_or_default().to_string(),
+        };
+        for problem in facts.problems(callback_url) {
+            diags.attr_error(AttrPath::root("app_id"), "Okta app not ready for Pomerium", problem);
+        }
+        (!diags.has_errors()).then_some(facts)
+    }
+
+    async fn newest_secret(&self, app_id: &str, diags: &mut Diagnostics) -> Option<Option<String>> {
+        let client = self.data.client(diags)?;
+        match client.app_secrets().list(app_id).await {
+            Ok(secrets) => Some(
+                secrets
+                    .into_iter()
+                    .filter(|s| s.is_active())
+                    .max_by(|a, b| a.created.cmp(&b.created))
+                    .and_then(|s| s.client_secret.map(|v| v.expose().to_string())),
+            ),
+            Err(e) => {
+                super::okta_diag::attr_error(diags, AttrPath::root("app_id"), "reading the app's client secrets", &e);
+                None
+            }
+        }
+    }
+}
+
+/// What the data source checks on the app.
+#[derive(Debug, Clone, Default)]
+pub struct AppFacts {
+    pub client_id: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub response_types: Vec<String>,
+    pub status: String,
+}
+
+impl AppFacts {
+    /// Each problem as a sentence with the fix.
+    pub fn problems(&self, callback_url: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.redirect_uris.iter().any(|u| u.trim_end_matches('/') == callback_url) {
+            out.push(format!(
+                "The app's sign-in redirect URIs do not include {callback_url}, so Okta will refuse Pomerium's sign-in. \
+                 Add it to redirect_uris of the oktaidp_oidc_app (or an oktaidp_oidc_app_redirect_uri)."
+            ));
+        }
+        if !self.grant_types.iter().any(|g| g == "refresh_token") {
+            out.push(
+                "The app does not have the refresh_token grant, which Pomerium needs to keep sessions alive. \
+                 Add \"refresh_token\" to grant_types (or use oktaidp_oidc_app_refresh_grant)."
+                    .to_string(),
+            );
+        }
+        if !self.response_types.iter().any(|r| r == "code") {
+            out.push("The app lacks the \"code\" response type that Pomerium's authorization code flow uses. Add it to response_types.".to_string());
+        }
+        if self.status != "ACTIVE" {
+            out.push(format!(
+                "The app is {}, so nobody can sign in. Set status = \"ACTIVE\" on the app.",
+                if self.status.is_empty() { "not active" } else { self.status.as_str() }
+            ));
+        }
+        out
     }
 }
 
@@ -332,7 +456,7 @@ impl DataSource for PomeriumIdp {
     }
 
     async fn read(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let rendered = self.render(config, diags)?;
+        let rendered = self.render(config, diags).await?;
         Some(rendered.to_value(config))
     }
 }
@@ -398,6 +522,28 @@ mod tests {
             ]
         );
         assert!(d.iter().all(|x| !x.detail.contains("se cret")));
+    }
+
+    #[test]
+    fn app_checks_name_each_problem_with_a_fix() {
+        let ok = AppFacts {
+            client_id: Some("0oa1".into()),
+            redirect_uris: vec!["https://a.example.com/oauth2/callback".into()],
+            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+            response_types: vec!["code".into()],
+            status: "ACTIVE".into(),
+        };
+        assert!(ok.problems("https://a.example.com/oauth2/callback").is_empty());
+        let bad = AppFacts {
+            grant_types: vec!["authorization_code".into()],
+            status: "INACTIVE".into(),
+            ..Default::default()
+        };
+        let problems = bad.problems("https://a.example.com/oauth2/callback");
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems[0].contains("https://a.example.com/oauth2/callback"));
+        assert!(problems[1].contains("refresh_token"));
+        assert!(problems[3].contains("INACTIVE"));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Acceptance tests: real Terraform binaries (1.0.3 and the newest on PATH) against this provider
 //! and okta-emulator. Each case runs once per Terraform version; the output names the version.
 
+mod emulator;
+mod oidc_app;
 mod pomerium_idp;
 mod terraform;
 
@@ -12,18 +14,14 @@ type Case = (
 );
 
 const CASES: &[Case] = &[
-    (
-        "pomerium_idp::renders_settings",
-        pomerium_idp::renders_settings,
-    ),
+    ("pomerium_idp::renders_settings", pomerium_idp::renders_settings),
     (
         "pomerium_idp::without_token_and_with_authorization_server",
         pomerium_idp::without_token_and_with_authorization_server,
     ),
-    (
-        "pomerium_idp::rejects_bad_input",
-        pomerium_idp::rejects_bad_input,
-    ),
+    ("pomerium_idp::rejects_bad_input", pomerium_idp::rejects_bad_input),
+    ("oidc_app::lifecycle", oidc_app::lifecycle),
+    ("oidc_app::rejects_bad_input", oidc_app::rejects_bad_input),
 ];
 
 fn main() -> std::process::ExitCode {

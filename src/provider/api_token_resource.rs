@@ -1,0 +1,1720 @@
+//! `oktaidp_api_token`: adopts an SSWS API token created in the Okta Admin Console (Okta has no
+//! API to create one) — typically the token Pomerium's Okta directory sync uses — to check it,
+//! rename it, set its network condition, watch its expiry and optionally revoke it.
+//!
+//! Okta API calls per operation:
+//! - create: `GET /users/me` with the adopted token, then `GET /api-tokens/{id}` (with
+//!   `token_id`) or `GET /api-tokens` (by name, one call per page), then a `PUT` only when the
+//!   name or network condition differ: 2 or 3 calls;
+//! - read (refresh): `GET /api-tokens/{id}`: 1 call;
+//! - update: nothing when only `revoke_on_destroy` changes; else `GET /users/me` with the new
+//!   value when `token` changes, `GET /api-tokens/{id}`, and a `PUT` when the name or network
+//!   condition differ: 1 to 3 calls;
+//! - delete: `DELETE /api-tokens/{id}` with `revoke_on_destroy`, else nothing: 0 or 1 call;
+//! - import: `GET /api-tokens/{id}`: 1 call.
+//!
+//! The token value is only ever sent to Okta (as `Secret`) and stored in the state: it is never
+//! logged and never part of a diagnostic.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::fields::{self, Field};
+use super::{okta_diag, validate, ProviderData};
+use crate::okta::{ApiToken, OktaClient, OktaError, Secret, TokenNetwork};
+use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::framework::{ApplyRequest, PlanRequest, Resource, Stored};
+use crate::tfplugin::schema::{Attribute, Block, Schema};
+use crate::tfplugin::value::{Type, Value};
+
+pub const TYPE_NAME: &str = "oktaidp_api_token";
+
+/// Okta's network condition kinds.
+const CONNECTIONS: [&str; 2] = ["ANYWHERE", "ZONE"];
+/// Plans warn when the token expires in less than this.
+pub const EXPIRY_WARNING: time::Duration = time::Duration::days(7);
+
+/// How to get a working token: part of every diagnostic about an unusable token value.
+const NEW_TOKEN_HELP: &str = "Okta has no API to create SSWS tokens. In the Okta Admin Console open \
+    Security → API → Tokens, click Create Token, enter a name (and the network restriction you want) \
+    and copy the token value: Okta shows it only once. Put the new value where this resource's \
+    `token` comes from (for example the variable that feeds it: a TF_VAR_... environment variable, \
+    a .tfvars file or your secret store). If `token_id` is set, set it to the new token's id or \
+    remove it. Then run terraform apply again.";
+
+/// Attributes whose change needs Okta (everything else is state only).
+const REMOTE_ATTRIBUTES: [&str; 6] = [
+    "token",
+    "token_id",
+    "name",
+    "network_connection",
+    "network_include",
+    "network_exclude",
+];
+
+fn strings_set() -> Type {
+    Type::Set(Box::new(Type::String))
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new(
+            "Adopts an Okta SSWS API token, typically the one Pomerium's Okta directory sync uses, to check it, \
+             rename it, set its network condition, watch its expiry and optionally revoke it. Okta has no API to \
+             create SSWS tokens: create the token in the Admin Console (**Security → API → Tokens → Create \
+             Token**), copy the value (shown only once) and pass it in `token`, ideally through a sensitive \
+             variable.\n\n\
+             **Which token.** At create, the provider calls `GET /api/v1/users/me` with the value of `token` (not \
+             with the provider's own token) to check that it works and learn whose it is. With `token_id`, that \
+             token must belong to the same user; without it, the user's token named `name` is adopted (no match \
+             is an error, several matches ask for `token_id`). Okta cannot tell which of a user's tokens a value \
+             is, only whose it is, so that is what is checked. The provider's own `api_token` may be this token \
+             or another one.\n\n\
+             **Network condition.** It is three flat attributes (`network_connection`, `network_include`, \
+             `network_exclude`) rather than a nested block: Okta always reports a condition, and a block cannot \
+             be computed, so an omitted block would differ from Okta forever. With the flat form an unset \
+             condition means `ANYWHERE`, there is no perpetual diff, and the schema works with Terraform 1.0. \
+             Left unset, the token is set to `ANYWHERE`, which removes a zone restriction chosen in the Admin \
+             Console: configure the condition to keep one.\n\n\
+             **Expiry and revocation.** Okta expires a token that has not been used for 30 days; every API call \
+             made with it renews it. Plans warn when `expires_at` is less than 7 days away. When the token is \
+             revoked or expires outside Terraform, refresh removes it from the state with a warning and the next \
+             apply adopts `token` again, which fails, with instructions, until `token` holds a new working token.\n\n\
+             **Destroy.** A token cannot be re-created, so destroying this resource only forgets the token, \
+             unless `revoke_on_destroy = true` (apply that setting before destroying): then it is revoked.\n\n\
+             **Import.** `terraform import` takes the token id (`00T...`). Okta never returns a token's value, so \
+             the imported state has no `token`: run `terraform apply` once after importing. It checks that the \
+             configured `token` belongs to the imported token's user, changes nothing in Okta (unless the name \
+             or network condition differ) and stores it; later plans are clean.\n\n\
+             **Secrets.** `token` is sensitive and stored in the state (Terraform 1.0 has no write-only \
+             attributes), so protect the state. The provider never logs it or puts it in a message.",
+        )
+        .attr(
+            Attribute::string("id")
+                .computed()
+                .use_state_for_unknown()
+                .describe("The token's ID (`00T...`), the same as `token_id`."),
+        )
+        .attr(Attribute::string("token").required().sensitive().describe(
+            "The token value (SSWS), as shown once by the Admin Console. Pass it through a sensitive variable. \
+             It can change to another value of the same user (checked at apply); a token of another user is \
+             another object: replace the resource. No surrounding whitespace.",
+        ))
+        .attr(
+            Attribute::string("token_id")
+                .optional()
+                .computed()
+                .requires_replace()
+                .use_state_for_unknown()
+                .describe(
+                    "ID of the token to adopt (`00T...`); it must belong to the user `token` authenticates as. \
+                     Unset: the token is found by `name` among that user's tokens. Changing it replaces the resource.",
+                ),
+        )
+        .attr(
+            Attribute::string("name")
+                .optional()
+                .computed()
+                .use_state_for_unknown()
+                .describe(
+                    "The token's name. Without `token_id` it selects the token; with `token_id` a different \
+                     name renames the token. Unset (with `token_id`): the name is not managed.",
+                ),
+        )
+        .attr(
+            Attribute::string("network_connection")
+                .default(Value::string("ANYWHERE"))
+                .describe(
+                    "`ANYWHERE` (default: usable from any IP address) or `ZONE` (restricted by \
+                     `network_include` / `network_exclude`).",
+                ),
+        )
+        .attr(Attribute::new("network_include", strings_set()).optional().describe(
+            "Network zone IDs (`nzo...`) the token may be used from (allowlist); only with `network_connection = \"ZONE\"`.",
+        ))
+        .attr(Attribute::new("network_exclude", strings_set()).optional().describe(
+            "Network zone IDs (`nzo...`) the token may not be used from (blocklist); only with `network_connection = \"ZONE\"`.",
+        ))
+        .attr(Attribute::bool("revoke_on_destroy").default(Value::Bool(false)).describe(
+            "Revoke the token in Okta when the resource is destroyed. Default `false`: the token is only \
+             forgotten, since a revoked token cannot be re-created. Apply `true` before destroying.",
+        ))
+        .attr(
+            Attribute::string("user_id")
+                .computed()
+                .use_state_for_unknown()
+                .describe("ID of the Okta user the token belongs to (it has that user's admin privileges)."),
+        )
+        .attr(
+            Attribute::string("client_name")
+                .computed()
+                .use_state_for_unknown()
+                .describe("The client Okta records for the token, e.g. `Okta API`."),
+        )
+        .attr(
+            Attribute::string("token_window")
+                .computed()
+                .use_state_for_unknown()
+                .describe("How long the token lives unused, as an ISO 8601 duration (`P30D`)."),
+        )
+        .attr(
+            Attribute::string("created")
+                .computed()
+                .use_state_for_unknown()
+                .describe("When the token was created."),
+        )
+        .attr(Attribute::string("last_updated").computed().describe(
+            "When the token's name or network condition last changed.",
+        ))
+        .attr(Attribute::string("expires_at").computed().describe(
+            "When the token expires unless it is used before (each use renews it for `token_window`).",
+        )),
+    )
+}
+
+/// A network condition, compared as sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Network {
+    connection: String,
+    include: BTreeSet<String>,
+    exclude: BTreeSet<String>,
+}
+
+impl Network {
+    fn of(token: &ApiToken) -> Self {
+        let net = token.network.as_ref();
+        let zones = |list: Option<&Vec<String>>| list.into_iter().flatten().cloned().collect();
+        Self {
+            connection: net
+                .and_then(|n| n.connection.clone())
+                .unwrap_or_else(|| "ANYWHERE".into()),
+            include: zones(net.and_then(|n| n.include.as_ref())),
+            exclude: zones(net.and_then(|n| n.exclude.as_ref())),
+        }
+    }
+
+    /// The planned condition; `None` while any part is unknown.
+    fn from_plan(planned: &Value) -> Option<Self> {
+        let connection = match fields::string(planned, "network_connection") {
+            Field::Known(c) => c.to_string(),
+            Field::Null => "ANYWHERE".into(),
+            Field::Unknown => return None,
+        };
+        let zones = |name| match fields::strings(planned, name) {
+            Field::Known(list) => Some(list.into_iter().collect::<BTreeSet<_>>()),
+            Field::Null => Some(BTreeSet::new()),
+            Field::Unknown => None,
+        };
+        Some(Self {
+            connection,
+            include: zones("network_include")?,
+            exclude: zones("network_exclude")?,
+        })
+    }
+
+    /// The condition as Okta takes it; empty lists are left out, unknown keys of `current` kept.
+    fn to_okta(&self, current: Option<&TokenNetwork>) -> TokenNetwork {
+        let list = |zones: &BTreeSet<String>| {
+            (!zones.is_empty()).then(|| zones.iter().cloned().collect::<Vec<_>>())
+        };
+        TokenNetwork {
+            connection: Some(self.connection.clone()),
+            include: list(&self.include),
+            exclude: list(&self.exclude),
+            extra: current.map(|n| n.extra.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// What the configuration asks of the token (read at apply, when everything is known).
+#[derive(Debug, Clone)]
+struct Desired {
+    token: Option<Secret>,
+    token_id: Option<String>,
+    /// `None`: the name is not managed (or, without `token_id`, not known).
+    name: Option<String>,
+    network: Option<Network>,
+}
+
+impl Desired {
+    fn from_plan(planned: &Value, config: &Value) -> Self {
+        let text = |v: &Value, name| fields::string(v, name).known().map(str::to_string);
+        Self {
+            token: text(planned, "token").map(Secret::new),
+            token_id: text(config, "token_id"),
+            name: text(config, "name"),
+            network: Network::from_plan(planned),
+        }
+    }
+
+    /// Whether `token` needs a PUT to match.
+    fn differs_from(&self, token: &ApiToken) -> bool {
+        let name_differs = self
+            .name
+            .as_ref()
+            .is_some_and(|n| token.name.as_deref() != Some(n));
+        let network_differs = self
+            .network
+            .as_ref()
+            .is_some_and(|n| *n != Network::of(token));
+        name_differs || network_differs
+    }
+}
+
+fn parse_time(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok()
+}
+
+/// Okta lists only active tokens, but a token read just as it expires (or from an emulator
+/// that keeps expired ones) can carry an `expiresAt` in the past.
+fn is_expired(token: &ApiToken, now: OffsetDateTime) -> bool {
+    token
+        .expires_at
+        .as_deref()
+        .and_then(parse_time)
+        .is_some_and(|at| at <= now)
+}
+
+/// The plan-time warning (summary, detail) for a token expiring within [`EXPIRY_WARNING`].
+pub fn expiry_warning(expires_at: &str, now: OffsetDateTime) -> Option<(String, String)> {
+    let at = parse_time(expires_at)?;
+    let left = at - now;
+    if left >= EXPIRY_WARNING {
+        return None;
+    }
+    let why = "Okta expires SSWS tokens that have not been used for 30 days; every API call made with the \
+               token renews it. If nothing uses this token (for example Pomerium's directory sync is not \
+               configured with it, or not running), it will stop working.";
+    if left <= time::Duration::ZERO {
+        return Some((
+            "API token has expired".into(),
+            format!("The token expired at {expires_at}. {why} {NEW_TOKEN_HELP}"),
+        ));
+    }
+    let hours = left.whole_hours();
+    let remaining = if hours >= 24 {
+        format!("{} days {} hours", hours / 24, hours % 24)
+    } else {
+        format!("{hours} hours")
+    };
+    Some((
+        "API token expires soon".into(),
+        format!(
+            "The token expires at {expires_at} (in about {remaining}) unless it is used before. {why} Use it, or \
+             replace it: {NEW_TOKEN_HELP}"
+        ),
+    ))
+}
+
+fn text(v: Option<&str>) -> Value {
+    v.map_or(Value::Null, |s| Value::string(s.to_string()))
+}
+
+/// A zone list as state: Okta omits empty lists, so an empty one keeps the form `base` had
+/// (`[]` or null), which is what the configuration says.
+fn zones_value(zones: &BTreeSet<String>, base: &Value, name: &str) -> Value {
+    if zones.is_empty() {
+        return match base.get(name) {
+            Some(Value::Set(items) | Value::List(items)) if items.is_empty() => {
+                Value::Set(Vec::new())
+            }
+            _ => Value::Null,
+        };
+    }
+    Value::Set(zones.iter().map(|z| Value::string(z.clone())).collect())
+}
+
+/// Builds the state from Okta's token. `base` (planned or prior state) supplies what Okta does
+/// not return: the token value, `revoke_on_destroy`, and the empty form of the zone lists.
+fn state_from_token(token: &ApiToken, base: &Value) -> Value {
+    let keep = |name: &str| base.get(name).cloned().unwrap_or(Value::Null);
+    let network = Network::of(token);
+    let revoke = match keep("revoke_on_destroy") {
+        v @ Value::Bool(_) => v,
+        _ => Value::Bool(false),
+    };
+    Value::object([
+        ("id", text(token.id.as_deref())),
+        ("token", keep("token")),
+        ("token_id", text(token.id.as_deref())),
+        ("name", text(token.name.as_deref())),
+        ("network_connection", Value::string(network.connection)),
+        (
+            "network_include",
+            zones_value(&network.include, base, "network_include"),
+        ),
+        (
+            "network_exclude",
+            zones_value(&network.exclude, base, "network_exclude"),
+        ),
+        ("revoke_on_destroy", revoke),
+        ("user_id", text(token.user_id.as_deref())),
+        ("client_name", text(token.client_name.as_deref())),
+        ("token_window", text(token.token_window.as_deref())),
+        ("created", text(token.created.as_deref())),
+        ("last_updated", text(token.last_updated.as_deref())),
+        ("expires_at", text(token.expires_at.as_deref())),
+    ])
+}
+
+/// A token id as it may appear in a URL path.
+fn check_token_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.chars().any(|c| c.is_whitespace() || "/?#%".contains(c)) {
+        return Err(
+            "A token id looks like 00T1gtr35t8ZbfBfV1d7: not empty, no whitespace or /?#%.".into(),
+        );
+    }
+    Ok(())
+}
+
+/// Checks everything that can be checked before any API call, with attribute paths. Unknown
+/// values are skipped (they are checked again at apply). Never echoes the token value.
+fn check_config(config: &Value, diags: &mut Diagnostics) {
+    if let Field::Known(token) = fields::string(config, "token") {
+        if let Err(e) = validate::credential("token", token) {
+            diags.attr_error(AttrPath::root("token"), "Invalid token", e);
+        }
+    }
+    let token_id = fields::string(config, "token_id");
+    if let Field::Known(id) = token_id {
+        if let Err(e) = check_token_id(id) {
+            diags.attr_error(AttrPath::root("token_id"), "Invalid token_id", e);
+        }
+    }
+    let name = fields::string(config, "name");
+    match name {
+        Field::Known(n) if n.trim().is_empty() => diags.attr_error(
+            AttrPath::root("name"),
+            "Invalid name",
+            "The token name must not be empty.",
+        ),
+        Field::Null if matches!(token_id, Field::Null) => diags.attr_error(
+            AttrPath::root("name"),
+            "Missing name or token_id",
+            "Set name (the token's name in the Admin Console, under Security → API → Tokens) or token_id, so \
+             that the provider knows which of the user's tokens `token` is.",
+        ),
+        _ => {}
+    }
+    let connection = match fields::string(config, "network_connection") {
+        Field::Known(c) => {
+            if !CONNECTIONS.contains(&c) {
+                diags.attr_error(
+                    AttrPath::root("network_connection"),
+                    "Invalid network_connection",
+                    format!("\"{c}\" is not one of {}.", CONNECTIONS.join(", ")),
+                );
+            }
+            Field::Known(c)
+        }
+        Field::Null => Field::Known("ANYWHERE"),
+        Field::Unknown => Field::Unknown,
+    };
+    // Zones per list: `None` while unknown.
+    let mut zone_counts = Vec::new();
+    for list in ["network_include", "network_exclude"] {
+        let count = match fields::strings(config, list) {
+            Field::Known(zones) => {
+                if zones
+                    .iter()
+                    .any(|z| z.is_empty() || z.chars().any(|c| c.is_whitespace() || c == '/'))
+                {
+                    diags.attr_error(
+                        AttrPath::root(list),
+                        format!("Invalid {list}"),
+                        "Network zone IDs look like nzo1abcd...; empty values and whitespace are not allowed.",
+                    );
+                }
+                Some(zones.len())
+            }
+            Field::Null => Some(0),
+            Field::Unknown => None,
+        };
+        zone_counts.push((list, count));
+    }
+    match connection {
+        Field::Known("ZONE") => {
+            if zone_counts.iter().all(|(_, n)| *n == Some(0)) {
+                diags.attr_error(
+                    AttrPath::root("network_connection"),
+                    "ZONE needs network zones",
+                    "With network_connection = \"ZONE\", set network_include (zones the token may be used from) \
+                     or network_exclude (zones it may not be used from).",
+                );
+            }
+        }
+        Field::Known("ANYWHERE") => {
+            for (list, n) in zone_counts {
+                if n.is_some_and(|n| n > 0) {
+                    diags.attr_error(
+                        AttrPath::root(list),
+                        format!("{list} needs network_connection = \"ZONE\""),
+                        "Network zones only apply with network_connection = \"ZONE\"; with ANYWHERE (the default) \
+                         the token is usable from any IP address. Set network_connection = \"ZONE\" or remove the zones.",
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The error for a token value Okta refuses (401): revoked, expired or mistyped.
+fn unusable_token(diags: &mut Diagnostics, err: &OktaError) {
+    diags.attr_error(
+        AttrPath::root("token"),
+        "The API token in `token` does not work",
+        format!(
+            "Okta rejected the value of `token` ({err}). The token was revoked, expired (Okta expires tokens \
+             that are not used for 30 days) or is mistyped. {NEW_TOKEN_HELP}"
+        ),
+    );
+}
+
+fn is_unauthorized(err: &OktaError) -> bool {
+    err.status().map(|s| s.as_u16()) == Some(401)
+}
+
+/// `GET /users/me` with the adopted token: checks that the value works and returns its user id.
+async fn token_owner(
+    client: &OktaClient,
+    token: &Secret,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    match client.users().me(Some(token)).await {
+        Ok(user) => match user.id {
+            Some(id) => Some(id),
+            None => {
+                diags.error(
+                    "Unexpected answer from Okta",
+                    "GET /api/v1/users/me returned a user without an id.",
+                );
+                None
+            }
+        },
+        Err(e) if is_unauthorized(&e) => {
+            unusable_token(diags, &e);
+            None
+        }
+        Err(e) => {
+            okta_diag::attr_error(
+                diags,
+                AttrPath::root("token"),
+                "checking the API token (GET /api/v1/users/me with it)",
+                &e,
+            );
+            None
+        }
+    }
+}
+
+/// The token `id`, which must belong to `owner` (the user the token value authenticates as).
+async fn token_by_id(
+    client: &OktaClient,
+    id: &str,
+    owner: &str,
+    diags: &mut Diagnostics,
+) -> Option<ApiToken> {
+    let token = match client.api_tokens().get(id).await {
+        Ok(Some(t)) if !is_expired(&t, OffsetDateTime::now_utc()) => t,
+        Ok(_) => {
+            diags.attr_error(
+                AttrPath::root("token_id"),
+                "API token not found",
+                format!(
+                    "Okta has no active API token {id}: it was revoked, has expired, or the id is mistyped. Set \
+                     token_id to the id of the token whose value is in `token` (the Admin Console lists them under \
+                     Security → API → Tokens), or remove token_id to find the token by name."
+                ),
+            );
+            return None;
+        }
+        Err(e) => {
+            okta_diag::attr_error(
+                diags,
+                AttrPath::root("token_id"),
+                &format!("reading API token {id}"),
+                &e,
+            );
+            return None;
+        }
+    };
+    if token.user_id.as_deref() != Some(owner) {
+        diags.attr_error(
+            AttrPath::root("token"),
+            "The token value does not belong to this token",
+            format!(
+                "The value of `token` authenticates as Okta user {owner}, but token {id} belongs to user {}. Set \
+                 token_id to the id of the token whose value is in `token`, or put the value of token {id} in `token`.",
+                token.user_id.as_deref().unwrap_or("(unknown)")
+            ),
+        );
+        return None;
+    }
+    Some(token)
+}
+
+/// The only active token of `owner` named `name`.
+async fn token_by_name(
+    client: &OktaClient,
+    name: &str,
+    owner: &str,
+    diags: &mut Diagnostics,
+) -> Option<ApiToken> {
+    let all = match client.api_tokens().list().await {
+        Ok(all) => all,
+        Err(e) => {
+            okta_diag::error(diags, "listing API tokens", &e);
+            return None;
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    let mine: Vec<ApiToken> = all
+        .into_iter()
+        .filter(|t| t.user_id.as_deref() == Some(owner) && !is_expired(t, now))
+        .collect();
+    let mut matches: Vec<ApiToken> = mine
+        .iter()
+        .filter(|t| t.name.as_deref() == Some(name))
+        .cloned()
+        .collect();
+    match matches.len() {
+        1 => matches.pop(),
+        0 => {
+            let names: BTreeSet<&str> = mine.iter().filter_map(|t| t.name.as_deref()).collect();
+            let known = if names.is_empty() {
+                "That user has no other active token.".to_string()
+            } else {
+                format!(
+                    "That user's active tokens are named: {}.",
+                    names
+                        .into_iter()
+                        .map(|n| format!("\"{n}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            diags.attr_error(
+                AttrPath::root("name"),
+                "API token not found by name",
+                format!(
+                    "No active API token of Okta user {owner} (the user `token` authenticates as) is named \"{name}\". \
+                     {known} Set name to the token's name as shown in the Admin Console (Security → API → Tokens), \
+                     or set token_id."
+                ),
+            );
+            None
+        }
+        n => {
+            let ids: Vec<&str> = matches.iter().filter_map(|t| t.id.as_deref()).collect();
+            diags.attr_error(
+                AttrPath::root("name"),
+                "Several API tokens have this name",
+                format!(
+                    "Okta user {owner} has {n} active tokens named \"{name}\" ({}). Okta cannot tell which one the \
+                     value of `token` is: set token_id to the id of that token (the Admin Console lists them under \
+                     Security → API → Tokens).",
+                    ids.join(", ")
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Renames / sets the network condition with one PUT when `current` differs from `desired`.
+async fn apply_desired(
+    client: &OktaClient,
+    current: ApiToken,
+    desired: &Desired,
+    diags: &mut Diagnostics,
+) -> Option<ApiToken> {
+    if !desired.differs_from(&current) {
+        return Some(current);
+    }
+    let id = current.id.clone().unwrap_or_default();
+    let mut body = current.to_update();
+    if let Some(name) = &desired.name {
+        body.name = Some(name.clone());
+    }
+    if let Some(network) = &desired.network {
+        if *network != Network::of(&current) {
+            body.network = Some(network.to_okta(current.network.as_ref()));
+        }
+    }
+    match client.api_tokens().update(&id, &body).await {
+        Ok(updated) => {
+            tracing::info!(token_id = %id, "updated the API token's name / network condition");
+            Some(updated)
+        }
+        Err(e) => {
+            okta_diag::error(
+                diags,
+                "updating the API token's name and network condition",
+                &e,
+            );
+            None
+        }
+    }
+}
+
+pub struct ApiTokenResource {
+    schema: Schema,
+    data: Arc<ProviderData>,
+}
+
+impl ApiTokenResource {
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self {
+            schema: schema(),
+            data,
+        }
+    }
+
+    /// Whether `state`'s token is the one the provider itself authenticates with.
+    fn is_provider_token(&self, state: &Value) -> bool {
+        let Field::Known(token) = fields::string(state, "token") else {
+            return false;
+        };
+        self.data
+            .settings()
+            .and_then(|s| s.api_token.as_ref().map(|t| t == token))
+            .unwrap_or(false)
+    }
+
+    fn gone_warning(diags: &mut Diagnostics, id: &str, state: &Value, expired: bool) {
+        let name = fields::string(state, "name")
+            .known()
+            .map(|n| format!(" (\"{n}\")"))
+            .unwrap_or_default();
+        let what = if expired {
+            "has expired (Okta expires tokens that are not used for 30 days)"
+        } else {
+            "was revoked or has expired"
+        };
+        diags.warning(
+            format!("API token {id} {what}"),
+            format!(
+                "Okta no longer has an active API token {id}{name}: it {what} outside Terraform. It was removed \
+                 from the state; the next apply adopts the token in `token` again, which fails until `token` holds \
+                 a working token. {NEW_TOKEN_HELP}"
+            ),
+        );
+    }
+}
+
+#[tonic::async_trait]
+impl Resource for ApiTokenResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        check_config(config, diags);
+    }
+
+    fn modify_plan(
+        &self,
+        req: &PlanRequest<'_>,
+        planned: &mut Value,
+        _replace: &mut Vec<AttrPath>,
+        diags: &mut Diagnostics,
+    ) {
+        if req.prior.is_null() {
+            return;
+        }
+        if let Field::Known(at) = fields::string(req.prior, "expires_at") {
+            if let Some((summary, detail)) = expiry_warning(at, OffsetDateTime::now_utc()) {
+                diags.attr_warning(AttrPath::root("token"), summary, detail);
+            }
+        }
+        // Nothing that reaches Okta changes (e.g. only revoke_on_destroy): the apply makes no
+        // API call, so the timestamps stay as they are.
+        let remote_same = REMOTE_ATTRIBUTES
+            .iter()
+            .all(|name| planned.get(name) == req.prior.get(name));
+        if remote_same {
+            if let Value::Object(fields_mut) = planned {
+                for name in ["last_updated", "expires_at"] {
+                    if let Some(v) = req.prior.get(name) {
+                        fields_mut.insert(name.into(), v.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    async fn create(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+        // Values unknown at validation time are known now.
+        check_config(req.config, diags);
+        if diags.has_errors() {
+            return None;
+        }
+        let desired = Desired::from_plan(req.planned, req.config);
+        let Some(secret) = &desired.token else {
+            diags.attr_error(
+                AttrPath::root("token"),
+                "Missing token",
+                "The token value is required.",
+            );
+            return None;
+        };
+        let client = self.data.client(diags)?;
+        let owner = token_owner(&client, secret, diags).await?;
+        let found = match (&desired.token_id, &desired.name) {
+            (Some(id), _) => token_by_id(&client, id, &owner, diags).await?,
+            (None, Some(name)) => token_by_name(&client, name, &owner, diags).await?,
+            (None, None) => return None,
+        };
+        // Nothing is created: on any error below, return nothing, so that a failed adoption is
+        // never kept (and, with revoke_on_destroy, tainted and revoked at the next apply).
+        let token = apply_desired(&client, found, &desired, diags).await?;
+        tracing::info!(
+            token_id = token.id.as_deref().unwrap_or_default(),
+            user_id = %owner,
+            "adopted API token"
+        );
+        Some(Stored {
+            state: state_from_token(&token, req.planned),
+            private: Vec::new(),
+        })
+    }
+
+    async fn read(&self, state: &Value, private: &[u8], diags: &mut Diagnostics) -> Option<Stored> {
+        let id = fields::string(state, "id").known()?.to_string();
+        let client = self.data.client(diags)?;
+        match client.api_tokens().get(&id).await {
+            Ok(Some(token)) if !is_expired(&token, OffsetDateTime::now_utc()) => Some(Stored {
+                state: state_from_token(&token, state),
+                private: private.to_vec(),
+            }),
+            Ok(found) => {
+                tracing::info!(token_id = %id, "API token revoked or expired; removing it from state");
+                Self::gone_warning(diags, &id, state, found.is_some());
+                None
+            }
+            Err(e) => {
+                okta_diag::error(diags, &format!("reading API token {id}"), &e);
+                if is_unauthorized(&e) && self.is_provider_token(state) {
+                    diags.warning(
+                        "The provider authenticates with this token",
+                        format!(
+                            "The provider's api_token is the token this resource adopts, and Okta no longer accepts \
+                             it. Set both the provider's api_token (or OKTA_API_TOKEN) and this resource's `token` \
+                             to a new token. {NEW_TOKEN_HELP}"
+                        ),
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    async fn update(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+        check_config(req.config, diags);
+        if diags.has_errors() {
+            return None;
+        }
+        let id = fields::string(req.prior, "id").known()?.to_string();
+        let desired = Desired::from_plan(req.planned, req.config);
+        let token_changed = req.planned.get("token") != req.prior.get("token");
+        let remote_same = REMOTE_ATTRIBUTES
+            .iter()
+            .all(|name| req.planned.get(name) == req.prior.get(name));
+        if remote_same {
+            // Only state-side settings change (revoke_on_destroy): no API call.
+            let mut state = req.planned.clone();
+            if let Value::Object(f) = &mut state {
+                for (name, value) in f.iter_mut() {
+                    if value.is_unknown() {
+                        *value = req.prior.get(name).cloned().unwrap_or(Value::Null);
+                    }
+                }
+            }
+            return Some(Stored {
+                state,
+                private: req.private.to_vec(),
+            });
+        }
+        let client = self.data.client(diags)?;
+        let owner = if token_changed {
+            let Some(secret) = &desired.token else {
+                return None;
+            };
+            Some(token_owner(&client, secret, diags).await?)
+        } else {
+            None
+        };
+        let current = match client.api_tokens().get(&id).await {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                diags.error(
+                    format!("API token {id} no longer exists"),
+                    format!(
+                        "Okta has no API token {id} any more: it was revoked or has expired. Run terraform apply \
+                         again: the refresh removes it from the state and the apply adopts `token` again. \
+                         {NEW_TOKEN_HELP}"
+                    ),
+                );
+                return None;
+            }
+            Err(e) => {
+                okta_diag::error(diags, &format!("reading API token {id}"), &e);
+                return None;
+            }
+        };
+        if let Some(owner) = owner {
+            if current.user_id.as_deref() != Some(owner.as_str()) {
+                diags.attr_error(
+                    AttrPath::root("token"),
+                    "The new token value belongs to another token",
+                    format!(
+                        "The new value of `token` authenticates as Okta user {owner}, but token {id}, which this \
+                         resource manages, belongs to user {}. A token of another user is another Okta object: \
+                         replace the resource (terraform apply -replace=<this resource's address>), or set token_id \
+                         to the new token's id, which replaces it too.",
+                        current.user_id.as_deref().unwrap_or("(unknown)")
+                    ),
+                );
+                return None;
+            }
+        }
+        let token = apply_desired(&client, current, &desired, diags).await?;
+        Some(Stored {
+            state: state_from_token(&token, req.planned),
+            private: req.private.to_vec(),
+        })
+    }
+
+    async fn delete(&self, prior: &Value, _private: &[u8], diags: &mut Diagnostics) {
+        let Some(id) = fields::string(prior, "id").known() else {
+            return;
+        };
+        if !fields::boolean(prior, "revoke_on_destroy")
+            .known()
+            .unwrap_or(false)
+        {
+            tracing::info!(token_id = %id, "forgetting the API token (revoke_on_destroy is false)");
+            return;
+        }
+        let Some(client) = self.data.client(diags) else {
+            return;
+        };
+        match client.api_tokens().revoke(id).await {
+            Ok(true) => tracing::info!(token_id = %id, "revoked API token"),
+            Ok(false) => tracing::info!(token_id = %id, "API token was already gone"),
+            Err(e) => return okta_diag::error(diags, &format!("revoking API token {id}"), &e),
+        }
+        if self.is_provider_token(prior) {
+            diags.warning(
+                "The provider's own API token was revoked",
+                "This resource's token is also the provider's api_token: further Okta requests in this run fail \
+                 with 401. Set the provider's api_token (or OKTA_API_TOKEN) to another token.",
+            );
+        }
+    }
+
+    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Option<Stored> {
+        if let Err(e) = check_token_id(id) {
+            diags.error("Invalid import id", e);
+            return None;
+        }
+        let client = self.data.client(diags)?;
+        let token = match client.api_tokens().get(id).await {
+            Ok(Some(t)) if !is_expired(&t, OffsetDateTime::now_utc()) => t,
+            Ok(_) => return None,
+            Err(e) => {
+                okta_diag::error(diags, &format!("reading API token {id}"), &e);
+                return None;
+            }
+        };
+        // Okta never returns the value: `token` stays null until the first apply adopts the
+        // configured one (an in-place update that only checks ownership).
+        let seed = Value::object([
+            ("token", Value::Null),
+            ("revoke_on_destroy", Value::Bool(false)),
+        ]);
+        Some(Stored {
+            state: state_from_token(&token, &seed),
+            private: Vec::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::{self, EmulatorConfig, MintRequest, RunningEmulator};
+    use crate::okta::ApiError;
+    use crate::provider::OktaIdpProvider;
+    use crate::tfplugin::framework::{plan_object, Provider};
+    use std::sync::Mutex;
+
+    /// A recorded Okta answer (VCR `TestAccResourceAPITokenResource_basic`).
+    const RECORDED: &str = r#"{"id":"00T1gtr35t8ZbfBfV1d7","name":"api-token-test-token","userId":"00unkw1sfbTw08c0g1d7","clientName":"Okta API",
+        "tokenWindow":"P30D","network":{"connection":"ZONE","exclude":["nzonkw1sfwwiH9Hxt1d7"]},
+        "expiresAt":"2025-12-02T14:47:13.000Z","created":"2025-11-02T14:47:13.000Z","lastUpdated":"2025-11-06T08:22:21.000Z",
+        "_links":{"self":{"href":"https://example.okta.com/api/v1/api-tokens/00T1gtr35t8ZbfBfV1d7","hints":{"allow":["GET","DELETE"]}}}}"#;
+
+    const ADMIN_TOKEN: &str = "00ProviderOwnTokenValue0000000000000000000";
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        let Type::Object(attrs) = schema().implied_type() else {
+            panic!("object")
+        };
+        Value::object(attrs.keys().map(|k| {
+            let v = pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map_or(Value::Null, |(_, v)| v.clone());
+            (k.clone(), v)
+        }))
+    }
+
+    fn zones(list: &[&str]) -> Value {
+        Value::Set(list.iter().map(|z| Value::string(*z)).collect())
+    }
+
+    fn error_paths(d: &Diagnostics) -> Vec<String> {
+        d.iter()
+            .filter(|x| x.severity == crate::tfplugin::diag::Severity::Error)
+            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
+            .collect()
+    }
+
+    fn assert_no_secret(d: &Diagnostics, secrets: &[&str]) {
+        for diag in d.iter() {
+            for s in secrets {
+                assert!(
+                    !diag.summary.contains(s) && !diag.detail.contains(s),
+                    "secret leaked into {diag:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn schema_is_valid() {
+        schema().block.check(TYPE_NAME).expect("valid schema");
+        let token = schema().block.attribute("token").cloned().expect("token");
+        assert!(token.required && token.sensitive);
+    }
+
+    #[test]
+    fn validation_points_at_each_bad_attribute() {
+        let mut d = Diagnostics::new();
+        check_config(
+            &obj(&[
+                ("token", Value::string("00abc\n")),
+                ("token_id", Value::string("00T/../apps")),
+                ("name", Value::string("  ")),
+                ("network_connection", Value::string("SOMEWHERE")),
+            ]),
+            &mut d,
+        );
+        assert_eq!(
+            error_paths(&d),
+            vec!["token", "token_id", "name", "network_connection"]
+        );
+
+        let mut d = Diagnostics::new();
+        check_config(
+            &obj(&[
+                ("token", Value::string("")),
+                ("network_include", zones(&["nzo1"])),
+                ("network_exclude", zones(&["nzo 2"])),
+            ]),
+            &mut d,
+        );
+        // Empty token; neither name nor token_id; zones need ZONE (the default is ANYWHERE);
+        // a zone id with whitespace.
+        assert_eq!(
+            error_paths(&d),
+            vec![
+                "token",
+                "name",
+                "network_include",
+                "network_exclude",
+                "network_exclude"
+            ]
+        );
+
+        let mut d = Diagnostics::new();
+        check_config(
+            &obj(&[
+                ("token", Value::string("00abc")),
+                ("name", Value::string("sync")),
+                ("network_connection", Value::string("ZONE")),
+                ("network_include", Value::Set(Vec::new())),
+            ]),
+            &mut d,
+        );
+        assert_eq!(error_paths(&d), vec!["network_connection"]);
+    }
+
+    #[test]
+    fn valid_and_unknown_values_pass() {
+        for config in [
+            obj(&[
+                ("token", Value::string("00abc")),
+                ("name", Value::string("sync")),
+            ]),
+            obj(&[
+                ("token", Value::string("00abc")),
+                ("token_id", Value::string("00T1gtr35t8ZbfBfV1d7")),
+                ("network_connection", Value::string("ZONE")),
+                ("network_exclude", zones(&["nzo1"])),
+            ]),
+            obj(&[
+                ("token", Value::Unknown),
+                ("name", Value::Unknown),
+                ("network_connection", Value::string("ZONE")),
+                ("network_include", Value::Unknown),
+            ]),
+            obj(&[
+                ("token", Value::string("00abc")),
+                ("token_id", Value::Unknown),
+                ("network_connection", Value::Unknown),
+                ("network_include", zones(&["nzo1"])),
+            ]),
+        ] {
+            let mut d = Diagnostics::new();
+            check_config(&config, &mut d);
+            assert!(d.is_empty(), "{config:?}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn state_maps_a_recorded_token() {
+        let token: ApiToken = serde_json::from_str(RECORDED).expect("recorded JSON");
+        let base = obj(&[
+            ("token", Value::string("00value")),
+            ("revoke_on_destroy", Value::Bool(true)),
+            ("network_include", Value::Set(Vec::new())),
+        ]);
+        let state = state_from_token(&token, &base);
+        let expect = obj(&[
+            ("id", Value::string("00T1gtr35t8ZbfBfV1d7")),
+            ("token", Value::string("00value")),
+            ("token_id", Value::string("00T1gtr35t8ZbfBfV1d7")),
+            ("name", Value::string("api-token-test-token")),
+            ("network_connection", Value::string("ZONE")),
+            // Okta omits the empty list; the configured `[]` form is kept.
+            ("network_include", Value::Set(Vec::new())),
+            ("network_exclude", zones(&["nzonkw1sfwwiH9Hxt1d7"])),
+            ("revoke_on_destroy", Value::Bool(true)),
+            ("user_id", Value::string("00unkw1sfbTw08c0g1d7")),
+            ("client_name", Value::string("Okta API")),
+            ("token_window", Value::string("P30D")),
+            ("created", Value::string("2025-11-02T14:47:13.000Z")),
+            ("last_updated", Value::string("2025-11-06T08:22:21.000Z")),
+            ("expires_at", Value::string("2025-12-02T14:47:13.000Z")),
+        ]);
+        assert_eq!(state, expect);
+        state
+            .check_type(&schema().implied_type())
+            .expect("conforms to the schema");
+
+        // Without a network condition: ANYWHERE, no zones (null unless configured as []).
+        let mut bare = token.clone();
+        bare.network = None;
+        let state = state_from_token(&bare, &Value::Null);
+        assert_eq!(
+            state.get("network_connection"),
+            Some(&Value::string("ANYWHERE"))
+        );
+        assert_eq!(state.get("network_include"), Some(&Value::Null));
+        assert_eq!(state.get("revoke_on_destroy"), Some(&Value::Bool(false)));
+        assert_eq!(state.get("token"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn network_update_body_keeps_okta_shape() {
+        let token: ApiToken = serde_json::from_str(RECORDED).expect("recorded JSON");
+        let want = Network {
+            connection: "ANYWHERE".into(),
+            include: BTreeSet::new(),
+            exclude: BTreeSet::new(),
+        };
+        let desired = Desired {
+            token: None,
+            token_id: None,
+            name: None,
+            network: Some(want.clone()),
+        };
+        assert!(desired.differs_from(&token));
+        let body = serde_json::to_value(want.to_okta(token.network.as_ref())).expect("json");
+        assert_eq!(body, serde_json::json!({"connection": "ANYWHERE"}));
+        let same = Desired {
+            network: Some(Network::of(&token)),
+            name: Some("api-token-test-token".into()),
+            ..desired
+        };
+        assert!(!same.differs_from(&token));
+    }
+
+    #[test]
+    fn expiry_warning_threshold_is_seven_days() {
+        let now = OffsetDateTime::parse("2025-11-25T12:00:00Z", &Rfc3339).expect("time");
+        let at =
+            |offset: time::Duration| (now + offset).format(&Rfc3339).expect("format").to_string();
+        assert!(expiry_warning(&at(time::Duration::days(8)), now).is_none());
+        assert!(expiry_warning(&at(time::Duration::days(7)), now).is_none());
+        let (summary, detail) =
+            expiry_warning(&at(time::Duration::days(7) - time::Duration::SECOND), now)
+                .expect("warns");
+        assert_eq!(summary, "API token expires soon");
+        assert!(detail.contains("6 days 23 hours"), "{detail}");
+        assert!(detail.contains("Security → API → Tokens"), "{detail}");
+        let (_, detail) = expiry_warning(&at(time::Duration::hours(5)), now).expect("warns");
+        assert!(detail.contains("5 hours"), "{detail}");
+        let (summary, _) = expiry_warning(&at(-time::Duration::hours(1)), now).expect("warns");
+        assert_eq!(summary, "API token has expired");
+        // Okta's millisecond form parses; garbage is ignored.
+        assert!(expiry_warning("2025-11-26T14:47:13.000Z", now).is_some());
+        assert!(expiry_warning("soon", now).is_none());
+    }
+
+    #[test]
+    fn plan_warns_on_expiry_and_keeps_timestamps_when_only_state_changes() {
+        let resource =
+            ApiTokenResource::new(Arc::clone(OktaIdpProvider::with_env(|_| None).data()));
+        let soon = (OffsetDateTime::now_utc() + time::Duration::days(2))
+            .format(&Rfc3339)
+            .expect("format");
+        let token: ApiToken = serde_json::from_str(RECORDED).expect("recorded JSON");
+        let mut prior = state_from_token(
+            &token,
+            &obj(&[
+                ("token", Value::string("00value")),
+                ("revoke_on_destroy", Value::Bool(false)),
+            ]),
+        );
+        if let Value::Object(f) = &mut prior {
+            f.insert("expires_at".into(), Value::string(soon));
+        }
+        let config = obj(&[
+            ("token", Value::string("00value")),
+            ("name", Value::string("api-token-test-token")),
+            ("network_connection", Value::string("ZONE")),
+            ("network_exclude", zones(&["nzonkw1sfwwiH9Hxt1d7"])),
+            ("revoke_on_destroy", Value::Bool(true)),
+        ]);
+        let (planned, replace, d) = plan(&resource, &prior, &config);
+        assert!(replace.is_empty());
+        assert_eq!(d.iter().count(), 1, "{d:?}");
+        assert_eq!(d.0[0].severity, crate::tfplugin::diag::Severity::Warning);
+        assert_no_secret(&d, &["00value"]);
+        assert!(planned.is_wholly_known(), "{planned:?}");
+        assert_eq!(planned.get("revoke_on_destroy"), Some(&Value::Bool(true)));
+        assert_eq!(planned.get("expires_at"), prior.get("expires_at"));
+
+        // A different token_id replaces; a rename leaves the timestamps to the apply.
+        let renamed = obj(&[
+            ("token", Value::string("00value")),
+            ("token_id", Value::string("00Tother")),
+            ("name", Value::string("renamed")),
+            ("network_connection", Value::string("ZONE")),
+            ("network_exclude", zones(&["nzonkw1sfwwiH9Hxt1d7"])),
+        ]);
+        let (planned, replace, _) = plan(&resource, &prior, &renamed);
+        assert_eq!(replace, vec![AttrPath::root("token_id")]);
+        assert_eq!(planned.get("last_updated"), Some(&Value::Unknown));
+    }
+
+    #[test]
+    fn no_secret_in_diagnostics() {
+        let secret = "00SecretTokenValue_do_not_print";
+        let mut d = Diagnostics::new();
+        check_config(
+            &obj(&[("token", Value::string(format!("{secret} \n")))]),
+            &mut d,
+        );
+        let err = OktaError::from(ApiError::from_response(
+            http::StatusCode::UNAUTHORIZED,
+            "GET",
+            "/api/v1/users/me",
+            br#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"oaeX","errorCauses":[]}"#,
+        ));
+        unusable_token(&mut d, &err);
+        ApiTokenResource::gone_warning(
+            &mut d,
+            "00T1",
+            &obj(&[
+                ("token", Value::string(secret)),
+                ("name", Value::string("sync")),
+            ]),
+            false,
+        );
+        assert!(d.has_errors());
+        assert_no_secret(&d, &[secret]);
+        let detail = &d.0[1].detail;
+        assert!(detail.contains("E0000011"), "{detail}");
+        assert!(detail.contains("Security → API → Tokens"), "{detail}");
+        assert!(detail.contains("Create Token"), "{detail}");
+        assert!(detail.contains("only once"), "{detail}");
+        assert!(detail.contains("variable"), "{detail}");
+    }
+
+    // ---- against the in-process emulator ------------------------------------------------
+
+    /// Terraform's proposed new state: configured values, prior values for unset computed ones.
+    fn proposed(prior: &Value, config: &Value) -> Value {
+        Value::object(schema().block.attributes.iter().map(|a| {
+            let c = config.get(&a.name).cloned().unwrap_or(Value::Null);
+            let v = if a.computed && c.is_null() {
+                prior.get(&a.name).cloned().unwrap_or(Value::Null)
+            } else {
+                c
+            };
+            (a.name.clone(), v)
+        }))
+    }
+
+    fn plan(
+        resource: &ApiTokenResource,
+        prior: &Value,
+        config: &Value,
+    ) -> (Value, Vec<AttrPath>, Diagnostics) {
+        let (mut planned, mut replace) = plan_object(
+            &resource.schema().block,
+            prior,
+            &proposed(prior, config),
+            config,
+        );
+        let mut d = Diagnostics::new();
+        resource.modify_plan(
+            &PlanRequest {
+                prior,
+                config,
+                prior_private: &[],
+            },
+            &mut planned,
+            &mut replace,
+            &mut d,
+        );
+        (planned, replace, d)
+    }
+
+    /// Captures every log line of the test's thread (current-thread runtime: the emulator too).
+    #[derive(Clone, Default)]
+    struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for LogBuffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut v) = self.0.lock() {
+                v.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl LogBuffer {
+        fn text(&self) -> String {
+            self.0
+                .lock()
+                .map(|v| String::from_utf8_lossy(&v).into_owned())
+                .unwrap_or_default()
+        }
+    }
+
+    struct Env {
+        emu: RunningEmulator,
+        resource: ApiTokenResource,
+        _provider: OktaIdpProvider,
+        http: reqwest::Client,
+        diags: Diagnostics,
+    }
+
+    impl Env {
+        async fn start() -> Self {
+            let emu = emulator::spawn(EmulatorConfig::ephemeral().with_api_token(ADMIN_TOKEN))
+                .await
+                .expect("emulator");
+            let url = emu.base_url().to_string();
+            let provider = OktaIdpProvider::with_env(move |k| match k {
+                "OKTA_ORG_URL" => Some(url.clone()),
+                "OKTA_API_TOKEN" => Some(ADMIN_TOKEN.to_string()),
+                _ => None,
+            });
+            let mut d = Diagnostics::new();
+            provider
+                .configure(
+                    &Value::null_object(&provider.schema().implied_type()),
+                    &mut d,
+                )
+                .await;
+            assert!(d.is_empty(), "{d:?}");
+            let resource = ApiTokenResource::new(Arc::clone(provider.data()));
+            Self {
+                emu,
+                resource,
+                _provider: provider,
+                http: reqwest::Client::builder().no_proxy().build().expect("http"),
+                diags: Diagnostics::new(),
+            }
+        }
+
+        fn mint(&self, name: &str, login: Option<&str>) -> (String, String, String) {
+            let t = self
+                .emu
+                .mint_token(MintRequest {
+                    name: Some(name.into()),
+                    login: login.map(str::to_string),
+                    ..Default::default()
+                })
+                .expect("mint");
+            (t.id, t.token, t.user_id)
+        }
+
+        /// The Okta API calls made since the last call, as "METHOD path".
+        async fn calls(&self) -> Vec<String> {
+            let base = self.emu.base_url();
+            let log: Vec<serde_json::Value> = self
+                .http
+                .get(format!("{base}/__emulator/requests"))
+                .send()
+                .await
+                .expect("log")
+                .json()
+                .await
+                .expect("json");
+            self.http
+                .delete(format!("{base}/__emulator/requests"))
+                .send()
+                .await
+                .expect("clear");
+            log.iter()
+                .filter(|e| e["path"].as_str().is_some_and(|p| p.starts_with("/api/")))
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e["method"].as_str().unwrap_or(""),
+                        e["path"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        }
+
+        async fn create(&mut self, config: &Value) -> Option<Value> {
+            let (planned, _, d) = plan(&self.resource, &Value::Null, config);
+            self.diags.extend(d);
+            let req = ApplyRequest {
+                prior: &Value::Null,
+                planned: &planned,
+                config,
+                private: &[],
+            };
+            let stored = self.resource.create(&req, &mut self.diags).await?;
+            assert!(stored.state.is_wholly_known(), "{:?}", stored.state);
+            assert_consistent(&planned, &stored.state);
+            Some(stored.state)
+        }
+
+        async fn update(&mut self, prior: &Value, config: &Value) -> Option<Value> {
+            let (planned, replace, d) = plan(&self.resource, prior, config);
+            assert!(replace.is_empty(), "{replace:?}");
+            self.diags.extend(d);
+            let req = ApplyRequest {
+                prior,
+                planned: &planned,
+                config,
+                private: &[],
+            };
+            let stored = self.resource.update(&req, &mut self.diags).await?;
+            assert!(stored.state.is_wholly_known(), "{:?}", stored.state);
+            assert_consistent(&planned, &stored.state);
+            Some(stored.state)
+        }
+
+        async fn read(&mut self, state: &Value) -> Option<Value> {
+            self.resource
+                .read(state, &[], &mut self.diags)
+                .await
+                .map(|s| s.state)
+        }
+
+        /// Refresh, then plan: nothing to do.
+        async fn assert_clean_plan(&mut self, state: &Value, config: &Value) -> Value {
+            let refreshed = self.read(state).await.expect("still there");
+            let (planned, replace, d) = plan(&self.resource, &refreshed, config);
+            assert!(d.is_empty(), "{d:?}");
+            assert!(replace.is_empty(), "{replace:?}");
+            assert_eq!(planned, refreshed, "plan is not empty");
+            refreshed
+        }
+    }
+
+    /// What Terraform checks after apply: known planned values are kept.
+    fn assert_consistent(planned: &Value, state: &Value) {
+        let (Some(p), Some(s)) = (planned.as_map(), state.as_map()) else {
+            panic!("objects")
+        };
+        for (k, v) in p {
+            if v.is_known() {
+                assert_eq!(Some(v), s.get(k), "inconsistent result for {k}");
+            }
+        }
+    }
+
+    fn capture_logs() -> (LogBuffer, tracing::subscriber::DefaultGuard) {
+        let buf = LogBuffer::default();
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish();
+        (buf, tracing::subscriber::set_default(subscriber))
+    }
+
+    #[tokio::test]
+    async fn adopt_rename_restrict_revoke_and_fail_with_instructions() {
+        let (logs, _guard) = capture_logs();
+        let mut env = Env::start().await;
+        let (id, value, user) = env.mint("directory-sync", None);
+        let config = |pairs: &[(&str, Value)]| {
+            let mut all = vec![
+                ("token", Value::string(value.clone())),
+                ("name", Value::string("directory-sync")),
+            ];
+            all.extend(pairs.iter().cloned());
+            obj(&all)
+        };
+
+        // Create by name: /users/me with the adopted token, list; no PUT (already ANYWHERE).
+        let base = config(&[]);
+        env.calls().await;
+        let state = env.create(&base).await.expect("adopted");
+        assert_eq!(
+            env.calls().await,
+            ["GET /api/v1/users/me", "GET /api/v1/api-tokens"]
+        );
+        assert_eq!(state.get("id"), Some(&Value::string(id.clone())));
+        assert_eq!(state.get("token_id"), Some(&Value::string(id.clone())));
+        assert_eq!(state.get("user_id"), Some(&Value::string(user)));
+        assert_eq!(
+            state.get("network_connection"),
+            Some(&Value::string("ANYWHERE"))
+        );
+        assert_eq!(state.get("token_window"), Some(&Value::string("P30D")));
+        let state = env.assert_clean_plan(&state, &base).await;
+        assert_eq!(
+            env.calls().await,
+            ["GET /api/v1/api-tokens/".to_string() + &id]
+        );
+
+        // Rename and restrict: GET + PUT.
+        let restricted = config(&[
+            ("name", Value::string("pomerium-sync")),
+            ("network_connection", Value::string("ZONE")),
+            ("network_include", zones(&["nzoOffice1", "nzoOffice2"])),
+        ]);
+        let state = env.update(&state, &restricted).await.expect("updated");
+        assert_eq!(
+            env.calls().await,
+            [
+                format!("GET /api/v1/api-tokens/{id}"),
+                format!("PUT /api/v1/api-tokens/{id}")
+            ]
+        );
+        assert_eq!(state.get("name"), Some(&Value::string("pomerium-sync")));
+        let state = env.assert_clean_plan(&state, &restricted).await;
+        env.calls().await;
+
+        // Back to ANYWHERE with an explicit empty list: the [] form is kept, no diff.
+        let open = config(&[
+            ("name", Value::string("pomerium-sync")),
+            ("network_include", Value::Set(Vec::new())),
+        ]);
+        let state = env.update(&state, &open).await.expect("updated");
+        let state = env.assert_clean_plan(&state, &open).await;
+        env.calls().await;
+
+        // Only revoke_on_destroy: no API call.
+        let revoking = config(&[
+            ("name", Value::string("pomerium-sync")),
+            ("network_include", Value::Set(Vec::new())),
+            ("revoke_on_destroy", Value::Bool(true)),
+        ]);
+        let state = env.update(&state, &revoking).await.expect("updated");
+        assert!(env.calls().await.is_empty());
+        let state = env.assert_clean_plan(&state, &revoking).await;
+        env.calls().await;
+
+        // Destroy with revoke_on_destroy: one DELETE.
+        env.resource.delete(&state, &[], &mut env.diags).await;
+        assert_eq!(
+            env.calls().await,
+            [format!("DELETE /api/v1/api-tokens/{id}")]
+        );
+        assert!(!env.diags.has_errors(), "{:?}", env.diags);
+
+        // Refresh: gone, with a warning.
+        assert!(env.read(&state).await.is_none());
+        let warning = env.diags.0.last().cloned().expect("warning");
+        assert_eq!(warning.severity, crate::tfplugin::diag::Severity::Warning);
+        assert!(warning.summary.contains("revoked"), "{warning:?}");
+        assert!(
+            warning.detail.contains("adopts the token in `token` again"),
+            "{warning:?}"
+        );
+
+        // The next apply (create) fails: 401 from /users/me, with instructions.
+        env.calls().await;
+        assert!(env.create(&revoking).await.is_none());
+        assert_eq!(env.calls().await, ["GET /api/v1/users/me"]);
+        let err = env.diags.0.last().cloned().expect("error");
+        assert_eq!(err.path, Some(AttrPath::root("token")));
+        assert!(err.detail.contains("E0000011"), "{err:?}");
+        assert!(err.detail.contains("Security → API → Tokens"), "{err:?}");
+
+        assert_no_secret(&env.diags, &[&value, ADMIN_TOKEN]);
+        let logs = logs.text();
+        assert!(logs.contains("adopted API token"), "logs were not captured");
+        assert!(
+            !logs.contains(&value) && !logs.contains(ADMIN_TOKEN),
+            "secret in logs"
+        );
+        env.emu.shutdown().await.expect("shutdown");
+    }
+
+    #[tokio::test]
+    async fn import_then_apply_once_gives_a_clean_plan() {
+        let (logs, _guard) = capture_logs();
+        let mut env = Env::start().await;
+        let (id, value, _) = env.mint("directory-sync", None);
+        env.calls().await;
+        let imported = env
+            .resource
+            .import(&id, &mut env.diags)
+            .await
+            .expect("imported")
+            .state;
+        assert_eq!(env.calls().await, [format!("GET /api/v1/api-tokens/{id}")]);
+        assert_eq!(imported.get("token"), Some(&Value::Null));
+        imported
+            .check_type(&schema().implied_type())
+            .expect("conforms");
+
+        let config = obj(&[
+            ("token", Value::string(value.clone())),
+            ("name", Value::string("directory-sync")),
+        ]);
+        // The plan after import: only `token` (null -> value), an in-place update.
+        let refreshed = env.read(&imported).await.expect("exists");
+        env.calls().await;
+        let (planned, replace, _) = plan(&env.resource, &refreshed, &config);
+        assert!(replace.is_empty());
+        assert_eq!(planned.get("token"), Some(&Value::string(value.clone())));
+        assert_eq!(planned.get("id"), Some(&Value::string(id.clone())));
+
+        let state = env.update(&refreshed, &config).await.expect("adopted");
+        assert_eq!(
+            env.calls().await,
+            [
+                "GET /api/v1/users/me".to_string(),
+                format!("GET /api/v1/api-tokens/{id}")
+            ]
+        );
+        env.assert_clean_plan(&state, &config).await;
+
+        // Importing an id that does not exist: nothing (Terraform reports it).
+        assert!(env
+            .resource
+            .import("00Tnope0000000000000", &mut env.diags)
+            .await
+            .is_none());
+        assert!(!env.diags.has_errors(), "{:?}", env.diags);
+        assert_no_secret(&env.diags, &[&value, ADMIN_TOKEN]);
+        assert!(!logs.text().contains(&value));
+        env.emu.shutdown().await.expect("shutdown");
+    }
+
+    #[tokio::test]
+    async fn ownership_and_lookup_errors() {
+        let mut env = Env::start().await;
+        let (id, value, _) = env.mint("directory-sync", None);
+        let (other_id, other_value, other_user) = env.mint("other-sync", Some("robot@example.com"));
+        env.mint("dup", None);
+        env.mint("dup", None);
+        let secrets = [value.as_str(), other_value.as_str(), ADMIN_TOKEN];
+
+        // token_id of another user's token.
+        let mismatch = obj(&[
+            ("token", Value::string(other_value.clone())),
+            ("token_id", Value::string(id.clone())),
+        ]);
+        assert!(env.create(&mismatch).await.is_none());
+        let err = env.diags.0.last().cloned().expect("error");
+        assert_eq!(err.path, Some(AttrPath::root("token")));
+        assert!(err.detail.contains(&other_user), "{err:?}");
+
+        // Several tokens with the name: ask for token_id.
+        let dup = obj(&[
+            ("token", Value::string(value.clone())),
+            ("name", Value::string("dup")),
+        ]);
+        assert!(env.create(&dup).await.is_none());
+        let err = env.diags.0.last().cloned().expect("error");
+        assert_eq!(err.path, Some(AttrPath::root("name")));
+        assert!(err.detail.contains("token_id"), "{err:?}");
+
+        // No token of that user with the name.
+        let missing = obj(&[
+            ("token", Value::string(value.clone())),
+            ("name", Value::string("other-sync")),
+        ]);
+        assert!(env.create(&missing).await.is_none());
+        let err = env.diags.0.last().cloned().expect("error");
+        assert_eq!(err.summary, "API token not found by name");
+
+        // With token_id and a new name: adopts by id and renames (me, GET, PUT).
+        let by_id = obj(&[
+            ("token", Value::string(other_value.clone())),
+            ("token_id", Value::string(other_id.clone())),
+            ("name", Value::string("robot-sync")),
+        ]);
+        env.calls().await;
+        let state = env.create(&by_id).await.expect("adopted");
+        assert_eq!(
+            env.calls().await,
+            [
+                "GET /api/v1/users/me".to_string(),
+                format!("GET /api/v1/api-tokens/{other_id}"),
+                format!("PUT /api/v1/api-tokens/{other_id}")
+            ]
+        );
+        assert_eq!(state.get("name"), Some(&Value::string("robot-sync")));
+
+        // Changing `token` to a value of another user: error asking for a replacement.
+        let swapped = obj(&[
+            ("token", Value::string(value.clone())),
+            ("token_id", Value::string(other_id.clone())),
+            ("name", Value::string("robot-sync")),
+        ]);
+        assert!(env.update(&state, &swapped).await.is_none());
+        let err = env.diags.0.last().cloned().expect("error");
+        assert_eq!(err.path, Some(AttrPath::root("token")));
+        assert!(err.detail.contains("-replace"), "{err:?}");
+
+        // Destroy without revoke_on_destroy: no call, the token still works.
+        env.calls().await;
+        env.resource.delete(&state, &[], &mut env.diags).await;
+        assert!(env.calls().await.is_empty());
+        assert!(env.read(&state).await.is_some());
+
+        assert_no_secret(&env.diags, &secrets);
+        env.emu.shutdown().await.expect("shutdown");
+    }
+}

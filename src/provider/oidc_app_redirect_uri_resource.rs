@@ -1,0 +1,1149 @@
+//! `oktaidp_oidc_app_redirect_uri`: one redirect URI on an OIDC app owned elsewhere.
+//!
+//! Every write is a locked read-modify-write of the whole app (`update_app_with`), so that any
+//! number of these resources (and `oktaidp_oidc_app` in additive mode) can change one app in
+//! parallel without losing each other's URIs.
+
+use std::sync::Arc;
+
+use super::fields::{self, Field};
+use super::{okta_diag, validate, ProviderData};
+use crate::okta::OidcApp;
+use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::framework::{ApplyRequest, PlanRequest, Resource, Stored};
+use crate::tfplugin::schema::{Attribute, Block, Schema};
+use crate::tfplugin::value::Value;
+
+pub const TYPE_NAME: &str = "oktaidp_oidc_app_redirect_uri";
+
+/// Which of the app's URI lists the URI belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UriKind {
+    /// `settings.oauthClient.redirect_uris`.
+    SignIn,
+    /// `settings.oauthClient.post_logout_redirect_uris`.
+    PostLogout,
+}
+
+impl UriKind {
+    pub const ALL: [UriKind; 2] = [UriKind::SignIn, UriKind::PostLogout];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UriKind::SignIn => "sign_in",
+            UriKind::PostLogout => "post_logout",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+
+    /// What the Admin Console calls the list, for messages.
+    fn list_name(self) -> &'static str {
+        match self {
+            UriKind::SignIn => "sign-in redirect URIs",
+            UriKind::PostLogout => "sign-out redirect URIs",
+        }
+    }
+
+    fn uris(self, app: &OidcApp) -> Vec<String> {
+        match self {
+            UriKind::SignIn => app.redirect_uris(),
+            UriKind::PostLogout => app.post_logout_redirect_uris(),
+        }
+        .unwrap_or_default()
+    }
+
+    fn set_uris(self, app: &mut OidcApp, uris: &[String]) {
+        match self {
+            UriKind::SignIn => app.set_redirect_uris(uris),
+            UriKind::PostLogout => app.set_post_logout_redirect_uris(uris),
+        }
+    }
+}
+
+/// The URI a resource instance manages: its whole identity (every attribute forces replacement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UriRef {
+    pub app_id: String,
+    pub kind: UriKind,
+    pub uri: String,
+}
+
+impl UriRef {
+    /// `<app_id>/<kind>/<uri>`: the resource id and import id.
+    pub fn id(&self) -> String {
+        format!("{}/{}/{}", self.app_id, self.kind.as_str(), self.uri)
+    }
+
+    /// From a planned or stored object (`kind` null counts as the default, `sign_in`).
+    fn from_object(object: &Value) -> Option<Self> {
+        let app_id = fields::string(object, "app_id").known()?.to_string();
+        let uri = fields::string(object, "uri").known()?.to_string();
+        let kind = match fields::string(object, "kind") {
+            Field::Known(k) => UriKind::parse(k)?,
+            Field::Null => UriKind::SignIn,
+            Field::Unknown => return None,
+        };
+        Some(Self { app_id, kind, uri })
+    }
+
+    /// From the state, falling back to the id should the attributes be missing.
+    fn from_state(state: &Value) -> Option<Self> {
+        Self::from_object(state).or_else(|| {
+            fields::string(state, "id")
+                .known()
+                .and_then(|id| parse_import_id(id).ok())
+        })
+    }
+
+    fn to_state(&self) -> Value {
+        Value::object([
+            ("id", Value::string(self.id())),
+            ("app_id", Value::string(self.app_id.clone())),
+            ("uri", Value::string(self.uri.clone())),
+            ("kind", Value::string(self.kind.as_str())),
+        ])
+    }
+
+    fn is_on(&self, app: &OidcApp) -> bool {
+        self.kind.uris(app).iter().any(|u| *u == self.uri)
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new(
+            "One redirect URI on an Okta OIDC app that is owned elsewhere: by another team's Terraform \
+             stack, by the Okta Admin Console, or by an `oktaidp_oidc_app` with \
+             `redirect_uris_exclusive = false`. Typical use: every Pomerium deployment registers its own \
+             callback, `https://<authenticate host>/oauth2/callback`, on one shared app.\n\n\
+             **Additive.** The resource adds and removes only its own URI; every other URI of the app \
+             stays where it is. Create appends the URI unless the app already has it (then the URI is \
+             adopted as it is); destroy removes it, and an app or URI that is already gone counts as \
+             removed. Changing any argument replaces the resource: the old URI is removed, the new one \
+             added.\n\n\
+             **Parallel changes.** Okta can only replace a whole app (`PUT`), so each change is a \
+             read-modify-write of the app (`GET`, then `PUT` when something changed) under a per-app lock \
+             that every `oktaidp_*` resource of the provider takes, retried when Okta reports a concurrent \
+             update (`E0000039`). Any number of URIs on one app can therefore be applied at once, with any \
+             `-parallelism`. The lock cannot reach other Terraform runs: a URI lost to a simultaneous \
+             update from another run or the Admin Console is noticed at the next refresh and added again.\n\n\
+             **Drift.** A refresh reads the app once. When the URI or the app is gone, the resource is \
+             dropped from the state and the next apply adds the URI again.\n\n\
+             **With `oktaidp_oidc_app`.** Set `redirect_uris_exclusive = false` on that app; with the \
+             default `true` it removes every URI it does not list, and the two resources undo each other \
+             on every apply. For `post_logout` URIs, leave `post_logout_redirect_uris` unset on the app \
+             (not managed) or use the same additive mode. Do not list a URI both on the app and in this \
+             resource, and declare each URI only once: two resources for the same URI both succeed, but \
+             destroying either removes the URI.\n\n\
+             Okta needs at least one sign-in redirect URI on a web app, so destroying the resource that \
+             holds an app's last one fails with an explanation; add another URI first.",
+        )
+        .attr(
+            Attribute::string("id")
+                .computed()
+                .use_state_for_unknown()
+                .describe("`<app_id>/<kind>/<uri>`, for example `0oa1b2c3d4e5f6g7h8i9/sign_in/https://authenticate.example.com/oauth2/callback`. Also the import ID."),
+        )
+        .attr(
+            Attribute::string("app_id")
+                .required()
+                .requires_replace()
+                .describe("ID of the Okta OIDC app (`0oa...`), for example `oktaidp_oidc_app.shared.id` or the ID of an app managed elsewhere. Changing it replaces the resource."),
+        )
+        .attr(
+            Attribute::string("uri")
+                .required()
+                .requires_replace()
+                .describe(
+                    "The redirect URI, for Pomerium `https://<authenticate host>/oauth2/callback`. Absolute https \
+                     (http only for loopback hosts such as `localhost` or `127.0.0.1`), no fragment. A wildcard \
+                     (`https://*.example.com/oauth2/callback`: one `*` as the whole first label of the host) needs \
+                     wildcard redirect URIs enabled on the app (`wildcard_redirect = \"SUBDOMAIN\"`); that can \
+                     only be checked against the app, so it fails at apply. Compared exactly as written. \
+                     Changing it replaces the resource.",
+                ),
+        )
+        .attr(
+            Attribute::string("kind")
+                .default(Value::string(UriKind::SignIn.as_str()))
+                .requires_replace()
+                .describe(
+                    "`sign_in` (default): a sign-in redirect URI (Okta's `redirect_uris`). `post_logout`: a \
+                     sign-out redirect URI (`post_logout_redirect_uris`). Changing it replaces the resource.",
+                ),
+        ),
+    )
+}
+
+/// An Okta app id as the client accepts it in a URL path (`0oa...`: letters, digits, `-_.~`).
+pub(super) fn check_app_id(raw: &str) -> Result<(), String> {
+    let ok = !raw.is_empty()
+        && raw != "."
+        && raw != ".."
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{raw}\" is not an Okta app ID; app IDs look like 0oa1b2c3d4e5f6g7h8i9 (the `id` of an oktaidp_oidc_app, or the ID in the app's Admin Console URL)."
+        ))
+    }
+}
+
+/// Parses `<app_id>/<kind>/<uri>`. The URI may contain `/` itself: only the first two split.
+pub fn parse_import_id(id: &str) -> Result<UriRef, String> {
+    const FORM: &str = "Expected <app_id>/<kind>/<uri>, where kind is sign_in or post_logout, for example 0oa1b2c3d4e5f6g7h8i9/sign_in/https://authenticate.example.com/oauth2/callback.";
+    let mut parts = id.splitn(3, '/');
+    let (Some(app_id), Some(kind), Some(uri)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(format!("\"{id}\" is not a redirect URI ID. {FORM}"));
+    };
+    check_app_id(app_id).map_err(|e| format!("{e} {FORM}"))?;
+    let Some(kind) = UriKind::parse(kind) else {
+        let hint = if kind.ends_with(':') {
+            format!(
+                " This looks like okta_app_oauth_redirect_uri's <app_id>/<uri> form; use {app_id}/sign_in/{kind}/{uri}."
+            )
+        } else {
+            String::new()
+        };
+        return Err(format!(
+            "\"{kind}\" is not a redirect URI kind (sign_in or post_logout). {FORM}{hint}"
+        ));
+    };
+    if uri.is_empty() {
+        return Err(format!("\"{id}\" has no URI. {FORM}"));
+    }
+    Ok(UriRef {
+        app_id: app_id.to_string(),
+        kind,
+        uri: uri.to_string(),
+    })
+}
+
+/// Checks before any API call, with attribute paths. Unknown values are skipped.
+fn check_config(config: &Value, diags: &mut Diagnostics) {
+    if let Field::Known(app_id) = fields::string(config, "app_id") {
+        if let Err(e) = check_app_id(app_id) {
+            diags.attr_error(AttrPath::root("app_id"), "Invalid app_id", e);
+        }
+    }
+    if let Field::Known(kind) = fields::string(config, "kind") {
+        if UriKind::parse(kind).is_none() {
+            diags.attr_error(
+                AttrPath::root("kind"),
+                "Invalid kind",
+                format!("\"{kind}\" is not one of sign_in, post_logout."),
+            );
+        }
+    }
+    if let Field::Known(uri) = fields::string(config, "uri") {
+        // Whether the app allows wildcards is only known at apply; the shape is checked here.
+        if let Err(e) = validate::redirect_uri(uri, true) {
+            diags.attr_error(AttrPath::root("uri"), "Invalid redirect URI", e);
+        }
+    }
+}
+
+/// Why the URI cannot be added to or removed from this app (a message for the `uri` attribute).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Refusal {
+    summary: &'static str,
+    detail: String,
+}
+
+fn check_oidc(app: &OidcApp, app_id: &str) -> Result<(), Refusal> {
+    match app.sign_on_mode() {
+        Some("OPENID_CONNECT") => Ok(()),
+        other => Err(Refusal {
+            summary: "Not an OIDC app",
+            detail: format!(
+                "App {app_id} has sign-on mode {}; redirect URIs exist only on OIDC apps (OPENID_CONNECT).",
+                other.unwrap_or("unknown")
+            ),
+        }),
+    }
+}
+
+/// Adds the URI unless the app has it. Leaves the app untouched on refusal.
+fn add_uri(app: &mut OidcApp, r: &UriRef) -> Result<(), Refusal> {
+    check_oidc(app, &r.app_id)?;
+    if r.is_on(app) {
+        return Ok(());
+    }
+    if r.uri.contains('*') && app.wildcard_redirect() != Some("SUBDOMAIN") {
+        return Err(Refusal {
+            summary: "Wildcard redirect URIs are not enabled on the app",
+            detail: format!(
+                "\"{}\" contains a wildcard, but app {} has wildcard_redirect = \"{}\". Enable wildcard \
+                 redirect URIs on the app first (wildcard_redirect = \"SUBDOMAIN\" on oktaidp_oidc_app, or \
+                 \"Allow wildcard * in sign-in URI redirect\" in the Admin Console), or list the hosts \
+                 one by one.",
+                r.uri,
+                r.app_id,
+                app.wildcard_redirect().unwrap_or("DISABLED")
+            ),
+        });
+    }
+    let mut uris = r.kind.uris(app);
+    uris.push(r.uri.clone());
+    r.kind.set_uris(app, &uris);
+    Ok(())
+}
+
+/// Removes the URI if the app has it. Refuses to leave a web app without sign-in URIs, which
+/// Okta rejects unless a grant that needs none (`password`, `client_credentials`) is present.
+fn remove_uri(app: &mut OidcApp, r: &UriRef) -> Result<(), Refusal> {
+    if !r.is_on(app) {
+        return Ok(());
+    }
+    let remaining: Vec<String> = r
+        .kind
+        .uris(app)
+        .into_iter()
+        .filter(|u| *u != r.uri)
+        .collect();
+    let redirects_optional = app
+        .grant_types()
+        .unwrap_or_default()
+        .iter()
+        .any(|g| g == "password" || g == "client_credentials");
+    if r.kind == UriKind::SignIn && remaining.is_empty() && !redirects_optional {
+        return Err(Refusal {
+            summary: "Cannot remove the app's last sign-in redirect URI",
+            detail: format!(
+                "\"{}\" is the only sign-in redirect URI of app {}, and Okta requires at least one for the \
+                 authorization code flow. Add another redirect URI to the app first (or delete the app).",
+                r.uri, r.app_id
+            ),
+        });
+    }
+    r.kind.set_uris(app, &remaining);
+    Ok(())
+}
+
+pub struct OidcAppRedirectUriResource {
+    schema: Schema,
+    data: Arc<ProviderData>,
+}
+
+impl OidcAppRedirectUriResource {
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self {
+            schema: schema(),
+            data,
+        }
+    }
+
+    /// Reads the app (one GET) and returns the state if the URI is on it; `None` when the app or
+    /// the URI is gone, or on error (then with a diagnostic).
+    async fn fetch(&self, r: &UriRef, diags: &mut Diagnostics) -> Option<Stored> {
+        let client = self.data.client(diags)?;
+        match client.apps().get(&r.app_id).await {
+            Ok(Some(app)) if r.is_on(&app) => Some(Stored {
+                state: r.to_state(),
+                private: Vec::new(),
+            }),
+            Ok(Some(_)) => {
+                tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI no longer on the app; removing it from state");
+                None
+            }
+            Ok(None) => {
+                tracing::info!(app_id = %r.app_id, "app no longer exists; removing the redirect URI from state");
+                None
+            }
+            Err(e) => {
+                okta_diag::error(diags, &format!("reading app {}", r.app_id), &e);
+                None
+            }
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl Resource for OidcAppRedirectUriResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        check_config(config, diags);
+    }
+
+    fn modify_plan(
+        &self,
+        _req: &PlanRequest<'_>,
+        planned: &mut Value,
+        _replace: &mut Vec<AttrPath>,
+        _diags: &mut Diagnostics,
+    ) {
+        // The id follows from the arguments: show it in the plan when they are known.
+        let Some(r) = UriRef::from_object(planned) else {
+            return;
+        };
+        if let Some(id) = planned.get_mut("id") {
+            *id = Value::string(r.id());
+        }
+    }
+
+    async fn create(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+        let client = self.data.client(diags)?;
+        let Some(r) = UriRef::from_object(req.planned) else {
+            diags.error(
+                "Incomplete plan",
+                "app_id, uri and kind must be known at apply. This is a bug in the provider.",
+            );
+            return None;
+        };
+        let mut refusal = None;
+        let result = client
+            .update_app_with(&r.app_id, |app| {
+                refusal = add_uri(app, &r).err();
+            })
+            .await;
+        let app = match result {
+            Ok(app) => app,
+            Err(e) => {
+                okta_diag::attr_error(
+                    diags,
+                    AttrPath::root("uri"),
+                    &format!("adding the redirect URI to app {}", r.app_id),
+                    &e,
+                );
+                return None;
+            }
+        };
+        if let Some(refusal) = refusal {
+            diags.attr_error(AttrPath::root("uri"), refusal.summary, refusal.detail);
+            return None;
+        }
+        if !r.is_on(&app) {
+            diags.attr_error(
+                AttrPath::root("uri"),
+                "Okta did not keep the redirect URI",
+                format!(
+                    "Okta accepted the update of app {} but its {} do not include \"{}\" exactly as written (Okta may have rewritten it). Write the URI the way the app shows it.",
+                    r.app_id,
+                    r.kind.list_name(),
+                    r.uri
+                ),
+            );
+            return None;
+        }
+        tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI on the app");
+        Some(Stored {
+            state: r.to_state(),
+            private: Vec::new(),
+        })
+    }
+
+    async fn read(
+        &self,
+        state: &Value,
+        _private: &[u8],
+        diags: &mut Diagnostics,
+    ) -> Option<Stored> {
+        let Some(r) = UriRef::from_state(state) else {
+            diags.error(
+                "Unreadable state",
+                "The stored state has no app_id, kind and uri. Remove it with `terraform state rm` and import the URI again.",
+            );
+            return None;
+        };
+        self.fetch(&r, diags).await
+    }
+
+    async fn update(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+        // Every argument forces replacement, so there is nothing to change in Okta.
+        let Some(r) = UriRef::from_object(req.planned) else {
+            diags.error(
+                "Incomplete plan",
+                "app_id, uri and kind must be known at apply. This is a bug in the provider.",
+            );
+            return None;
+        };
+        Some(Stored {
+            state: r.to_state(),
+            private: req.private.to_vec(),
+        })
+    }
+
+    async fn delete(&self, prior: &Value, _private: &[u8], diags: &mut Diagnostics) {
+        let Some(client) = self.data.client(diags) else {
+            return;
+        };
+        let Some(r) = UriRef::from_state(prior) else {
+            return;
+        };
+        let mut refusal = None;
+        let result = client
+            .update_app_with(&r.app_id, |app| {
+                refusal = remove_uri(app, &r).err();
+            })
+            .await;
+        match result {
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {
+                tracing::info!(app_id = %r.app_id, "app already gone; nothing to remove");
+                return;
+            }
+            Err(e) => {
+                return okta_diag::error(
+                    diags,
+                    &format!("removing the redirect URI from app {}", r.app_id),
+                    &e,
+                );
+            }
+        }
+        if let Some(refusal) = refusal {
+            diags.attr_error(AttrPath::root("uri"), refusal.summary, refusal.detail);
+        }
+    }
+
+    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Option<Stored> {
+        let r = match parse_import_id(id) {
+            Ok(r) => r,
+            Err(e) => {
+                diags.error("Invalid import ID", e);
+                return None;
+            }
+        };
+        let found = self.fetch(&r, diags).await;
+        if found.is_none() && !diags.has_errors() {
+            diags.error(
+                "Redirect URI not found",
+                format!(
+                    "App {} does not exist or its {} do not include \"{}\" (compared exactly as written). Nothing to import: create the resource instead.",
+                    r.app_id,
+                    r.kind.list_name(),
+                    r.uri
+                ),
+            );
+        }
+        found
+    }
+}
+
+// ---- against the in-process okta-emulator --------------------------------------------
+
+#[cfg(test)]
+pub(super) mod emulated {
+    use std::sync::Arc;
+
+    use crate::emulator::{self, EmulatorConfig, RunningEmulator};
+    use crate::okta::{OidcApp, OktaClient};
+    use crate::provider::{OktaIdpProvider, ProviderData};
+    use crate::tfplugin::diag::Diagnostics;
+    use crate::tfplugin::framework::Provider;
+    use crate::tfplugin::value::Value;
+
+    const TOKEN: &str = "00emulatorTokenForResourceTests";
+
+    pub struct Org {
+        pub emu: RunningEmulator,
+        pub data: Arc<ProviderData>,
+        pub client: OktaClient,
+        http: reqwest::Client,
+    }
+
+    impl Org {
+        pub async fn start() -> Self {
+            let emu = emulator::spawn(
+                EmulatorConfig::ephemeral()
+                    .with_api_token(TOKEN)
+                    .with_rate_limit(100_000),
+            )
+            .await
+            .expect("emulator starts");
+            let base = emu.base_url().to_string();
+            let provider = OktaIdpProvider::with_env(move |k| match k {
+                "OKTA_ORG_URL" => Some(base.clone()),
+                "OKTA_API_TOKEN" => Some(TOKEN.to_string()),
+                _ => None,
+            });
+            let config = Value::null_object(&provider.schema().implied_type());
+            let mut d = Diagnostics::new();
+            provider.configure(&config, &mut d).await;
+            assert!(!d.has_errors(), "{d:?}");
+            let data = Arc::clone(provider.data());
+            let client = data.client(&mut d).expect("client");
+            Self {
+                emu,
+                data,
+                client,
+                http: reqwest::Client::new(),
+            }
+        }
+
+        /// A web app with the given sign-in URIs and grant types.
+        pub async fn web_app(&self, redirects: &[&str], grants: &[&str]) -> String {
+            self.create_app("web", redirects, grants, &["code"]).await
+        }
+
+        /// A service app (client credentials only, no redirect URIs).
+        pub async fn service_app(&self) -> String {
+            self.create_app("service", &[], &["client_credentials"], &["token"])
+                .await
+        }
+
+        async fn create_app(
+            &self,
+            app_type: &str,
+            redirects: &[&str],
+            grants: &[&str],
+            responses: &[&str],
+        ) -> String {
+            let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            let mut app = OidcApp::new("shared", app_type);
+            app.set_redirect_uris(&strings(redirects));
+            app.set_grant_types(&strings(grants));
+            app.set_response_types(&strings(responses));
+            app.set_token_endpoint_auth_method("client_secret_basic");
+            let created = self.client.apps().create(&app, true).await.expect("app");
+            created.id().expect("id").to_string()
+        }
+
+        pub async fn app(&self, id: &str) -> OidcApp {
+            self.client.apps().get(id).await.expect("get").expect("app")
+        }
+
+        /// Sequence number of the newest logged request.
+        pub async fn mark(&self) -> u64 {
+            self.log(0)
+                .await
+                .iter()
+                .filter_map(|e| e["seq"].as_u64())
+                .max()
+                .unwrap_or(0)
+        }
+
+        /// Okta API calls (`METHOD path`) logged after `mark`, admin requests excluded.
+        pub async fn calls_since(&self, mark: u64) -> Vec<String> {
+            self.log(mark)
+                .await
+                .iter()
+                .filter_map(|e| {
+                    let path = e["path"].as_str()?;
+                    path.starts_with("/api/")
+                        .then(|| format!("{} {path}", e["method"].as_str().unwrap_or("?")))
+                })
+                .collect()
+        }
+
+        async fn log(&self, since: u64) -> Vec<serde_json::Value> {
+            let url = format!("{}/__emulator/requests?since={since}", self.emu.base_url());
+            let body: serde_json::Value = self
+                .http
+                .get(url)
+                .send()
+                .await
+                .expect("request log")
+                .json()
+                .await
+                .expect("json");
+            body.as_array().cloned().unwrap_or_default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tfplugin::framework::plan_object;
+    use crate::tfplugin::value::Type;
+    use serde_json::json;
+
+    fn app(oauth: serde_json::Value) -> OidcApp {
+        serde_json::from_value(json!({
+            "id": "0oaAPP",
+            "name": "oidc_client",
+            "label": "shared",
+            "signOnMode": "OPENID_CONNECT",
+            "settings": {"notes": {"admin": "keep me"}, "oauthClient": oauth},
+        }))
+        .expect("app json")
+    }
+
+    fn web_app(redirects: &[&str]) -> OidcApp {
+        app(json!({
+            "application_type": "web",
+            "redirect_uris": redirects,
+            "grant_types": ["authorization_code"],
+            "response_types": ["code"],
+            "wildcard_redirect": "DISABLED",
+        }))
+    }
+
+    fn uri_ref(kind: UriKind, uri: &str) -> UriRef {
+        UriRef {
+            app_id: "0oaAPP".into(),
+            kind,
+            uri: uri.into(),
+        }
+    }
+
+    fn object(pairs: &[(&str, Value)]) -> Value {
+        let Type::Object(attrs) = schema().implied_type() else {
+            panic!("object")
+        };
+        Value::object(attrs.keys().map(|k| {
+            let v = pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map_or(Value::Null, |(_, v)| v.clone());
+            (k.clone(), v)
+        }))
+    }
+
+    fn error_paths(d: &Diagnostics) -> Vec<String> {
+        d.iter()
+            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn schema_is_valid() {
+        schema().block.check(TYPE_NAME).expect("valid schema");
+    }
+
+    #[test]
+    fn import_ids_split_on_the_first_two_slashes_only() {
+        let r = parse_import_id("0oa1/sign_in/https://a.example.com/oauth2/callback").expect("ok");
+        assert_eq!(r.app_id, "0oa1");
+        assert_eq!(r.kind, UriKind::SignIn);
+        assert_eq!(r.uri, "https://a.example.com/oauth2/callback");
+        assert_eq!(r.id(), "0oa1/sign_in/https://a.example.com/oauth2/callback");
+        let r = parse_import_id("0oa1/post_logout/https://a.example.com/a/b/c/").expect("ok");
+        assert_eq!(r.kind, UriKind::PostLogout);
+        assert_eq!(r.uri, "https://a.example.com/a/b/c/");
+        // What id() writes, parse_import_id reads back.
+        let wild = uri_ref(UriKind::SignIn, "https://*.example.com/x//y");
+        assert_eq!(parse_import_id(&wild.id()), Ok(wild));
+    }
+
+    #[test]
+    fn bad_import_ids_explain_the_form() {
+        for (id, expect) in [
+            ("0oa1", "<app_id>/<kind>/<uri>"),
+            ("0oa1/sign_in", "<app_id>/<kind>/<uri>"),
+            ("0oa1/sign_in/", "no URI"),
+            ("/sign_in/https://a.example.com/cb", "not an Okta app ID"),
+            (
+                "0oa1/logout/https://a.example.com/cb",
+                "not a redirect URI kind",
+            ),
+            (
+                "0oa1/https://a.example.com/cb",
+                "0oa1/sign_in/https://a.example.com/cb",
+            ),
+        ] {
+            let err = parse_import_id(id).expect_err(id);
+            assert!(err.contains(expect), "{id}: {err}");
+        }
+    }
+
+    #[test]
+    fn validation_points_at_each_bad_attribute() {
+        let mut d = Diagnostics::new();
+        check_config(
+            &object(&[
+                ("app_id", Value::string("0oa1/../users")),
+                ("uri", Value::string("http://auth.example.com/cb")),
+                ("kind", Value::string("logout")),
+            ]),
+            &mut d,
+        );
+        assert_eq!(error_paths(&d), vec!["app_id", "kind", "uri"]);
+        for bad in [
+            "https://auth.example.com/cb#frag",
+            "https://a.*.example.com/cb",
+            "myapp://callback",
+            "",
+        ] {
+            let mut d = Diagnostics::new();
+            check_config(&object(&[("uri", Value::string(bad))]), &mut d);
+            assert_eq!(error_paths(&d), vec!["uri"], "{bad}");
+        }
+    }
+
+    #[test]
+    fn valid_and_unknown_values_pass_validation() {
+        for uri in [
+            "https://authenticate.example.com/oauth2/callback",
+            "http://localhost:8080/oauth2/callback",
+            // Allowed only if the app enables wildcards: checked at apply.
+            "https://*.example.com/oauth2/callback",
+        ] {
+            let mut d = Diagnostics::new();
+            check_config(
+                &object(&[
+                    ("app_id", Value::string("0oa1b2c3d4e5f6g7h8i9")),
+                    ("uri", Value::string(uri)),
+                    ("kind", Value::string("post_logout")),
+                ]),
+                &mut d,
+            );
+            assert!(d.is_empty(), "{uri}: {d:?}");
+        }
+        let mut d = Diagnostics::new();
+        check_config(
+            &object(&[
+                ("app_id", Value::Unknown),
+                ("uri", Value::Unknown),
+                ("kind", Value::Unknown),
+            ]),
+            &mut d,
+        );
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn add_appends_once_and_keeps_everything_else() {
+        let mut a = web_app(&["https://other.example.com/cb"]);
+        let before = a.clone();
+        let r = uri_ref(UriKind::SignIn, "https://mine.example.com/cb");
+        add_uri(&mut a, &r).expect("added");
+        assert_eq!(
+            a.redirect_uris().expect("uris"),
+            vec![
+                "https://other.example.com/cb",
+                "https://mine.example.com/cb"
+            ]
+        );
+        assert_eq!(
+            a.get_path(&["settings", "notes", "admin"]),
+            before.get_path(&["settings", "notes", "admin"])
+        );
+        let once = a.clone();
+        add_uri(&mut a, &r).expect("idempotent");
+        assert_eq!(a, once);
+        assert!(r.is_on(&a));
+        assert!(a.post_logout_redirect_uris().is_none());
+    }
+
+    #[test]
+    fn post_logout_uris_go_to_their_own_list() {
+        let mut a = web_app(&["https://other.example.com/cb"]);
+        let r = uri_ref(UriKind::PostLogout, "https://mine.example.com/");
+        add_uri(&mut a, &r).expect("added");
+        assert_eq!(
+            a.post_logout_redirect_uris().expect("uris"),
+            vec!["https://mine.example.com/"]
+        );
+        assert_eq!(
+            a.redirect_uris().expect("uris"),
+            vec!["https://other.example.com/cb"]
+        );
+        // The same URI as a sign-in URI is a different resource.
+        assert!(!uri_ref(UriKind::SignIn, "https://mine.example.com/").is_on(&a));
+        remove_uri(&mut a, &r).expect("removed");
+        // Okta omits an empty list: the key goes.
+        assert!(a.post_logout_redirect_uris().is_none());
+    }
+
+    #[test]
+    fn wildcards_need_the_app_to_allow_them() {
+        let r = uri_ref(UriKind::SignIn, "https://*.example.com/cb");
+        let mut a = web_app(&["https://other.example.com/cb"]);
+        let before = a.clone();
+        let refusal = add_uri(&mut a, &r).expect_err("wildcards disabled");
+        assert!(refusal.detail.contains("SUBDOMAIN"), "{refusal:?}");
+        assert_eq!(a, before, "a refused change leaves the app untouched");
+        a.set_wildcard_redirect("SUBDOMAIN");
+        add_uri(&mut a, &r).expect("wildcards enabled");
+        assert!(r.is_on(&a));
+    }
+
+    #[test]
+    fn only_oidc_apps_have_redirect_uris() {
+        let mut a = web_app(&[]);
+        a.set_sign_on_mode("SAML_2_0");
+        let before = a.clone();
+        let r = uri_ref(UriKind::SignIn, "https://mine.example.com/cb");
+        assert_eq!(
+            add_uri(&mut a, &r).expect_err("saml").summary,
+            "Not an OIDC app"
+        );
+        assert_eq!(a, before);
+    }
+
+    #[test]
+    fn remove_is_idempotent_and_keeps_the_last_sign_in_uri() {
+        let mine = uri_ref(UriKind::SignIn, "https://mine.example.com/cb");
+        let mut a = web_app(&[
+            "https://a.example.com/cb",
+            "https://mine.example.com/cb",
+            "https://b.example.com/cb",
+        ]);
+        remove_uri(&mut a, &mine).expect("removed");
+        assert_eq!(
+            a.redirect_uris().expect("uris"),
+            vec!["https://a.example.com/cb", "https://b.example.com/cb"]
+        );
+        let after = a.clone();
+        remove_uri(&mut a, &mine).expect("already absent");
+        assert_eq!(a, after);
+
+        let mut last = web_app(&["https://mine.example.com/cb"]);
+        let refusal = remove_uri(&mut last, &mine).expect_err("last one");
+        assert!(refusal.detail.contains("at least one"), "{refusal:?}");
+        assert!(mine.is_on(&last));
+        // With client_credentials Okta allows an app without redirect URIs.
+        last.set_grant_types(&["authorization_code".into(), "client_credentials".into()]);
+        remove_uri(&mut last, &mine).expect("allowed");
+        assert_eq!(last.redirect_uris(), Some(Vec::new()));
+    }
+
+    #[test]
+    fn state_round_trips_and_plans_the_id() {
+        let r = uri_ref(UriKind::PostLogout, "https://a.example.com/x/y");
+        let state = r.to_state();
+        assert_eq!(state.check_type(&schema().implied_type()), Ok(()));
+        assert_eq!(
+            state.get("id"),
+            Some(&Value::string(
+                "0oaAPP/post_logout/https://a.example.com/x/y"
+            ))
+        );
+        assert_eq!(UriRef::from_state(&state), Some(r.clone()));
+        // A state with only the id (attributes lost) still names the URI.
+        let only_id = object(&[("id", Value::string(r.id()))]);
+        assert_eq!(UriRef::from_state(&only_id), Some(r));
+
+        let config = object(&[
+            ("app_id", Value::string("0oaAPP")),
+            ("uri", Value::string("https://a.example.com/cb")),
+        ]);
+        let block = &schema().block;
+        let (mut planned, replace) = plan_object(block, &Value::Null, &config, &config);
+        assert!(replace.is_empty());
+        assert_eq!(planned.get("kind"), Some(&Value::string("sign_in")));
+        assert_eq!(planned.get("id"), Some(&Value::Unknown));
+        let resource = OidcAppRedirectUriResource::new(test_data());
+        let req = PlanRequest {
+            prior: &Value::Null,
+            config: &config,
+            prior_private: &[],
+        };
+        let mut d = Diagnostics::new();
+        resource.modify_plan(&req, &mut planned, &mut Vec::new(), &mut d);
+        assert_eq!(
+            planned.get("id"),
+            Some(&Value::string("0oaAPP/sign_in/https://a.example.com/cb"))
+        );
+        // Unknown arguments leave the id unknown.
+        let config = object(&[("app_id", Value::Unknown), ("uri", Value::string("x"))]);
+        let (mut planned, _) = plan_object(block, &Value::Null, &config, &config);
+        resource.modify_plan(&req, &mut planned, &mut Vec::new(), &mut d);
+        assert_eq!(planned.get("id"), Some(&Value::Unknown));
+    }
+
+    #[test]
+    fn every_argument_change_replaces() {
+        let prior = uri_ref(UriKind::SignIn, "https://a.example.com/cb").to_state();
+        let block = &schema().block;
+        for (name, value) in [
+            ("app_id", Value::string("0oaOTHER")),
+            ("uri", Value::string("https://b.example.com/cb")),
+            ("kind", Value::string("post_logout")),
+        ] {
+            let mut config = prior.clone();
+            if let Some(v) = config.get_mut(name) {
+                *v = value;
+            }
+            if let Some(v) = config.get_mut("id") {
+                *v = Value::Null;
+            }
+            let mut proposed = config.clone();
+            if let Some(v) = proposed.get_mut("id") {
+                *v = prior.get("id").cloned().unwrap_or(Value::Null);
+            }
+            let (_, replace) = plan_object(block, &prior, &proposed, &config);
+            assert_eq!(replace, vec![AttrPath::root(name)], "{name}");
+        }
+        // Unchanged configuration: no change (kind defaults to the prior sign_in).
+        let mut config = prior.clone();
+        for name in ["id", "kind"] {
+            if let Some(v) = config.get_mut(name) {
+                *v = Value::Null;
+            }
+        }
+        let (planned, replace) = plan_object(block, &prior, &prior, &config);
+        assert_eq!(planned, prior);
+        assert!(replace.is_empty());
+    }
+
+    fn test_data() -> Arc<ProviderData> {
+        Arc::clone(crate::provider::OktaIdpProvider::with_env(|_| None).data())
+    }
+
+    fn apply_request<'a>(planned: &'a Value) -> ApplyRequest<'a> {
+        ApplyRequest {
+            prior: &Value::Null,
+            planned,
+            config: planned,
+            private: &[],
+        }
+    }
+
+    #[tokio::test]
+    async fn lifecycle_and_call_counts_against_the_emulator() {
+        let org = super::emulated::Org::start().await;
+        let app_id = org
+            .web_app(&["https://base.example.com/cb"], &["authorization_code"])
+            .await;
+        let resource = OidcAppRedirectUriResource::new(Arc::clone(&org.data));
+        let r = UriRef {
+            app_id: app_id.clone(),
+            kind: UriKind::SignIn,
+            uri: "https://authenticate.example.com/oauth2/callback".into(),
+        };
+        let planned = r.to_state();
+        let mut d = Diagnostics::new();
+
+        let mark = org.mark().await;
+        let created = resource.create(&apply_request(&planned), &mut d).await;
+        assert!(!d.has_errors(), "{d:?}");
+        assert_eq!(created.as_ref().map(|s| &s.state), Some(&planned));
+        let get = format!("GET /api/v1/apps/{app_id}");
+        let put = format!("PUT /api/v1/apps/{app_id}");
+        assert_eq!(org.calls_since(mark).await, vec![get.clone(), put.clone()]);
+
+        // Creating again (e.g. after the state was lost) adopts the URI: one GET, no PUT.
+        let mark = org.mark().await;
+        resource.create(&apply_request(&planned), &mut d).await;
+        assert_eq!(org.calls_since(mark).await, vec![get.clone()]);
+
+        let mark = org.mark().await;
+        let read = resource.read(&planned, &[], &mut d).await;
+        assert_eq!(read.map(|s| s.state), Some(planned.clone()));
+        assert_eq!(org.calls_since(mark).await, vec![get.clone()]);
+
+        let mark = org.mark().await;
+        resource.update(&apply_request(&planned), &mut d).await;
+        assert!(org.calls_since(mark).await.is_empty());
+
+        let mark = org.mark().await;
+        resource.delete(&planned, &[], &mut d).await;
+        assert!(!d.has_errors(), "{d:?}");
+        assert_eq!(org.calls_since(mark).await, vec![get.clone(), put]);
+        assert_eq!(
+            org.app(&app_id).await.redirect_uris(),
+            Some(vec!["https://base.example.com/cb".to_string()])
+        );
+
+        // Gone: read says so (null state), delete is a no-op success, import explains.
+        assert!(resource.read(&planned, &[], &mut d).await.is_none());
+        let mark = org.mark().await;
+        resource.delete(&planned, &[], &mut d).await;
+        assert_eq!(org.calls_since(mark).await, vec![get]);
+        assert!(!d.has_errors(), "{d:?}");
+        assert!(resource.import(&r.id(), &mut d).await.is_none());
+        assert!(d.has_errors());
+
+        // Wildcards are refused at apply when the app does not allow them.
+        let mut d = Diagnostics::new();
+        let wild = UriRef {
+            uri: "https://*.example.com/oauth2/callback".into(),
+            ..r.clone()
+        };
+        let planned = wild.to_state();
+        assert!(resource
+            .create(&apply_request(&planned), &mut d)
+            .await
+            .is_none());
+        assert_eq!(error_paths(&d), vec!["uri"]);
+
+        // An app that does not exist: clear error on create, success on delete.
+        let mut d = Diagnostics::new();
+        let missing = UriRef {
+            app_id: "0oaDOESNOTEXIST".into(),
+            ..r
+        };
+        let planned = missing.to_state();
+        assert!(resource
+            .create(&apply_request(&planned), &mut d)
+            .await
+            .is_none());
+        assert!(d.has_errors());
+        let mut d = Diagnostics::new();
+        assert!(resource.read(&planned, &[], &mut d).await.is_none());
+        resource.delete(&planned, &[], &mut d).await;
+        assert!(!d.has_errors(), "{d:?}");
+        org.emu.shutdown().await.expect("shutdown");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn thirty_parallel_uris_on_one_app_all_land() {
+        let org = super::emulated::Org::start().await;
+        let app_id = org
+            .web_app(&["https://base.example.com/cb"], &["authorization_code"])
+            .await;
+        let resource = Arc::new(OidcAppRedirectUriResource::new(Arc::clone(&org.data)));
+        let refs: Vec<UriRef> = (0..30)
+            .map(|i| UriRef {
+                app_id: app_id.clone(),
+                kind: if i % 3 == 0 {
+                    UriKind::PostLogout
+                } else {
+                    UriKind::SignIn
+                },
+                uri: format!("https://team{i}.example.com/oauth2/callback"),
+            })
+            .collect();
+        let run = |refs: Vec<UriRef>, create: bool| {
+            let resource = Arc::clone(&resource);
+            async move {
+                let tasks: Vec<_> = refs
+                    .into_iter()
+                    .map(|r| {
+                        let resource = Arc::clone(&resource);
+                        tokio::spawn(async move {
+                            let state = r.to_state();
+                            let mut d = Diagnostics::new();
+                            if create {
+                                resource.create(&apply_request(&state), &mut d).await;
+                            } else {
+                                resource.delete(&state, &[], &mut d).await;
+                            }
+                            d
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    let d = t.await.expect("task");
+                    assert!(!d.has_errors(), "{d:?}");
+                }
+            }
+        };
+        run(refs.clone(), true).await;
+        let app = org.app(&app_id).await;
+        for r in &refs {
+            assert!(r.is_on(&app), "{} missing", r.uri);
+        }
+        assert_eq!(app.redirect_uris().map(|u| u.len()), Some(21));
+        // A later refresh finds every one: the next plan is empty.
+        for r in &refs {
+            let mut d = Diagnostics::new();
+            let read = resource.read(&r.to_state(), &[], &mut d).await;
+            assert_eq!(read.map(|s| s.state), Some(r.to_state()));
+        }
+        run(refs, false).await;
+        let app = org.app(&app_id).await;
+        assert_eq!(
+            app.redirect_uris(),
+            Some(vec!["https://base.example.com/cb".to_string()])
+        );
+        assert_eq!(app.post_logout_redirect_uris(), None);
+        org.emu.shutdown().await.expect("shutdown");
+    }
+}

@@ -1,0 +1,969 @@
+//! `oktaidp_oidc_app_refresh_grant`: the refresh token grant of an OIDC app owned elsewhere.
+//!
+//! Create, update and delete are one locked read-modify-write of the app each
+//! (`update_app_with`): the grant type and `settings.oauthClient.refresh_token` change together,
+//! everything else goes back to Okta as it came.
+
+use std::sync::Arc;
+
+use super::fields::{self, Field};
+use super::oidc_app_redirect_uri_resource::check_app_id;
+use super::{okta_diag, ProviderData};
+use crate::okta::{OidcApp, RefreshTokenSettings};
+use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::framework::{ApplyRequest, PlanRequest, Resource, Stored};
+use crate::tfplugin::schema::{Attribute, Block, Schema};
+use crate::tfplugin::value::Value;
+
+pub const TYPE_NAME: &str = "oktaidp_oidc_app_refresh_grant";
+
+const REFRESH_GRANT: &str = "refresh_token";
+const AUTH_CODE_GRANT: &str = "authorization_code";
+const STATIC: &str = "STATIC";
+const ROTATE: &str = "ROTATE";
+/// Okta's leeway when rotation is turned on without one.
+const DEFAULT_LEEWAY: u32 = 30;
+const MAX_LEEWAY: i64 = 60;
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new(
+            "Turns on the refresh token grant of an Okta OIDC app that is owned elsewhere (another \
+             team's Terraform stack, the Admin Console, another provider) and sets how refresh tokens \
+             rotate. Pomerium asks for the `offline_access` scope and needs refresh tokens to keep \
+             sessions alive without sending users back to Okta.\n\n\
+             **What it changes.** Create and update add `refresh_token` to the app's grant types when it \
+             is missing and set the app's refresh token settings (rotation and leeway), as one \
+             read-modify-write of the app (`GET`, then `PUT` when something changed) under the per-app \
+             lock that every `oktaidp_*` resource of the provider takes. Every other setting of the app \
+             stays as it is. Destroy removes the `refresh_token` grant and the refresh token settings, \
+             also when the grant was already on before the resource was created (create warns about \
+             that); an app that is already gone counts as done.\n\n\
+             **Drift.** A refresh reads the app once. When the grant was turned off (or the app deleted), \
+             the resource is dropped from the state and the next apply turns the grant on again; a \
+             changed rotation or configured leeway is set back at the next apply.\n\n\
+             **Requirements.** The app must be an OIDC app with the `authorization_code` grant (Okta web \
+             apps always have it; refresh tokens only work with it). The app is not read before apply, \
+             so this is checked then, with an error naming the app.\n\n\
+             **With `oktaidp_oidc_app`.** Not for apps managed by `oktaidp_oidc_app`: that resource \
+             already manages the grant and its rotation (`grant_types`, `refresh_token_rotation`, \
+             `refresh_token_leeway`), and the two would undo each other.",
+        )
+        .attr(
+            Attribute::string("id")
+                .computed()
+                .use_state_for_unknown()
+                .describe("The app ID, the same as `app_id`. Also the import ID."),
+        )
+        .attr(
+            Attribute::string("app_id")
+                .required()
+                .requires_replace()
+                .describe(
+                    "ID of the Okta OIDC app (`0oa...`). Changing it replaces the resource: the grant is \
+                     removed from the old app and turned on for the new one.",
+                ),
+        )
+        .attr(
+            Attribute::string("rotation")
+                .default(Value::string(STATIC))
+                .describe(
+                    "Refresh token rotation. `STATIC` (default): a refresh token stays the same until it \
+                     expires. `ROTATE`: every refresh returns a new refresh token, and the previous one \
+                     stops working after `leeway` seconds.",
+                ),
+        )
+        .attr(
+            Attribute::number("leeway")
+                .optional()
+                .computed()
+                .describe(
+                    "Seconds (0 to 60) the previous refresh token stays valid after a rotation, so that \
+                     concurrent refreshes do not fail; only with `rotation = \"ROTATE\"`. Unset: not managed, \
+                     the app's current leeway is kept when it already rotates, and Okta's default of 30 is \
+                     set when rotation is turned on; the value in effect is shown. Always null with \
+                     `STATIC`, for which Okta reports no leeway.",
+                ),
+        ),
+    )
+}
+
+/// What the grant looks like on the app: `None` when the app has no `refresh_token` grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Grant {
+    rotation: String,
+    /// Only for `ROTATE` (Okta omits it for `STATIC`).
+    leeway: Option<u32>,
+}
+
+impl Grant {
+    fn on_app(app: &OidcApp) -> Option<Self> {
+        let grants = app.grant_types().unwrap_or_default();
+        if !grants.iter().any(|g| g == REFRESH_GRANT) {
+            return None;
+        }
+        // Okta always reports the settings with the grant; without them it behaves as STATIC.
+        let settings = app.refresh_token();
+        let rotation = settings
+            .as_ref()
+            .map_or_else(|| STATIC.to_string(), |s| s.rotation_type.clone());
+        let leeway = settings
+            .and_then(|s| s.leeway)
+            .filter(|_| rotation == ROTATE);
+        Some(Self { rotation, leeway })
+    }
+
+    fn to_state(&self, app_id: &str) -> Value {
+        Value::object([
+            ("id", Value::string(app_id)),
+            ("app_id", Value::string(app_id)),
+            ("rotation", Value::string(self.rotation.clone())),
+            (
+                "leeway",
+                self.leeway
+                    .map_or(Value::Null, |l| Value::number(i64::from(l))),
+            ),
+        ])
+    }
+}
+
+/// The settings to write, from a wholly known plan (`leeway` may still be unknown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Desired {
+    rotation: String,
+    /// Planned leeway when known; `None` lets [`enable_grant`] choose.
+    leeway: Option<u32>,
+}
+
+impl Desired {
+    fn from_plan(planned: &Value) -> Self {
+        Self {
+            rotation: fields::string(planned, "rotation")
+                .known()
+                .unwrap_or(STATIC)
+                .to_string(),
+            leeway: fields::integer(planned, "leeway")
+                .ok()
+                .and_then(Field::known)
+                .and_then(|n| u32::try_from(n).ok()),
+        }
+    }
+}
+
+/// Why the grant cannot be turned on for this app (for the `app_id` attribute).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Refusal {
+    summary: &'static str,
+    detail: String,
+}
+
+/// Adds the grant if missing and sets the refresh token settings. Leaves the app untouched on
+/// refusal. The leeway for `ROTATE`: the planned one, else the app's current one when it already
+/// rotates, else Okta's default.
+fn enable_grant(app: &mut OidcApp, app_id: &str, d: &Desired) -> Result<(), Refusal> {
+    if app.sign_on_mode() != Some("OPENID_CONNECT") {
+        return Err(Refusal {
+            summary: "Not an OIDC app",
+            detail: format!(
+                "App {app_id} has sign-on mode {}; the refresh token grant exists only on OIDC apps (OPENID_CONNECT).",
+                app.sign_on_mode().unwrap_or("unknown")
+            ),
+        });
+    }
+    let mut grants = app.grant_types().unwrap_or_default();
+    if !grants.iter().any(|g| g == AUTH_CODE_GRANT) {
+        return Err(Refusal {
+            summary: "The app has no authorization_code grant",
+            detail: format!(
+                "App {app_id} has the grant types [{}]. Refresh tokens need the authorization code flow: \
+                 add the authorization_code grant to the app first (Okta web apps always have it; service \
+                 apps cannot use refresh tokens).",
+                grants.join(", ")
+            ),
+        });
+    }
+    if !grants.iter().any(|g| g == REFRESH_GRANT) {
+        grants.push(REFRESH_GRANT.to_string());
+        app.set_grant_types(&grants);
+    }
+    let leeway = (d.rotation == ROTATE).then(|| {
+        d.leeway
+            .or_else(|| {
+                app.refresh_token()
+                    .filter(|s| s.rotation_type == ROTATE)
+                    .and_then(|s| s.leeway)
+            })
+            .unwrap_or(DEFAULT_LEEWAY)
+    });
+    app.set_refresh_token(Some(&RefreshTokenSettings {
+        rotation_type: d.rotation.clone(),
+        leeway,
+    }));
+    Ok(())
+}
+
+/// Removes the grant and its settings (Okta rejects settings without the grant).
+fn disable_grant(app: &mut OidcApp) {
+    let grants = app.grant_types().unwrap_or_default();
+    if grants.iter().any(|g| g == REFRESH_GRANT) {
+        let rest: Vec<String> = grants.into_iter().filter(|g| g != REFRESH_GRANT).collect();
+        app.set_grant_types(&rest);
+    }
+    if app.refresh_token().is_some() {
+        app.set_refresh_token(None);
+    }
+}
+
+/// Checks before any API call, with attribute paths. Unknown values are skipped.
+fn check_config(config: &Value, diags: &mut Diagnostics) {
+    if let Field::Known(app_id) = fields::string(config, "app_id") {
+        if let Err(e) = check_app_id(app_id) {
+            diags.attr_error(AttrPath::root("app_id"), "Invalid app_id", e);
+        }
+    }
+    let rotation = fields::string(config, "rotation");
+    if let Field::Known(r) = rotation {
+        if r != STATIC && r != ROTATE {
+            diags.attr_error(
+                AttrPath::root("rotation"),
+                "Invalid rotation",
+                format!("\"{r}\" is not one of STATIC, ROTATE (upper case)."),
+            );
+        }
+    }
+    let leeway_path = AttrPath::root("leeway");
+    match fields::integer(config, "leeway") {
+        Ok(Field::Known(n)) => {
+            if !(0..=MAX_LEEWAY).contains(&n) {
+                diags.attr_error(
+                    leeway_path.clone(),
+                    "Invalid leeway",
+                    format!(
+                        "The leeway is a whole number of seconds from 0 to {MAX_LEEWAY}; got {n}."
+                    ),
+                );
+            }
+            // Unset rotation means the default, STATIC.
+            if matches!(rotation, Field::Null) || rotation.known() == Some(STATIC) {
+                diags.attr_error(
+                    leeway_path,
+                    "Leeway needs rotation",
+                    "leeway only applies with rotation = \"ROTATE\"; Okta ignores it for STATIC refresh tokens. Remove leeway or set rotation = \"ROTATE\".",
+                );
+            }
+        }
+        Err(_) => diags.attr_error(
+            leeway_path,
+            "Invalid leeway",
+            format!("The leeway is a whole number of seconds from 0 to {MAX_LEEWAY}."),
+        ),
+        Ok(_) => {}
+    }
+}
+
+/// The plan for `leeway` and `id` beyond the generic rules. `leeway` unset in the configuration:
+/// null for `STATIC` (Okta reports none); for `ROTATE` the prior value while the app keeps
+/// rotating, unknown when rotation is being turned on (the apply picks it).
+fn plan_leeway_and_id(prior: &Value, config: &Value, planned: &mut Value) {
+    if let Field::Known(app_id) = fields::string(planned, "app_id") {
+        let app_id = app_id.to_string();
+        if let Some(id) = planned.get_mut("id") {
+            if id.is_unknown() || id.is_null() {
+                *id = Value::string(app_id);
+            }
+        }
+    }
+    let configured = config.get("leeway").is_some_and(|v| !v.is_null());
+    if configured {
+        return;
+    }
+    let kept = prior
+        .get("leeway")
+        .filter(|v| !v.is_null())
+        .filter(|_| fields::string(prior, "rotation").known() == Some(ROTATE))
+        .cloned();
+    let leeway = match fields::string(planned, "rotation") {
+        Field::Known(ROTATE) => kept.unwrap_or(Value::Unknown),
+        Field::Known(_) => Value::Null,
+        _ => Value::Unknown,
+    };
+    if let Some(slot) = planned.get_mut("leeway") {
+        *slot = leeway;
+    }
+}
+
+pub struct OidcAppRefreshGrantResource {
+    schema: Schema,
+    data: Arc<ProviderData>,
+}
+
+impl OidcAppRefreshGrantResource {
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self {
+            schema: schema(),
+            data,
+        }
+    }
+
+    /// Create and update: one locked read-modify-write. Returns the state and whether the app
+    /// already had the grant.
+    async fn enable(&self, planned: &Value, diags: &mut Diagnostics) -> Option<(Stored, bool)> {
+        let client = self.data.client(diags)?;
+        let Some(app_id) = fields::string(planned, "app_id")
+            .known()
+            .map(str::to_string)
+        else {
+            diags.error(
+                "Incomplete plan",
+                "app_id must be known at apply. This is a bug in the provider.",
+            );
+            return None;
+        };
+        let desired = Desired::from_plan(planned);
+        let mut refusal = None;
+        let mut had_grant = false;
+        let result = client
+            .update_app_with(&app_id, |app| {
+                had_grant = Grant::on_app(app).is_some();
+                refusal = enable_grant(app, &app_id, &desired).err();
+            })
+            .await;
+        let app = match result {
+            Ok(app) => app,
+            Err(e) => {
+                okta_diag::attr_error(
+                    diags,
+                    AttrPath::root("app_id"),
+                    &format!("turning on the refresh token grant of app {app_id}"),
+                    &e,
+                );
+                return None;
+            }
+        };
+        if let Some(refusal) = refusal {
+            diags.attr_error(AttrPath::root("app_id"), refusal.summary, refusal.detail);
+            return None;
+        }
+        let Some(grant) = Grant::on_app(&app) else {
+            diags.attr_error(
+                AttrPath::root("app_id"),
+                "Okta did not keep the refresh token grant",
+                format!("Okta accepted the update of app {app_id}, but the app it returned has no refresh_token grant."),
+            );
+            return None;
+        };
+        tracing::info!(app_id = %app_id, rotation = %grant.rotation, "refresh token grant on");
+        Some((
+            Stored {
+                state: grant.to_state(&app_id),
+                private: Vec::new(),
+            },
+            had_grant,
+        ))
+    }
+}
+
+#[tonic::async_trait]
+impl Resource for OidcAppRefreshGrantResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        check_config(config, diags);
+    }
+
+    fn modify_plan(
+        &self,
+        req: &PlanRequest<'_>,
+        planned: &mut Value,
+        _replace: &mut Vec<AttrPath>,
+        _diags: &mut Diagnostics,
+    ) {
+        plan_leeway_and_id(req.prior, req.config, planned);
+    }
+
+    async fn create(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+        let (stored, had_grant) = self.enable(req.planned, diags).await?;
+        if had_grant {
+            diags.attr_warning(
+                AttrPath::root("app_id"),
+                "The refresh token grant was already on",
+                format!(
+                    "App {} already had the refresh_token grant; this resource now manages it. Destroying the resource turns the grant off.",
+                    fields::string(req.planned, "app_id").known().unwrap_or_default()
+                ),
+            );
+        }
+        Some(stored)
+    }
+
+    async fn read(
+        &self,
+        state: &Value,
+        _private: &[u8],
+        diags: &mut Diagnostics,
+    ) -> Option<Stored> {
+        let client = self.data.client(diags)?;
+        let app_id = fields::string(state, "app_id")
+            .known()
+            .or_else(|| fields::string(state, "id").known())?
+            .to_string();
+        match client.apps().get(&app_id).await {
+            Ok(Some(app)) => match Grant::on_app(&app) {
+                Some(grant) => Some(Stored {
+                    state: grant.to_state(&app_id),
+                    private: Vec::new(),
+                }),
+                None => {
+                    tracing::info!(app_id = %app_id, "refresh token grant turned off; removing it from state");
+                    None
+                }
+            },
+            Ok(None) => {
+                tracing::info!(app_id = %app_id, "app no longer exists; removing the refresh token grant from state");
+                None
+            }
+            Err(e) => {
+                okta_diag::error(diags, &format!("reading app {app_id}"), &e);
+                None
+            }
+        }
+    }
+
+    async fn update(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+        self.enable(req.planned, diags)
+            .await
+            .map(|(stored, _)| stored)
+    }
+
+    async fn delete(&self, prior: &Value, _private: &[u8], diags: &mut Diagnostics) {
+        let Some(client) = self.data.client(diags) else {
+            return;
+        };
+        let Some(app_id) = fields::string(prior, "app_id").known() else {
+            return;
+        };
+        match client.update_app_with(app_id, disable_grant).await {
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {
+                tracing::info!(app_id = %app_id, "app already gone; nothing to turn off");
+            }
+            Err(e) => okta_diag::error(
+                diags,
+                &format!("turning off the refresh token grant of app {app_id}"),
+                &e,
+            ),
+        }
+    }
+
+    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Option<Stored> {
+        if let Err(e) = check_app_id(id) {
+            diags.error(
+                "Invalid import ID",
+                format!("{e} The import ID of {TYPE_NAME} is the app ID."),
+            );
+            return None;
+        }
+        let state = Value::object([("app_id", Value::string(id))]);
+        let found = self.read(&state, &[], diags).await;
+        if found.is_none() && !diags.has_errors() {
+            diags.error(
+                "Refresh token grant not found",
+                format!("App {id} does not exist or does not have the refresh_token grant. Nothing to import: create the resource instead."),
+            );
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
+    use crate::tfplugin::framework::plan_object;
+    use crate::tfplugin::value::Type;
+    use serde_json::json;
+
+    fn app(oauth: serde_json::Value) -> OidcApp {
+        serde_json::from_value(json!({
+            "id": "0oaAPP",
+            "name": "oidc_client",
+            "label": "shared",
+            "signOnMode": "OPENID_CONNECT",
+            "settings": {"notes": {"admin": "keep me"}, "oauthClient": oauth},
+        }))
+        .expect("app json")
+    }
+
+    fn object(pairs: &[(&str, Value)]) -> Value {
+        let Type::Object(attrs) = schema().implied_type() else {
+            panic!("object")
+        };
+        Value::object(attrs.keys().map(|k| {
+            let v = pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map_or(Value::Null, |(_, v)| v.clone());
+            (k.clone(), v)
+        }))
+    }
+
+    fn error_paths(d: &Diagnostics) -> Vec<String> {
+        d.iter()
+            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
+            .collect()
+    }
+
+    fn desired(rotation: &str, leeway: Option<u32>) -> Desired {
+        Desired {
+            rotation: rotation.into(),
+            leeway,
+        }
+    }
+
+    #[test]
+    fn schema_is_valid() {
+        schema().block.check(TYPE_NAME).expect("valid schema");
+    }
+
+    #[test]
+    fn validation_points_at_each_bad_attribute() {
+        let mut d = Diagnostics::new();
+        check_config(
+            &object(&[
+                ("app_id", Value::string("0oa 1")),
+                ("rotation", Value::string("rotate")),
+                ("leeway", Value::number(61)),
+            ]),
+            &mut d,
+        );
+        assert_eq!(error_paths(&d), vec!["app_id", "rotation", "leeway"]);
+        let fraction = crate::tfplugin::value::Number::from_f64(1.5).expect("number");
+        for (rotation, leeway, errors) in [
+            (Value::string("ROTATE"), Value::number(-1), 1),
+            (Value::string("ROTATE"), Value::Number(fraction), 1),
+            // Leeway with STATIC, explicit or by default.
+            (Value::string("STATIC"), Value::number(10), 1),
+            (Value::Null, Value::number(10), 1),
+            (Value::string("ROTATE"), Value::number(0), 0),
+            (Value::string("ROTATE"), Value::number(60), 0),
+            (Value::Unknown, Value::number(10), 0),
+            (Value::string("STATIC"), Value::Unknown, 0),
+        ] {
+            let mut d = Diagnostics::new();
+            check_config(
+                &object(&[("rotation", rotation.clone()), ("leeway", leeway.clone())]),
+                &mut d,
+            );
+            assert_eq!(d.iter().count(), errors, "{rotation:?} {leeway:?}: {d:?}");
+            assert!(error_paths(&d).iter().all(|p| p == "leeway"));
+        }
+    }
+
+    #[test]
+    fn enable_adds_the_grant_once_and_keeps_everything_else() {
+        let mut a = app(json!({
+            "application_type": "web",
+            "grant_types": ["authorization_code"],
+            "redirect_uris": ["https://a.example.com/cb"],
+        }));
+        enable_grant(&mut a, "0oaAPP", &desired(STATIC, None)).expect("enabled");
+        assert_eq!(
+            a.grant_types(),
+            Some(vec!["authorization_code".into(), "refresh_token".into()])
+        );
+        assert_eq!(
+            a.refresh_token(),
+            Some(RefreshTokenSettings {
+                rotation_type: STATIC.into(),
+                leeway: None
+            })
+        );
+        assert_eq!(
+            a.get_path(&["settings", "notes", "admin"]),
+            Some(&json!("keep me"))
+        );
+        // Idempotent: a second pass changes nothing (so no PUT is sent).
+        let once = a.clone();
+        enable_grant(&mut a, "0oaAPP", &desired(STATIC, None)).expect("enabled");
+        assert_eq!(a, once);
+        assert_eq!(
+            Grant::on_app(&a),
+            Some(Grant {
+                rotation: STATIC.into(),
+                leeway: None
+            })
+        );
+    }
+
+    #[test]
+    fn rotate_leeway_is_planned_then_current_then_default() {
+        let rotating = |leeway: u32| {
+            app(json!({
+                "grant_types": ["authorization_code", "refresh_token"],
+                "refresh_token": {"rotation_type": "ROTATE", "leeway": leeway},
+            }))
+        };
+        let statik = app(json!({
+            "grant_types": ["authorization_code", "refresh_token"],
+            "refresh_token": {"rotation_type": "STATIC"},
+        }));
+        let leeway_after = |mut a: OidcApp, d: Desired| {
+            enable_grant(&mut a, "0oaAPP", &d).expect("enabled");
+            a.refresh_token().and_then(|s| s.leeway)
+        };
+        assert_eq!(
+            leeway_after(rotating(45), desired(ROTATE, Some(10))),
+            Some(10)
+        );
+        assert_eq!(leeway_after(rotating(45), desired(ROTATE, None)), Some(45));
+        assert_eq!(
+            leeway_after(statik.clone(), desired(ROTATE, None)),
+            Some(30)
+        );
+        assert_eq!(leeway_after(statik, desired(ROTATE, Some(0))), Some(0));
+        // Back to STATIC: no leeway is sent.
+        assert_eq!(leeway_after(rotating(45), desired(STATIC, None)), None);
+    }
+
+    #[test]
+    fn enable_needs_an_oidc_app_with_authorization_code() {
+        let mut service = app(json!({
+            "application_type": "service",
+            "grant_types": ["client_credentials"],
+        }));
+        let before = service.clone();
+        let refusal =
+            enable_grant(&mut service, "0oaAPP", &desired(STATIC, None)).expect_err("no code");
+        assert!(refusal.detail.contains("authorization_code"), "{refusal:?}");
+        assert_eq!(service, before, "a refused change leaves the app untouched");
+
+        let mut saml = app(json!({"grant_types": ["authorization_code"]}));
+        saml.set_sign_on_mode("SAML_2_0");
+        assert_eq!(
+            enable_grant(&mut saml, "0oaAPP", &desired(STATIC, None))
+                .expect_err("saml")
+                .summary,
+            "Not an OIDC app"
+        );
+    }
+
+    #[test]
+    fn disable_removes_grant_and_settings_only() {
+        let mut a = app(json!({
+            "grant_types": ["authorization_code", "refresh_token", "implicit"],
+            "response_types": ["code", "token"],
+            "refresh_token": {"rotation_type": "ROTATE", "leeway": 20},
+        }));
+        disable_grant(&mut a);
+        assert_eq!(
+            a.grant_types(),
+            Some(vec!["authorization_code".into(), "implicit".into()])
+        );
+        assert_eq!(a.refresh_token(), None);
+        assert_eq!(Grant::on_app(&a), None);
+        let after = a.clone();
+        disable_grant(&mut a);
+        assert_eq!(a, after);
+    }
+
+    #[test]
+    fn state_mapping_follows_okta() {
+        let read = |oauth| Grant::on_app(&app(oauth)).map(|g| g.to_state("0oaAPP"));
+        let state = |rotation: &str, leeway: Value| {
+            Some(Value::object([
+                ("id", Value::string("0oaAPP")),
+                ("app_id", Value::string("0oaAPP")),
+                ("rotation", Value::string(rotation)),
+                ("leeway", leeway),
+            ]))
+        };
+        // No grant: gone, whatever settings linger.
+        assert_eq!(
+            read(json!({"grant_types": ["authorization_code"],
+                        "refresh_token": {"rotation_type": "ROTATE", "leeway": 5}})),
+            None
+        );
+        assert_eq!(
+            read(
+                json!({"grant_types": ["authorization_code", "refresh_token"],
+                        "refresh_token": {"rotation_type": "STATIC"}})
+            ),
+            state(STATIC, Value::Null)
+        );
+        // A leeway reported with STATIC is not shown (it has no effect).
+        assert_eq!(
+            read(
+                json!({"grant_types": ["authorization_code", "refresh_token"],
+                        "refresh_token": {"rotation_type": "STATIC", "leeway": 0}})
+            ),
+            state(STATIC, Value::Null)
+        );
+        assert_eq!(
+            read(
+                json!({"grant_types": ["authorization_code", "refresh_token"],
+                        "refresh_token": {"rotation_type": "ROTATE", "leeway": 30}})
+            ),
+            state(ROTATE, Value::number(30))
+        );
+        assert_eq!(
+            read(json!({"grant_types": ["authorization_code", "refresh_token"]})),
+            state(STATIC, Value::Null)
+        );
+        let s = state(ROTATE, Value::number(1)).expect("state");
+        assert_eq!(s.check_type(&schema().implied_type()), Ok(()));
+    }
+
+    /// Terraform's plan for `config` against `prior`: the proposed state (prior values for
+    /// unconfigured computed attributes), the generic rules, then `modify_plan`.
+    fn plan(prior: &Value, config: &Value) -> (Value, Vec<AttrPath>) {
+        let mut proposed = config.clone();
+        if let (Value::Object(p), false) = (&mut proposed, prior.is_null()) {
+            for name in ["id", "leeway", "rotation"] {
+                if config.get(name).is_some_and(Value::is_null) {
+                    p.insert(name.into(), prior.get(name).cloned().unwrap_or(Value::Null));
+                }
+            }
+        }
+        let (mut planned, replace) = plan_object(&schema().block, prior, &proposed, config);
+        plan_leeway_and_id(prior, config, &mut planned);
+        (planned, replace)
+    }
+
+    fn cfg(rotation: Option<&str>, leeway: Option<i64>) -> Value {
+        object(&[
+            ("app_id", Value::string("0oaAPP")),
+            ("rotation", rotation.map_or(Value::Null, Value::string)),
+            ("leeway", leeway.map_or(Value::Null, Value::number)),
+        ])
+    }
+
+    fn state(rotation: &str, leeway: Option<u32>) -> Value {
+        Grant {
+            rotation: rotation.into(),
+            leeway,
+        }
+        .to_state("0oaAPP")
+    }
+
+    #[test]
+    fn static_rotate_static_without_leeway_plans_cleanly() {
+        // Create STATIC: everything known, leeway null.
+        let (planned, _) = plan(&Value::Null, &cfg(None, None));
+        assert_eq!(planned, state(STATIC, None));
+        // Okta's answer maps to exactly that.
+        let applied = state(STATIC, None);
+        assert_eq!(plan(&applied, &cfg(None, None)).0, applied, "no diff");
+
+        // STATIC -> ROTATE: leeway unknown, the apply picks 30 (or the app's current value).
+        let (planned, replace) = plan(&applied, &cfg(Some(ROTATE), None));
+        assert!(replace.is_empty());
+        assert_eq!(planned.get("leeway"), Some(&Value::Unknown));
+        assert_eq!(planned.get("rotation"), Some(&Value::string(ROTATE)));
+        assert_eq!(planned.get("id"), Some(&Value::string("0oaAPP")));
+        let applied = state(ROTATE, Some(30));
+        assert_eq!(
+            plan(&applied, &cfg(Some(ROTATE), None)).0,
+            applied,
+            "no diff"
+        );
+
+        // ROTATE -> STATIC: leeway planned null, as Okta will report it.
+        let (planned, _) = plan(&applied, &cfg(Some(STATIC), None));
+        assert_eq!(planned, state(STATIC, None));
+        let (planned, _) = plan(&applied, &cfg(None, None));
+        assert_eq!(planned, state(STATIC, None));
+    }
+
+    #[test]
+    fn static_rotate_static_with_leeway_plans_cleanly() {
+        let applied = state(STATIC, None);
+        let (planned, _) = plan(&applied, &cfg(Some(ROTATE), Some(10)));
+        assert_eq!(planned, state(ROTATE, Some(10)));
+        let applied = state(ROTATE, Some(10));
+        assert_eq!(plan(&applied, &cfg(Some(ROTATE), Some(10))).0, applied);
+        // Changing only the leeway.
+        let (planned, _) = plan(&applied, &cfg(Some(ROTATE), Some(0)));
+        assert_eq!(planned, state(ROTATE, Some(0)));
+        // Dropping leeway from the configuration keeps Okta's value: no diff.
+        assert_eq!(plan(&applied, &cfg(Some(ROTATE), None)).0, applied);
+        // Back to STATIC (leeway must go from the configuration too).
+        let (planned, _) = plan(&applied, &cfg(Some(STATIC), None));
+        assert_eq!(planned, state(STATIC, None));
+        // Created with ROTATE and a leeway: all known.
+        let (planned, _) = plan(&Value::Null, &cfg(Some(ROTATE), Some(15)));
+        assert_eq!(planned, state(ROTATE, Some(15)));
+        // Created with ROTATE without one: unknown until Okta answers.
+        let (planned, _) = plan(&Value::Null, &cfg(Some(ROTATE), None));
+        assert_eq!(planned.get("leeway"), Some(&Value::Unknown));
+    }
+
+    #[test]
+    fn drift_and_replacement_plans() {
+        // The console changed the leeway while it is not configured: not managed, no diff.
+        let drifted = state(ROTATE, Some(45));
+        assert_eq!(plan(&drifted, &cfg(Some(ROTATE), None)).0, drifted);
+        // The console switched to STATIC: the apply turns rotation back on.
+        let (planned, _) = plan(&state(STATIC, None), &cfg(Some(ROTATE), Some(10)));
+        assert_eq!(planned, state(ROTATE, Some(10)));
+        // Another app: replacement.
+        let mut other = cfg(None, None);
+        if let Some(v) = other.get_mut("app_id") {
+            *v = Value::string("0oaOTHER");
+        }
+        let (_, replace) = plan(&state(STATIC, None), &other);
+        assert_eq!(replace, vec![AttrPath::root("app_id")]);
+        // Unknown rotation: unknown leeway.
+        let (planned, _) = plan(
+            &Value::Null,
+            &object(&[
+                ("app_id", Value::string("0oaAPP")),
+                ("rotation", Value::Unknown),
+            ]),
+        );
+        assert_eq!(planned.get("leeway"), Some(&Value::Unknown));
+    }
+
+    fn apply_request<'a>(prior: &'a Value, planned: &'a Value) -> ApplyRequest<'a> {
+        ApplyRequest {
+            prior,
+            planned,
+            config: planned,
+            private: &[],
+        }
+    }
+
+    #[tokio::test]
+    async fn lifecycle_and_call_counts_against_the_emulator() {
+        let org = Org::start().await;
+        let app_id = org
+            .web_app(&["https://base.example.com/cb"], &["authorization_code"])
+            .await;
+        let resource = OidcAppRefreshGrantResource::new(Arc::clone(&org.data));
+        let get = format!("GET /api/v1/apps/{app_id}");
+        let put = format!("PUT /api/v1/apps/{app_id}");
+        let with_id = |rotation: &str, leeway: Value| {
+            Value::object([
+                ("id", Value::string(app_id.clone())),
+                ("app_id", Value::string(app_id.clone())),
+                ("rotation", Value::string(rotation)),
+                ("leeway", leeway),
+            ])
+        };
+        let mut d = Diagnostics::new();
+
+        // Create STATIC.
+        let planned = with_id(STATIC, Value::Null);
+        let mark = org.mark().await;
+        let created = resource
+            .create(&apply_request(&Value::Null, &planned), &mut d)
+            .await
+            .expect("created");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(created.state, planned);
+        assert_eq!(org.calls_since(mark).await, vec![get.clone(), put.clone()]);
+
+        // Read.
+        let mark = org.mark().await;
+        let read = resource.read(&planned, &[], &mut d).await.expect("read");
+        assert_eq!(read.state, planned);
+        assert_eq!(org.calls_since(mark).await, vec![get.clone()]);
+
+        // Update to ROTATE without leeway: Okta's default.
+        let prior = planned;
+        let planned = with_id(ROTATE, Value::Unknown);
+        let mark = org.mark().await;
+        let updated = resource
+            .update(&apply_request(&prior, &planned), &mut d)
+            .await
+            .expect("updated");
+        assert_eq!(updated.state, with_id(ROTATE, Value::number(30)));
+        assert_eq!(org.calls_since(mark).await, vec![get.clone(), put.clone()]);
+
+        // A configured leeway, then back to STATIC.
+        let planned = with_id(ROTATE, Value::number(10));
+        let updated = resource
+            .update(&apply_request(&updated.state, &planned), &mut d)
+            .await
+            .expect("updated");
+        assert_eq!(updated.state, planned);
+        let planned = with_id(STATIC, Value::Null);
+        let updated = resource
+            .update(&apply_request(&updated.state, &planned), &mut d)
+            .await
+            .expect("updated");
+        assert_eq!(updated.state, planned);
+        assert_eq!(
+            resource.read(&planned, &[], &mut d).await.map(|s| s.state),
+            Some(planned.clone())
+        );
+
+        // Import.
+        let imported = resource.import(&app_id, &mut d).await.expect("imported");
+        assert_eq!(imported.state, planned);
+        assert!(d.is_empty(), "{d:?}");
+
+        // Delete: the grant and its settings go, the rest stays.
+        let mark = org.mark().await;
+        resource.delete(&planned, &[], &mut d).await;
+        assert!(!d.has_errors(), "{d:?}");
+        assert_eq!(org.calls_since(mark).await, vec![get.clone(), put]);
+        let after = org.app(&app_id).await;
+        assert_eq!(
+            after.grant_types(),
+            Some(vec!["authorization_code".to_string()])
+        );
+        assert_eq!(after.refresh_token(), None);
+        assert_eq!(
+            after.redirect_uris(),
+            Some(vec!["https://base.example.com/cb".to_string()])
+        );
+
+        // Gone: read drops it, delete is a one-GET success, import explains.
+        assert!(resource.read(&planned, &[], &mut d).await.is_none());
+        let mark = org.mark().await;
+        resource.delete(&planned, &[], &mut d).await;
+        assert_eq!(org.calls_since(mark).await, vec![get]);
+        assert!(!d.has_errors(), "{d:?}");
+        assert!(resource.import(&app_id, &mut d).await.is_none());
+        assert!(d.has_errors());
+
+        // Creating over an existing grant warns that destroy will turn it off.
+        let mut d = Diagnostics::new();
+        let planned = with_id(STATIC, Value::Null);
+        resource
+            .create(&apply_request(&Value::Null, &planned), &mut d)
+            .await
+            .expect("created");
+        let mut d = Diagnostics::new();
+        resource
+            .create(&apply_request(&Value::Null, &planned), &mut d)
+            .await
+            .expect("adopted");
+        assert!(!d.has_errors());
+        assert_eq!(d.iter().count(), 1, "{d:?}");
+
+        // No authorization_code: a clear error at apply, nothing changed.
+        let service = org.service_app().await;
+        let mut d = Diagnostics::new();
+        let planned = Value::object([
+            ("id", Value::string(service.clone())),
+            ("app_id", Value::string(service.clone())),
+            ("rotation", Value::string(STATIC)),
+            ("leeway", Value::Null),
+        ]);
+        assert!(resource
+            .create(&apply_request(&Value::Null, &planned), &mut d)
+            .await
+            .is_none());
+        assert_eq!(error_paths(&d), vec!["app_id"]);
+        assert!(Grant::on_app(&org.app(&service).await).is_none());
+        org.emu.shutdown().await.expect("shutdown");
+    }
+}

@@ -1,0 +1,156 @@
+//! okta-emulator started as a separate process for one acceptance case, plus a small blocking
+//! client for its Okta API (out-of-band changes) and admin endpoints (state, request log).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub const ADMIN_TOKEN: &str = "00acceptance-admin-token-0123456789abcdef";
+
+pub struct Emulator {
+    child: Child,
+    pub url: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Emulator {
+    pub fn start(extra: &[&str]) -> Result<Self, String> {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
+            .args(["--listen", "127.0.0.1:0", "--api-token", ADMIN_TOKEN])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting okta-emulator: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| format!("reading the emulator's ready line: {e}"))?;
+        let url = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .filter(|u| u.starts_with("http://"))
+            .ok_or_else(|| format!("unexpected ready line {line:?}"))?
+            .to_string();
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self { child, url, http })
+    }
+
+    /// An Okta API call with the admin token: (status, JSON body or null).
+    pub fn api(&self, method: &str, path: &str, body: Option<&Value>) -> Result<(u16, Value), String> {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .header("Authorization", format!("SSWS {ADMIN_TOKEN}"))
+            .header("Accept", "application/json");
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().map_err(|e| format!("{path}: {e}"))?;
+        let status = resp.status().as_u16();
+        let text = resp.text().map_err(|e| e.to_string())?;
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}: {text}"))?
+        };
+        Ok((status, json))
+    }
+
+    pub fn ok(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+        let (status, json) = self.api(method, path, body)?;
+        if (200..300).contains(&status) {
+            Ok(json)
+        } else {
+            Err(format!("{method} {path} -> {status}: {json}"))
+        }
+    }
+
+    pub fn admin(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+        let mut req = self.http.request(method, format!("{}{path}", self.url));
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().map_err(|e| format!("{path}: {e}"))?;
+        let status = resp.status();
+        let text = resp.text().map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!("{path} -> {status}: {text}"));
+        }
+        if text.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
+    }
+
+    pub fn create_group(&self, name: &str) -> Result<String, String> {
+        let group = self.ok(
+            "POST",
+            "/api/v1/groups",
+            Some(&serde_json::json!({"profile": {"name": name, "description": format!("{name} (acceptance)")}})),
+        )?;
+        group["id"].as_str().map(str::to_string).ok_or("group without id".into())
+    }
+
+    pub fn apps(&self) -> Result<Vec<Value>, String> {
+        match self.ok("GET", "/api/v1/apps?limit=200", None)? {
+            Value::Array(apps) => Ok(apps),
+            other => Err(format!("apps list is not an array: {other}")),
+        }
+    }
+
+    pub fn app(&self, id: &str) -> Result<Value, String> {
+        self.ok("GET", &format!("/api/v1/apps/{id}"), None)
+    }
+
+    pub fn app_group_ids(&self, id: &str) -> Result<Vec<String>, String> {
+        let list = self.ok("GET", &format!("/api/v1/apps/{id}/groups?limit=200"), None)?;
+        let mut ids: Vec<String> = list
+            .as_array()
+            .map(|a| a.iter().filter_map(|g| g["id"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Okta API requests (not admin calls) in the emulator's request log.
+    pub fn api_requests(&self) -> Result<Vec<Value>, String> {
+        let log = self.admin("GET", "/__emulator/requests", None)?;
+        Ok(log
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e["path"].as_str().is_some_and(|p| p.starts_with("/api/")))
+            .collect())
+    }
+
+    /// Requests answered 429 since the emulator started.
+    pub fn rate_limited_requests(&self) -> Result<usize, String> {
+        Ok(self
+            .api_requests()?
+            .iter()
+            .filter(|e| e["status"].as_u64() == Some(429))
+            .count())
+    }
+
+    pub fn request_count(&self) -> Result<usize, String> {
+        Ok(self.api_requests()?.len())
+    }
+}
