@@ -1085,6 +1085,14 @@ async fn authentication_headers_and_unknown_routes() {
         .as_secs() as i64;
     assert!(reset > now && reset <= now + 61, "{reset} vs {now}");
 
+    // Org metadata is public.
+    let r = c
+        .call_raw(None, "GET", "/.well-known/okta-organization", None)
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["pipeline"], "idx");
+    assert_eq!(r.body["_links"]["organization"]["href"], c.emu.base_url());
+
     let r = c
         .call("GET", "/api/v1/policies?type=ACCESS_POLICY", None)
         .await;

@@ -437,15 +437,13 @@ fn check_config(config: &Value, diags: &mut Diagnostics) {
         zone_counts.push((list, count));
     }
     match connection {
-        Field::Known("ZONE") => {
-            if zone_counts.iter().all(|(_, n)| *n == Some(0)) {
-                diags.attr_error(
-                    AttrPath::root("network_connection"),
-                    "ZONE needs network zones",
-                    "With network_connection = \"ZONE\", set network_include (zones the token may be used from) \
-                     or network_exclude (zones it may not be used from).",
-                );
-            }
+        Field::Known("ZONE") if zone_counts.iter().all(|(_, n)| *n == Some(0)) => {
+            diags.attr_error(
+                AttrPath::root("network_connection"),
+                "ZONE needs network zones",
+                "With network_connection = \"ZONE\", set network_include (zones the token may be used from) \
+                 or network_exclude (zones it may not be used from).",
+            );
         }
         Field::Known("ANYWHERE") => {
             for (list, n) in zone_counts {
@@ -461,6 +459,15 @@ fn check_config(config: &Value, diags: &mut Diagnostics) {
         }
         _ => {}
     }
+}
+
+/// [`check_config`] at apply time, when every value is known; false on any error.
+fn config_is_valid(config: &Value, diags: &mut Diagnostics) -> bool {
+    let mut checks = Diagnostics::new();
+    check_config(config, &mut checks);
+    let valid = !checks.has_errors();
+    diags.extend(checks);
+    valid
 }
 
 /// The error for a token value Okta refuses (401): revoked, expired or mistyped.
@@ -754,8 +761,7 @@ impl Resource for ApiTokenResource {
 
     async fn create(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
         // Values unknown at validation time are known now.
-        check_config(req.config, diags);
-        if diags.has_errors() {
+        if !config_is_valid(req.config, diags) {
             return None;
         }
         let desired = Desired::from_plan(req.planned, req.config);
@@ -819,8 +825,7 @@ impl Resource for ApiTokenResource {
     }
 
     async fn update(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
-        check_config(req.config, diags);
-        if diags.has_errors() {
+        if !config_is_valid(req.config, diags) {
             return None;
         }
         let id = fields::string(req.prior, "id").known()?.to_string();
@@ -1041,8 +1046,8 @@ mod tests {
             vec![
                 "token",
                 "name",
-                "network_include",
                 "network_exclude",
+                "network_include",
                 "network_exclude"
             ]
         );
@@ -1256,7 +1261,11 @@ mod tests {
         );
         assert!(d.has_errors());
         assert_no_secret(&d, &[secret]);
-        let detail = &d.0[1].detail;
+        let detail = &d
+            .iter()
+            .find(|x| x.summary == "The API token in `token` does not work")
+            .expect("unusable token error")
+            .detail;
         assert!(detail.contains("E0000011"), "{detail}");
         assert!(detail.contains("Security → API → Tokens"), "{detail}");
         assert!(detail.contains("Create Token"), "{detail}");
@@ -1484,11 +1493,10 @@ mod tests {
         let mut env = Env::start().await;
         let (id, value, user) = env.mint("directory-sync", None);
         let config = |pairs: &[(&str, Value)]| {
-            let mut all = vec![
-                ("token", Value::string(value.clone())),
-                ("name", Value::string("directory-sync")),
-            ];
-            all.extend(pairs.iter().cloned());
+            // Later pairs win.
+            let mut all = pairs.to_vec();
+            all.push(("token", Value::string(value.clone())));
+            all.push(("name", Value::string("directory-sync")));
             obj(&all)
         };
 

@@ -108,7 +108,7 @@ impl UriRef {
     }
 
     fn is_on(&self, app: &OidcApp) -> bool {
-        self.kind.uris(app).iter().any(|u| *u == self.uri)
+        self.kind.uris(app).contains(&self.uri)
     }
 }
 

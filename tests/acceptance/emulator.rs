@@ -51,7 +51,12 @@ impl Emulator {
     }
 
     /// An Okta API call with the admin token: (status, JSON body or null).
-    pub fn api(&self, method: &str, path: &str, body: Option<&Value>) -> Result<(u16, Value), String> {
+    pub fn api(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value), String> {
         let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
         let mut req = self
             .http
@@ -105,7 +110,10 @@ impl Emulator {
             "/api/v1/groups",
             Some(&serde_json::json!({"profile": {"name": name, "description": format!("{name} (acceptance)")}})),
         )?;
-        group["id"].as_str().map(str::to_string).ok_or("group without id".into())
+        group["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or("group without id".into())
     }
 
     pub fn apps(&self) -> Result<Vec<Value>, String> {
@@ -123,7 +131,11 @@ impl Emulator {
         let list = self.ok("GET", &format!("/api/v1/apps/{id}/groups?limit=200"), None)?;
         let mut ids: Vec<String> = list
             .as_array()
-            .map(|a| a.iter().filter_map(|g| g["id"].as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|g| g["id"].as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         ids.sort();
         Ok(ids)
@@ -139,15 +151,6 @@ impl Emulator {
             .into_iter()
             .filter(|e| e["path"].as_str().is_some_and(|p| p.starts_with("/api/")))
             .collect())
-    }
-
-    /// Requests answered 429 since the emulator started.
-    pub fn rate_limited_requests(&self) -> Result<usize, String> {
-        Ok(self
-            .api_requests()?
-            .iter()
-            .filter(|e| e["status"].as_u64() == Some(429))
-            .count())
     }
 
     pub fn request_count(&self) -> Result<usize, String> {

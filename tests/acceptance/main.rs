@@ -4,6 +4,8 @@
 mod emulator;
 mod oidc_app;
 mod pomerium_idp;
+mod pomerium_module;
+mod scale;
 mod terraform;
 
 use std::time::Instant;
@@ -14,14 +16,28 @@ type Case = (
 );
 
 const CASES: &[Case] = &[
-    ("pomerium_idp::renders_settings", pomerium_idp::renders_settings),
+    (
+        "pomerium_idp::renders_settings",
+        pomerium_idp::renders_settings,
+    ),
     (
         "pomerium_idp::without_token_and_with_authorization_server",
         pomerium_idp::without_token_and_with_authorization_server,
     ),
-    ("pomerium_idp::rejects_bad_input", pomerium_idp::rejects_bad_input),
+    (
+        "pomerium_idp::rejects_bad_input",
+        pomerium_idp::rejects_bad_input,
+    ),
     ("oidc_app::lifecycle", oidc_app::lifecycle),
     ("oidc_app::rejects_bad_input", oidc_app::rejects_bad_input),
+    (
+        "pomerium_module::applies_and_renders",
+        pomerium_module::applies_and_renders,
+    ),
+    (
+        "scale::rate_limit_without_429",
+        scale::rate_limit_without_429,
+    ),
 ];
 
 fn main() -> std::process::ExitCode {

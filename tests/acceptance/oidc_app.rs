@@ -73,7 +73,11 @@ fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
 fn strings(v: &Value) -> Vec<String> {
     let mut out: Vec<String> = v
         .as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     out.sort();
     out
@@ -99,7 +103,10 @@ pub fn lifecycle(tf: &Terraform) -> Result<(), String> {
     let state = resource_values(&ws, "oktaidp_oidc_app.app")?;
     let id = state["id"].as_str().ok_or("no id")?.to_string();
     let app = emu.app(&id)?;
-    check(app["label"] == "Pomerium", format!("label in Okta: {}", app["label"]))?;
+    check(
+        app["label"] == "Pomerium",
+        format!("label in Okta: {}", app["label"]),
+    )?;
     check(app["status"] == "ACTIVE", "app not ACTIVE")?;
     let oauth = &app["settings"]["oauthClient"];
     check(
@@ -111,21 +118,38 @@ pub fn lifecycle(tf: &Terraform) -> Result<(), String> {
         format!("grant_types in Okta: {}", oauth["grant_types"]),
     )?;
     check(oauth["application_type"] == "web", "not a web app")?;
-    check(emu.app_group_ids(&id)? == vec![g1.clone()], "group assignment missing")?;
-    check(state["client_id"] == json!(id), "client_id should default to the app id")?;
-    let secret = state["client_secret"].as_str().unwrap_or_default().to_string();
-    check(secret.len() == 64, format!("client secret length {}", secret.len()))?;
+    check(
+        emu.app_group_ids(&id)? == vec![g1.clone()],
+        "group assignment missing",
+    )?;
+    check(
+        state["client_id"] == json!(id),
+        "client_id should default to the app id",
+    )?;
+    let secret = state["client_secret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    check(
+        secret.len() == 64,
+        format!("client secret length {}", secret.len()),
+    )?;
     check(state["sign_on_mode"] == "OPENID_CONNECT", "sign_on_mode")?;
     ws.expect_empty_plan(&[])?;
 
     // Import into an empty state and compare every attribute.
-    ws.run(&["state", "rm", "oktaidp_oidc_app.app"])?.ok("state rm")?;
-    ws.run(&["import", "-no-color", "oktaidp_oidc_app.app", &id])?.ok("import")?;
+    ws.run(&["state", "rm", "oktaidp_oidc_app.app"])?
+        .ok("state rm")?;
+    ws.run(&["import", "-no-color", "oktaidp_oidc_app.app", &id])?
+        .ok("import")?;
     let imported = resource_values(&ws, "oktaidp_oidc_app.app")?;
     for (key, value) in state.as_object().ok_or("state not an object")? {
         check(
             imported[key] == *value,
-            format!("imported {key} = {}, applied state had {value}", imported[key]),
+            format!(
+                "imported {key} = {}, applied state had {value}",
+                imported[key]
+            ),
         )?;
     }
     ws.expect_no_resource_changes(&[])?;
@@ -157,15 +181,36 @@ pub fn lifecycle(tf: &Terraform) -> Result<(), String> {
     let oauth = &app["settings"]["oauthClient"];
     check(app["label"] == "Pomerium (prod)", "label not updated")?;
     check(app["status"] == "INACTIVE", "status not updated")?;
-    check(oauth["wildcard_redirect"] == "SUBDOMAIN", "wildcard_redirect")?;
-    check(oauth["post_logout_redirect_uris"] == json!(["https://example.com/signed-out"]), "post_logout_redirect_uris")?;
-    check(oauth["initiate_login_uri"] == "https://authenticate.example.com/login", "initiate_login_uri")?;
-    check(oauth["refresh_token"]["rotation_type"] == "ROTATE", "rotation")?;
-    check(oauth["refresh_token"]["leeway"] == 15, format!("leeway {}", oauth["refresh_token"]))?;
+    check(
+        oauth["wildcard_redirect"] == "SUBDOMAIN",
+        "wildcard_redirect",
+    )?;
+    check(
+        oauth["post_logout_redirect_uris"] == json!(["https://example.com/signed-out"]),
+        "post_logout_redirect_uris",
+    )?;
+    check(
+        oauth["initiate_login_uri"] == "https://authenticate.example.com/login",
+        "initiate_login_uri",
+    )?;
+    check(
+        oauth["refresh_token"]["rotation_type"] == "ROTATE",
+        "rotation",
+    )?;
+    check(
+        oauth["refresh_token"]["leeway"] == 15,
+        format!("leeway {}", oauth["refresh_token"]),
+    )?;
     check(oauth["consent_method"] == "REQUIRED", "consent_method")?;
-    check(strings(&oauth["response_types"]) == ["code", "id_token"], "response_types")?;
+    check(
+        strings(&oauth["response_types"]) == ["code", "id_token"],
+        "response_types",
+    )?;
     let creds = &app["credentials"]["oauthClient"];
-    check(creds["token_endpoint_auth_method"] == "client_secret_post", "auth method")?;
+    check(
+        creds["token_endpoint_auth_method"] == "client_secret_post",
+        "auth method",
+    )?;
     check(creds["pkce_required"] == true, "pkce_required")?;
     let mut groups = vec![g1.clone(), g2.clone()];
     groups.sort();
@@ -187,12 +232,34 @@ pub fn lifecycle(tf: &Terraform) -> Result<(), String> {
     check(after["id"] == json!(id), "the app was re-created")?;
     check(after["client_id"] == json!(id), "client_id changed")?;
     let rotated = after["client_secret"].as_str().unwrap_or_default();
-    check(!rotated.is_empty() && rotated != secret, "secret not rotated")?;
-    let secrets = emu.ok("GET", &format!("/api/v1/apps/{id}/credentials/secrets"), None)?;
-    let active: Vec<&Value> = secrets.as_array().map(|a| a.iter().filter(|s| s["status"] == "ACTIVE").collect()).unwrap_or_default();
-    check(active.len() == 1 && active[0]["client_secret"] == json!(rotated), format!("secrets after rotation: {}", secrets.as_array().map_or(0, Vec::len)))?;
-    check(emu.app(&id)?["status"] == "ACTIVE", "status not back to ACTIVE")?;
-    check(emu.app_group_ids(&id)? == vec![g2.clone()], "group not removed")?;
+    check(
+        !rotated.is_empty() && rotated != secret,
+        "secret not rotated",
+    )?;
+    let secrets = emu.ok(
+        "GET",
+        &format!("/api/v1/apps/{id}/credentials/secrets"),
+        None,
+    )?;
+    let active: Vec<&Value> = secrets
+        .as_array()
+        .map(|a| a.iter().filter(|s| s["status"] == "ACTIVE").collect())
+        .unwrap_or_default();
+    check(
+        active.len() == 1 && active[0]["client_secret"] == json!(rotated),
+        format!(
+            "secrets after rotation: {}",
+            secrets.as_array().map_or(0, Vec::len)
+        ),
+    )?;
+    check(
+        emu.app(&id)?["status"] == "ACTIVE",
+        "status not back to ACTIVE",
+    )?;
+    check(
+        emu.app_group_ids(&id)? == vec![g2.clone()],
+        "group not removed",
+    )?;
     ws.expect_empty_plan(&[])?;
 
     // Out-of-band change: another redirect URI appears; the plan shows exactly that drift.
@@ -203,24 +270,46 @@ pub fn lifecycle(tf: &Terraform) -> Result<(), String> {
     ]);
     emu.ok("PUT", &format!("/api/v1/apps/{id}"), Some(&app))?;
     let plan = ws.plan(&[])?;
-    check(plan.code == 2, format!("drift not detected (exit {}):\n{}", plan.code, plan.text()))?;
-    check(plan.stdout.contains("rogue.example.com"), "plan does not name the drifted URI")?;
-    check(plan.stdout.contains("1 to change"), format!("plan is not a single in-place change:\n{}", plan.stdout))?;
+    check(
+        plan.code == 2,
+        format!("drift not detected (exit {}):\n{}", plan.code, plan.text()),
+    )?;
+    check(
+        plan.stdout.contains("rogue.example.com"),
+        "plan does not name the drifted URI",
+    )?;
+    check(
+        plan.stdout.contains("1 to change"),
+        format!("plan is not a single in-place change:\n{}", plan.stdout),
+    )?;
     ws.apply(&[])?;
     let uris = emu.app(&id)?["settings"]["oauthClient"]["redirect_uris"].clone();
-    check(uris == json!(["https://authenticate.example.com/oauth2/callback"]), format!("drift not repaired: {uris}"))?;
+    check(
+        uris == json!(["https://authenticate.example.com/oauth2/callback"]),
+        format!("drift not repaired: {uris}"),
+    )?;
 
     // Out-of-band delete: the next plan re-creates the app.
-    emu.ok("POST", &format!("/api/v1/apps/{id}/lifecycle/deactivate"), Some(&json!({})))?;
+    emu.ok(
+        "POST",
+        &format!("/api/v1/apps/{id}/lifecycle/deactivate"),
+        Some(&json!({})),
+    )?;
     emu.ok("DELETE", &format!("/api/v1/apps/{id}"), None)?;
     let plan = ws.plan(&[])?;
-    check(plan.code == 2 && plan.stdout.contains("will be created"), format!("out-of-band delete not detected:\n{}", plan.text()))?;
+    check(
+        plan.code == 2 && plan.stdout.contains("will be created"),
+        format!("out-of-band delete not detected:\n{}", plan.text()),
+    )?;
     ws.apply(&[])?;
     ws.expect_empty_plan(&[])?;
 
     // Destroy leaves the org as it was.
     ws.destroy(&[])?;
-    check(emu.apps()?.len() == apps_before, "apps left behind after destroy")?;
+    check(
+        emu.apps()?.len() == apps_before,
+        "apps left behind after destroy",
+    )?;
     ws.check_log()?;
     for line in ws.provider_log_lines() {
         if line.contains(ADMIN_TOKEN) || line.contains(&secret) || line.contains(rotated) {
@@ -242,9 +331,22 @@ pub fn rejects_bad_input(tf: &Terraform) -> Result<(), String> {
     let ws = workspace(tf, &emu, &app_config(&case))?;
     let before = emu.request_count()?;
     let plan = ws.plan(&[])?;
-    check(plan.code == 1, format!("plan should fail:\n{}", plan.text()))?;
-    for needle in ["Invalid redirect_uris", "fragment", "wildcard_redirect", "Invalid grant type", "Missing authorization_code grant", "refresh_token_leeway"] {
-        check(plan.text().contains(needle), format!("plan output lacks {needle:?}:\n{}", plan.text()))?;
+    check(
+        plan.code == 1,
+        format!("plan should fail:\n{}", plan.text()),
+    )?;
+    for needle in [
+        "Invalid redirect_uris",
+        "fragment",
+        "wildcard_redirect",
+        "Invalid grant type",
+        "Missing authorization_code grant",
+        "refresh_token_leeway",
+    ] {
+        check(
+            plan.text().contains(needle),
+            format!("plan output lacks {needle:?}:\n{}", plan.text()),
+        )?;
     }
     let okta_calls = emu.request_count()? - before;
     check(

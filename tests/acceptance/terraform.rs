@@ -220,7 +220,11 @@ impl Workspace {
         if run.code == 0 || (run.code == 2 && !run.stdout.contains("Plan:")) {
             Ok(())
         } else {
-            Err(format!("expected no resource changes, got exit {}:\n{}", run.code, run.text()))
+            Err(format!(
+                "expected no resource changes, got exit {}:\n{}",
+                run.code,
+                run.text()
+            ))
         }
     }
 

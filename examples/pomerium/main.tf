@@ -1,0 +1,45 @@
+# Pomerium signing in with Okta, in one module: the OIDC web app with Pomerium's callback and the
+# refresh token grant, the groups allowed to sign in, the adopted API token for directory sync,
+# and Pomerium's rendered settings. Steps of Pomerium's Okta guide, as code.
+
+terraform {
+  required_version = ">= 1.0"
+  required_providers {
+    oktaidp = {
+      source = "oktaidp/oktaidp"
+    }
+  }
+}
+
+locals {
+  # Entries that look like Okta group IDs are used as they are; others are group names.
+  group_id_pattern = "^00g[A-Za-z0-9]{17}$"
+  group_names      = [for g in var.allowed_groups : g if !can(regex(local.group_id_pattern, g))]
+  group_ids_given  = [for g in var.allowed_groups : g if can(regex(local.group_id_pattern, g))]
+  manage_api_token = nonsensitive(var.okta_api_token != null)
+}
+
+data "oktaidp_group" "allowed" {
+  for_each = toset(local.group_names)
+  name     = each.value
+}
+
+resource "oktaidp_oidc_app" "pomerium" {
+  label         = var.app_label
+  redirect_uris = ["https://${var.authenticate_host}/oauth2/callback"]
+  group_ids     = concat(local.group_ids_given, [for g in data.oktaidp_group.allowed : g.id])
+}
+
+resource "oktaidp_api_token" "directory_sync" {
+  count = local.manage_api_token ? 1 : 0
+  token = var.okta_api_token
+  name  = var.api_token_name
+}
+
+data "oktaidp_pomerium_idp" "settings" {
+  authenticate_service_url = "https://${var.authenticate_host}"
+  app_id                   = oktaidp_oidc_app.pomerium.id
+  client_secret            = oktaidp_oidc_app.pomerium.client_secret
+  # Read through the resource so the token is validated before it is rendered.
+  api_token = local.manage_api_token ? oktaidp_api_token.directory_sync[0].token : null
+}

@@ -1,0 +1,98 @@
+//! The complete `examples/pomerium` module against okta-emulator: apply, settings rendered from
+//! the real app, empty second plan, destroy leaving the org as it was.
+
+use base64::Engine;
+use serde_json::json;
+
+use crate::emulator::{Emulator, ADMIN_TOKEN};
+use crate::terraform::{example, Terraform, Workspace};
+
+pub fn applies_and_renders(tf: &Terraform) -> Result<(), String> {
+    let emu = Emulator::start(&[])?;
+    let engineering = emu.create_group("Engineering")?;
+    let operations = emu.create_group("Operations")?;
+    let minted = emu.admin(
+        "POST",
+        "/__emulator/tokens",
+        Some(&json!({"name": "pomerium-directory-sync"})),
+    )?;
+    let dir_token = minted["token"]
+        .as_str()
+        .ok_or("no token minted")?
+        .to_string();
+
+    let mut files = Vec::new();
+    for name in ["main.tf", "variables.tf", "outputs.tf"] {
+        files.push((name, example(&format!("examples/pomerium/{name}"))?));
+    }
+    let mut ws = Workspace::new(tf, &files)?;
+    ws.set_env("OKTA_ORG_URL", &emu.url);
+    ws.set_env("OKTA_API_TOKEN", ADMIN_TOKEN);
+    ws.set_env("TF_VAR_okta_api_token", &dir_token);
+    ws.set_env("TF_VAR_authenticate_host", "authenticate.example.com");
+    ws.set_env(
+        "TF_VAR_allowed_groups",
+        &format!(r#"["Engineering", "{operations}"]"#),
+    );
+    let apply = ws.apply(&[])?;
+    if apply.text().contains(&dir_token) || apply.text().contains(ADMIN_TOKEN) {
+        return Err("a token appeared in apply output".into());
+    }
+    let out = ws.outputs()?;
+    let app_id = out["app_id"]["value"]
+        .as_str()
+        .ok_or("no app_id output")?
+        .to_string();
+    let app = emu.app(&app_id)?;
+    let oauth = &app["settings"]["oauthClient"];
+    if oauth["redirect_uris"] != json!(["https://authenticate.example.com/oauth2/callback"]) {
+        return Err(format!("redirect URIs: {}", oauth["redirect_uris"]));
+    }
+    let mut expected_groups = vec![engineering, operations];
+    expected_groups.sort();
+    if emu.app_group_ids(&app_id)? != expected_groups {
+        return Err("allowed groups not assigned".into());
+    }
+    let env = &out["pomerium_env"]["value"];
+    let service_account = base64::engine::general_purpose::STANDARD
+        .encode(format!("{{\"api_key\":\"{dir_token}\"}}"));
+    let checks = [
+        ("IDP_PROVIDER", json!("okta")),
+        ("IDP_PROVIDER_URL", json!(emu.url)),
+        ("IDP_CLIENT_ID", json!(app_id)),
+        (
+            "AUTHENTICATE_SERVICE_URL",
+            json!("https://authenticate.example.com"),
+        ),
+        ("IDP_SERVICE_ACCOUNT", json!(service_account)),
+    ];
+    for (key, want) in checks {
+        if env[key] != want {
+            return Err(format!("{key} = {}, want {want}", env[key]));
+        }
+    }
+    let secret = env["IDP_CLIENT_SECRET"].as_str().unwrap_or_default();
+    if secret.len() != 64 {
+        return Err("client secret not rendered".into());
+    }
+    if out["directory_sync"]["value"] != json!({"api_key": dir_token, "url": emu.url}) {
+        return Err(format!(
+            "directory_sync = {}",
+            out["directory_sync"]["value"]
+        ));
+    }
+    if out["pomerium_config_yaml"]["sensitive"] != json!(true) {
+        return Err("config yaml output not sensitive".into());
+    }
+    ws.expect_empty_plan(&[])?;
+    ws.destroy(&[])?;
+    if !emu.apps()?.is_empty() {
+        return Err("apps left behind".into());
+    }
+    // The adopted token outlives the stack (revoke_on_destroy defaults to false).
+    let (status, _) = emu.api("GET", "/api/v1/users/me", None)?;
+    if status != 200 {
+        return Err("admin token no longer works".into());
+    }
+    ws.check_log()
+}
