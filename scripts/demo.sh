@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Demo: builds the provider, then runs `terraform apply` on the oktaidp_pomerium_idp example and
-# prints the Pomerium settings it rendered. Uses the terraform on PATH when it is >= 1.0,
-# otherwise installs Terraform 1.0.3 into the cache (scripts/install-terraform.sh).
+# Demo: starts okta-emulator (a local Okta org), creates two groups and a directory-sync API token
+# in it, applies examples/pomerium with the provider built here, prints the Pomerium settings it
+# rendered, shows that a second plan is empty, then destroys everything.
+# Uses the terraform on PATH when it is >= 1.0, otherwise Terraform 1.0.3 from the cache
+# (scripts/install-terraform.sh installs it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-echo "==> building terraform-provider-oktaidp"
-cargo build --quiet --bin terraform-provider-oktaidp
+echo "==> building terraform-provider-oktaidp and okta-emulator"
+cargo build --quiet --bin terraform-provider-oktaidp --bin okta-emulator
 
 terraform_bin=""
 if command -v terraform >/dev/null 2>&1; then
@@ -18,8 +20,28 @@ fi
 echo "==> using $("$terraform_bin" version | head -1)"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cp examples/provider/provider.tf examples/data-sources/oktaidp_pomerium_idp/data-source.tf "$work/"
+admin_token="00demo-admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+"$root/target/debug/okta-emulator" --listen 127.0.0.1:0 --api-token "$admin_token" >"$work/emulator.out" 2>"$work/emulator.log" &
+emulator_pid=$!
+cleanup() { kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  grep -q listening "$work/emulator.out" 2>/dev/null && break
+  sleep 0.05
+done
+org_url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/emulator.out")
+[ -n "$org_url" ] || { echo "okta-emulator did not start" >&2; cat "$work/emulator.log" >&2; exit 1; }
+echo "==> okta-emulator at $org_url"
+
+okta() { curl -fsS -X "$1" "$org_url$2" -H "Authorization: SSWS $admin_token" -H 'Content-Type: application/json' -H 'Accept: application/json' ${3:+-d "$3"}; }
+okta POST /api/v1/groups '{"profile":{"name":"Engineering","description":"Allowed to use Pomerium"}}' >/dev/null
+okta POST /api/v1/groups '{"profile":{"name":"Operations","description":"Allowed to use Pomerium"}}' >/dev/null
+# Okta has no API to create API tokens; the emulator mints one the way an admin would in the console.
+dir_token=$(curl -fsS -X POST "$org_url/__emulator/tokens" -H 'Content-Type: application/json' \
+  -d '{"name":"pomerium-directory-sync"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+echo "==> groups Engineering and Operations created; API token pomerium-directory-sync minted"
+
+cp examples/pomerium/*.tf "$work/"
 cat > "$work/cli.tfrc" <<CFG
 provider_installation {
   dev_overrides {
@@ -29,13 +51,22 @@ provider_installation {
 }
 CFG
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+export OKTA_ORG_URL="$org_url" OKTA_API_TOKEN="$admin_token"
+export TF_VAR_authenticate_host=authenticate.example.com
+export TF_VAR_allowed_groups='["Engineering","Operations"]'
+export TF_VAR_okta_api_token="$dir_token"
 cd "$work"
-vars=(-var "client_secret=demo-client-secret-0123456789" -var "okta_api_token=00demo-api-token-0123456789")
-"$terraform_bin" apply -auto-approve -no-color "${vars[@]}"
+
+echo "==> terraform apply examples/pomerium"
+"$terraform_bin" apply -auto-approve -no-color
 echo
 echo "==> Pomerium settings (config.yaml):"
 "$terraform_bin" output -raw pomerium_config_yaml
 echo
 echo "==> Pomerium settings (environment):"
 "$terraform_bin" output -json pomerium_env
-"$terraform_bin" destroy -auto-approve -no-color "${vars[@]}" >/dev/null
+echo
+echo "==> second plan (expect no changes):"
+"$terraform_bin" plan -no-color -detailed-exitcode | tail -3
+echo "==> terraform destroy"
+"$terraform_bin" destroy -auto-approve -no-color | tail -1

@@ -34,6 +34,8 @@ pub const TYPE_NAME: &str = "oktaidp_api_token";
 
 /// Okta's network condition kinds.
 const CONNECTIONS: [&str; 2] = ["ANYWHERE", "ZONE"];
+/// At most this many token names or ids in a message.
+const MAX_LISTED: usize = 10;
 /// Plans warn when the token expires in less than this.
 pub const EXPIRY_WARNING: time::Duration = time::Duration::days(7);
 
@@ -592,7 +594,11 @@ async fn token_by_name(
     match matches.len() {
         1 => matches.pop(),
         0 => {
-            let names: BTreeSet<&str> = mine.iter().filter_map(|t| t.name.as_deref()).collect();
+            let names: BTreeSet<&str> = mine
+                .iter()
+                .filter_map(|t| t.name.as_deref())
+                .take(MAX_LISTED)
+                .collect();
             let known = if names.is_empty() {
                 "That user has no other active token.".to_string()
             } else {
@@ -617,7 +623,11 @@ async fn token_by_name(
             None
         }
         n => {
-            let ids: Vec<&str> = matches.iter().filter_map(|t| t.id.as_deref()).collect();
+            let ids: Vec<&str> = matches
+                .iter()
+                .filter_map(|t| t.id.as_deref())
+                .take(MAX_LISTED)
+                .collect();
             diags.attr_error(
                 AttrPath::root("name"),
                 "Several API tokens have this name",
@@ -852,6 +862,11 @@ impl Resource for ApiTokenResource {
         let client = self.data.client(diags)?;
         let owner = if token_changed {
             let Some(secret) = &desired.token else {
+                diags.attr_error(
+                    AttrPath::root("token"),
+                    "Missing token",
+                    "The token value is required.",
+                );
                 return None;
             };
             Some(token_owner(&client, secret, diags).await?)

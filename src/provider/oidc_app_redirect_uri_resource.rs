@@ -413,9 +413,11 @@ impl Resource for OidcAppRedirectUriResource {
         let app = match result {
             Ok(app) => app,
             Err(e) => {
+                // A missing app is the app_id's fault; anything else Okta says is about the URI.
+                let at = if e.is_not_found() { "app_id" } else { "uri" };
                 okta_diag::attr_error(
                     diags,
-                    AttrPath::root("uri"),
+                    AttrPath::root(at),
                     &format!("adding the redirect URI to app {}", r.app_id),
                     &e,
                 );
@@ -570,7 +572,11 @@ pub(super) mod emulated {
                 "OKTA_API_TOKEN" => Some(TOKEN.to_string()),
                 _ => None,
             });
-            let config = Value::null_object(&provider.schema().implied_type());
+            // No waiting between retries: the tests inject conflicts.
+            let mut config = Value::null_object(&provider.schema().implied_type());
+            if let Some(v) = config.get_mut("min_wait_seconds") {
+                *v = Value::number(0);
+            }
             let mut d = Diagnostics::new();
             provider.configure(&config, &mut d).await;
             assert!(!d.has_errors(), "{d:?}");
@@ -614,6 +620,18 @@ pub(super) mod emulated {
 
         pub async fn app(&self, id: &str) -> OidcApp {
             self.client.apps().get(id).await.expect("get").expect("app")
+        }
+
+        /// Makes the next `times` requests matching `method path` fail as Okta would.
+        pub async fn fault(&self, method: &str, path: &str, status: u16, code: &str, times: u32) {
+            let url = format!("{}/__emulator/faults", self.emu.base_url());
+            let rule = serde_json::json!({
+                "method": method, "path": path, "status": status,
+                "errorCode": code, "errorSummary": "Operation on application settings failed.",
+                "times": times,
+            });
+            let resp = self.http.post(url).json(&rule).send().await.expect("fault");
+            assert!(resp.status().is_success(), "{:?}", resp.status());
         }
 
         /// Sequence number of the newest logged request.
@@ -1074,7 +1092,7 @@ mod tests {
             .create(&apply_request(&planned), &mut d)
             .await
             .is_none());
-        assert!(d.has_errors());
+        assert_eq!(error_paths(&d), vec!["app_id"]);
         let mut d = Diagnostics::new();
         assert!(resource.read(&planned, &[], &mut d).await.is_none());
         resource.delete(&planned, &[], &mut d).await;
@@ -1125,7 +1143,15 @@ mod tests {
                 }
             }
         };
+        // Okta sometimes rejects an app update made while another is in flight: the client
+        // re-reads and re-applies the change.
+        org.fault("PUT", &format!("/api/v1/apps/{app_id}"), 403, "E0000039", 3)
+            .await;
+        let mark = org.mark().await;
         run(refs.clone(), true).await;
+        let calls = org.calls_since(mark).await;
+        assert_eq!(calls.iter().filter(|c| c.starts_with("GET")).count(), 33);
+        assert_eq!(calls.iter().filter(|c| c.starts_with("PUT")).count(), 33);
         let app = org.app(&app_id).await;
         for r in &refs {
             assert!(r.is_on(&app), "{} missing", r.uri);

@@ -690,6 +690,55 @@ async fn rotate_secret(
     Ok(value)
 }
 
+/// A failed create whose request may still have reached Okta (no answer, or a gateway error).
+fn create_may_have_happened(err: &OktaError) -> bool {
+    match err {
+        OktaError::Transport(t) => !matches!(t.kind, crate::okta::TransportKind::Connect),
+        OktaError::Api(_) => err.status().is_some_and(|s| s.is_server_error()),
+        _ => false,
+    }
+}
+
+/// Looks for the app an uncertain create may have made, a few times over ten seconds: the
+/// request may still be in Okta's hands when the client gives up on it.
+async fn find_created_app(client: &OktaClient, desired: &Desired) -> Option<OidcApp> {
+    for wait_seconds in 1..=4u64 {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(wait_seconds)) => {}
+            _ = client.cancellation_token().cancelled() => return None,
+        }
+        if let Some(app) = find_created_app_once(client, desired).await {
+            return Some(app);
+        }
+    }
+    None
+}
+
+/// Same label and redirect URIs, created in the last ten minutes, and exactly one such app.
+async fn find_created_app_once(client: &OktaClient, desired: &Desired) -> Option<OidcApp> {
+    let query = crate::okta::AppListQuery {
+        q: Some(desired.label.clone()),
+        ..Default::default()
+    };
+    let recent = time::OffsetDateTime::now_utc() - time::Duration::minutes(10);
+    let mut matches: Vec<OidcApp> = client
+        .apps()
+        .list(&query)
+        .await
+        .ok()?
+        .into_iter()
+        .filter(|app| {
+            app.label() == Some(desired.label.as_str())
+                && app.redirect_uris().as_deref() == Some(desired.redirect_uris.as_slice())
+                && app
+                    .created()
+                    .and_then(|c| time::OffsetDateTime::parse(c, &time::format_description::well_known::Rfc3339).ok())
+                    .is_some_and(|c| c >= recent)
+        })
+        .collect();
+    (matches.len() == 1).then(|| matches.remove(0))
+}
+
 /// Okta forbids deleting an ACTIVE app and may still see it as active just after deactivation.
 async fn deactivate_and_delete(client: &OktaClient, app_id: &str) -> Result<(), OktaError> {
     match client.apps().deactivate(app_id).await {
@@ -791,14 +840,35 @@ impl Resource for OidcAppResource {
         if let Some(id) = &desired.client_id {
             app.set_client_id(Some(id));
         }
-        let created = match client.apps().create(&app, desired.active).await {
-            Ok(app) => app,
+        let (created, secret) = match client.apps().create(&app, desired.active).await {
+            Ok(app) => {
+                let secret = app.client_secret().map(|s| s.expose().to_string());
+                (app, secret)
+            }
+            Err(e) if create_may_have_happened(&e) => {
+                // The POST may have created the app even though no answer came back: adopt it
+                // rather than leave an orphan that a retried apply would duplicate.
+                match find_created_app(&client, &desired).await {
+                    Some(found) => {
+                        diags.warning(
+                            "App adopted after an uncertain create",
+                            format!("Creating the app failed ({e}), but Okta has an app with this label and redirect URIs, created moments ago; it is managed from now on."),
+                        );
+                        let id = found.id().unwrap_or_default().to_string();
+                        let secret = newest_active_secret(&client, &id).await.ok().flatten();
+                        (found, secret)
+                    }
+                    None => {
+                        okta_diag::error(diags, "creating the app", &e);
+                        return None;
+                    }
+                }
+            }
             Err(e) => {
                 okta_diag::error(diags, "creating the app", &e);
                 return None;
             }
         };
-        let secret = created.client_secret().map(|s| s.expose().to_string());
         let app_id = created.id().unwrap_or_default().to_string();
         tracing::info!(app_id = %app_id, "created OIDC app");
         // From here on the app exists: every failure still returns it, so Terraform keeps it.
