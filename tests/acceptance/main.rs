@@ -28,8 +28,13 @@ const CASES: &[Case] = &[
         "pomerium_idp::rejects_bad_input",
         pomerium_idp::rejects_bad_input,
     ),
+    (
+        "pomerium_idp::checks_app_wiring",
+        pomerium_idp::checks_app_wiring,
+    ),
     ("oidc_app::lifecycle", oidc_app::lifecycle),
     ("oidc_app::rejects_bad_input", oidc_app::rejects_bad_input),
+    ("oidc_app::api_calls", oidc_app::api_calls),
     (
         "pomerium_module::applies_and_renders",
         pomerium_module::applies_and_renders,

@@ -388,17 +388,71 @@ resource "oktaidp_oidc_app" "app" {
     let ws = workspace(tf, &emu, config)?;
     let apply = ws.apply(&[])?;
     check(
-        apply.text().contains("App adopted after an uncertain create"),
+        apply
+            .text()
+            .contains("App adopted after an uncertain create"),
         format!("no adoption warning:\n{}", apply.text()),
     )?;
     check(emu.apps()?.len() == 1, "expected exactly one app")?;
     let state = resource_values(&ws, "oktaidp_oidc_app.app")?;
     check(
-        state["client_secret"].as_str().is_some_and(|s| s.len() == 64),
+        state["client_secret"]
+            .as_str()
+            .is_some_and(|s| s.len() == 64),
         "adopted app has no client secret in state",
     )?;
     ws.expect_empty_plan(&[])?;
     ws.destroy(&[])?;
     check(emu.apps()?.is_empty(), "app left behind")?;
     ws.check_log()
+}
+
+/// Okta API calls per operation, from the emulator's request log (printed for the record and
+/// bounded so a regression that adds calls fails).
+pub fn api_calls(tf: &Terraform) -> Result<(), String> {
+    let emu = Emulator::start(&[])?;
+    let group = emu.create_group("Engineering")?;
+    for (variant, groups) in [
+        ("without group_ids", String::new()),
+        ("with group_ids", format!("  group_ids = [\"{group}\"]\n")),
+    ] {
+        let config = |label: &str| {
+            app_config(&AppCase {
+                label,
+                extra: &format!("  redirect_uris = [\"https://authenticate.example.com/oauth2/callback\"]\n{groups}"),
+            })
+        };
+        let ws = workspace(tf, &emu, &config("calls"))?;
+        let count = || emu.request_count();
+        let start = count()?;
+        ws.apply(&[])?;
+        let create = count()? - start;
+        let start = count()?;
+        ws.expect_empty_plan(&[])?;
+        let refresh = count()? - start;
+        ws.write("main.tf", &config("calls-renamed"))?;
+        let start = count()?;
+        ws.apply(&[])?;
+        let update = count()? - start - refresh;
+        let start = count()?;
+        ws.destroy(&[])?;
+        let delete = count()? - start - refresh;
+        println!("  api calls oktaidp_oidc_app ({variant}): create {create}, refresh {refresh}, update {update}, delete {delete}");
+        let groups_extra = usize::from(!groups.is_empty());
+        check(
+            create == 1 + groups_extra,
+            format!("create made {create} calls"),
+        )?;
+        check(
+            refresh == 1 + groups_extra,
+            format!("refresh made {refresh} calls"),
+        )?;
+        // GET + PUT under the app lock, plus listing assignments to diff them.
+        check(
+            update <= 2 + groups_extra,
+            format!("update made {update} calls"),
+        )?;
+        check(delete == 2, format!("delete made {delete} calls"))?;
+    }
+    Ok(())
 }

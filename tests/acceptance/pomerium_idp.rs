@@ -216,3 +216,108 @@ data "oktaidp_pomerium_idp" "x" {
     }
     ws.check_log()
 }
+
+/// With `app_id`, the data source reads the app and refuses wiring that would break Pomerium's
+/// sign-in, each problem with its fix; once fixed, client ID and secret come from the app.
+pub fn checks_app_wiring(tf: &Terraform) -> Result<(), String> {
+    use crate::emulator::{Emulator, ADMIN_TOKEN};
+    use serde_json::json;
+
+    let emu = Emulator::start(&[])?;
+    let app = emu.ok(
+        "POST",
+        "/api/v1/apps?activate=false",
+        Some(&json!({
+            "name": "oidc_client",
+            "label": "made-in-console",
+            "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": {"token_endpoint_auth_method": "client_secret_basic"}},
+            "settings": {"oauthClient": {
+                "application_type": "web",
+                "redirect_uris": ["https://other.example.com/cb"],
+                "response_types": ["code"],
+                "grant_types": ["authorization_code"]
+            }}
+        })),
+    )?;
+    let app_id = app["id"].as_str().ok_or("no app id")?.to_string();
+    let mut ws = Workspace::new(
+        tf,
+        &[(
+            "main.tf",
+            format!(
+                r#"
+terraform {{
+  required_providers {{
+    oktaidp = {{ source = "oktaidp/oktaidp" }}
+  }}
+}}
+data "oktaidp_pomerium_idp" "x" {{
+  authenticate_service_url = "https://authenticate.example.com"
+  app_id                   = "{app_id}"
+}}
+output "env" {{
+  value     = data.oktaidp_pomerium_idp.x.env
+  sensitive = true
+}}
+"#
+            ),
+        )],
+    )?;
+    ws.set_env("OKTA_ORG_URL", &emu.url);
+    ws.set_env("OKTA_API_TOKEN", ADMIN_TOKEN);
+    let plan = ws.plan(&[])?;
+    if plan.code != 1 {
+        return Err(format!("a mis-wired app was accepted:\n{}", plan.text()));
+    }
+    let text = plan.text().replace('\n', " ").replace("  ", " ");
+    for needle in [
+        "https://authenticate.example.com/oauth2/callback",
+        "refresh_token",
+        "INACTIVE",
+        "Okta app not ready for Pomerium",
+    ] {
+        if !text.contains(needle) {
+            return Err(format!("plan output lacks {needle:?}:\n{}", plan.text()));
+        }
+    }
+    // Fix the app the way the messages say, out of band.
+    let mut fixed = emu.app(&app_id)?;
+    fixed["settings"]["oauthClient"]["redirect_uris"] =
+        json!(["https://authenticate.example.com/oauth2/callback"]);
+    fixed["settings"]["oauthClient"]["grant_types"] =
+        json!(["authorization_code", "refresh_token"]);
+    fixed["settings"]["oauthClient"]["refresh_token"] = json!({"rotation_type": "STATIC"});
+    emu.ok("PUT", &format!("/api/v1/apps/{app_id}"), Some(&fixed))?;
+    emu.ok(
+        "POST",
+        &format!("/api/v1/apps/{app_id}/lifecycle/activate"),
+        Some(&json!({})),
+    )?;
+    ws.apply(&[])?;
+    let out = ws.outputs()?;
+    let secrets = emu.ok(
+        "GET",
+        &format!("/api/v1/apps/{app_id}/credentials/secrets"),
+        None,
+    )?;
+    let secret = secrets[0]["client_secret"].clone();
+    let env = &out["env"]["value"];
+    if env["IDP_CLIENT_ID"] != json!(app_id) || env["IDP_CLIENT_SECRET"] != secret {
+        return Err(format!(
+            "client id/secret not taken from the app: {}",
+            env["IDP_CLIENT_ID"]
+        ));
+    }
+    ws.expect_empty_plan(&[])?;
+    // Reads cost one app GET plus one secrets list (no client_secret given).
+    let before = emu.request_count()?;
+    ws.run(&["refresh", "-no-color"])?.ok("terraform refresh")?;
+    let reads = emu.request_count()? - before;
+    println!("  api calls oktaidp_pomerium_idp with app_id: read {reads}");
+    if reads != 2 {
+        return Err(format!("a read made {reads} Okta calls, expected 2"));
+    }
+    ws.destroy(&[])?;
+    ws.check_log()
+}
