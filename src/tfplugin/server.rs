@@ -170,11 +170,9 @@ fn tls_incoming(
     tokio_stream::wrappers::ReceiverStream::new(rx)
 }
 
-async fn ignore_sigint(shutdown: CancellationToken) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut sigint) = signal(SignalKind::interrupt()) else {
-        return;
-    };
+/// Swallows SIGINT until shutdown. The handler must be installed before the handshake line is
+/// printed, or a Ctrl-C during Terraform's start-up kills the provider.
+async fn ignore_sigint(mut sigint: tokio::signal::unix::Signal, shutdown: CancellationToken) {
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -189,7 +187,8 @@ async fn ignore_sigint(shutdown: CancellationToken) {
 /// Runs the provider as Terraform's managed plugin until Terraform asks it to shut down.
 pub async fn serve(provider: Arc<dyn Provider>, env: LaunchEnv) -> Result<(), ServeError> {
     let shutdown = CancellationToken::new();
-    tokio::spawn(ignore_sigint(shutdown.clone()));
+    let sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    tokio::spawn(ignore_sigint(sigint, shutdown.clone()));
     let listener = handshake::bind_in_range(env.min_port, env.max_port).await?;
     let addr = listener.local_addr()?;
     let router = router(provider, &shutdown, true);

@@ -1,6 +1,7 @@
 //! Acceptance tests: real Terraform binaries (1.0.3 and the newest on PATH) against this provider
 //! and okta-emulator. Each case runs once per Terraform version; the output names the version.
 
+mod app_parts;
 mod emulator;
 mod oidc_app;
 mod pomerium_idp;
@@ -42,6 +43,22 @@ const CASES: &[Case] = &[
     (
         "scale::rate_limit_without_429",
         scale::rate_limit_without_429,
+    ),
+    (
+        "app_parts::redirect_uri_lifecycle",
+        app_parts::redirect_uri_lifecycle,
+    ),
+    (
+        "app_parts::thirty_uris_in_parallel",
+        app_parts::thirty_uris_in_parallel,
+    ),
+    (
+        "app_parts::coexists_with_additive_app",
+        app_parts::coexists_with_additive_app,
+    ),
+    (
+        "app_parts::refresh_grant_lifecycle",
+        app_parts::refresh_grant_lifecycle,
     ),
 ];
 
