@@ -34,6 +34,11 @@ fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
     }
 }
 
+/// Terraform output with every run of whitespace (line wrapping included) as one space.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A JSON string array as strings, in order (null or absent: empty).
 fn list(v: &Value) -> Vec<String> {
     v.as_array()
@@ -154,9 +159,19 @@ fn expect_only_creates(plan: &Run, addresses: &[&str]) -> Result<(), String> {
     )
 }
 
-/// Imports `address` by `id` into an emptied state and compares every attribute with `applied`.
+/// Removes `address` from the state, imports it by `id` and compares every attribute with
+/// `applied`.
 fn reimport(ws: &Workspace, address: &str, id: &str, applied: &Value) -> Result<(), String> {
     ws.run(&["state", "rm", address])?.ok("state rm")?;
+    import_and_compare(ws, address, id, applied)
+}
+
+fn import_and_compare(
+    ws: &Workspace,
+    address: &str,
+    id: &str,
+    applied: &Value,
+) -> Result<(), String> {
     ws.run(&["import", "-no-color", address, id])?
         .ok("import")?;
     let imported = resource_values(ws, address)?;
@@ -278,27 +293,32 @@ pub fn redirect_uri_lifecycle(tf: &Terraform) -> Result<(), String> {
     )?;
     let (_, refresh_calls) = counted(&emu, || ws.expect_empty_plan(&[]))?;
 
-    // Import both by `<app_id>/<kind>/<uri>` and compare every attribute.
-    let (_, import_calls) = counted(&emu, || reimport(&ws, sign_in, &id_in, &state_in))?;
-    reimport(&ws, signed_out, &id_out, &state_out)?;
-    ws.expect_empty_plan(&[])?;
-    // The form of okta_app_oauth_redirect_uri is refused with a hint, before any API call.
+    // Import both by `<app_id>/<kind>/<uri>` and compare every attribute. The form of
+    // okta_app_oauth_redirect_uri (`<app_id>/<uri>`) is refused first with a hint, before any
+    // API call.
+    ws.run(&["state", "rm", sign_in])?.ok("state rm")?;
     let (bad, bad_calls) = counted(&emu, || {
         ws.run(&[
             "import",
             "-no-color",
-            "oktaidp_oidc_app_redirect_uri.other",
-            &format!("{app_id}/{OTHER_URI}"),
+            sign_in,
+            &format!("{app_id}/{TEAM_URI}"),
         ])
     })?;
+    let hint = format!("use {app_id}/sign_in/{TEAM_URI}");
     check(
-        bad.code != 0 && bad.text().contains("Invalid import ID") && bad.text().contains("sign_in"),
+        bad.code != 0
+            && bad.text().contains("Invalid import ID")
+            && flat(&bad.text()).contains(&hint),
         format!("bad import ID not explained:\n{}", bad.text()),
     )?;
     check(
         bad_calls == 0,
         format!("{bad_calls} Okta calls for a bad import ID"),
     )?;
+    let (_, import_calls) = counted(&emu, || import_and_compare(&ws, sign_in, &id_in, &state_in))?;
+    reimport(&ws, signed_out, &id_out, &state_out)?;
+    ws.expect_empty_plan(&[])?;
 
     // Out of band, someone removes the sign-in URI: the plan re-creates exactly that resource.
     change_app(&emu, &app_id, |app| {
@@ -337,13 +357,18 @@ pub fn redirect_uri_lifecycle(tf: &Terraform) -> Result<(), String> {
         ),
     )?;
 
+    check(
+        without_last_updated(app.clone()) == without_last_updated(before.clone()),
+        format!("app changed by the test:\nbefore {before}\nafter  {app}"),
+    )?;
+
     // Out-of-band delete of the app: the refresh drops both URIs, the plan creates them, and
     // the apply fails with an error naming the missing app (there is nothing to add them to).
     ws.apply(&[])?;
     delete_app(&emu, &app_id)?;
     expect_only_creates(&ws.plan(&[])?, &[sign_in, signed_out])?;
     let failed = ws.run(&["apply", "-auto-approve", "-no-color"])?;
-    let text = failed.text();
+    let text = flat(&failed.text());
     check(
         failed.code == 1
             && text.contains(&format!("the app {app_id} does not exist"))
@@ -351,10 +376,14 @@ pub fn redirect_uri_lifecycle(tf: &Terraform) -> Result<(), String> {
         format!("apply against a deleted app did not fail clearly:\n{text}"),
     )?;
     let first_error = text
-        .lines()
-        .find(|l| l.contains("does not exist"))
-        .unwrap_or_default()
-        .trim_matches(|c: char| c == '│' || c.is_whitespace());
+        .split("Error: ")
+        .nth(1)
+        .map(|e| {
+            let summary = e.split(" with ").next().unwrap_or_default();
+            let detail = e.split(" Okta returned ").nth(1).unwrap_or_default();
+            format!("{summary} [on app_id]: Okta returned {}", detail.trim())
+        })
+        .unwrap_or_default();
     println!("  apply after the app was deleted fails: {first_error}");
     let state = ws.state_json()?;
     check(
@@ -663,7 +692,7 @@ pub fn refresh_grant_lifecycle(tf: &Terraform) -> Result<(), String> {
     // Create: the grant goes on, STATIC, without a leeway.
     let (apply, create_calls) = counted(&emu, || ws.apply(&[]))?;
     check(
-        !apply.text().contains("Warning"),
+        !apply.text().contains("already on"),
         format!("unexpected warning:\n{}", apply.text()),
     )?;
     expect_grant(&emu, &ws, &app_id, "STATIC", Value::Null)?;

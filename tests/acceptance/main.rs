@@ -1,6 +1,7 @@
 //! Acceptance tests: real Terraform binaries (1.0.3 and the newest on PATH) against this provider
 //! and okta-emulator. Each case runs once per Terraform version; the output names the version.
 
+mod api_token;
 mod app_parts;
 mod emulator;
 mod oidc_app;
@@ -17,6 +18,12 @@ type Case = (
 );
 
 const CASES: &[Case] = &[
+    ("api_token::lifecycle", api_token::lifecycle),
+    (
+        "api_token::revoked_out_of_band",
+        api_token::revoked_out_of_band,
+    ),
+    ("api_token::rejects_bad_input", api_token::rejects_bad_input),
     (
         "pomerium_idp::renders_settings",
         pomerium_idp::renders_settings,
