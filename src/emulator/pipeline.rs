@@ -39,6 +39,16 @@ struct Trace {
 }
 
 pub async fn pipeline(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    // Real Okta finishes a request whose client has gone away (a create that timed out on the
+    // client side still creates the app). Detached, a dropped connection cannot cancel the
+    // handler half-way; the client simply never reads the answer.
+    match tokio::spawn(process(shared, req, next)).await {
+        Ok(resp) => resp,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+async fn process(shared: Arc<Shared>, req: Request, next: Next) -> Response {
     let arrived = SystemTime::now();
     let started = Instant::now();
     let method = req.method().clone();

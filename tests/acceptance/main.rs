@@ -44,6 +44,10 @@ const CASES: &[Case] = &[
     ("oidc_app::rejects_bad_input", oidc_app::rejects_bad_input),
     ("oidc_app::api_calls", oidc_app::api_calls),
     (
+        "oidc_app::uncertain_create_is_adopted",
+        oidc_app::uncertain_create_is_adopted,
+    ),
+    (
         "pomerium_module::applies_and_renders",
         pomerium_module::applies_and_renders,
     ),

@@ -361,7 +361,6 @@ pub fn rejects_bad_input(tf: &Terraform) -> Result<(), String> {
 
 /// A create whose answer is lost (Okta made the app, the client timed out) adopts the app
 /// instead of failing and leaving an orphan behind.
-#[allow(dead_code)] // enabled once the emulator finishes requests whose client went away
 pub fn uncertain_create_is_adopted(tf: &Terraform) -> Result<(), String> {
     let emu = Emulator::start(&[])?;
     emu.admin(
