@@ -35,7 +35,10 @@ pub struct GroupLookup {
 
 impl GroupLookup {
     pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { schema: schema(), data }
+        Self {
+            schema: schema(),
+            data,
+        }
     }
 }
 
@@ -59,10 +62,18 @@ impl DataSource for GroupLookup {
                 "Set name (exact group name) or id.",
             ),
             (Field::Null, _) | (_, Field::Null) => {}
-            _ => diags.attr_error(AttrPath::root("id"), "Conflicting group selectors", "Set name or id, not both."),
+            _ => diags.attr_error(
+                AttrPath::root("id"),
+                "Conflicting group selectors",
+                "Set name or id, not both.",
+            ),
         }
         if let Field::Known("") = fields::string(config, "name") {
-            diags.attr_error(AttrPath::root("name"), "Empty group name", "The group name must not be empty.");
+            diags.attr_error(
+                AttrPath::root("name"),
+                "Empty group name",
+                "The group name must not be empty.",
+            );
         }
     }
 
@@ -72,7 +83,11 @@ impl DataSource for GroupLookup {
             match client.groups().get(id).await {
                 Ok(Some(g)) => g,
                 Ok(None) => {
-                    diags.attr_error(AttrPath::root("id"), "Group not found", format!("No group has the ID {id}."));
+                    diags.attr_error(
+                        AttrPath::root("id"),
+                        "Group not found",
+                        format!("No group has the ID {id}."),
+                    );
                     return None;
                 }
                 Err(e) => {
@@ -90,11 +105,18 @@ impl DataSource for GroupLookup {
                     return None;
                 }
             };
-            let mut exact: Vec<_> = found.into_iter().filter(|g| g.name() == Some(name)).collect();
+            let mut exact: Vec<_> = found
+                .into_iter()
+                .filter(|g| g.name() == Some(name))
+                .collect();
             match exact.len() {
                 1 => exact.remove(0),
                 0 => {
-                    diags.attr_error(AttrPath::root("name"), "Group not found", format!("No group is named {name:?}."));
+                    diags.attr_error(
+                        AttrPath::root("name"),
+                        "Group not found",
+                        format!("No group is named {name:?}."),
+                    );
                     return None;
                 }
                 n => {
@@ -113,7 +135,12 @@ impl DataSource for GroupLookup {
             ("name", text(group.name())),
             (
                 "description",
-                text(group.profile.as_ref().and_then(|p| p.description.as_deref())),
+                text(
+                    group
+                        .profile
+                        .as_ref()
+                        .and_then(|p| p.description.as_deref()),
+                ),
             ),
             ("type", text(group.group_type.as_deref())),
         ]))

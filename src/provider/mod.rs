@@ -94,7 +94,9 @@ impl OktaIdpProvider {
         Self {
             schema: config::schema(),
             data_sources: vec![
-                Arc::new(pomerium_idp_data_source::PomeriumIdp::new(Arc::clone(&data))),
+                Arc::new(pomerium_idp_data_source::PomeriumIdp::new(Arc::clone(
+                    &data,
+                ))),
                 Arc::new(group_data_source::GroupLookup::new(Arc::clone(&data))),
             ],
             resources: vec![

@@ -732,7 +732,13 @@ async fn find_created_app_once(client: &OktaClient, desired: &Desired) -> Option
                 && app.redirect_uris().as_deref() == Some(desired.redirect_uris.as_slice())
                 && app
                     .created()
-                    .and_then(|c| time::OffsetDateTime::parse(c, &time::format_description::well_known::Rfc3339).ok())
+                    .and_then(|c| {
+                        time::OffsetDateTime::parse(
+                            c,
+                            &time::format_description::well_known::Rfc3339,
+                        )
+                        .ok()
+                    })
                     .is_some_and(|c| c >= recent)
         })
         .collect();

@@ -366,7 +366,12 @@ impl PomeriumIdp {
                 return None;
             }
             Err(e) => {
-                super::okta_diag::attr_error(diags, AttrPath::root("app_id"), "reading the app", &e);
+                super::okta_diag::attr_error(
+                    diags,
+                    AttrPath::root("app_id"),
+                    "reading the app",
+                    &e,
+                );
                 return None;
             }
         };
@@ -378,7 +383,11 @@ impl PomeriumIdp {
             status: app.status().unwrap_or_default().to_string(),
         };
         for problem in facts.problems(callback_url) {
-            diags.attr_error(AttrPath::root("app_id"), "Okta app not ready for Pomerium", problem);
+            diags.attr_error(
+                AttrPath::root("app_id"),
+                "Okta app not ready for Pomerium",
+                problem,
+            );
         }
         (!diags.has_errors()).then_some(facts)
     }
@@ -394,7 +403,12 @@ impl PomeriumIdp {
                     .and_then(|s| s.client_secret.map(|v| v.expose().to_string())),
             ),
             Err(e) => {
-                super::okta_diag::attr_error(diags, AttrPath::root("app_id"), "reading the app's client secrets", &e);
+                super::okta_diag::attr_error(
+                    diags,
+                    AttrPath::root("app_id"),
+                    "reading the app's client secrets",
+                    &e,
+                );
                 None
             }
         }
@@ -415,7 +429,11 @@ impl AppFacts {
     /// Each problem as a sentence with the fix.
     pub fn problems(&self, callback_url: &str) -> Vec<String> {
         let mut out = Vec::new();
-        if !self.redirect_uris.iter().any(|u| u.trim_end_matches('/') == callback_url) {
+        if !self
+            .redirect_uris
+            .iter()
+            .any(|u| u.trim_end_matches('/') == callback_url)
+        {
             out.push(format!(
                 "The app's sign-in redirect URIs do not include {callback_url}, so Okta will refuse Pomerium's sign-in. \
                  Add it to redirect_uris of the oktaidp_oidc_app (or an oktaidp_oidc_app_redirect_uri)."
@@ -434,7 +452,11 @@ impl AppFacts {
         if self.status != "ACTIVE" {
             out.push(format!(
                 "The app is {}, so nobody can sign in. Set status = \"ACTIVE\" on the app.",
-                if self.status.is_empty() { "not active" } else { self.status.as_str() }
+                if self.status.is_empty() {
+                    "not active"
+                } else {
+                    self.status.as_str()
+                }
             ));
         }
         out
@@ -533,7 +555,9 @@ mod tests {
             response_types: vec!["code".into()],
             status: "ACTIVE".into(),
         };
-        assert!(ok.problems("https://a.example.com/oauth2/callback").is_empty());
+        assert!(ok
+            .problems("https://a.example.com/oauth2/callback")
+            .is_empty());
         let bad = AppFacts {
             grant_types: vec!["authorization_code".into()],
             status: "INACTIVE".into(),
