@@ -14,8 +14,22 @@ pub fn schema() -> Schema {
     Schema::new(
         0,
         Block::new(
-            "Configures access to one Okta org. Every setting can also come from the environment \
-             variables of the official Okta provider, so existing CI secrets keep working.",
+            "Manages what the Pomerium identity-aware proxy needs from an Okta org: the OIDC web \
+             application Pomerium signs in with (`oktaidp_oidc_app`), redirect URIs and the refresh \
+             grant on apps owned elsewhere (`oktaidp_oidc_app_redirect_uri`, \
+             `oktaidp_oidc_app_refresh_grant`), the API token for directory sync (`oktaidp_api_token`), \
+             and Pomerium's rendered settings (`oktaidp_pomerium_idp`).\n\n\
+             The provider block configures access to one Okta org. Every setting can also come from the \
+             environment variables of the official Okta provider (`OKTA_ORG_NAME`, `OKTA_BASE_URL`, \
+             `OKTA_API_TOKEN`), plus `OKTA_ORG_URL`, so existing CI secrets keep working.\n\n\
+             **Rate limits.** The provider reads Okta's `X-Rate-Limit-*` headers on every response and \
+             paces itself per rate-limit bucket, so large applies at `-parallelism=10` do not run into \
+             429s; a 429 that happens anyway (another client of the org) waits until the bucket resets. \
+             `max_api_capacity` leaves part of each bucket to other clients. 502/503/504, timeouts and \
+             dropped connections are retried with exponential backoff for requests that are safe to repeat.\n\n\
+             **Testing without an org.** `okta-emulator`, shipped with the provider, is a local Okta \
+             Management API: point `org_url` at it (`http://127.0.0.1:8089`; plain http is accepted for \
+             loopback hosts only).",
         )
         .attr(Attribute::string("org_url").optional().describe(
             "Okta org URL, for example `https://dev-123456.okta.com`. Environment: `OKTA_ORG_URL`. \
