@@ -58,7 +58,12 @@ pub fn schema() -> Schema {
              unset it is not managed.\n\n\
              **Client secret.** Okta generates the secret at creation. Raise `client_secret_version` to \
              rotate it through Okta's client-secrets API: a new secret is created, the old one deactivated \
-             and deleted, the app and its `client_id` stay.",
+             and deleted, the app and its `client_id` stay. Okta never returns the secret on reads, so a \
+             secret rotated outside Terraform is not seen by a refresh (checking would cost a second API \
+             call per app and refresh); raise `client_secret_version`, or re-import, to pick it up.\n\n\
+             **API calls.** A refresh is one GET of the app, plus one listing of group assignments when \
+             `group_ids` is set. Updates are one locked GET and full PUT that keeps every setting this \
+             resource does not manage. Delete deactivates, then deletes.",
         )
         .attr(Attribute::string("id").computed().use_state_for_unknown().describe("Okta app ID (`0oa...`)."))
         .attr(Attribute::string("label").required().describe("Display name of the app in Okta."))
