@@ -150,13 +150,15 @@ pub fn install_panic_hook() {
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        let backtrace = std::backtrace::Backtrace::force_capture();
+        let backtrace = std::backtrace::Backtrace::force_capture().to_string();
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(
-            err,
-            "panic: {message}\n\ngoroutine 1 [running]:\n{location}\n{backtrace}"
-        );
+        let _ = err.write_all(panic_report(&message, &location, &backtrace).as_bytes());
     }));
+}
+
+/// The crash text: Terraform starts capturing at a line beginning with `panic: `.
+pub fn panic_report(message: &str, location: &str, backtrace: &str) -> String {
+    format!("panic: {message}\n\ngoroutine 1 [running]:\n{location}\n{backtrace}\n")
 }
 
 #[cfg(test)]
@@ -189,6 +191,17 @@ mod tests {
         assert_eq!(v["@timestamp"], "2021-07-21T00:00:00.000000Z");
         assert_eq!(v["app_id"], "0oa1");
         assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn panic_report_starts_the_way_terraform_detects_crashes() {
+        let report = panic_report("boom", "src/x.rs:3", "0: frame");
+        assert!(report.starts_with("panic: boom\n"));
+        assert!(report.contains("src/x.rs:3"));
+        assert!(
+            !report.trim_start().starts_with('{'),
+            "must not look like a JSON log line"
+        );
     }
 
     #[test]
