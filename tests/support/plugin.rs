@@ -197,7 +197,7 @@ impl Launch {
         });
         let stderr_buf = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&stderr_buf);
-        std::thread::spawn(move || {
+        let stderr_reader = std::thread::spawn(move || {
             let mut stderr = stderr;
             let mut chunk = [0u8; 4096];
             loop {
@@ -215,6 +215,7 @@ impl Launch {
             started,
             stdout_lines: rx,
             stderr: stderr_buf,
+            stderr_reader: Some(stderr_reader),
         }
     }
 
@@ -250,6 +251,8 @@ pub struct Plugin {
     pub started: Instant,
     stdout_lines: mpsc::Receiver<(String, Instant)>,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// Joined once the process has exited, so `stderr()` then holds everything it wrote.
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Plugin {
@@ -275,6 +278,13 @@ impl Plugin {
         out
     }
 
+    /// After exit: waits for the reader to drain the pipe to its end.
+    fn finish_stderr(&mut self) {
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
+        }
+    }
+
     pub fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.stderr.lock().expect("stderr buffer")).into_owned()
     }
@@ -288,6 +298,7 @@ impl Plugin {
         let deadline = Instant::now() + timeout;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
+                self.finish_stderr();
                 return Some(status);
             }
             if Instant::now() >= deadline {
@@ -302,6 +313,7 @@ impl Plugin {
         let deadline = Instant::now() + timeout;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
+                self.finish_stderr();
                 return Some(status);
             }
             if Instant::now() >= deadline {
