@@ -4,6 +4,7 @@
 mod api_token;
 mod app_parts;
 mod emulator;
+mod examples;
 mod oidc_app;
 mod pomerium_idp;
 mod pomerium_module;
@@ -18,6 +19,10 @@ type Case = (
 );
 
 const CASES: &[Case] = &[
+    (
+        "examples::every_example_applies",
+        examples::every_example_applies,
+    ),
     ("api_token::lifecycle", api_token::lifecycle),
     (
         "api_token::revoked_out_of_band",
