@@ -1099,10 +1099,10 @@ impl Resource for OidcAppResource {
                 return None;
             }
         };
-        let owned = Owned {
-            redirect_uris: app.redirect_uris().unwrap_or_default(),
-            post_logout_redirect_uris: app.post_logout_redirect_uris(),
-        };
+        // Nothing is owned yet: if the configuration turns out to be additive
+        // (`redirect_uris_exclusive = false`), the first apply must not remove URIs that other
+        // teams put on the app before the import.
+        let owned = Owned::default();
         let seed = Value::object([
             ("redirect_uris_exclusive", Value::Bool(true)),
             ("client_secret_version", Value::number(1)),

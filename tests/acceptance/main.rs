@@ -49,6 +49,10 @@ const CASES: &[Case] = &[
     ("oidc_app::rejects_bad_input", oidc_app::rejects_bad_input),
     ("oidc_app::api_calls", oidc_app::api_calls),
     (
+        "oidc_app::import_into_additive_config",
+        oidc_app::import_into_additive_config,
+    ),
+    (
         "oidc_app::uncertain_create_is_adopted",
         oidc_app::uncertain_create_is_adopted,
     ),

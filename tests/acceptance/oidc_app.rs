@@ -455,3 +455,47 @@ pub fn api_calls(tf: &Terraform) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Importing an app into an additive configuration (`redirect_uris_exclusive = false`) must not
+/// remove the URIs that others put on the app before the import.
+pub fn import_into_additive_config(tf: &Terraform) -> Result<(), String> {
+    let emu = Emulator::start(&[])?;
+    let app = emu.ok(
+        "POST",
+        "/api/v1/apps?activate=true",
+        Some(&json!({
+            "name": "oidc_client",
+            "label": "shared",
+            "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": {"token_endpoint_auth_method": "client_secret_basic"}},
+            "settings": {"oauthClient": {
+                "application_type": "web",
+                "redirect_uris": ["https://other-team.example.com/cb", "https://authenticate.example.com/oauth2/callback"],
+                "response_types": ["code"],
+                "grant_types": ["authorization_code", "refresh_token"],
+                "refresh_token": {"rotation_type": "STATIC"}
+            }}
+        })),
+    )?;
+    let id = app["id"].as_str().ok_or("no id")?.to_string();
+    let case = AppCase {
+        label: "shared",
+        extra: r#"  redirect_uris           = ["https://authenticate.example.com/oauth2/callback"]
+  redirect_uris_exclusive = false"#,
+    };
+    let ws = workspace(tf, &emu, &app_config(&case))?;
+    ws.run(&["import", "-no-color", "oktaidp_oidc_app.app", &id])?
+        .ok("import")?;
+    ws.apply(&[])?;
+    let uris = emu.app(&id)?["settings"]["oauthClient"]["redirect_uris"].clone();
+    check(
+        uris == json!([
+            "https://other-team.example.com/cb",
+            "https://authenticate.example.com/oauth2/callback"
+        ]),
+        format!("the other team's URI was touched: {uris}"),
+    )?;
+    ws.expect_empty_plan(&[])?;
+    ws.destroy(&[])?;
+    ws.check_log()
+}
