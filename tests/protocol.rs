@@ -1227,3 +1227,83 @@ async fn debug_mode_prints_a_reattach_config_that_works() {
     assert!(plugin.is_running());
     // Dropping `plugin` kills the process.
 }
+
+/// StopProvider cancels in-flight Okta work: a data source read stuck on a slow Okta answers
+/// promptly with a "cancelled" error instead of waiting it out.
+#[tokio::test]
+async fn stop_provider_cancels_an_in_flight_okta_request() {
+    use oktaidp::emulator::{spawn, EmulatorConfig};
+    use oktaidp::provider::group_data_source;
+
+    const TOKEN: &str = "00protocol-stop-token-0123456789";
+    let emu = spawn(EmulatorConfig::ephemeral().with_api_token(TOKEN))
+        .await
+        .expect("emulator");
+    let base = emu.base_url().to_string();
+    // Every group listing takes 20 s: far longer than this test is willing to wait.
+    let fault = reqwest::Client::new()
+        .post(format!("{base}/__emulator/faults"))
+        .json(&serde_json::json!({"method": "GET", "path": "/api/v1/groups", "delayMs": 20000, "times": 0}))
+        .send()
+        .await
+        .expect("add fault");
+    assert!(fault.status().is_success());
+
+    let (mut running, _client, mut c) = start_mtls().await;
+    let provider_config = object(
+        &provider_type(),
+        &[
+            ("org_url", Value::string(base.clone())),
+            ("api_token", Value::string(TOKEN)),
+        ],
+    );
+    let diags = configure(
+        &mut c,
+        value::encode_msgpack(&provider_config, &provider_type()).expect("encode"),
+    )
+    .await;
+    assert!(!has_error(&diags), "{diags:?}");
+
+    let ds_type = group_data_source::schema().implied_type();
+    let config = object(&ds_type, &[("name", Value::string("Engineering"))]);
+    let msgpack = value::encode_msgpack(&config, &ds_type).expect("encode");
+    let mut reader = c.clone();
+    let read = tokio::spawn(async move {
+        reader
+            .read_data_source(pb::read_data_source::Request {
+                type_name: group_data_source::TYPE_NAME.to_string(),
+                config: dv(msgpack),
+                ..Default::default()
+            })
+            .await
+            .expect("ReadDataSource answers")
+            .into_inner()
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !read.is_finished(),
+        "the read should be stuck on the slow Okta"
+    );
+    let stopped_at = Instant::now();
+    c.stop_provider(pb::stop_provider::Request::default())
+        .await
+        .expect("StopProvider answers");
+    let resp = tokio::time::timeout(Duration::from_secs(2), read)
+        .await
+        .expect("the read ends promptly after StopProvider")
+        .expect("read task");
+    let took = stopped_at.elapsed();
+    let errs = errors(&resp.diagnostics);
+    assert!(
+        errs.iter()
+            .any(|d| d.summary.contains("Cancelled") || d.detail.contains("cancelled")),
+        "{:?}",
+        resp.diagnostics
+    );
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+    assert!(
+        running.plugin.is_running(),
+        "StopProvider must not end the process"
+    );
+    emu.shutdown().await.expect("emulator shutdown");
+}
