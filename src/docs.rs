@@ -30,7 +30,6 @@ pub fn render_all(root: &Path) -> std::io::Result<BTreeMap<PathBuf, String>> {
             provider.schema(),
             example("examples/provider/provider.tf")?.as_deref(),
             None,
-            None,
         ),
     );
     for ds in provider.data_sources() {
@@ -44,7 +43,6 @@ pub fn render_all(root: &Path) -> std::io::Result<BTreeMap<PathBuf, String>> {
                 name,
                 ds.schema(),
                 example(&format!("examples/data-sources/{name}/data-source.tf"))?.as_deref(),
-                None,
                 None,
             ),
         );
@@ -61,7 +59,6 @@ pub fn render_all(root: &Path) -> std::io::Result<BTreeMap<PathBuf, String>> {
                 r.schema(),
                 example(&format!("examples/resources/{name}/resource.tf"))?.as_deref(),
                 example(&format!("examples/resources/{name}/import.sh"))?.as_deref(),
-                None,
             ),
         );
     }
@@ -79,7 +76,6 @@ fn page(
     schema: &Schema,
     example: Option<&str>,
     import: Option<&str>,
-    extra: Option<&str>,
 ) -> String {
     let mut out = String::new();
     out.push_str("---\n");
@@ -93,10 +89,6 @@ fn page(
     out.push_str(&format!("# {name} ({kind})\n\n"));
     out.push_str(schema.block.description.trim());
     out.push_str("\n\n");
-    if let Some(extra) = extra {
-        out.push_str(extra.trim());
-        out.push_str("\n\n");
-    }
     if let Some(example) = example {
         out.push_str("## Example Usage\n\n```terraform\n");
         out.push_str(example.trim_end());

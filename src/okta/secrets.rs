@@ -1,6 +1,7 @@
 //! Client secrets of an app (`/api/v1/apps/{id}/credentials/secrets`): at most two per app;
 //! rotate by creating a new one, then deactivating and deleting the old one.
 
+use crate::okta::secret::Secret;
 use http::Method;
 
 use super::client::{ApiRequest, OktaClient};
@@ -28,6 +29,17 @@ impl AppSecrets<'_> {
 
     pub async fn list(&self, app_id: &str) -> Result<Vec<ClientSecret>, OktaError> {
         self.client.list_all(self.url(app_id, &[])?).await
+    }
+
+    /// The secret Okta answers requests with: the newest ACTIVE one (one list call).
+    pub async fn newest_active(&self, app_id: &str) -> Result<Option<Secret>, OktaError> {
+        Ok(self
+            .list(app_id)
+            .await?
+            .into_iter()
+            .filter(ClientSecret::is_active)
+            .max_by(|a, b| a.created.cmp(&b.created))
+            .and_then(|s| s.client_secret))
     }
 
     /// `POST …/secrets` (201). `NewClientSecret::default()` lets Okta generate the value.

@@ -312,10 +312,6 @@ pub fn expiry_warning(expires_at: &str, now: OffsetDateTime) -> Option<(String, 
     ))
 }
 
-fn text(v: Option<&str>) -> Value {
-    v.map_or(Value::Null, |s| Value::string(s.to_string()))
-}
-
 /// A zone list as state: Okta omits empty lists, so an empty one keeps the form `base` had
 /// (`[]` or null), which is what the configuration says.
 fn zones_value(zones: &BTreeSet<String>, base: &Value, name: &str) -> Value {
@@ -340,10 +336,10 @@ fn state_from_token(token: &ApiToken, base: &Value) -> Value {
         _ => Value::Bool(false),
     };
     Value::object([
-        ("id", text(token.id.as_deref())),
+        ("id", Value::from(token.id.as_deref())),
         ("token", keep("token")),
-        ("token_id", text(token.id.as_deref())),
-        ("name", text(token.name.as_deref())),
+        ("token_id", Value::from(token.id.as_deref())),
+        ("name", Value::from(token.name.as_deref())),
         ("network_connection", Value::string(network.connection)),
         (
             "network_include",
@@ -354,12 +350,12 @@ fn state_from_token(token: &ApiToken, base: &Value) -> Value {
             zones_value(&network.exclude, base, "network_exclude"),
         ),
         ("revoke_on_destroy", revoke),
-        ("user_id", text(token.user_id.as_deref())),
-        ("client_name", text(token.client_name.as_deref())),
-        ("token_window", text(token.token_window.as_deref())),
-        ("created", text(token.created.as_deref())),
-        ("last_updated", text(token.last_updated.as_deref())),
-        ("expires_at", text(token.expires_at.as_deref())),
+        ("user_id", Value::from(token.user_id.as_deref())),
+        ("client_name", Value::from(token.client_name.as_deref())),
+        ("token_window", Value::from(token.token_window.as_deref())),
+        ("created", Value::from(token.created.as_deref())),
+        ("last_updated", Value::from(token.last_updated.as_deref())),
+        ("expires_at", Value::from(token.expires_at.as_deref())),
     ])
 }
 

@@ -129,7 +129,7 @@ impl DataSource for GroupLookup {
                 }
             }
         };
-        let text = |v: Option<&str>| v.map_or(Value::Null, |s| Value::string(s.to_string()));
+        let text = <Value as From<Option<&str>>>::from;
         Some(Value::object([
             ("id", text(group.id.as_deref())),
             ("name", text(group.name())),

@@ -356,7 +356,7 @@ fn state_from_app(
     } else {
         rotation
     };
-    let text = |v: Option<&str>| v.map_or(Value::Null, |s| Value::string(s.to_string()));
+    let text = <Value as From<Option<&str>>>::from;
     let secret_version = match keep("client_secret_version") {
         Value::Null => Value::number(1),
         v => v,
@@ -632,19 +632,6 @@ async fn sync_groups(
     Ok(())
 }
 
-/// The newest active secret of the app (Okta answers requests with the newest one).
-async fn newest_active_secret(
-    client: &OktaClient,
-    app_id: &str,
-) -> Result<Option<String>, OktaError> {
-    let secrets = client.app_secrets().list(app_id).await?;
-    Ok(secrets
-        .into_iter()
-        .filter(|s| s.is_active())
-        .max_by(|a, b| a.created.cmp(&b.created))
-        .and_then(|s| s.client_secret.map(|v| v.expose().to_string())))
-}
-
 /// Rotates the client secret: create a new one, then deactivate and delete the others.
 /// Returns the new secret and, as a warning, any old secret that could not be removed.
 async fn rotate_secret(
@@ -866,7 +853,13 @@ impl Resource for OidcAppResource {
                             format!("Creating the app failed ({e}), but Okta has an app with this label and redirect URIs, created moments ago; it is managed from now on."),
                         );
                         let id = found.id().unwrap_or_default().to_string();
-                        let secret = newest_active_secret(&client, &id).await.ok().flatten();
+                        let secret = client
+                            .app_secrets()
+                            .newest_active(&id)
+                            .await
+                            .ok()
+                            .flatten()
+                            .map(|v| v.expose().to_string());
                         (found, secret)
                     }
                     None => {
@@ -1085,8 +1078,8 @@ impl Resource for OidcAppResource {
             );
             return None;
         }
-        let secret = match newest_active_secret(&client, id).await {
-            Ok(s) => s,
+        let secret = match client.app_secrets().newest_active(id).await {
+            Ok(s) => s.map(|v| v.expose().to_string()),
             Err(e) => {
                 okta_diag::error(diags, "reading the app's client secrets", &e);
                 return None;

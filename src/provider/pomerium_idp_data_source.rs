@@ -394,14 +394,8 @@ impl PomeriumIdp {
 
     async fn newest_secret(&self, app_id: &str, diags: &mut Diagnostics) -> Option<Option<String>> {
         let client = self.data.client(diags)?;
-        match client.app_secrets().list(app_id).await {
-            Ok(secrets) => Some(
-                secrets
-                    .into_iter()
-                    .filter(|s| s.is_active())
-                    .max_by(|a, b| a.created.cmp(&b.created))
-                    .and_then(|s| s.client_secret.map(|v| v.expose().to_string())),
-            ),
+        match client.app_secrets().newest_active(app_id).await {
+            Ok(secret) => Some(secret.map(|v| v.expose().to_string())),
             Err(e) => {
                 super::okta_diag::attr_error(
                     diags,

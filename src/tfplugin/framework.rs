@@ -216,7 +216,6 @@ fn list_item(v: &Value, i: usize) -> Value {
 mod tests {
     use super::*;
     use crate::tfplugin::schema::Attribute;
-    use crate::tfplugin::value::Type;
 
     fn block() -> Block {
         Block::new("t")
@@ -329,6 +328,5 @@ mod tests {
             .filter_map(|d| d.path.as_ref().map(|p| p.to_string()))
             .collect();
         assert_eq!(paths, vec!["id", "updated"]);
-        let _ = Type::String;
     }
 }
