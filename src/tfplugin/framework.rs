@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::diag::{AttrPath, Diagnostics};
-use super::schema::{Block, Nesting, Schema};
+use super::schema::{Block, Check, Nesting, Schema};
 use super::value::Value;
 
 #[tonic::async_trait]
@@ -116,6 +116,56 @@ pub fn reject_read_only(block: &Block, config: &Value, at: &AttrPath, diags: &mu
             }
             _ => {}
         }
+    }
+}
+
+/// Runs the checks the schema declares on every known configured value of the block's
+/// attributes.
+pub fn run_checks(block: &Block, config: &Value, diags: &mut Diagnostics) {
+    for attr in &block.attributes {
+        let Some(value) = config.get(&attr.name) else {
+            continue;
+        };
+        let path = AttrPath::root(&attr.name);
+        for check in &attr.checks {
+            match value {
+                Value::List(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        run_check(check, &attr.name, item, path.clone().index(i), diags);
+                    }
+                }
+                // Terraform cannot point into a set: the attribute itself is flagged.
+                Value::Set(items) => {
+                    for item in items {
+                        run_check(check, &attr.name, item, path.clone(), diags);
+                    }
+                }
+                _ => run_check(check, &attr.name, value, path.clone(), diags),
+            }
+        }
+    }
+}
+
+fn run_check(check: &Check, name: &str, value: &Value, path: AttrPath, diags: &mut Diagnostics) {
+    let problem = match (check, value) {
+        (Check::OneOf(allowed), Value::String(s)) if !allowed.contains(&s.as_str()) => {
+            Some(format!("\"{s}\" is not one of {}.", allowed.join(", ")))
+        }
+        (Check::WholeNumber { min, max }, Value::Number(n)) => {
+            let fits = n
+                .to_i64()
+                .is_some_and(|i| i >= *min && max.is_none_or(|m| i <= m));
+            let range = match max {
+                Some(max) => format!("from {min} to {max}"),
+                None => format!("from {min} up"),
+            };
+            (!fits).then(|| format!("{name} is a whole number {range}; got {n}."))
+        }
+        (Check::Text(rule), Value::String(s)) => rule(s).err(),
+        _ => None,
+    };
+    if let Some(detail) = problem {
+        diags.attr_error(path, format!("Invalid {name}"), detail);
     }
 }
 

@@ -54,6 +54,21 @@ pub struct Attribute {
     /// When the plan would mark this computed attribute unknown, keep the prior value instead
     /// (for values the remote side never changes, like ids).
     pub use_state_for_unknown: bool,
+    /// Run at validate on known configured values (each element of a list or set).
+    pub checks: Vec<Check>,
+}
+
+/// A rule for a configured value, declared with the attribute so that it is stated once.
+/// Failures are errors titled `Invalid <attribute>` that point at the attribute (at the element,
+/// in a list).
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    /// A whole number from `min` to `max` (no upper bound when `None`).
+    WholeNumber { min: i64, max: Option<i64> },
+    /// A rule on a string; the error is the diagnostic's detail.
+    Text(fn(&str) -> Result<(), String>),
 }
 
 impl Attribute {
@@ -70,6 +85,7 @@ impl Attribute {
             default: None,
             requires_replace: false,
             use_state_for_unknown: false,
+            checks: Vec::new(),
         }
     }
 
@@ -125,6 +141,24 @@ impl Attribute {
 
     pub fn use_state_for_unknown(mut self) -> Self {
         self.use_state_for_unknown = true;
+        self
+    }
+
+    /// The value (each element, for a collection) must be one of `allowed`.
+    pub fn one_of(mut self, allowed: &'static [&'static str]) -> Self {
+        self.checks.push(Check::OneOf(allowed));
+        self
+    }
+
+    /// The value must be a whole number from `min` to `max`.
+    pub fn whole_number(mut self, min: i64, max: Option<i64>) -> Self {
+        self.checks.push(Check::WholeNumber { min, max });
+        self
+    }
+
+    /// The value (each element, for a collection) must pass `rule`.
+    pub fn check(mut self, rule: fn(&str) -> Result<(), String>) -> Self {
+        self.checks.push(Check::Text(rule));
         self
     }
 

@@ -1,0 +1,313 @@
+//! Resources and data sources written against typed models.
+//!
+//! A resource implements [`TypedResource`]: its schema, its model (one struct, fields named after
+//! the attributes, see [`super::model`]), an optional private-state type, and its CRUD logic on
+//! those types. [`Typed`] adapts it to the [`Resource`] trait the gRPC service drives: it decodes
+//! every value into the model, turns decoding errors into diagnostics with attribute paths, and
+//! encodes results in the schema's shape. The generic rules (read-only attributes, defaults,
+//! unknowns for computed values, declared checks) stay in `framework`.
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::diag::{AttrPath, Diagnostics};
+use super::framework::{self, ApplyRequest, DataSource, PlanRequest, Resource, Stored};
+use super::model::{self, ModelError};
+use super::schema::Schema;
+use super::value::{Type, Value};
+
+/// What a resource leaves in Terraform's state: the object and its private data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saved<M, P> {
+    pub state: M,
+    pub private: P,
+}
+
+impl<M> Saved<M, ()> {
+    /// A state with no private data.
+    pub fn state(state: M) -> Self {
+        Self { state, private: () }
+    }
+}
+
+/// A plan in the making: `planned` starts as the generic plan and the resource may change it.
+pub struct Plan<'a, M> {
+    /// `None` on create.
+    pub prior: Option<&'a M>,
+    pub config: &'a M,
+    pub planned: M,
+    /// Attributes whose change replaces the object (starts with the schema's `requires_replace`).
+    pub replace: Vec<AttrPath>,
+}
+
+/// A create (`prior` is `None`) or an update.
+pub struct Change<'a, M, P> {
+    pub prior: Option<&'a M>,
+    pub planned: &'a M,
+    pub config: &'a M,
+    pub private: &'a P,
+}
+
+#[tonic::async_trait]
+pub trait TypedResource: Send + Sync + Sized + 'static {
+    type Model: Serialize + DeserializeOwned + Send + Sync;
+    /// Private data Terraform keeps with the state (JSON); `()` when there is none.
+    type Private: Serialize + DeserializeOwned + Default + Send + Sync;
+    const TYPE_NAME: &'static str;
+
+    fn schema() -> Schema;
+    /// Checks beyond the schema's, before any API call (values may be unknown).
+    fn validate(&self, _config: &Self::Model, _diags: &mut Diagnostics) {}
+    /// Adjusts the generic plan.
+    fn modify_plan(&self, _plan: &mut Plan<'_, Self::Model>, _diags: &mut Diagnostics) {}
+    /// On error, return whatever was created so that Terraform keeps track of it.
+    async fn create(
+        &self,
+        change: Change<'_, Self::Model, Self::Private>,
+        diags: &mut Diagnostics,
+    ) -> Option<Saved<Self::Model, Self::Private>>;
+    /// `None` without an error means the remote object is gone.
+    async fn read(
+        &self,
+        state: Self::Model,
+        private: Self::Private,
+        diags: &mut Diagnostics,
+    ) -> Option<Saved<Self::Model, Self::Private>>;
+    async fn update(
+        &self,
+        change: Change<'_, Self::Model, Self::Private>,
+        diags: &mut Diagnostics,
+    ) -> Option<Saved<Self::Model, Self::Private>>;
+    async fn delete(&self, prior: Self::Model, private: Self::Private, diags: &mut Diagnostics);
+    async fn import(
+        &self,
+        id: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<Saved<Self::Model, Self::Private>>;
+}
+
+#[tonic::async_trait]
+pub trait TypedDataSource: Send + Sync + Sized + 'static {
+    type Model: Serialize + DeserializeOwned + Send + Sync;
+    const TYPE_NAME: &'static str;
+
+    fn schema() -> Schema;
+    /// Checks beyond the schema's, before any API call (values may be unknown).
+    fn validate(&self, _config: &Self::Model, _diags: &mut Diagnostics) {}
+    /// The whole object: every attribute set, none unknown.
+    async fn read(&self, config: Self::Model, diags: &mut Diagnostics) -> Option<Self::Model>;
+}
+
+/// Adapts a typed resource or data source to the value-level traits.
+pub struct Typed<R> {
+    inner: R,
+    schema: Schema,
+    ty: Type,
+}
+
+impl<R> Typed<R> {
+    pub fn inner(&self) -> &R {
+        &self.inner
+    }
+}
+
+impl<R: TypedResource> Typed<R> {
+    pub fn resource(inner: R) -> Arc<dyn Resource> {
+        let schema = R::schema();
+        let ty = schema.implied_type();
+        Arc::new(Self { inner, schema, ty })
+    }
+}
+
+impl<R: TypedDataSource> Typed<R> {
+    pub fn data_source(inner: R) -> Arc<dyn DataSource> {
+        let schema = R::schema();
+        let ty = schema.implied_type();
+        Arc::new(Self { inner, schema, ty })
+    }
+}
+
+/// Decodes `value`, or reports where it does not fit the model.
+fn decode<M: DeserializeOwned>(value: &Value, diags: &mut Diagnostics) -> Option<M> {
+    model::from_value(value)
+        .map_err(|e| e.report("Value does not fit the provider's model", diags))
+        .ok()
+}
+
+fn decode_prior<M: DeserializeOwned>(value: &Value, diags: &mut Diagnostics) -> Option<Option<M>> {
+    if value.is_null() {
+        Some(None)
+    } else {
+        decode(value, diags).map(Some)
+    }
+}
+
+fn encode<M: Serialize>(model: &M, ty: &Type, diags: &mut Diagnostics) -> Option<Value> {
+    model::to_value(model, ty)
+        .map_err(|e: ModelError| {
+            diags.error(
+                "Provider produced a value outside its schema",
+                format!("This is a bug in the provider: {e}"),
+            )
+        })
+        .ok()
+}
+
+/// Private data is the provider's own JSON; anything unreadable (or empty) is the default.
+fn decode_private<P: DeserializeOwned + Default>(bytes: &[u8]) -> P {
+    serde_json::from_slice(bytes).unwrap_or_default()
+}
+
+fn encode_private<P: Serialize>(private: &P) -> Vec<u8> {
+    match serde_json::to_vec(private) {
+        Ok(bytes) if bytes != b"null" => bytes,
+        _ => Vec::new(),
+    }
+}
+
+impl<R: TypedResource> Typed<R> {
+    fn store(
+        &self,
+        saved: Option<Saved<R::Model, R::Private>>,
+        diags: &mut Diagnostics,
+    ) -> Option<Stored> {
+        let saved = saved?;
+        Some(Stored {
+            state: encode(&saved.state, &self.ty, diags)?,
+            private: encode_private(&saved.private),
+        })
+    }
+}
+
+#[tonic::async_trait]
+impl<R: TypedResource> Resource for Typed<R> {
+    fn type_name(&self) -> &'static str {
+        R::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        framework::run_checks(&self.schema.block, config, diags);
+        if let Some(config) = decode(config, diags) {
+            self.inner.validate(&config, diags);
+        }
+    }
+
+    fn modify_plan(
+        &self,
+        req: &PlanRequest<'_>,
+        planned: &mut Value,
+        replace: &mut Vec<AttrPath>,
+        diags: &mut Diagnostics,
+    ) {
+        let (Some(prior), Some(config), Some(generic)) = (
+            decode_prior::<R::Model>(req.prior, diags),
+            decode::<R::Model>(req.config, diags),
+            decode::<R::Model>(planned, diags),
+        ) else {
+            return;
+        };
+        let Some(before) = encode(&generic, &self.ty, diags) else {
+            return;
+        };
+        let mut plan = Plan {
+            prior: prior.as_ref(),
+            config: &config,
+            planned: generic,
+            replace: std::mem::take(replace),
+        };
+        self.inner.modify_plan(&mut plan, diags);
+        *replace = plan.replace;
+        let Some(after) = encode(&plan.planned, &self.ty, diags) else {
+            return;
+        };
+        // Only the attributes the resource changed are written back, so that the model's
+        // reading of everything else (a partly unknown list, say) cannot alter the plan.
+        if let (Value::Object(before), Value::Object(after), Value::Object(target)) =
+            (before, after, planned)
+        {
+            for (name, value) in after {
+                if before.get(&name) != Some(&value) {
+                    target.insert(name, value);
+                }
+            }
+        }
+    }
+
+    async fn create(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+        let planned = decode(req.planned, diags)?;
+        let config = decode(req.config, diags)?;
+        let private = decode_private(req.private);
+        let change = Change {
+            prior: None,
+            planned: &planned,
+            config: &config,
+            private: &private,
+        };
+        let saved = self.inner.create(change, diags).await;
+        self.store(saved, diags)
+    }
+
+    async fn read(&self, state: &Value, private: &[u8], diags: &mut Diagnostics) -> Option<Stored> {
+        let state = decode(state, diags)?;
+        let saved = self.inner.read(state, decode_private(private), diags).await;
+        self.store(saved, diags)
+    }
+
+    async fn update(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+        let prior: R::Model = decode(req.prior, diags)?;
+        let planned = decode(req.planned, diags)?;
+        let config = decode(req.config, diags)?;
+        let private = decode_private(req.private);
+        let change = Change {
+            prior: Some(&prior),
+            planned: &planned,
+            config: &config,
+            private: &private,
+        };
+        let saved = self.inner.update(change, diags).await;
+        self.store(saved, diags)
+    }
+
+    async fn delete(&self, prior: &Value, private: &[u8], diags: &mut Diagnostics) {
+        if let Some(prior) = decode(prior, diags) {
+            self.inner
+                .delete(prior, decode_private(private), diags)
+                .await;
+        }
+    }
+
+    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Option<Stored> {
+        let saved = self.inner.import(id, diags).await;
+        self.store(saved, diags)
+    }
+}
+
+#[tonic::async_trait]
+impl<R: TypedDataSource> DataSource for Typed<R> {
+    fn type_name(&self) -> &'static str {
+        R::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        framework::run_checks(&self.schema.block, config, diags);
+        if let Some(config) = decode(config, diags) {
+            self.inner.validate(&config, diags);
+        }
+    }
+
+    async fn read(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let config = decode(config, diags)?;
+        let model = self.inner.read(config, diags).await?;
+        encode(&model, &self.ty, diags)
+    }
+}
