@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::framework::{DataSource, Provider, Resource};
 use crate::tfplugin::schema::Schema;
+use crate::tfplugin::typed::Typed;
 use crate::tfplugin::value::Value;
 
 pub use config::ProviderSettings;
@@ -107,11 +108,9 @@ impl OktaIdpProvider {
                         &data,
                     )),
                 ),
-                Arc::new(
-                    oidc_app_refresh_grant_resource::OidcAppRefreshGrantResource::new(Arc::clone(
-                        &data,
-                    )),
-                ),
+                Typed::resource(oidc_app_refresh_grant_resource::OidcAppRefreshGrant::new(
+                    Arc::clone(&data),
+                )),
             ],
             data,
         }

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::fields::{self, Field};
+use super::validate::app_id as check_app_id;
 use super::{okta_diag, validate, ProviderData};
 use crate::okta::OidcApp;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
@@ -177,23 +178,6 @@ pub fn schema() -> Schema {
                 ),
         ),
     )
-}
-
-/// An Okta app id as the client accepts it in a URL path (`0oa...`: letters, digits, `-_.~`).
-pub(super) fn check_app_id(raw: &str) -> Result<(), String> {
-    let ok = !raw.is_empty()
-        && raw != "."
-        && raw != ".."
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "\"{raw}\" is not an Okta app ID; app IDs look like 0oa1b2c3d4e5f6g7h8i9 (the `id` of an oktaidp_oidc_app, or the ID in the app's Admin Console URL)."
-        ))
-    }
 }
 
 /// Parses `<app_id>/<kind>/<uri>`. The URI may contain `/` itself: only the first two split.

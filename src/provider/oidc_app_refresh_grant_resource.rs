@@ -6,13 +6,14 @@
 
 use std::sync::Arc;
 
-use super::fields::{self, Field};
-use super::oidc_app_redirect_uri_resource::check_app_id;
-use super::{okta_diag, ProviderData};
+use serde::{Deserialize, Serialize};
+
+use super::{okta_diag, validate, ProviderData};
 use crate::okta::{OidcApp, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::framework::{ApplyRequest, PlanRequest, Resource, Stored};
+use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
+use crate::tfplugin::typed::{Change, Outcome, Plan, Saved, TypedResource};
 use crate::tfplugin::value::Value;
 
 pub const TYPE_NAME: &str = "oktaidp_oidc_app_refresh_grant";
@@ -23,7 +24,6 @@ const STATIC: &str = "STATIC";
 const ROTATE: &str = "ROTATE";
 /// Okta's leeway when rotation is turned on without one.
 const DEFAULT_LEEWAY: u32 = 30;
-const MAX_LEEWAY: i64 = 60;
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -60,6 +60,7 @@ pub fn schema() -> Schema {
             Attribute::string("app_id")
                 .required()
                 .requires_replace()
+                .check(validate::app_id)
                 .describe(
                     "ID of the Okta OIDC app (`0oa...`). Changing it replaces the resource: the grant is \
                      removed from the old app and turned on for the new one.",
@@ -68,6 +69,7 @@ pub fn schema() -> Schema {
         .attr(
             Attribute::string("rotation")
                 .default(Value::string(STATIC))
+                .one_of(&[STATIC, ROTATE])
                 .describe(
                     "Refresh token rotation. `STATIC` (default): a refresh token stays the same until it \
                      expires. `ROTATE`: every refresh returns a new refresh token, and the previous one \
@@ -78,6 +80,7 @@ pub fn schema() -> Schema {
             Attribute::number("leeway")
                 .optional()
                 .computed()
+                .whole_number(0, Some(60))
                 .describe(
                     "Seconds (0 to 60) the previous refresh token stays valid after a rotation, so that \
                      concurrent refreshes do not fail; only with `rotation = \"ROTATE\"`. Unset: not managed, \
@@ -89,16 +92,19 @@ pub fn schema() -> Schema {
     )
 }
 
-/// What the grant looks like on the app: `None` when the app has no `refresh_token` grant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Grant {
-    rotation: String,
-    /// Only for `ROTATE` (Okta omits it for `STATIC`).
-    leeway: Option<u32>,
+/// The resource's attributes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshGrant {
+    pub id: Field<String>,
+    pub app_id: Field<String>,
+    pub rotation: Field<String>,
+    /// Only for `ROTATE` (Okta reports none for `STATIC`).
+    pub leeway: Field<u32>,
 }
 
-impl Grant {
-    fn on_app(app: &OidcApp) -> Option<Self> {
+impl RefreshGrant {
+    /// The grant as the app has it; `None` when the app has no `refresh_token` grant.
+    fn from_app(app: &OidcApp, app_id: &str) -> Option<Self> {
         let grants = app.grant_types().unwrap_or_default();
         if !grants.iter().any(|g| g == REFRESH_GRANT) {
             return None;
@@ -111,43 +117,16 @@ impl Grant {
         let leeway = settings
             .and_then(|s| s.leeway)
             .filter(|_| rotation == ROTATE);
-        Some(Self { rotation, leeway })
+        Some(Self {
+            id: app_id.into(),
+            app_id: app_id.into(),
+            rotation: Field::Known(rotation),
+            leeway: leeway.into(),
+        })
     }
 
-    fn to_state(&self, app_id: &str) -> Value {
-        Value::object([
-            ("id", Value::string(app_id)),
-            ("app_id", Value::string(app_id)),
-            ("rotation", Value::string(self.rotation.clone())),
-            (
-                "leeway",
-                self.leeway
-                    .map_or(Value::Null, |l| Value::number(i64::from(l))),
-            ),
-        ])
-    }
-}
-
-/// The settings to write, from a wholly known plan (`leeway` may still be unknown).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Desired {
-    rotation: String,
-    /// Planned leeway when known; `None` lets [`enable_grant`] choose.
-    leeway: Option<u32>,
-}
-
-impl Desired {
-    fn from_plan(planned: &Value) -> Self {
-        Self {
-            rotation: fields::string(planned, "rotation")
-                .known()
-                .unwrap_or(STATIC)
-                .to_string(),
-            leeway: fields::integer(planned, "leeway")
-                .ok()
-                .and_then(Field::known)
-                .and_then(|n| u32::try_from(n).ok()),
-        }
+    fn rotation(&self) -> &str {
+        self.rotation.as_deref().unwrap_or(STATIC)
     }
 }
 
@@ -158,10 +137,10 @@ struct Refusal {
     detail: String,
 }
 
-/// Adds the grant if missing and sets the refresh token settings. Leaves the app untouched on
-/// refusal. The leeway for `ROTATE`: the planned one, else the app's current one when it already
-/// rotates, else Okta's default.
-fn enable_grant(app: &mut OidcApp, app_id: &str, d: &Desired) -> Result<(), Refusal> {
+/// Adds the grant if missing and sets the refresh token settings from the plan. Leaves the app
+/// untouched on refusal. The leeway for `ROTATE`: the planned one, else the app's current one
+/// when it already rotates, else Okta's default.
+fn enable_grant(app: &mut OidcApp, app_id: &str, planned: &RefreshGrant) -> Result<(), Refusal> {
     if app.sign_on_mode() != Some("OPENID_CONNECT") {
         return Err(Refusal {
             summary: "Not an OIDC app",
@@ -187,8 +166,11 @@ fn enable_grant(app: &mut OidcApp, app_id: &str, d: &Desired) -> Result<(), Refu
         grants.push(REFRESH_GRANT.to_string());
         app.set_grant_types(&grants);
     }
-    let leeway = (d.rotation == ROTATE).then(|| {
-        d.leeway
+    let rotation = planned.rotation();
+    let leeway = (rotation == ROTATE).then(|| {
+        planned
+            .leeway
+            .known()
             .or_else(|| {
                 app.refresh_token()
                     .filter(|s| s.rotation_type == ROTATE)
@@ -197,7 +179,7 @@ fn enable_grant(app: &mut OidcApp, app_id: &str, d: &Desired) -> Result<(), Refu
             .unwrap_or(DEFAULT_LEEWAY)
     });
     app.set_refresh_token(Some(&RefreshTokenSettings {
-        rotation_type: d.rotation.clone(),
+        rotation_type: rotation.to_string(),
         leeway,
     }));
     Ok(())
@@ -215,216 +197,127 @@ fn disable_grant(app: &mut OidcApp) {
     }
 }
 
-/// Checks before any API call, with attribute paths. Unknown values are skipped.
-fn check_config(config: &Value, diags: &mut Diagnostics) {
-    if let Field::Known(app_id) = fields::string(config, "app_id") {
-        if let Err(e) = check_app_id(app_id) {
-            diags.attr_error(AttrPath::root("app_id"), "Invalid app_id", e);
-        }
-    }
-    let rotation = fields::string(config, "rotation");
-    if let Field::Known(r) = rotation {
-        if r != STATIC && r != ROTATE {
-            diags.attr_error(
-                AttrPath::root("rotation"),
-                "Invalid rotation",
-                format!("\"{r}\" is not one of STATIC, ROTATE (upper case)."),
-            );
-        }
-    }
-    let leeway_path = AttrPath::root("leeway");
-    match fields::integer(config, "leeway") {
-        Ok(Field::Known(n)) => {
-            if !(0..=MAX_LEEWAY).contains(&n) {
-                diags.attr_error(
-                    leeway_path.clone(),
-                    "Invalid leeway",
-                    format!(
-                        "The leeway is a whole number of seconds from 0 to {MAX_LEEWAY}; got {n}."
-                    ),
-                );
-            }
-            // Unset rotation means the default, STATIC.
-            if matches!(rotation, Field::Null) || rotation.known() == Some(STATIC) {
-                diags.attr_error(
-                    leeway_path,
-                    "Leeway needs rotation",
-                    "leeway only applies with rotation = \"ROTATE\"; Okta ignores it for STATIC refresh tokens. Remove leeway or set rotation = \"ROTATE\".",
-                );
-            }
-        }
-        Err(_) => diags.attr_error(
-            leeway_path,
-            "Invalid leeway",
-            format!("The leeway is a whole number of seconds from 0 to {MAX_LEEWAY}."),
-        ),
-        Ok(_) => {}
-    }
-}
-
-/// The plan for `leeway` and `id` beyond the generic rules. `leeway` unset in the configuration:
-/// null for `STATIC` (Okta reports none); for `ROTATE` the prior value while the app keeps
-/// rotating, unknown when rotation is being turned on (the apply picks it).
-fn plan_leeway_and_id(prior: &Value, config: &Value, planned: &mut Value) {
-    if let Field::Known(app_id) = fields::string(planned, "app_id") {
-        let app_id = app_id.to_string();
-        if let Some(id) = planned.get_mut("id") {
-            if id.is_unknown() || id.is_null() {
-                *id = Value::string(app_id);
-            }
-        }
-    }
-    let configured = config.get("leeway").is_some_and(|v| !v.is_null());
-    if configured {
-        return;
-    }
-    let kept = prior
-        .get("leeway")
-        .filter(|v| !v.is_null())
-        .filter(|_| fields::string(prior, "rotation").known() == Some(ROTATE))
-        .cloned();
-    let leeway = match fields::string(planned, "rotation") {
-        Field::Known(ROTATE) => kept.unwrap_or(Value::Unknown),
-        Field::Known(_) => Value::Null,
-        _ => Value::Unknown,
-    };
-    if let Some(slot) = planned.get_mut("leeway") {
-        *slot = leeway;
-    }
-}
-
-pub struct OidcAppRefreshGrantResource {
-    schema: Schema,
+pub struct OidcAppRefreshGrant {
     data: Arc<ProviderData>,
 }
 
-impl OidcAppRefreshGrantResource {
+impl OidcAppRefreshGrant {
     pub fn new(data: Arc<ProviderData>) -> Self {
-        Self {
-            schema: schema(),
-            data,
-        }
+        Self { data }
     }
 
     /// Create and update: one locked read-modify-write. Returns the state and whether the app
     /// already had the grant.
-    async fn enable(&self, planned: &Value, diags: &mut Diagnostics) -> Option<(Stored, bool)> {
+    async fn enable(
+        &self,
+        planned: &RefreshGrant,
+        diags: &mut Diagnostics,
+    ) -> Option<(RefreshGrant, bool)> {
         let client = self.data.client(diags)?;
-        let Some(app_id) = fields::string(planned, "app_id")
-            .known()
-            .map(str::to_string)
-        else {
-            diags.error(
-                "Incomplete plan",
-                "app_id must be known at apply. This is a bug in the provider.",
-            );
-            return None;
-        };
-        let desired = Desired::from_plan(planned);
-        let mut refusal = None;
-        let mut had_grant = false;
+        let app_id = planned.app_id.get()?;
+        let at = || AttrPath::root("app_id");
+        let (mut refusal, mut had_grant) = (None, false);
         let result = client
-            .update_app_with(&app_id, |app| {
-                had_grant = Grant::on_app(app).is_some();
-                refusal = enable_grant(app, &app_id, &desired).err();
+            .update_app_with(app_id, |app| {
+                had_grant = RefreshGrant::from_app(app, app_id).is_some();
+                refusal = enable_grant(app, app_id, planned).err();
             })
             .await;
-        let app = match result {
-            Ok(app) => app,
-            Err(e) => {
-                okta_diag::attr_error(
-                    diags,
-                    AttrPath::root("app_id"),
-                    &format!("turning on the refresh token grant of app {app_id}"),
-                    &e,
-                );
-                return None;
-            }
-        };
+        let action = format!("turning on the refresh token grant of app {app_id}");
+        let app = result
+            .map_err(|e| okta_diag::attr_error(diags, at(), &action, &e))
+            .ok()?;
         if let Some(refusal) = refusal {
-            diags.attr_error(AttrPath::root("app_id"), refusal.summary, refusal.detail);
+            diags.attr_error(at(), refusal.summary, refusal.detail);
             return None;
         }
-        let Some(grant) = Grant::on_app(&app) else {
+        let Some(grant) = RefreshGrant::from_app(&app, app_id) else {
             diags.attr_error(
-                AttrPath::root("app_id"),
+                at(),
                 "Okta did not keep the refresh token grant",
                 format!("Okta accepted the update of app {app_id}, but the app it returned has no refresh_token grant."),
             );
             return None;
         };
-        tracing::info!(app_id = %app_id, rotation = %grant.rotation, "refresh token grant on");
-        Some((
-            Stored {
-                state: grant.to_state(&app_id),
-                private: Vec::new(),
-            },
-            had_grant,
-        ))
+        tracing::info!(app_id = %app_id, rotation = %grant.rotation(), "refresh token grant on");
+        Some((grant, had_grant))
     }
 }
 
 #[tonic::async_trait]
-impl Resource for OidcAppRefreshGrantResource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
+impl TypedResource for OidcAppRefreshGrant {
+    type Model = RefreshGrant;
+    type Private = ();
+    const TYPE_NAME: &'static str = TYPE_NAME;
+
+    fn schema() -> Schema {
+        schema()
     }
 
-    fn schema(&self) -> &Schema {
-        &self.schema
+    fn validate(&self, config: &RefreshGrant, diags: &mut Diagnostics) {
+        // Unset rotation means the default, STATIC.
+        let rotation = &config.rotation;
+        if config.leeway.is_known() && (rotation.is_null() || rotation.as_deref() == Some(STATIC)) {
+            diags.attr_error(
+                AttrPath::root("leeway"),
+                "Leeway needs rotation",
+                "leeway only applies with rotation = \"ROTATE\"; Okta ignores it for STATIC refresh tokens. Remove leeway or set rotation = \"ROTATE\".",
+            );
+        }
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        check_config(config, diags);
+    /// `id` is `app_id`. `leeway` unset in the configuration: null for `STATIC` (Okta reports
+    /// none); for `ROTATE` the prior value while the app keeps rotating, unknown when rotation
+    /// is being turned on (the apply picks it).
+    fn modify_plan(&self, plan: &mut Plan<'_, RefreshGrant>, _diags: &mut Diagnostics) {
+        let planned = &mut plan.planned;
+        if !planned.id.is_known() && planned.app_id.is_known() {
+            planned.id = planned.app_id.clone();
+        }
+        if !plan.config.leeway.is_null() {
+            return;
+        }
+        let kept = plan
+            .prior
+            .filter(|prior| prior.rotation.as_deref() == Some(ROTATE) && prior.leeway.is_known())
+            .map(|prior| prior.leeway);
+        planned.leeway = match planned.rotation.as_deref() {
+            Some(ROTATE) => kept.unwrap_or(Field::Unknown),
+            Some(_) => Field::Null,
+            None => Field::Unknown,
+        };
     }
 
-    fn modify_plan(
+    async fn create(
         &self,
-        req: &PlanRequest<'_>,
-        planned: &mut Value,
-        _replace: &mut Vec<AttrPath>,
-        _diags: &mut Diagnostics,
-    ) {
-        plan_leeway_and_id(req.prior, req.config, planned);
-    }
-
-    async fn create(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
-        let (stored, had_grant) = self.enable(req.planned, diags).await?;
+        change: Change<'_, RefreshGrant, ()>,
+        diags: &mut Diagnostics,
+    ) -> Outcome<Self> {
+        let (grant, had_grant) = self.enable(change.planned, diags).await?;
         if had_grant {
             diags.attr_warning(
                 AttrPath::root("app_id"),
                 "The refresh token grant was already on",
                 format!(
                     "App {} already had the refresh_token grant; this resource now manages it. Destroying the resource turns the grant off.",
-                    fields::string(req.planned, "app_id").known().unwrap_or_default()
+                    grant.app_id.as_deref().unwrap_or_default()
                 ),
             );
         }
-        Some(stored)
+        Some(Saved::state(grant))
     }
 
-    async fn read(
-        &self,
-        state: &Value,
-        _private: &[u8],
-        diags: &mut Diagnostics,
-    ) -> Option<Stored> {
+    async fn read(&self, state: RefreshGrant, _: (), diags: &mut Diagnostics) -> Outcome<Self> {
         let client = self.data.client(diags)?;
-        let app_id = fields::string(state, "app_id")
-            .known()
-            .or_else(|| fields::string(state, "id").known())?
-            .to_string();
+        let app_id = state.app_id.known().or(state.id.known())?;
         match client.apps().get(&app_id).await {
-            Ok(Some(app)) => match Grant::on_app(&app) {
-                Some(grant) => Some(Stored {
-                    state: grant.to_state(&app_id),
-                    private: Vec::new(),
-                }),
-                None => {
+            Ok(Some(app)) => {
+                let grant = RefreshGrant::from_app(&app, &app_id);
+                if grant.is_none() {
                     tracing::info!(app_id = %app_id, "refresh token grant turned off; removing it from state");
-                    None
                 }
-            },
+                grant.map(Saved::state)
+            }
             Ok(None) => {
                 tracing::info!(app_id = %app_id, "app no longer exists; removing the refresh token grant from state");
                 None
@@ -436,17 +329,17 @@ impl Resource for OidcAppRefreshGrantResource {
         }
     }
 
-    async fn update(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
-        self.enable(req.planned, diags)
-            .await
-            .map(|(stored, _)| stored)
+    async fn update(
+        &self,
+        change: Change<'_, RefreshGrant, ()>,
+        diags: &mut Diagnostics,
+    ) -> Outcome<Self> {
+        let (grant, _) = self.enable(change.planned, diags).await?;
+        Some(Saved::state(grant))
     }
 
-    async fn delete(&self, prior: &Value, _private: &[u8], diags: &mut Diagnostics) {
-        let Some(client) = self.data.client(diags) else {
-            return;
-        };
-        let Some(app_id) = fields::string(prior, "app_id").known() else {
+    async fn delete(&self, prior: RefreshGrant, _: (), diags: &mut Diagnostics) {
+        let (Some(client), Some(app_id)) = (self.data.client(diags), prior.app_id.get()) else {
             return;
         };
         match client.update_app_with(app_id, disable_grant).await {
@@ -462,16 +355,21 @@ impl Resource for OidcAppRefreshGrantResource {
         }
     }
 
-    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Option<Stored> {
-        if let Err(e) = check_app_id(id) {
+    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self> {
+        if let Err(e) = validate::app_id(id) {
             diags.error(
                 "Invalid import ID",
                 format!("{e} The import ID of {TYPE_NAME} is the app ID."),
             );
             return None;
         }
-        let state = Value::object([("app_id", Value::string(id))]);
-        let found = self.read(&state, &[], diags).await;
+        let state = RefreshGrant {
+            id: Field::Null,
+            app_id: id.into(),
+            rotation: Field::Null,
+            leeway: Field::Null,
+        };
+        let found = self.read(state, (), diags).await;
         if found.is_none() && !diags.has_errors() {
             diags.error(
                 "Refresh token grant not found",
@@ -486,7 +384,10 @@ impl Resource for OidcAppRefreshGrantResource {
 mod tests {
     use super::*;
     use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
-    use crate::tfplugin::framework::plan_object;
+    use crate::provider::OktaIdpProvider;
+    use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Resource};
+    use crate::tfplugin::model::to_value;
+    use crate::tfplugin::typed::Typed;
     use crate::tfplugin::value::Type;
     use serde_json::json;
 
@@ -520,11 +421,27 @@ mod tests {
             .collect()
     }
 
-    fn desired(rotation: &str, leeway: Option<u32>) -> Desired {
-        Desired {
+    fn desired(rotation: &str, leeway: Option<u32>) -> RefreshGrant {
+        RefreshGrant {
+            id: "0oaAPP".into(),
+            app_id: "0oaAPP".into(),
             rotation: rotation.into(),
-            leeway,
+            leeway: leeway.into(),
         }
+    }
+
+    fn to_state(grant: &RefreshGrant) -> Value {
+        to_value(grant, &schema().implied_type()).expect("state conforms")
+    }
+
+    fn resource() -> Arc<dyn Resource> {
+        let provider = OktaIdpProvider::with_env(|_| None);
+        Typed::resource(OidcAppRefreshGrant::new(Arc::clone(provider.data())))
+    }
+
+    /// Validation as Terraform runs it: the schema's checks, then the resource's.
+    fn check_config(config: &Value, diags: &mut Diagnostics) {
+        resource().validate(config, diags);
     }
 
     #[test]
@@ -594,11 +511,8 @@ mod tests {
         enable_grant(&mut a, "0oaAPP", &desired(STATIC, None)).expect("enabled");
         assert_eq!(a, once);
         assert_eq!(
-            Grant::on_app(&a),
-            Some(Grant {
-                rotation: STATIC.into(),
-                leeway: None
-            })
+            RefreshGrant::from_app(&a, "0oaAPP"),
+            Some(desired(STATIC, None))
         );
     }
 
@@ -614,7 +528,7 @@ mod tests {
             "grant_types": ["authorization_code", "refresh_token"],
             "refresh_token": {"rotation_type": "STATIC"},
         }));
-        let leeway_after = |mut a: OidcApp, d: Desired| {
+        let leeway_after = |mut a: OidcApp, d: RefreshGrant| {
             enable_grant(&mut a, "0oaAPP", &d).expect("enabled");
             a.refresh_token().and_then(|s| s.leeway)
         };
@@ -667,7 +581,7 @@ mod tests {
             Some(vec!["authorization_code".into(), "implicit".into()])
         );
         assert_eq!(a.refresh_token(), None);
-        assert_eq!(Grant::on_app(&a), None);
+        assert_eq!(RefreshGrant::from_app(&a, "0oaAPP"), None);
         let after = a.clone();
         disable_grant(&mut a);
         assert_eq!(a, after);
@@ -675,7 +589,7 @@ mod tests {
 
     #[test]
     fn state_mapping_follows_okta() {
-        let read = |oauth| Grant::on_app(&app(oauth)).map(|g| g.to_state("0oaAPP"));
+        let read = |oauth| RefreshGrant::from_app(&app(oauth), "0oaAPP").map(|g| to_state(&g));
         let state = |rotation: &str, leeway: Value| {
             Some(Value::object([
                 ("id", Value::string("0oaAPP")),
@@ -732,7 +646,14 @@ mod tests {
             }
         }
         let (mut planned, replace) = plan_object(&schema().block, prior, &proposed, config);
-        plan_leeway_and_id(prior, config, &mut planned);
+        let (mut replace, mut d) = (replace, Diagnostics::new());
+        let req = PlanRequest {
+            prior,
+            config,
+            prior_private: &[],
+        };
+        resource().modify_plan(&req, &mut planned, &mut replace, &mut d);
+        assert!(d.is_empty(), "{d:?}");
         (planned, replace)
     }
 
@@ -745,11 +666,7 @@ mod tests {
     }
 
     fn state(rotation: &str, leeway: Option<u32>) -> Value {
-        Grant {
-            rotation: rotation.into(),
-            leeway,
-        }
-        .to_state("0oaAPP")
+        to_state(&desired(rotation, leeway))
     }
 
     #[test]
@@ -845,7 +762,7 @@ mod tests {
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;
-        let resource = OidcAppRefreshGrantResource::new(Arc::clone(&org.data));
+        let resource = Typed::resource(OidcAppRefreshGrant::new(Arc::clone(&org.data)));
         let get = format!("GET /api/v1/apps/{app_id}");
         let put = format!("PUT /api/v1/apps/{app_id}");
         let with_id = |rotation: &str, leeway: Value| {
@@ -963,7 +880,7 @@ mod tests {
             .await
             .is_none());
         assert_eq!(error_paths(&d), vec!["app_id"]);
-        assert!(Grant::on_app(&org.app(&service).await).is_none());
+        assert!(RefreshGrant::from_app(&org.app(&service).await, &service).is_none());
         org.emu.shutdown().await.expect("shutdown");
     }
 }

@@ -73,6 +73,23 @@ pub fn credential(what: &str, value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An Okta app id as the client accepts it in a URL path (`0oa...`: letters, digits, `-_.~`).
+pub fn app_id(raw: &str) -> Result<(), String> {
+    let ok = !raw.is_empty()
+        && raw != "."
+        && raw != ".."
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{raw}\" is not an Okta app ID; app IDs look like 0oa1b2c3d4e5f6g7h8i9 (the `id` of an oktaidp_oidc_app, or the ID in the app's Admin Console URL)."
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,9 @@ impl<M> Saved<M, ()> {
     }
 }
 
+/// What create, read, update and import return: `None` when nothing is (or is left) in state.
+pub type Outcome<R> = Option<Saved<<R as TypedResource>::Model, <R as TypedResource>::Private>>;
+
 /// A plan in the making: `planned` starts as the generic plan and the resource may change it.
 pub struct Plan<'a, M> {
     /// `None` on create.
@@ -67,25 +70,21 @@ pub trait TypedResource: Send + Sync + Sized + 'static {
         &self,
         change: Change<'_, Self::Model, Self::Private>,
         diags: &mut Diagnostics,
-    ) -> Option<Saved<Self::Model, Self::Private>>;
+    ) -> Outcome<Self>;
     /// `None` without an error means the remote object is gone.
     async fn read(
         &self,
         state: Self::Model,
         private: Self::Private,
         diags: &mut Diagnostics,
-    ) -> Option<Saved<Self::Model, Self::Private>>;
+    ) -> Outcome<Self>;
     async fn update(
         &self,
         change: Change<'_, Self::Model, Self::Private>,
         diags: &mut Diagnostics,
-    ) -> Option<Saved<Self::Model, Self::Private>>;
+    ) -> Outcome<Self>;
     async fn delete(&self, prior: Self::Model, private: Self::Private, diags: &mut Diagnostics);
-    async fn import(
-        &self,
-        id: &str,
-        diags: &mut Diagnostics,
-    ) -> Option<Saved<Self::Model, Self::Private>>;
+    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self>;
 }
 
 #[tonic::async_trait]
@@ -134,6 +133,28 @@ fn decode<M: DeserializeOwned>(value: &Value, diags: &mut Diagnostics) -> Option
     model::from_value(value)
         .map_err(|e| e.report("Value does not fit the provider's model", diags))
         .ok()
+}
+
+/// The schema's checks, then the configuration as a model. A value a check already reported
+/// (a leeway of -1 for a `u32`, say) is not reported again as not fitting the model.
+fn checked_config<M: DeserializeOwned>(
+    schema: &Schema,
+    config: &Value,
+    diags: &mut Diagnostics,
+) -> Option<M> {
+    let mut checked = Diagnostics::new();
+    framework::run_checks(&schema.block, config, &mut checked);
+    let clean = !checked.has_errors();
+    diags.extend(checked);
+    match model::from_value(config) {
+        Ok(model) => Some(model),
+        Err(e) => {
+            if clean {
+                e.report("Invalid configuration value", diags);
+            }
+            None
+        }
+    }
 }
 
 fn decode_prior<M: DeserializeOwned>(value: &Value, diags: &mut Diagnostics) -> Option<Option<M>> {
@@ -192,8 +213,7 @@ impl<R: TypedResource> Resource for Typed<R> {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        framework::run_checks(&self.schema.block, config, diags);
-        if let Some(config) = decode(config, diags) {
+        if let Some(config) = checked_config(&self.schema, config, diags) {
             self.inner.validate(&config, diags);
         }
     }
@@ -299,8 +319,7 @@ impl<R: TypedDataSource> DataSource for Typed<R> {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        framework::run_checks(&self.schema.block, config, diags);
-        if let Some(config) = decode(config, diags) {
+        if let Some(config) = checked_config(&self.schema, config, diags) {
             self.inner.validate(&config, diags);
         }
     }
