@@ -25,75 +25,8 @@ const ROTATE: &str = "ROTATE";
 /// Okta's leeway when rotation is turned on without one.
 const DEFAULT_LEEWAY: u32 = 30;
 
-pub fn schema() -> Schema {
-    Schema::new(
-        0,
-        Block::new(
-            "Turns on the refresh token grant of an Okta OIDC app that is owned elsewhere (another \
-             team's Terraform stack, the Admin Console, another provider) and sets how refresh tokens \
-             rotate. Pomerium asks for the `offline_access` scope and needs refresh tokens to keep \
-             sessions alive without sending users back to Okta.\n\n\
-             **What it changes.** Create and update add `refresh_token` to the app's grant types when it \
-             is missing and set the app's refresh token settings (rotation and leeway), as one \
-             read-modify-write of the app (`GET`, then `PUT` when something changed) under the per-app \
-             lock that every `oktaidp_*` resource of the provider takes. Every other setting of the app \
-             stays as it is. Destroy removes the `refresh_token` grant and the refresh token settings, \
-             also when the grant was already on before the resource was created (create warns about \
-             that); an app that is already gone counts as done.\n\n\
-             **Drift.** A refresh reads the app once. When the grant was turned off (or the app deleted), \
-             the resource is dropped from the state and the next apply turns the grant on again; a \
-             changed rotation or configured leeway is set back at the next apply.\n\n\
-             **Requirements.** The app must be an OIDC app with the `authorization_code` grant (Okta web \
-             apps always have it; refresh tokens only work with it). The app is not read before apply, \
-             so this is checked then, with an error naming the app.\n\n\
-             **With `oktaidp_oidc_app`.** Not for apps managed by `oktaidp_oidc_app`: that resource \
-             already manages the grant and its rotation (`grant_types`, `refresh_token_rotation`, \
-             `refresh_token_leeway`), and the two would undo each other.",
-        )
-        .attr(
-            Attribute::string("id")
-                .computed()
-                .use_state_for_unknown()
-                .describe("The app ID, the same as `app_id`. Also the import ID."),
-        )
-        .attr(
-            Attribute::string("app_id")
-                .required()
-                .requires_replace()
-                .check(validate::app_id)
-                .describe(
-                    "ID of the Okta OIDC app (`0oa...`). Changing it replaces the resource: the grant is \
-                     removed from the old app and turned on for the new one.",
-                ),
-        )
-        .attr(
-            Attribute::string("rotation")
-                .default(Value::string(STATIC))
-                .one_of(&[STATIC, ROTATE])
-                .describe(
-                    "Refresh token rotation. `STATIC` (default): a refresh token stays the same until it \
-                     expires. `ROTATE`: every refresh returns a new refresh token, and the previous one \
-                     stops working after `leeway` seconds.",
-                ),
-        )
-        .attr(
-            Attribute::number("leeway")
-                .optional()
-                .computed()
-                .whole_number(0, Some(60))
-                .describe(
-                    "Seconds (0 to 60) the previous refresh token stays valid after a rotation, so that \
-                     concurrent refreshes do not fail; only with `rotation = \"ROTATE\"`. Unset: not managed, \
-                     the app's current leeway is kept when it already rotates, and Okta's default of 30 is \
-                     set when rotation is turned on; the value in effect is shown. Always null with \
-                     `STATIC`, for which Okta reports no leeway.",
-                ),
-        ),
-    )
-}
-
 /// The resource's attributes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshGrant {
     pub id: Field<String>,
     pub app_id: Field<String>,
@@ -130,37 +63,27 @@ impl RefreshGrant {
     }
 }
 
-/// Why the grant cannot be turned on for this app (for the `app_id` attribute).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Refusal {
-    summary: &'static str,
-    detail: String,
-}
+/// Why the grant cannot be turned on for this app: summary and detail, for `app_id`.
+type Refusal = (&'static str, String);
 
 /// Adds the grant if missing and sets the refresh token settings from the plan. Leaves the app
 /// untouched on refusal. The leeway for `ROTATE`: the planned one, else the app's current one
 /// when it already rotates, else Okta's default.
 fn enable_grant(app: &mut OidcApp, app_id: &str, planned: &RefreshGrant) -> Result<(), Refusal> {
     if app.sign_on_mode() != Some("OPENID_CONNECT") {
-        return Err(Refusal {
-            summary: "Not an OIDC app",
-            detail: format!(
-                "App {app_id} has sign-on mode {}; the refresh token grant exists only on OIDC apps (OPENID_CONNECT).",
-                app.sign_on_mode().unwrap_or("unknown")
-            ),
-        });
+        return Err(("Not an OIDC app", format!(
+            "App {app_id} has sign-on mode {}; the refresh token grant exists only on OIDC apps (OPENID_CONNECT).",
+            app.sign_on_mode().unwrap_or("unknown")
+        )));
     }
     let mut grants = app.grant_types().unwrap_or_default();
     if !grants.iter().any(|g| g == AUTH_CODE_GRANT) {
-        return Err(Refusal {
-            summary: "The app has no authorization_code grant",
-            detail: format!(
-                "App {app_id} has the grant types [{}]. Refresh tokens need the authorization code flow: \
-                 add the authorization_code grant to the app first (Okta web apps always have it; service \
-                 apps cannot use refresh tokens).",
-                grants.join(", ")
-            ),
-        });
+        return Err(("The app has no authorization_code grant", format!(
+            "App {app_id} has the grant types [{}]. Refresh tokens need the authorization code flow: \
+             add the authorization_code grant to the app first (Okta web apps always have it; service \
+             apps cannot use refresh tokens).",
+            grants.join(", ")
+        )));
     }
     if !grants.iter().any(|g| g == REFRESH_GRANT) {
         grants.push(REFRESH_GRANT.to_string());
@@ -227,8 +150,8 @@ impl OidcAppRefreshGrant {
         let app = result
             .map_err(|e| okta_diag::attr_error(diags, at(), &action, &e))
             .ok()?;
-        if let Some(refusal) = refusal {
-            diags.attr_error(at(), refusal.summary, refusal.detail);
+        if let Some((summary, detail)) = refusal {
+            diags.attr_error(at(), summary, detail);
             return None;
         }
         let Some(grant) = RefreshGrant::from_app(&app, app_id) else {
@@ -251,7 +174,51 @@ impl TypedResource for OidcAppRefreshGrant {
     const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema() -> Schema {
-        schema()
+        Schema::new(
+            0,
+            Block::new(
+                include_str!("descriptions/oidc_app_refresh_grant.md").trim_end(),
+            )
+            .attr(
+                Attribute::string("id")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe("The app ID, the same as `app_id`. Also the import ID."),
+            )
+            .attr(
+                Attribute::string("app_id")
+                    .required()
+                    .requires_replace()
+                    .check(validate::app_id)
+                    .describe(
+                        "ID of the Okta OIDC app (`0oa...`). Changing it replaces the resource: the grant is \
+                         removed from the old app and turned on for the new one.",
+                    ),
+            )
+            .attr(
+                Attribute::string("rotation")
+                    .default(Value::string(STATIC))
+                    .one_of(&[STATIC, ROTATE])
+                    .describe(
+                        "Refresh token rotation. `STATIC` (default): a refresh token stays the same until it \
+                         expires. `ROTATE`: every refresh returns a new refresh token, and the previous one \
+                         stops working after `leeway` seconds.",
+                    ),
+            )
+            .attr(
+                Attribute::number("leeway")
+                    .optional()
+                    .computed()
+                    .whole_number(0, Some(60))
+                    .describe(
+                        "Seconds (0 to 60) the previous refresh token stays valid after a rotation, so that \
+                         concurrent refreshes do not fail; only with `rotation = \"ROTATE\"`. Unset: not managed, \
+                         the app's current leeway is kept when it already rotates, and Okta's default of 30 is \
+                         set when rotation is turned on; the value in effect is shown. Always null with \
+                         `STATIC`, for which Okta reports no leeway.",
+                    ),
+            ),
+        )
     }
 
     fn validate(&self, config: &RefreshGrant, diags: &mut Diagnostics) {
@@ -269,7 +236,7 @@ impl TypedResource for OidcAppRefreshGrant {
     /// `id` is `app_id`. `leeway` unset in the configuration: null for `STATIC` (Okta reports
     /// none); for `ROTATE` the prior value while the app keeps rotating, unknown when rotation
     /// is being turned on (the apply picks it).
-    fn modify_plan(&self, plan: &mut Plan<'_, RefreshGrant>, _diags: &mut Diagnostics) {
+    fn modify_plan(&self, plan: &mut Plan<'_, Self>, _diags: &mut Diagnostics) {
         let planned = &mut plan.planned;
         if !planned.id.is_known() && planned.app_id.is_known() {
             planned.id = planned.app_id.clone();
@@ -288,11 +255,7 @@ impl TypedResource for OidcAppRefreshGrant {
         };
     }
 
-    async fn create(
-        &self,
-        change: Change<'_, RefreshGrant, ()>,
-        diags: &mut Diagnostics,
-    ) -> Outcome<Self> {
+    async fn create(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
         let (grant, had_grant) = self.enable(change.planned, diags).await?;
         if had_grant {
             diags.attr_warning(
@@ -329,11 +292,7 @@ impl TypedResource for OidcAppRefreshGrant {
         }
     }
 
-    async fn update(
-        &self,
-        change: Change<'_, RefreshGrant, ()>,
-        diags: &mut Diagnostics,
-    ) -> Outcome<Self> {
+    async fn update(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
         let (grant, _) = self.enable(change.planned, diags).await?;
         Some(Saved::state(grant))
     }
@@ -364,10 +323,8 @@ impl TypedResource for OidcAppRefreshGrant {
             return None;
         }
         let state = RefreshGrant {
-            id: Field::Null,
             app_id: id.into(),
-            rotation: Field::Null,
-            leeway: Field::Null,
+            ..Default::default()
         };
         let found = self.read(state, (), diags).await;
         if found.is_none() && !diags.has_errors() {
@@ -428,6 +385,10 @@ mod tests {
             rotation: rotation.into(),
             leeway: leeway.into(),
         }
+    }
+
+    fn schema() -> Schema {
+        OidcAppRefreshGrant::schema()
     }
 
     fn to_state(grant: &RefreshGrant) -> Value {
@@ -555,7 +516,7 @@ mod tests {
         let before = service.clone();
         let refusal =
             enable_grant(&mut service, "0oaAPP", &desired(STATIC, None)).expect_err("no code");
-        assert!(refusal.detail.contains("authorization_code"), "{refusal:?}");
+        assert!(refusal.1.contains("authorization_code"), "{refusal:?}");
         assert_eq!(service, before, "a refused change leaves the app untouched");
 
         let mut saml = app(json!({"grant_types": ["authorization_code"]}));
@@ -563,7 +524,7 @@ mod tests {
         assert_eq!(
             enable_grant(&mut saml, "0oaAPP", &desired(STATIC, None))
                 .expect_err("saml")
-                .summary,
+                .0,
             "Not an OIDC app"
         );
     }

@@ -36,21 +36,21 @@ impl<M> Saved<M, ()> {
 pub type Outcome<R> = Option<Saved<<R as TypedResource>::Model, <R as TypedResource>::Private>>;
 
 /// A plan in the making: `planned` starts as the generic plan and the resource may change it.
-pub struct Plan<'a, M> {
+pub struct Plan<'a, R: TypedResource> {
     /// `None` on create.
-    pub prior: Option<&'a M>,
-    pub config: &'a M,
-    pub planned: M,
+    pub prior: Option<&'a R::Model>,
+    pub config: &'a R::Model,
+    pub planned: R::Model,
     /// Attributes whose change replaces the object (starts with the schema's `requires_replace`).
     pub replace: Vec<AttrPath>,
 }
 
 /// A create (`prior` is `None`) or an update.
-pub struct Change<'a, M, P> {
-    pub prior: Option<&'a M>,
-    pub planned: &'a M,
-    pub config: &'a M,
-    pub private: &'a P,
+pub struct Change<'a, R: TypedResource> {
+    pub prior: Option<&'a R::Model>,
+    pub planned: &'a R::Model,
+    pub config: &'a R::Model,
+    pub private: &'a R::Private,
 }
 
 #[tonic::async_trait]
@@ -64,13 +64,9 @@ pub trait TypedResource: Send + Sync + Sized + 'static {
     /// Checks beyond the schema's, before any API call (values may be unknown).
     fn validate(&self, _config: &Self::Model, _diags: &mut Diagnostics) {}
     /// Adjusts the generic plan.
-    fn modify_plan(&self, _plan: &mut Plan<'_, Self::Model>, _diags: &mut Diagnostics) {}
+    fn modify_plan(&self, _plan: &mut Plan<'_, Self>, _diags: &mut Diagnostics) {}
     /// On error, return whatever was created so that Terraform keeps track of it.
-    async fn create(
-        &self,
-        change: Change<'_, Self::Model, Self::Private>,
-        diags: &mut Diagnostics,
-    ) -> Outcome<Self>;
+    async fn create(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self>;
     /// `None` without an error means the remote object is gone.
     async fn read(
         &self,
@@ -78,11 +74,7 @@ pub trait TypedResource: Send + Sync + Sized + 'static {
         private: Self::Private,
         diags: &mut Diagnostics,
     ) -> Outcome<Self>;
-    async fn update(
-        &self,
-        change: Change<'_, Self::Model, Self::Private>,
-        diags: &mut Diagnostics,
-    ) -> Outcome<Self>;
+    async fn update(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self>;
     async fn delete(&self, prior: Self::Model, private: Self::Private, diags: &mut Diagnostics);
     async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self>;
 }
@@ -235,7 +227,7 @@ impl<R: TypedResource> Resource for Typed<R> {
         let Some(before) = encode(&generic, &self.ty, diags) else {
             return;
         };
-        let mut plan = Plan {
+        let mut plan = Plan::<R> {
             prior: prior.as_ref(),
             config: &config,
             planned: generic,
@@ -263,7 +255,7 @@ impl<R: TypedResource> Resource for Typed<R> {
         let planned = decode(req.planned, diags)?;
         let config = decode(req.config, diags)?;
         let private = decode_private(req.private);
-        let change = Change {
+        let change = Change::<R> {
             prior: None,
             planned: &planned,
             config: &config,
@@ -284,7 +276,7 @@ impl<R: TypedResource> Resource for Typed<R> {
         let planned = decode(req.planned, diags)?;
         let config = decode(req.config, diags)?;
         let private = decode_private(req.private);
-        let change = Change {
+        let change = Change::<R> {
             prior: Some(&prior),
             planned: &planned,
             config: &config,
