@@ -129,8 +129,9 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) -> Option<ProviderConfi
     framework::run_checks(&schema().block, config, &mut checked);
     let clean = !checked.has_errors();
     diags.extend(checked);
-    let model: ProviderConfig = match model::from_value(config) {
-        Ok(model) => model,
+    // No configuration at all (an empty request) reads as every attribute null.
+    let model = match model::from_value::<Option<ProviderConfig>>(config) {
+        Ok(model) => model.unwrap_or_default(),
         Err(e) => {
             if clean {
                 e.report("Invalid provider configuration", diags);
