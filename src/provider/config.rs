@@ -45,11 +45,15 @@ pub fn schema() -> Schema {
         .attr(Attribute::string("base_url").optional().describe(
             "Okta domain used with `org_name`: `okta.com` (default), `oktapreview.com` or `okta-emea.com`. Environment: `OKTA_BASE_URL`.",
         ))
-        .attr(Attribute::string("api_token").optional().sensitive()
-            .check(|v| validate::credential("api_token", v))
-            .describe(
-            "Okta API token (SSWS) the provider authenticates with. Environment: `OKTA_API_TOKEN`. Never logged.",
-        ))
+        .attr(
+            Attribute::string("api_token")
+                .optional()
+                .sensitive()
+                .check(|v| validate::credential("api_token", v))
+                .describe(
+                    "Okta API token (SSWS) the provider authenticates with. Environment: `OKTA_API_TOKEN`. Never logged.",
+                ),
+        )
         .attr(Attribute::number("max_retries").optional().whole_number(0, Some(100)).describe(
             "How many times a request that failed with a rate limit (429), 502/503/504, a timeout or a reset connection is retried. Default 5.",
         ))
@@ -349,6 +353,13 @@ mod tests {
             vec!["org_url", "api_token", "max_api_capacity", "org_name"]
         );
         assert!(d.iter().all(|x| !x.detail.contains("tok en")));
+    }
+
+    #[test]
+    fn absent_configuration_reads_as_all_null() {
+        let mut d = Diagnostics::new();
+        assert!(validate(&Value::Null, &mut d).is_some());
+        assert!(d.is_empty(), "{d:?}");
     }
 
     #[test]

@@ -64,41 +64,61 @@ pub fn schema() -> Schema {
              app is wired the way Pomerium needs: `callback_url` among its redirect URIs, the \
              `refresh_token` grant on, response type `code`, status `ACTIVE`.",
         )
-        .attr(Attribute::string("authenticate_service_url").required()
-            .check(|raw| validate::absolute_url(raw, HttpRule::HttpsOnly).map(drop))
-            .describe(
-            "Absolute https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com`.",
-        ))
+        .attr(
+            Attribute::string("authenticate_service_url")
+                .required()
+                .check(|raw| validate::absolute_url(raw, HttpRule::HttpsOnly).map(drop))
+                .describe(
+                    "Absolute https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com`.",
+                ),
+        )
         .attr(Attribute::string("app_id").optional().describe(
             "ID of the Okta OIDC app (`0oa...`, e.g. `oktaidp_oidc_app.pomerium.id`). When set, the app is read and \
              checked, and `client_id` / `client_secret` default to the app's.",
         ))
-        .attr(Attribute::string("client_id").optional()
-            .check(|v| validate::credential("client_id", v))
-            .describe(
-            "Client ID of the Okta OIDC web application Pomerium signs in with. Required unless `app_id` is set.",
-        ))
-        .attr(Attribute::string("client_secret").optional().sensitive()
-            .check(|v| validate::credential("client_secret", v))
-            .describe(
-            "Client secret of that application. Required unless `app_id` is set (then the app's newest active secret is used).",
-        ))
-        .attr(Attribute::string("api_token").optional().sensitive()
-            .check(|v| validate::credential("api_token", v))
-            .describe(
-            "Okta API token (SSWS) for directory sync. When set, `idp_service_account` and `directory_sync` are rendered.",
-        ))
-        .attr(Attribute::string("provider_url").optional()
-            .check(|raw| validate::absolute_url(raw, HttpRule::HttpsOrLoopback).map(drop))
-            .describe(
-            "OIDC issuer Pomerium discovers (`<url>/.well-known/openid-configuration`). Default: the provider's org URL. \
-             Conflicts with `authorization_server_id`.",
-        ))
-        .attr(Attribute::string("authorization_server_id").optional()
-            .check(authorization_server_id)
-            .describe(
-            "ID of a custom Okta authorization server (e.g. `default`); the provider URL then becomes `<org URL>/oauth2/<id>`.",
-        ))
+        .attr(
+            Attribute::string("client_id")
+                .optional()
+                .check(|v| validate::credential("client_id", v))
+                .describe(
+                    "Client ID of the Okta OIDC web application Pomerium signs in with. Required unless `app_id` is set.",
+                ),
+        )
+        .attr(
+            Attribute::string("client_secret")
+                .optional()
+                .sensitive()
+                .check(|v| validate::credential("client_secret", v))
+                .describe(
+                    "Client secret of that application. Required unless `app_id` is set (then the app's newest active secret is used).",
+                ),
+        )
+        .attr(
+            Attribute::string("api_token")
+                .optional()
+                .sensitive()
+                .check(|v| validate::credential("api_token", v))
+                .describe(
+                    "Okta API token (SSWS) for directory sync. When set, `idp_service_account` and `directory_sync` are rendered.",
+                ),
+        )
+        .attr(
+            Attribute::string("provider_url")
+                .optional()
+                .check(|raw| validate::absolute_url(raw, HttpRule::HttpsOrLoopback).map(drop))
+                .describe(
+                    "OIDC issuer Pomerium discovers (`<url>/.well-known/openid-configuration`). Default: the provider's org URL. \
+                     Conflicts with `authorization_server_id`.",
+                ),
+        )
+        .attr(
+            Attribute::string("authorization_server_id")
+                .optional()
+                .check(authorization_server_id)
+                .describe(
+                    "ID of a custom Okta authorization server (e.g. `default`); the provider URL then becomes `<org URL>/oauth2/<id>`.",
+                ),
+        )
         .attr(Attribute::string("idp_provider").computed().describe("Always `okta`."))
         .attr(Attribute::string("idp_provider_url").computed().describe(
             "Value for Pomerium's `idp_provider_url`.",
@@ -121,8 +141,8 @@ pub fn schema() -> Schema {
                 .computed()
                 .sensitive()
                 .describe(
-                    "Pomerium Enterprise Okta directory settings: `api_key` (the API token) and `url` (the org URL). \
-                     Null when `api_token` is not set.",
+                        "Pomerium Enterprise Okta directory settings: `api_key` (the API token) and `url` (the org URL). \
+                         Null when `api_token` is not set.",
                 ),
         )
         .attr(Attribute::new("env", string_map()).computed().sensitive().describe(
