@@ -1,12 +1,14 @@
 //! The provider block: where the Okta org is, the API token, and how hard to retry.
 
+use serde::Deserialize;
 use url::Url;
 
 use crate::okta::{ClientConfig, OktaClient};
 
-use super::fields::{self, Field};
 use super::validate::{self, HttpRule};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::framework;
+use crate::tfplugin::model::{self, Field};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 use crate::tfplugin::value::Value;
 
@@ -31,34 +33,40 @@ pub fn schema() -> Schema {
              Management API: point `org_url` at it (`http://127.0.0.1:8089`; plain http is accepted for \
              loopback hosts only).",
         )
-        .attr(Attribute::string("org_url").optional().describe(
+        .attr(Attribute::string("org_url").optional().check(|raw| org_url(raw).map(drop)).describe(
             "Okta org URL, for example `https://dev-123456.okta.com`. Environment: `OKTA_ORG_URL`. \
              Must be https, except for loopback hosts (for `okta-emulator`, e.g. `http://127.0.0.1:8089`). \
              Conflicts with `org_name`.",
         ))
-        .attr(Attribute::string("org_name").optional().describe(
+        .attr(Attribute::string("org_name").optional().check(org_name).describe(
             "Okta org name, the first label of the org URL (`dev-123456`); used with `base_url` when `org_url` is not set. \
              Environment: `OKTA_ORG_NAME`.",
         ))
         .attr(Attribute::string("base_url").optional().describe(
             "Okta domain used with `org_name`: `okta.com` (default), `oktapreview.com` or `okta-emea.com`. Environment: `OKTA_BASE_URL`.",
         ))
-        .attr(Attribute::string("api_token").optional().sensitive().describe(
-            "Okta API token (SSWS) the provider authenticates with. Environment: `OKTA_API_TOKEN`. Never logged.",
-        ))
-        .attr(Attribute::number("max_retries").optional().describe(
+        .attr(
+            Attribute::string("api_token")
+                .optional()
+                .sensitive()
+                .check(|v| validate::credential("api_token", v))
+                .describe(
+                    "Okta API token (SSWS) the provider authenticates with. Environment: `OKTA_API_TOKEN`. Never logged.",
+                ),
+        )
+        .attr(Attribute::number("max_retries").optional().whole_number(0, Some(100)).describe(
             "How many times a request that failed with a rate limit (429), 502/503/504, a timeout or a reset connection is retried. Default 5.",
         ))
-        .attr(Attribute::number("min_wait_seconds").optional().describe(
+        .attr(Attribute::number("min_wait_seconds").optional().whole_number(0, Some(3600)).describe(
             "Shortest wait before a retry, in seconds. Default 1.",
         ))
-        .attr(Attribute::number("max_wait_seconds").optional().describe(
+        .attr(Attribute::number("max_wait_seconds").optional().whole_number(0, Some(3600)).describe(
             "Longest wait before a retry, in seconds; a rate-limit reset further away than this fails the request. Default 300.",
         ))
-        .attr(Attribute::number("request_timeout").optional().describe(
+        .attr(Attribute::number("request_timeout").optional().whole_number(1, Some(3600)).describe(
             "Timeout of one HTTP request attempt, in seconds. Default 30.",
         ))
-        .attr(Attribute::number("max_api_capacity").optional().describe(
+        .attr(Attribute::number("max_api_capacity").optional().whole_number(1, Some(100)).describe(
             "Percentage (1-100) of each Okta rate-limit bucket this provider may use, leaving the rest to other clients of the org. Default 100.",
         )),
     )
@@ -103,55 +111,53 @@ impl ProviderSettings {
     }
 }
 
-const NUMBER_LIMITS: [(&str, i64, i64); 5] = [
-    ("max_retries", 0, 100),
-    ("min_wait_seconds", 0, 3600),
-    ("max_wait_seconds", 0, 3600),
-    ("request_timeout", 1, 3600),
-    ("max_api_capacity", 1, 100),
-];
+/// The provider block's attributes. No `Debug`: it holds the API token.
+#[derive(Default, Deserialize)]
+pub struct ProviderConfig {
+    org_url: Field<String>,
+    org_name: Field<String>,
+    base_url: Field<String>,
+    api_token: Field<String>,
+    max_retries: Field<u32>,
+    min_wait_seconds: Field<u64>,
+    max_wait_seconds: Field<u64>,
+    request_timeout: Field<u64>,
+    max_api_capacity: Field<u8>,
+}
 
-/// Checks what can be checked without the environment (known values only).
-pub fn validate(config: &Value, diags: &mut Diagnostics) {
-    if let Field::Known(raw) = fields::string(config, "org_url") {
-        if let Err(e) = org_url(raw) {
-            diags.attr_error(AttrPath::root("org_url"), "Invalid org_url", e);
+/// Checks what can be checked without the environment (known values only): the schema's checks,
+/// then the configuration as a model. `None` when it does not fit the model; a value a check
+/// already reported is not reported again.
+pub fn validate(config: &Value, diags: &mut Diagnostics) -> Option<ProviderConfig> {
+    let mut checked = Diagnostics::new();
+    framework::run_checks(&schema().block, config, &mut checked);
+    let clean = !checked.has_errors();
+    diags.extend(checked);
+    // No configuration at all (an empty request) reads as every attribute null.
+    let model = match model::from_value::<Option<ProviderConfig>>(config) {
+        Ok(model) => model.unwrap_or_default(),
+        Err(e) => {
+            if clean {
+                e.report("Invalid provider configuration", diags);
+            }
+            return None;
         }
-    }
-    let has_url = !matches!(fields::string(config, "org_url"), Field::Null);
-    let has_name = !matches!(fields::string(config, "org_name"), Field::Null);
-    if has_url && has_name {
+    };
+    if !model.org_url.is_null() && !model.org_name.is_null() {
         diags.attr_error(
             AttrPath::root("org_name"),
             "Conflicting org settings",
             "Set either org_url, or org_name with base_url, not both.",
         );
     }
-    if let Field::Known(name) = fields::string(config, "org_name") {
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            diags.attr_error(
-                AttrPath::root("org_name"),
-                "Invalid org_name",
-                "org_name is the first label of the org host (letters, digits and dashes), e.g. dev-123456.",
-            );
-        }
+    Some(model)
+}
+
+fn org_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err("org_name is the first label of the org host (letters, digits and dashes), e.g. dev-123456.".into());
     }
-    if let Field::Known(token) = fields::string(config, "api_token") {
-        if let Err(e) = validate::credential("api_token", token) {
-            diags.attr_error(AttrPath::root("api_token"), "Invalid api_token", e);
-        }
-    }
-    for (name, min, max) in NUMBER_LIMITS {
-        match fields::integer(config, name) {
-            Ok(Field::Known(n)) if (min..=max).contains(&n) => {}
-            Ok(Field::Known(_)) | Err(_) => diags.attr_error(
-                AttrPath::root(name),
-                format!("Invalid {name}"),
-                format!("{name} must be a whole number from {min} to {max}."),
-            ),
-            Ok(_) => {}
-        }
-    }
+    Ok(())
 }
 
 fn org_url(raw: &str) -> Result<Url, String> {
@@ -172,12 +178,13 @@ pub fn resolve(
     stop: &tokio_util::sync::CancellationToken,
     diags: &mut Diagnostics,
 ) -> ProviderSettings {
-    validate(config, diags);
+    // On errors the settings are discarded, so a configuration that does not fit is left out.
+    let config = validate(config, diags).unwrap_or_default();
     let env_value = |key: &str| env(key).filter(|v| !v.trim().is_empty());
     let mut unknown = false;
-    let mut pick = |name: &str, env_key: &str| -> Option<String> {
-        match fields::string(config, name) {
-            Field::Known(v) => Some(v.to_string()),
+    let mut pick = |field: Field<String>, env_key: &str| -> Option<String> {
+        match field {
+            Field::Known(v) => Some(v),
             Field::Unknown => {
                 unknown = true;
                 None
@@ -185,10 +192,10 @@ pub fn resolve(
             Field::Null => env_value(env_key),
         }
     };
-    let url_text = pick("org_url", "OKTA_ORG_URL");
-    let org_name = pick("org_name", "OKTA_ORG_NAME");
-    let base_url = pick("base_url", "OKTA_BASE_URL");
-    let api_token = pick("api_token", "OKTA_API_TOKEN");
+    let url_text = pick(config.org_url, "OKTA_ORG_URL");
+    let org_name = pick(config.org_name, "OKTA_ORG_NAME");
+    let base_url = pick(config.base_url, "OKTA_BASE_URL");
+    let api_token = pick(config.api_token, "OKTA_API_TOKEN");
 
     let url_text = url_text.or_else(|| {
         org_name.map(|name| {
@@ -211,21 +218,16 @@ pub fn resolve(
             diags.attr_error(AttrPath::root("api_token"), "Invalid api_token", e);
         }
     }
-    let number = |name: &str, default: i64| -> i64 {
-        match fields::integer(config, name) {
-            Ok(Field::Known(n)) => n,
-            _ => default,
-        }
-    };
+    // Values out of range are already errors; clamped, they add no client setup error.
     let mut settings = ProviderSettings {
         org_url,
         unknown,
         api_token,
-        max_retries: number("max_retries", 5).clamp(0, 100) as u32,
-        min_wait_seconds: number("min_wait_seconds", 1).clamp(0, 3600) as u64,
-        max_wait_seconds: number("max_wait_seconds", 300).clamp(0, 3600) as u64,
-        request_timeout_seconds: number("request_timeout", 30).clamp(1, 3600) as u64,
-        max_api_capacity: number("max_api_capacity", 100).clamp(1, 100) as u8,
+        max_retries: config.max_retries.known().unwrap_or(5).min(100),
+        min_wait_seconds: config.min_wait_seconds.known().unwrap_or(1).min(3600),
+        max_wait_seconds: config.max_wait_seconds.known().unwrap_or(300).min(3600),
+        request_timeout_seconds: config.request_timeout.known().unwrap_or(30).clamp(1, 3600),
+        max_api_capacity: config.max_api_capacity.known().unwrap_or(100).clamp(1, 100),
         client: None,
     };
     if let (Some(url), Some(token)) = (&settings.org_url, &settings.api_token) {
@@ -348,9 +350,16 @@ mod tests {
             .collect();
         assert_eq!(
             paths,
-            vec!["org_url", "org_name", "api_token", "max_api_capacity"]
+            vec!["org_url", "api_token", "max_api_capacity", "org_name"]
         );
         assert!(d.iter().all(|x| !x.detail.contains("tok en")));
+    }
+
+    #[test]
+    fn absent_configuration_reads_as_all_null() {
+        let mut d = Diagnostics::new();
+        assert!(validate(&Value::Null, &mut d).is_some());
+        assert!(d.is_empty(), "{d:?}");
     }
 
     #[test]

@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
-use super::fields::{self, Field};
+use serde::{Deserialize, Serialize};
+
 use super::{okta_diag, ProviderData};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::framework::DataSource;
+use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
-use crate::tfplugin::value::Value;
+use crate::tfplugin::typed::TypedDataSource;
 
 pub const TYPE_NAME: &str = "oktaidp_group";
 
@@ -28,34 +29,39 @@ pub fn schema() -> Schema {
     )
 }
 
+/// The data source's attributes. Outputs are skipped when decoding: they are never read from
+/// the configuration.
+#[derive(Serialize, Deserialize)]
+pub struct Group {
+    pub name: Field<String>,
+    pub id: Field<String>,
+    #[serde(skip_deserializing)]
+    pub description: Option<String>,
+    #[serde(skip_deserializing)]
+    pub r#type: Option<String>,
+}
+
 pub struct GroupLookup {
-    schema: Schema,
     data: Arc<ProviderData>,
 }
 
 impl GroupLookup {
     pub fn new(data: Arc<ProviderData>) -> Self {
-        Self {
-            schema: schema(),
-            data,
-        }
+        Self { data }
     }
 }
 
 #[tonic::async_trait]
-impl DataSource for GroupLookup {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
+impl TypedDataSource for GroupLookup {
+    type Model = Group;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+
+    fn schema() -> Schema {
+        schema()
     }
 
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let name = fields::string(config, "name");
-        let id = fields::string(config, "id");
-        match (name, id) {
+    fn validate(&self, config: &Group, diags: &mut Diagnostics) {
+        match (&config.name, &config.id) {
             (Field::Null, Field::Null) => diags.attr_error(
                 AttrPath::root("name"),
                 "Missing group name or ID",
@@ -68,7 +74,7 @@ impl DataSource for GroupLookup {
                 "Set name or id, not both.",
             ),
         }
-        if let Field::Known("") = fields::string(config, "name") {
+        if config.name.as_deref() == Some("") {
             diags.attr_error(
                 AttrPath::root("name"),
                 "Empty group name",
@@ -77,9 +83,9 @@ impl DataSource for GroupLookup {
         }
     }
 
-    async fn read(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
+    async fn read(&self, config: Group, diags: &mut Diagnostics) -> Option<Group> {
         let client = self.data.client(diags)?;
-        let group = if let Some(id) = fields::string(config, "id").known() {
+        let group = if let Some(id) = config.id.get() {
             match client.groups().get(id).await {
                 Ok(Some(g)) => g,
                 Ok(None) => {
@@ -96,7 +102,7 @@ impl DataSource for GroupLookup {
                 }
             }
         } else {
-            let name = fields::string(config, "name").known()?;
+            let name = config.name.get()?;
             // `q` matches name prefixes; keep exact matches only.
             let found = match client.groups().list(Some(name)).await {
                 Ok(groups) => groups,
@@ -107,7 +113,7 @@ impl DataSource for GroupLookup {
             };
             let mut exact: Vec<_> = found
                 .into_iter()
-                .filter(|g| g.name() == Some(name))
+                .filter(|g| g.name() == Some(name.as_str()))
                 .collect();
             match exact.len() {
                 1 => exact.remove(0),
@@ -129,20 +135,11 @@ impl DataSource for GroupLookup {
                 }
             }
         };
-        let text = <Value as From<Option<&str>>>::from;
-        Some(Value::object([
-            ("id", text(group.id.as_deref())),
-            ("name", text(group.name())),
-            (
-                "description",
-                text(
-                    group
-                        .profile
-                        .as_ref()
-                        .and_then(|p| p.description.as_deref()),
-                ),
-            ),
-            ("type", text(group.group_type.as_deref())),
-        ]))
+        Some(Group {
+            id: group.id.as_deref().into(),
+            name: group.name().into(),
+            description: group.profile.and_then(|p| p.description),
+            r#type: group.group_type,
+        })
     }
 }

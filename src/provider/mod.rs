@@ -95,10 +95,10 @@ impl OktaIdpProvider {
         Self {
             schema: config::schema(),
             data_sources: vec![
-                Arc::new(pomerium_idp_data_source::PomeriumIdp::new(Arc::clone(
+                Typed::data_source(pomerium_idp_data_source::PomeriumIdp::new(Arc::clone(
                     &data,
                 ))),
-                Arc::new(group_data_source::GroupLookup::new(Arc::clone(&data))),
+                Typed::data_source(group_data_source::GroupLookup::new(Arc::clone(&data))),
             ],
             resources: vec![
                 Arc::new(oidc_app_resource::OidcAppResource::new(Arc::clone(&data))),

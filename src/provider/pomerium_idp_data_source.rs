@@ -4,14 +4,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use base64::Engine;
+use serde::{Deserialize, Serialize};
 
-use super::fields::{self, Field};
 use super::validate::{self, HttpRule};
 use super::ProviderData;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::framework::DataSource;
+use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
-use crate::tfplugin::value::{Type, Value};
+use crate::tfplugin::typed::TypedDataSource;
+use crate::tfplugin::value::Type;
 
 pub const TYPE_NAME: &str = "oktaidp_pomerium_idp";
 
@@ -19,7 +20,6 @@ pub const TYPE_NAME: &str = "oktaidp_pomerium_idp";
 pub const CALLBACK_PATH: &str = "/oauth2/callback";
 
 pub struct PomeriumIdp {
-    schema: Schema,
     data: Arc<ProviderData>,
 }
 
@@ -32,6 +32,18 @@ fn directory_sync_type() -> Type {
         ("api_key".to_string(), Type::String),
         ("url".to_string(), Type::String),
     ]))
+}
+
+fn authorization_server_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err("An authorization server ID is letters, digits, '-' and '_' (for example `default` or `aus1a2b3c4d5e6f7g8h9`).".into())
+    }
 }
 
 pub fn schema() -> Schema {
@@ -52,29 +64,61 @@ pub fn schema() -> Schema {
              app is wired the way Pomerium needs: `callback_url` among its redirect URIs, the \
              `refresh_token` grant on, response type `code`, status `ACTIVE`.",
         )
-        .attr(Attribute::string("authenticate_service_url").required().describe(
-            "Absolute https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com`.",
-        ))
+        .attr(
+            Attribute::string("authenticate_service_url")
+                .required()
+                .check(|raw| validate::absolute_url(raw, HttpRule::HttpsOnly).map(drop))
+                .describe(
+                    "Absolute https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com`.",
+                ),
+        )
         .attr(Attribute::string("app_id").optional().describe(
             "ID of the Okta OIDC app (`0oa...`, e.g. `oktaidp_oidc_app.pomerium.id`). When set, the app is read and \
              checked, and `client_id` / `client_secret` default to the app's.",
         ))
-        .attr(Attribute::string("client_id").optional().describe(
-            "Client ID of the Okta OIDC web application Pomerium signs in with. Required unless `app_id` is set.",
-        ))
-        .attr(Attribute::string("client_secret").optional().sensitive().describe(
-            "Client secret of that application. Required unless `app_id` is set (then the app's newest active secret is used).",
-        ))
-        .attr(Attribute::string("api_token").optional().sensitive().describe(
-            "Okta API token (SSWS) for directory sync. When set, `idp_service_account` and `directory_sync` are rendered.",
-        ))
-        .attr(Attribute::string("provider_url").optional().describe(
-            "OIDC issuer Pomerium discovers (`<url>/.well-known/openid-configuration`). Default: the provider's org URL. \
-             Conflicts with `authorization_server_id`.",
-        ))
-        .attr(Attribute::string("authorization_server_id").optional().describe(
-            "ID of a custom Okta authorization server (e.g. `default`); the provider URL then becomes `<org URL>/oauth2/<id>`.",
-        ))
+        .attr(
+            Attribute::string("client_id")
+                .optional()
+                .check(|v| validate::credential("client_id", v))
+                .describe(
+                    "Client ID of the Okta OIDC web application Pomerium signs in with. Required unless `app_id` is set.",
+                ),
+        )
+        .attr(
+            Attribute::string("client_secret")
+                .optional()
+                .sensitive()
+                .check(|v| validate::credential("client_secret", v))
+                .describe(
+                    "Client secret of that application. Required unless `app_id` is set (then the app's newest active secret is used).",
+                ),
+        )
+        .attr(
+            Attribute::string("api_token")
+                .optional()
+                .sensitive()
+                .check(|v| validate::credential("api_token", v))
+                .describe(
+                    "Okta API token (SSWS) for directory sync. When set, `idp_service_account` and `directory_sync` are rendered.",
+                ),
+        )
+        .attr(
+            Attribute::string("provider_url")
+                .optional()
+                .check(|raw| validate::absolute_url(raw, HttpRule::HttpsOrLoopback).map(drop))
+                .describe(
+                    "OIDC issuer Pomerium discovers (`<url>/.well-known/openid-configuration`). Default: the provider's org URL. \
+                     Conflicts with `authorization_server_id`.",
+                ),
+        )
+        .attr(
+            Attribute::string("authorization_server_id")
+                .optional()
+                .check(authorization_server_id)
+                .describe(
+                    "ID of a custom Okta authorization server (e.g. `default`); the provider URL then becomes `<org URL>/oauth2/<id>`.",
+                ),
+        )
         .attr(Attribute::string("idp_provider").computed().describe("Always `okta`."))
         .attr(Attribute::string("idp_provider_url").computed().describe(
             "Value for Pomerium's `idp_provider_url`.",
@@ -97,8 +141,8 @@ pub fn schema() -> Schema {
                 .computed()
                 .sensitive()
                 .describe(
-                    "Pomerium Enterprise Okta directory settings: `api_key` (the API token) and `url` (the org URL). \
-                     Null when `api_token` is not set.",
+                        "Pomerium Enterprise Okta directory settings: `api_key` (the API token) and `url` (the org URL). \
+                         Null when `api_token` is not set.",
                 ),
         )
         .attr(Attribute::new("env", string_map()).computed().sensitive().describe(
@@ -110,6 +154,43 @@ pub fn schema() -> Schema {
              `idp_client_secret`, `authenticate_service_url`, and `idp_service_account` when `api_token` is set).",
         )),
     )
+}
+
+/// The data source's attributes. Outputs are skipped when decoding: they are never read from
+/// the configuration (where only a rejected read-only setting could fill them).
+#[derive(Serialize, Deserialize)]
+pub struct IdpSettings {
+    pub authenticate_service_url: Field<String>,
+    pub app_id: Field<String>,
+    pub client_id: Field<String>,
+    pub client_secret: Field<String>,
+    pub api_token: Field<String>,
+    pub provider_url: Field<String>,
+    pub authorization_server_id: Field<String>,
+    #[serde(skip_deserializing)]
+    pub idp_provider: Option<String>,
+    #[serde(skip_deserializing)]
+    pub idp_provider_url: Option<String>,
+    #[serde(skip_deserializing)]
+    pub idp_client_id: Option<String>,
+    #[serde(skip_deserializing)]
+    pub idp_client_secret: Option<String>,
+    #[serde(skip_deserializing)]
+    pub callback_url: Option<String>,
+    #[serde(skip_deserializing)]
+    pub idp_service_account: Option<String>,
+    #[serde(skip_deserializing)]
+    pub directory_sync: Option<DirectorySync>,
+    #[serde(skip_deserializing)]
+    pub env: Option<BTreeMap<String, String>>,
+    #[serde(skip_deserializing)]
+    pub config_yaml: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct DirectorySync {
+    pub api_key: String,
+    pub url: Option<String>,
 }
 
 /// Standard base64 (with padding) of `{"api_key":"<token>"}`, the form Pomerium 0.10+ decodes.
@@ -173,143 +254,43 @@ impl Rendered {
         lines.join("\n") + "\n"
     }
 
-    pub fn to_value(&self, config: &Value) -> Value {
-        let keep = |name: &str| config.get(name).cloned().unwrap_or(Value::Null);
-        let env = Value::Map(
-            self.env()
-                .into_iter()
-                .map(|(k, v)| (k, Value::string(v)))
-                .collect(),
-        );
-        let (service_account_value, directory_sync) = match (&self.api_token, &self.org_url) {
-            (Some(token), org) => (
-                Value::string(service_account(token)),
-                Value::object([
-                    ("api_key".to_string(), Value::string(token.clone())),
-                    (
-                        "url".to_string(),
-                        org.clone().map_or(Value::Null, Value::string),
-                    ),
-                ]),
-            ),
-            (None, _) => (Value::Null, Value::Null),
-        };
-        Value::object([
-            (
-                "authenticate_service_url".to_string(),
-                keep("authenticate_service_url"),
-            ),
-            ("client_id".to_string(), keep("client_id")),
-            ("client_secret".to_string(), keep("client_secret")),
-            ("api_token".to_string(), keep("api_token")),
-            ("app_id".to_string(), keep("app_id")),
-            ("provider_url".to_string(), keep("provider_url")),
-            (
-                "authorization_server_id".to_string(),
-                keep("authorization_server_id"),
-            ),
-            ("idp_provider".to_string(), Value::string("okta")),
-            (
-                "idp_provider_url".to_string(),
-                Value::string(self.provider_url.clone()),
-            ),
-            (
-                "idp_client_id".to_string(),
-                Value::string(self.client_id.clone()),
-            ),
-            (
-                "idp_client_secret".to_string(),
-                Value::string(self.client_secret.clone()),
-            ),
-            (
-                "callback_url".to_string(),
-                Value::string(self.callback_url.clone()),
-            ),
-            ("idp_service_account".to_string(), service_account_value),
-            ("directory_sync".to_string(), directory_sync),
-            ("env".to_string(), env),
-            ("config_yaml".to_string(), Value::string(self.yaml())),
-        ])
-    }
-}
-
-/// Validates every known input; unknown inputs are checked again at read time.
-fn check_inputs(config: &Value, diags: &mut Diagnostics) {
-    if let Field::Known(raw) = fields::string(config, "authenticate_service_url") {
-        if let Err(e) = validate::absolute_url(raw, HttpRule::HttpsOnly) {
-            diags.attr_error(
-                AttrPath::root("authenticate_service_url"),
-                "Invalid authenticate_service_url",
-                e,
-            );
+    /// The outputs, next to the configured inputs.
+    fn into_settings(self, inputs: IdpSettings) -> IdpSettings {
+        let directory_sync = self.api_token.as_ref().map(|token| DirectorySync {
+            api_key: token.clone(),
+            url: self.org_url.clone(),
+        });
+        IdpSettings {
+            idp_provider: Some("okta".to_string()),
+            idp_service_account: self.api_token.as_deref().map(service_account),
+            directory_sync,
+            env: Some(self.env()),
+            config_yaml: Some(self.yaml()),
+            idp_provider_url: Some(self.provider_url),
+            idp_client_id: Some(self.client_id),
+            idp_client_secret: Some(self.client_secret),
+            callback_url: Some(self.callback_url),
+            ..inputs
         }
-    }
-    if let Field::Known(raw) = fields::string(config, "provider_url") {
-        if let Err(e) = validate::absolute_url(raw, HttpRule::HttpsOrLoopback) {
-            diags.attr_error(AttrPath::root("provider_url"), "Invalid provider_url", e);
-        }
-    }
-    for (name, what) in [
-        ("client_id", "client_id"),
-        ("client_secret", "client_secret"),
-        ("api_token", "api_token"),
-    ] {
-        if let Field::Known(v) = fields::string(config, name) {
-            if let Err(e) = validate::credential(what, v) {
-                diags.attr_error(AttrPath::root(name), format!("Invalid {name}"), e);
-            }
-        }
-    }
-    if let Field::Known(id) = fields::string(config, "authorization_server_id") {
-        let ok = !id.is_empty()
-            && id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if !ok {
-            diags.attr_error(
-                AttrPath::root("authorization_server_id"),
-                "Invalid authorization_server_id",
-                "An authorization server ID is letters, digits, '-' and '_' (for example `default` or `aus1a2b3c4d5e6f7g8h9`).",
-            );
-        }
-    }
-    let set = |name| !matches!(fields::string(config, name), Field::Null);
-    if !set("app_id") {
-        for name in ["client_id", "client_secret"] {
-            if !set(name) {
-                diags.attr_error(
-                    AttrPath::root(name),
-                    format!("Missing {name}"),
-                    format!("Set {name}, or set app_id to read it from the Okta app."),
-                );
-            }
-        }
-    }
-    if set("provider_url") && set("authorization_server_id") {
-        diags.attr_error(
-            AttrPath::root("authorization_server_id"),
-            "Conflicting provider URL settings",
-            "Set provider_url to the full issuer URL, or authorization_server_id to derive it from the org URL, not both.",
-        );
     }
 }
 
 impl PomeriumIdp {
     pub fn new(data: Arc<ProviderData>) -> Self {
-        Self {
-            schema: schema(),
-            data,
-        }
+        Self { data }
     }
 
-    async fn render(&self, config: &Value, diags: &mut Diagnostics) -> Option<Rendered> {
-        let text = |name| fields::string(config, name).known().map(str::to_string);
+    async fn render(&self, config: &IdpSettings, diags: &mut Diagnostics) -> Option<Rendered> {
         let authenticate =
-            validate::absolute_url(&text("authenticate_service_url")?, HttpRule::HttpsOnly).ok()?;
+            validate::absolute_url(config.authenticate_service_url.get()?, HttpRule::HttpsOnly)
+                .ok()?;
         let authenticate_url = validate::without_trailing_slash(&authenticate);
         let callback_url = format!("{authenticate_url}{CALLBACK_PATH}");
         let org_url = self.data.settings().and_then(|s| s.org_base());
-        let provider_url = match (text("provider_url"), text("authorization_server_id")) {
+        let provider_url = match (
+            config.provider_url.get(),
+            config.authorization_server_id.get(),
+        ) {
             (Some(url), _) => url.trim_end_matches('/').to_string(),
             (None, server) => {
                 let Some(org) = org_url.clone() else {
@@ -326,14 +307,15 @@ impl PomeriumIdp {
                 }
             }
         };
-        let (mut client_id, mut client_secret) = (text("client_id"), text("client_secret"));
-        if let Some(app_id) = text("app_id") {
-            let app = self.checked_app(&app_id, &callback_url, diags).await?;
+        let mut client_id = config.client_id.get().cloned();
+        let mut client_secret = config.client_secret.get().cloned();
+        if let Some(app_id) = config.app_id.get() {
+            let app = self.checked_app(app_id, &callback_url, diags).await?;
             if client_id.is_none() {
                 client_id = app.client_id;
             }
             if client_secret.is_none() {
-                client_secret = self.newest_secret(&app_id, diags).await?;
+                client_secret = self.newest_secret(app_id, diags).await?;
             }
         }
         Some(Rendered {
@@ -343,7 +325,7 @@ impl PomeriumIdp {
             org_url,
             client_id: client_id?,
             client_secret: client_secret?,
-            api_token: text("api_token"),
+            api_token: config.api_token.get().cloned(),
         })
     }
 
@@ -458,28 +440,51 @@ impl AppFacts {
 }
 
 #[tonic::async_trait]
-impl DataSource for PomeriumIdp {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
+impl TypedDataSource for PomeriumIdp {
+    type Model = IdpSettings;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+
+    fn schema() -> Schema {
+        schema()
     }
 
-    fn schema(&self) -> &Schema {
-        &self.schema
+    /// Single values are checked by the schema; unknown ones again at read time.
+    fn validate(&self, config: &IdpSettings, diags: &mut Diagnostics) {
+        if config.app_id.is_null() {
+            for (name, value) in [
+                ("client_id", &config.client_id),
+                ("client_secret", &config.client_secret),
+            ] {
+                if value.is_null() {
+                    diags.attr_error(
+                        AttrPath::root(name),
+                        format!("Missing {name}"),
+                        format!("Set {name}, or set app_id to read it from the Okta app."),
+                    );
+                }
+            }
+        }
+        if !config.provider_url.is_null() && !config.authorization_server_id.is_null() {
+            diags.attr_error(
+                AttrPath::root("authorization_server_id"),
+                "Conflicting provider URL settings",
+                "Set provider_url to the full issuer URL, or authorization_server_id to derive it from the org URL, not both.",
+            );
+        }
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        check_inputs(config, diags);
-    }
-
-    async fn read(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let rendered = self.render(config, diags).await?;
-        Some(rendered.to_value(config))
+    async fn read(&self, config: IdpSettings, diags: &mut Diagnostics) -> Option<IdpSettings> {
+        let rendered = self.render(&config, diags).await?;
+        Some(rendered.into_settings(config))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::OktaIdpProvider;
+    use crate::tfplugin::typed::Typed;
+    use crate::tfplugin::value::Value;
 
     #[test]
     fn service_account_is_padded_base64_of_compact_json() {
@@ -504,6 +509,12 @@ mod tests {
                 .map_or(Value::Null, |(_, v)| Value::string(*v));
             (k.clone(), v)
         }))
+    }
+
+    /// Validation as Terraform runs it: the schema's checks, then the data source's.
+    fn check_inputs(config: &Value, diags: &mut Diagnostics) {
+        let provider = OktaIdpProvider::with_env(|_| None);
+        Typed::data_source(PomeriumIdp::new(Arc::clone(provider.data()))).validate(config, diags);
     }
 
     #[test]
@@ -531,9 +542,9 @@ mod tests {
             paths,
             vec![
                 "authenticate_service_url",
-                "provider_url",
                 "client_secret",
                 "api_token",
+                "provider_url",
                 "authorization_server_id"
             ]
         );
