@@ -851,7 +851,10 @@ mod tests {
     use crate::emulator::{self, EmulatorConfig, MintRequest, RunningEmulator};
     use crate::okta::ApiError;
     use crate::provider::OktaIdpProvider;
-    use crate::tfplugin::framework::{plan_object, Provider};
+    use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Provider, Resource};
+    use crate::tfplugin::model::{from_value, to_value};
+    use crate::tfplugin::typed::Typed;
+    use crate::tfplugin::value::Type;
     use std::sync::Mutex;
 
     /// A recorded Okta answer (VCR `TestAccResourceAPITokenResource_basic`).
@@ -873,6 +876,29 @@ mod tests {
                 .map_or(Value::Null, |(_, v)| v.clone());
             (k.clone(), v)
         }))
+    }
+
+    fn model_of(value: &Value) -> ApiTokenModel {
+        from_value(value).expect("fits the model")
+    }
+
+    fn to_state(model: &ApiTokenModel) -> Value {
+        to_value(model, &schema().implied_type()).expect("state conforms")
+    }
+
+    /// Okta's token as state, over a `base` given as a value.
+    fn state_from(token: &ApiToken, base: &Value) -> Value {
+        to_state(&state_from_token(token, &model_of(base)))
+    }
+
+    fn resource() -> Arc<dyn Resource> {
+        let provider = OktaIdpProvider::with_env(|_| None);
+        Typed::resource(ApiTokenResource::new(Arc::clone(provider.data())))
+    }
+
+    /// Validation as Terraform runs it: the schema's checks, then the resource's.
+    fn check_config(config: &Value, diags: &mut Diagnostics) {
+        resource().validate(config, diags);
     }
 
     fn zones(list: &[&str]) -> Value {
@@ -996,7 +1022,7 @@ mod tests {
             ("revoke_on_destroy", Value::Bool(true)),
             ("network_include", Value::Set(Vec::new())),
         ]);
-        let state = state_from_token(&token, &base);
+        let state = state_from(&token, &base);
         let expect = obj(&[
             ("id", Value::string("00T1gtr35t8ZbfBfV1d7")),
             ("token", Value::string("00value")),
@@ -1022,7 +1048,7 @@ mod tests {
         // Without a network condition: ANYWHERE, no zones (null unless configured as []).
         let mut bare = token.clone();
         bare.network = None;
-        let state = state_from_token(&bare, &Value::Null);
+        let state = to_state(&state_from_token(&bare, &ApiTokenModel::default()));
         assert_eq!(
             state.get("network_connection"),
             Some(&Value::string("ANYWHERE"))
@@ -1041,20 +1067,24 @@ mod tests {
             exclude: BTreeSet::new(),
         };
         let desired = Desired {
-            token: None,
-            token_id: None,
             name: None,
             network: Some(want.clone()),
         };
-        assert!(desired.differs_from(&token));
+        let update = update_body(&token, &desired).expect("differs");
         let body = serde_json::to_value(want.to_okta(token.network.as_ref())).expect("json");
         assert_eq!(body, serde_json::json!({"connection": "ANYWHERE"}));
+        assert_eq!(
+            update
+                .network
+                .map(|n| serde_json::to_value(n).expect("json")),
+            Some(body)
+        );
+        assert_eq!(update.name.as_deref(), Some("api-token-test-token"));
         let same = Desired {
             network: Some(Network::of(&token)),
             name: Some("api-token-test-token".into()),
-            ..desired
         };
-        assert!(!same.differs_from(&token));
+        assert!(update_body(&token, &same).is_none());
     }
 
     #[test]
@@ -1081,13 +1111,12 @@ mod tests {
 
     #[test]
     fn plan_warns_on_expiry_and_keeps_timestamps_when_only_state_changes() {
-        let resource =
-            ApiTokenResource::new(Arc::clone(OktaIdpProvider::with_env(|_| None).data()));
+        let resource = resource();
         let soon = (OffsetDateTime::now_utc() + time::Duration::days(2))
             .format(&Rfc3339)
             .expect("format");
         let token: ApiToken = serde_json::from_str(RECORDED).expect("recorded JSON");
-        let mut prior = state_from_token(
+        let mut prior = state_from(
             &token,
             &obj(&[
                 ("token", Value::string("00value")),
@@ -1144,10 +1173,10 @@ mod tests {
         ApiTokenResource::gone_warning(
             &mut d,
             "00T1",
-            &obj(&[
+            &model_of(&obj(&[
                 ("token", Value::string(secret)),
                 ("name", Value::string("sync")),
-            ]),
+            ])),
             false,
         );
         assert!(d.has_errors());
@@ -1180,7 +1209,7 @@ mod tests {
     }
 
     fn plan(
-        resource: &ApiTokenResource,
+        resource: &Arc<dyn Resource>,
         prior: &Value,
         config: &Value,
     ) -> (Value, Vec<AttrPath>, Diagnostics) {
@@ -1231,7 +1260,7 @@ mod tests {
 
     struct Env {
         emu: RunningEmulator,
-        resource: ApiTokenResource,
+        resource: Arc<dyn Resource>,
         _provider: OktaIdpProvider,
         http: reqwest::Client,
         diags: Diagnostics,
@@ -1256,7 +1285,7 @@ mod tests {
                 )
                 .await;
             assert!(d.is_empty(), "{d:?}");
-            let resource = ApiTokenResource::new(Arc::clone(provider.data()));
+            let resource = Typed::resource(ApiTokenResource::new(Arc::clone(provider.data())));
             Self {
                 emu,
                 resource,
