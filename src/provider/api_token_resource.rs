@@ -204,9 +204,7 @@ pub struct ApiTokenModel {
 impl ApiTokenModel {
     /// Whether nothing that reaches Okta differs (everything else is state only).
     fn remote_same(&self, other: &Self) -> bool {
-        self.token == other.token
-            && self.token_id == other.token_id
-            && self.name == other.name
+        (self.token == other.token && self.token_id == other.token_id && self.name == other.name)
             && self.network_connection == other.network_connection
             && self.network_include == other.network_include
             && self.network_exclude == other.network_exclude
@@ -223,25 +221,18 @@ struct Network {
 
 impl Network {
     fn of(token: &ApiToken) -> Self {
-        let net = token.network.as_ref();
-        let zones = |list: Option<&Vec<String>>| list.into_iter().flatten().cloned().collect();
+        let net = token.network.clone().unwrap_or_default();
         Self {
-            // Okta's own reading of a token without a condition.
-            connection: net
-                .and_then(|n| n.connection.clone())
-                .unwrap_or_else(|| ANYWHERE.into()),
-            include: zones(net.and_then(|n| n.include.as_ref())),
-            exclude: zones(net.and_then(|n| n.exclude.as_ref())),
+            // How Okta reads a token without a condition.
+            connection: net.connection.unwrap_or_else(|| ANYWHERE.into()),
+            include: net.include.into_iter().flatten().collect(),
+            exclude: net.exclude.into_iter().flatten().collect(),
         }
     }
 
     /// The planned condition; `None` while any part is unknown.
     fn planned(planned: &ApiTokenModel) -> Option<Self> {
-        let zones = |zones: &Zones| match zones {
-            Field::Known(z) => Some(z.clone()),
-            Field::Null => Some(BTreeSet::new()),
-            Field::Unknown => None,
-        };
+        let zones = |z: &Zones| (!z.is_unknown()).then(|| z.get().cloned().unwrap_or_default());
         Some(Self {
             connection: planned.network_connection.get()?.clone(),
             include: zones(&planned.network_include)?,
@@ -251,9 +242,7 @@ impl Network {
 
     /// The condition as Okta takes it; empty lists are left out, unknown keys of `current` kept.
     fn to_okta(&self, current: Option<&TokenNetwork>) -> TokenNetwork {
-        let list = |zones: &BTreeSet<String>| {
-            (!zones.is_empty()).then(|| zones.iter().cloned().collect::<Vec<_>>())
-        };
+        let list = |z: &BTreeSet<String>| (!z.is_empty()).then(|| z.iter().cloned().collect());
         TokenNetwork {
             connection: Some(self.connection.clone()),
             include: list(&self.include),
@@ -263,36 +252,25 @@ impl Network {
     }
 }
 
-/// What the configuration asks of the token (read at apply, when everything is known).
-#[derive(Debug, Clone)]
-struct Desired {
-    /// `None`: the name is not managed (or, without `token_id`, not known).
-    name: Option<String>,
-    network: Option<Network>,
-}
-
-impl Desired {
-    fn new(planned: &ApiTokenModel, config: &ApiTokenModel) -> Self {
-        Self {
-            name: config.name.get().cloned(),
-            network: Network::planned(planned),
-        }
-    }
-}
-
-/// Resource model → Okta: the PUT body that makes `current` match `desired`, `None` when it
-/// already does. Everything else goes back as Okta sent it.
-fn update_body(current: &ApiToken, desired: &Desired) -> Option<ApiTokenUpdate> {
-    let name = (desired.name.as_ref()).filter(|n| current.name.as_ref() != Some(*n));
-    let network = (desired.network.as_ref()).filter(|n| **n != Network::of(current));
+/// Resource model → Okta: the PUT body that gives `current` the configured name (unset: not
+/// managed) and the planned network condition; `None` when it has them. Everything else goes
+/// back as Okta sent it.
+fn update_body(
+    current: &ApiToken,
+    planned: &ApiTokenModel,
+    config: &ApiTokenModel,
+) -> Option<ApiTokenUpdate> {
+    let name = config
+        .name
+        .get()
+        .filter(|n| current.name.as_ref() != Some(*n));
+    let network = Network::planned(planned).filter(|n| *n != Network::of(current));
     if name.is_none() && network.is_none() {
         return None;
     }
     let mut body = current.to_update();
     body.name = name.cloned().or(body.name);
-    if let Some(network) = network {
-        body.network = Some(network.to_okta(current.network.as_ref()));
-    }
+    body.network = (network.map(|n| n.to_okta(current.network.as_ref()))).or(body.network);
     Some(body)
 }
 
@@ -302,12 +280,10 @@ fn state_from_token(token: &ApiToken, base: &ApiTokenModel) -> ApiTokenModel {
     let network = Network::of(token);
     // Okta omits empty lists: an empty one keeps the form of `base` (`[]` or null), which is
     // what the configuration says.
-    let zones = |zones: BTreeSet<String>, base: &Zones| {
-        if zones.is_empty() && !base.get().is_some_and(BTreeSet::is_empty) {
-            Field::Null
-        } else {
-            Field::Known(zones)
-        }
+    let zones = |z: BTreeSet<String>, base: &Zones| match base.get() {
+        _ if !z.is_empty() => Field::Known(z),
+        Some(b) if b.is_empty() => Field::Known(z),
+        _ => Field::Null,
     };
     let text = |v: &Option<String>| Field::from(v.clone());
     ApiTokenModel {
@@ -331,8 +307,7 @@ fn state_from_token(token: &ApiToken, base: &ApiTokenModel) -> ApiTokenModel {
 
 /// The plan-time warning (summary, detail) for a token expiring within [`EXPIRY_WARNING`].
 pub fn expiry_warning(expires_at: &str, now: OffsetDateTime) -> Option<(String, String)> {
-    let at = OffsetDateTime::parse(expires_at, &Rfc3339).ok()?;
-    let left = at - now;
+    let left = OffsetDateTime::parse(expires_at, &Rfc3339).ok()? - now;
     if left >= EXPIRY_WARNING {
         return None;
     }
@@ -340,16 +315,13 @@ pub fn expiry_warning(expires_at: &str, now: OffsetDateTime) -> Option<(String, 
                token renews it. If nothing uses this token (for example Pomerium's directory sync is not \
                configured with it, or not running), it will stop working.";
     if left <= time::Duration::ZERO {
-        return Some((
-            "API token has expired".into(),
-            format!("The token expired at {expires_at}. {why} {NEW_TOKEN_HELP}"),
-        ));
+        let detail = format!("The token expired at {expires_at}. {why} {NEW_TOKEN_HELP}");
+        return Some(("API token has expired".into(), detail));
     }
     let hours = left.whole_hours();
-    let remaining = if hours >= 24 {
-        format!("{} days {} hours", hours / 24, hours % 24)
-    } else {
-        format!("{hours} hours")
+    let remaining = match hours {
+        24.. => format!("{} days {} hours", hours / 24, hours % 24),
+        _ => format!("{hours} hours"),
     };
     Some((
         "API token expires soon".into(),
@@ -374,55 +346,69 @@ fn at(name: &str) -> AttrPath {
     AttrPath::root(name)
 }
 
+/// An error at attribute `attr`; `None` for the caller to return.
+fn fail<T>(d: &mut Diagnostics, attr: &str, summary: &str, detail: String) -> Option<T> {
+    d.attr_error(at(attr), summary, detail);
+    None
+}
+
+/// An Okta error at attribute `attr` (`None`: the whole resource).
+fn okta_fail<T>(d: &mut Diagnostics, attr: Option<&str>, action: &str, e: &OktaError) -> Option<T> {
+    match attr {
+        Some(attr) => okta_diag::attr_error(d, at(attr), action, e),
+        None => okta_diag::error(d, action, e),
+    }
+    None
+}
+
 /// The error for a token value Okta refuses (401): revoked, expired or mistyped.
-fn unusable_token(diags: &mut Diagnostics, err: &OktaError) {
-    diags.attr_error(
-        at("token"),
-        "The API token in `token` does not work",
-        format!(
-            "Okta rejected the value of `token` ({err}). The token was revoked, expired (Okta expires tokens \
-             that are not used for 30 days) or is mistyped. {NEW_TOKEN_HELP}"
-        ),
+fn unusable_token<T>(diags: &mut Diagnostics, err: &OktaError) -> Option<T> {
+    let detail = format!(
+        "Okta rejected the value of `token` ({err}). The token was revoked, expired (Okta expires tokens \
+         that are not used for 30 days) or is mistyped. {NEW_TOKEN_HELP}"
     );
+    fail(
+        diags,
+        "token",
+        "The API token in `token` does not work",
+        detail,
+    )
 }
 
 fn is_unauthorized(err: &OktaError) -> bool {
     err.status().map(|s| s.as_u16()) == Some(401)
 }
 
-/// The planned token value (known at apply).
-fn planned_token<'a>(planned: &'a ApiTokenModel, diags: &mut Diagnostics) -> Option<&'a Secret> {
-    let token = planned.token.get();
-    if token.is_none() {
-        diags.attr_error(at("token"), "Missing token", "The token value is required.");
-    }
-    token
-}
-
-/// Checks that the adopted token works and returns its user id.
+/// Checks that the planned token value works and returns the id of its user.
 async fn token_owner(
     client: &OktaClient,
-    token: &Secret,
-    diags: &mut Diagnostics,
+    planned: &ApiTokenModel,
+    d: &mut Diagnostics,
 ) -> Option<String> {
+    let Some(token) = planned.token.get() else {
+        return fail(
+            d,
+            "token",
+            "Missing token",
+            "The token value is required.".into(),
+        );
+    };
     match client.api_tokens().owner(token).await {
         Ok(Some(id)) => Some(id),
         Ok(None) => {
-            diags.error(
+            d.error(
                 "Unexpected answer from Okta",
                 "GET /api/v1/users/me returned a user without an id.",
             );
             None
         }
-        Err(e) if is_unauthorized(&e) => {
-            unusable_token(diags, &e);
-            None
-        }
-        Err(e) => {
-            let action = "checking the API token (GET /api/v1/users/me with it)";
-            okta_diag::attr_error(diags, at("token"), action, &e);
-            None
-        }
+        Err(e) if is_unauthorized(&e) => unusable_token(d, &e),
+        Err(e) => okta_fail(
+            d,
+            Some("token"),
+            "checking the API token (GET /api/v1/users/me with it)",
+            &e,
+        ),
     }
 }
 
@@ -431,41 +417,36 @@ async fn token_by_id(
     client: &OktaClient,
     id: &str,
     owner: &str,
-    diags: &mut Diagnostics,
+    d: &mut Diagnostics,
 ) -> Option<ApiToken> {
     let token = match client.api_tokens().get_active(id).await {
         Ok(Some(t)) => t,
         Ok(None) => {
-            diags.attr_error(
-                at("token_id"),
-                "API token not found",
-                format!(
-                    "Okta has no active API token {id}: it was revoked, has expired, or the id is mistyped. Set \
-                     token_id to the id of the token whose value is in `token` (the Admin Console lists them under \
-                     Security → API → Tokens), or remove token_id to find the token by name."
-                ),
+            let detail = format!(
+                "Okta has no active API token {id}: it was revoked, has expired, or the id is mistyped. Set \
+                 token_id to the id of the token whose value is in `token` (the Admin Console lists them under \
+                 Security → API → Tokens), or remove token_id to find the token by name."
             );
-            return None;
+            return fail(d, "token_id", "API token not found", detail);
         }
-        Err(e) => {
-            let action = format!("reading API token {id}");
-            okta_diag::attr_error(diags, at("token_id"), &action, &e);
-            return None;
-        }
+        Err(e) => return okta_fail(d, Some("token_id"), &format!("reading API token {id}"), &e),
     };
-    if token.user_id.as_deref() != Some(owner) {
-        diags.attr_error(
-            at("token"),
-            "The token value does not belong to this token",
-            format!(
+    match token.user_id.as_deref() {
+        Some(user) if user == owner => Some(token),
+        user => {
+            let detail = format!(
                 "The value of `token` authenticates as Okta user {owner}, but token {id} belongs to user {}. Set \
                  token_id to the id of the token whose value is in `token`, or put the value of token {id} in `token`.",
-                token.user_id.as_deref().unwrap_or("(unknown)")
-            ),
-        );
-        return None;
+                user.unwrap_or("(unknown)")
+            );
+            fail(
+                d,
+                "token",
+                "The token value does not belong to this token",
+                detail,
+            )
+        }
     }
-    Some(token)
 }
 
 /// The only active token of `owner` named `name`.
@@ -473,67 +454,62 @@ async fn token_by_name(
     client: &OktaClient,
     name: &str,
     owner: &str,
-    diags: &mut Diagnostics,
+    d: &mut Diagnostics,
 ) -> Option<ApiToken> {
-    let mine = (client.api_tokens().active_of(owner).await)
-        .map_err(|e| okta_diag::error(diags, "listing API tokens", &e))
-        .ok()?;
-    let mut matches: Vec<&ApiToken> = (mine.iter())
+    let mine = match client.api_tokens().active_of(owner).await {
+        Ok(mine) => mine,
+        Err(e) => return okta_fail(d, None, "listing API tokens", &e),
+    };
+    let mut matches: Vec<&ApiToken> = mine
+        .iter()
         .filter(|t| t.name.as_deref() == Some(name))
         .collect();
-    match matches.len() {
-        1 => matches.pop().cloned(),
-        0 => {
-            let names: BTreeSet<String> = (mine.iter())
+    if matches.len() == 1 {
+        return matches.pop().cloned();
+    }
+    let listed =
+        |names: BTreeSet<&str>| names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>();
+    if matches.is_empty() {
+        let names = listed(
+            mine.iter()
                 .filter_map(|t| t.name.as_deref())
                 .take(MAX_LISTED)
-                .map(|n| format!("\"{n}\""))
-                .collect();
-            let known = if names.is_empty() {
-                "That user has no other active token.".to_string()
-            } else {
-                let names: Vec<String> = names.into_iter().collect();
-                format!("That user's active tokens are named: {}.", names.join(", "))
-            };
-            diags.attr_error(
-                at("name"),
-                "API token not found by name",
-                format!(
-                    "No active API token of Okta user {owner} (the user `token` authenticates as) is named \"{name}\". \
-                     {known} Set name to the token's name as shown in the Admin Console (Security → API → Tokens), \
-                     or set token_id."
-                ),
-            );
-            None
-        }
-        n => {
-            let ids: Vec<&str> = (matches.iter())
-                .filter_map(|t| t.id.as_deref())
-                .take(MAX_LISTED)
-                .collect();
-            diags.attr_error(
-                at("name"),
-                "Several API tokens have this name",
-                format!(
-                    "Okta user {owner} has {n} active tokens named \"{name}\" ({}). Okta cannot tell which one the \
-                     value of `token` is: set token_id to the id of that token (the Admin Console lists them under \
-                     Security → API → Tokens).",
-                    ids.join(", ")
-                ),
-            );
-            None
-        }
+                .collect(),
+        );
+        let known = match names.is_empty() {
+            true => "That user has no other active token.".to_string(),
+            false => format!("That user's active tokens are named: {}.", names.join(", ")),
+        };
+        let detail = format!(
+            "No active API token of Okta user {owner} (the user `token` authenticates as) is named \"{name}\". \
+             {known} Set name to the token's name as shown in the Admin Console (Security → API → Tokens), \
+             or set token_id."
+        );
+        return fail(d, "name", "API token not found by name", detail);
     }
+    let ids: Vec<&str> = matches
+        .iter()
+        .filter_map(|t| t.id.as_deref())
+        .take(MAX_LISTED)
+        .collect();
+    let detail = format!(
+        "Okta user {owner} has {} active tokens named \"{name}\" ({}). Okta cannot tell which one the \
+         value of `token` is: set token_id to the id of that token (the Admin Console lists them under \
+         Security → API → Tokens).",
+        matches.len(),
+        ids.join(", ")
+    );
+    fail(d, "name", "Several API tokens have this name", detail)
 }
 
-/// Renames / sets the network condition with one PUT when `current` differs from `desired`.
+/// Renames / sets the network condition with one PUT when `current` differs from the plan.
 async fn apply_desired(
     client: &OktaClient,
     current: ApiToken,
-    desired: &Desired,
+    change: &Change<'_, ApiTokenModel, ()>,
     diags: &mut Diagnostics,
 ) -> Option<ApiToken> {
-    let Some(body) = update_body(&current, desired) else {
+    let Some(body) = update_body(&current, change.planned, change.config) else {
         return Some(current);
     };
     let id = current.id.unwrap_or_default();
@@ -542,11 +518,12 @@ async fn apply_desired(
             tracing::info!(token_id = %id, "updated the API token's name / network condition");
             Some(updated)
         }
-        Err(e) => {
-            let action = "updating the API token's name and network condition";
-            okta_diag::error(diags, action, &e);
-            None
-        }
+        Err(e) => okta_fail(
+            diags,
+            None,
+            "updating the API token's name and network condition",
+            &e,
+        ),
     }
 }
 
@@ -561,20 +538,17 @@ impl ApiTokenResource {
 
     /// Whether `state`'s token is the one the provider itself authenticates with.
     fn is_provider_token(&self, state: &ApiTokenModel) -> bool {
-        let Some(token) = state.token.get() else {
+        let (Some(token), Some(settings)) = (state.token.get(), self.data.settings()) else {
             return false;
         };
-        (self.data.settings()).is_some_and(|s| s.api_token.as_deref() == Some(token.expose()))
+        settings.api_token.as_deref() == Some(token.expose())
     }
 
     fn gone_warning(diags: &mut Diagnostics, id: &str, state: &ApiTokenModel, expired: bool) {
-        let name = (state.name.get())
-            .map(|n| format!(" (\"{n}\")"))
-            .unwrap_or_default();
-        let what = if expired {
-            "has expired (Okta expires tokens that are not used for 30 days)"
-        } else {
-            "was revoked or has expired"
+        let name = (state.name.get()).map_or_else(String::new, |n| format!(" (\"{n}\")"));
+        let what = match expired {
+            true => "has expired (Okta expires tokens that are not used for 30 days)",
+            false => "was revoked or has expired",
         };
         diags.warning(
             format!("API token {id} {what}"),
@@ -626,30 +600,27 @@ impl TypedResource for ApiTokenResource {
             ("network_exclude", &config.network_exclude),
         ];
         // Here rather than in the schema, which would report every bad zone of a list.
-        for (list, zones) in lists {
-            let bad = |z: &String| z.is_empty() || z.chars().any(|c| c.is_whitespace() || c == '/');
-            if zones.get().is_some_and(|z| z.iter().any(bad)) {
-                diags.attr_error(
-                    at(list),
-                    format!("Invalid {list}"),
-                    "Network zone IDs look like nzo1abcd...; empty values and whitespace are not allowed.",
-                );
-            }
+        let bad = |z: &String| z.is_empty() || z.chars().any(|c| c.is_whitespace() || c == '/');
+        for (list, _) in lists
+            .iter()
+            .filter(|(_, z)| z.get().is_some_and(|z| z.iter().any(bad)))
+        {
+            diags.attr_error(
+                at(list),
+                format!("Invalid {list}"),
+                "Network zone IDs look like nzo1abcd...; empty values and whitespace are not allowed.",
+            );
         }
-        // Unset is the schema's default, ANYWHERE.
-        let connection = match &config.network_connection {
-            Field::Null => Some(ANYWHERE),
-            set => set.as_deref(),
-        };
         let empty = |z: &Zones| z.is_null() || z.get().is_some_and(BTreeSet::is_empty);
-        match connection {
+        // Unset is the schema's default, ANYWHERE.
+        match config.network_connection.as_deref() {
             Some(ZONE) if lists.iter().all(|(_, z)| empty(z)) => diags.attr_error(
                 at("network_connection"),
                 "ZONE needs network zones",
                 "With network_connection = \"ZONE\", set network_include (zones the token may be used from) \
                  or network_exclude (zones it may not be used from).",
             ),
-            Some(ANYWHERE) => {
+            Some(ANYWHERE) | None if !config.network_connection.is_unknown() => {
                 for (list, _) in lists.iter().filter(|(_, z)| z.is_known() && !empty(z)) {
                     diags.attr_error(
                         at(list),
@@ -667,10 +638,11 @@ impl TypedResource for ApiTokenResource {
         let Some(prior) = plan.prior else {
             return;
         };
-        if let Some(expires_at) = prior.expires_at.get() {
-            if let Some((summary, detail)) = expiry_warning(expires_at, OffsetDateTime::now_utc()) {
-                diags.attr_warning(at("token"), summary, detail);
-            }
+        let now = OffsetDateTime::now_utc();
+        if let Some((summary, detail)) =
+            (prior.expires_at.get()).and_then(|at| expiry_warning(at, now))
+        {
+            diags.attr_warning(at("token"), summary, detail);
         }
         // Nothing that reaches Okta changes (e.g. only revoke_on_destroy): the apply makes no
         // API call, so the timestamps stay as they are.
@@ -689,25 +661,19 @@ impl TypedResource for ApiTokenResource {
         if !self.config_is_valid(change.config, diags) {
             return None;
         }
-        let (planned, config) = (change.planned, change.config);
-        let secret = planned_token(planned, diags)?;
         let client = self.data.client(diags)?;
-        let owner = token_owner(&client, secret, diags).await?;
-        let found = match (config.token_id.get(), config.name.get()) {
+        let owner = token_owner(&client, change.planned, diags).await?;
+        let found = match (change.config.token_id.get(), change.config.name.get()) {
             (Some(id), _) => token_by_id(&client, id, &owner, diags).await?,
             (None, Some(name)) => token_by_name(&client, name, &owner, diags).await?,
             (None, None) => return None,
         };
         // Nothing is created: on any error below, return nothing, so that a failed adoption is
         // never kept (and, with revoke_on_destroy, tainted and revoked at the next apply).
-        let desired = Desired::new(planned, config);
-        let token = apply_desired(&client, found, &desired, diags).await?;
-        tracing::info!(
-            token_id = token.id.as_deref().unwrap_or_default(),
-            user_id = %owner,
-            "adopted API token"
-        );
-        Some(Saved::state(state_from_token(&token, planned)))
+        let token = apply_desired(&client, found, &change, diags).await?;
+        let token_id = token.id.as_deref().unwrap_or_default();
+        tracing::info!(token_id, user_id = %owner, "adopted API token");
+        Some(Saved::state(state_from_token(&token, change.planned)))
     }
 
     async fn read(&self, state: ApiTokenModel, _: (), diags: &mut Diagnostics) -> Outcome<Self> {
@@ -751,19 +717,18 @@ impl TypedResource for ApiTokenResource {
         let id = prior.id.get()?;
         if planned.remote_same(prior) {
             // Only state-side settings change (revoke_on_destroy): no API call.
+            let revoke_on_destroy = planned
+                .revoke_on_destroy
+                .or_if_unknown(prior.revoke_on_destroy);
             return Some(Saved::state(ApiTokenModel {
-                revoke_on_destroy: planned
-                    .revoke_on_destroy
-                    .or_if_unknown(prior.revoke_on_destroy),
+                revoke_on_destroy,
                 ..prior.clone()
             }));
         }
         let client = self.data.client(diags)?;
-        let owner = if planned.token != prior.token {
-            let secret = planned_token(planned, diags)?;
-            Some(token_owner(&client, secret, diags).await?)
-        } else {
-            None
+        let owner = match planned.token != prior.token {
+            true => Some(token_owner(&client, planned, diags).await?),
+            false => None,
         };
         let current = match client.api_tokens().get(id).await {
             Ok(Some(t)) => t,
@@ -778,27 +743,24 @@ impl TypedResource for ApiTokenResource {
                 );
                 return None;
             }
-            Err(e) => {
-                okta_diag::error(diags, &format!("reading API token {id}"), &e);
-                return None;
-            }
+            Err(e) => return okta_fail(diags, None, &format!("reading API token {id}"), &e),
         };
         if let Some(owner) = owner.filter(|o| current.user_id.as_ref() != Some(o)) {
-            diags.attr_error(
-                at("token"),
-                "The new token value belongs to another token",
-                format!(
-                    "The new value of `token` authenticates as Okta user {owner}, but token {id}, which this \
-                     resource manages, belongs to user {}. A token of another user is another Okta object: \
-                     replace the resource (terraform apply -replace=<this resource's address>), or set token_id \
-                     to the new token's id, which replaces it too.",
-                    current.user_id.as_deref().unwrap_or("(unknown)")
-                ),
+            let detail = format!(
+                "The new value of `token` authenticates as Okta user {owner}, but token {id}, which this \
+                 resource manages, belongs to user {}. A token of another user is another Okta object: \
+                 replace the resource (terraform apply -replace=<this resource's address>), or set token_id \
+                 to the new token's id, which replaces it too.",
+                current.user_id.as_deref().unwrap_or("(unknown)")
             );
-            return None;
+            return fail(
+                diags,
+                "token",
+                "The new token value belongs to another token",
+                detail,
+            );
         }
-        let desired = Desired::new(planned, change.config);
-        let token = apply_desired(&client, current, &desired, diags).await?;
+        let token = apply_desired(&client, current, &change, diags).await?;
         Some(Saved::state(state_from_token(&token, planned)))
     }
 
@@ -837,10 +799,7 @@ impl TypedResource for ApiTokenResource {
             // Okta never returns the value: `token` stays null until the first apply adopts the
             // configured one (an in-place update that only checks ownership).
             Ok(token) => token.map(|t| Saved::state(state_from_token(&t, &Default::default()))),
-            Err(e) => {
-                okta_diag::error(diags, &format!("reading API token {id}"), &e);
-                None
-            }
+            Err(e) => okta_fail(diags, None, &format!("reading API token {id}"), &e),
         }
     }
 }
@@ -1066,11 +1025,14 @@ mod tests {
             include: BTreeSet::new(),
             exclude: BTreeSet::new(),
         };
-        let desired = Desired {
-            name: None,
-            network: Some(want.clone()),
+        // The plan asks for ANYWHERE without zones; the name is not configured.
+        let planned = ApiTokenModel {
+            network_connection: Field::Known(want.connection.clone()),
+            ..Default::default()
         };
-        let update = update_body(&token, &desired).expect("differs");
+        let unnamed = ApiTokenModel::default();
+        assert_eq!(Network::planned(&planned), Some(want.clone()));
+        let update = update_body(&token, &planned, &unnamed).expect("differs");
         let body = serde_json::to_value(want.to_okta(token.network.as_ref())).expect("json");
         assert_eq!(body, serde_json::json!({"connection": "ANYWHERE"}));
         assert_eq!(
@@ -1080,11 +1042,10 @@ mod tests {
             Some(body)
         );
         assert_eq!(update.name.as_deref(), Some("api-token-test-token"));
-        let same = Desired {
-            network: Some(Network::of(&token)),
-            name: Some("api-token-test-token".into()),
-        };
-        assert!(update_body(&token, &same).is_none());
+        let same = state_from_token(&token, &ApiTokenModel::default());
+        assert_eq!(Network::planned(&same), Some(Network::of(&token)));
+        assert_eq!(same.name.as_deref(), Some("api-token-test-token"));
+        assert!(update_body(&token, &same, &same).is_none());
     }
 
     #[test]
@@ -1169,7 +1130,7 @@ mod tests {
             "/api/v1/users/me",
             br#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"oaeX","errorCauses":[]}"#,
         ));
-        unusable_token(&mut d, &err);
+        unusable_token::<()>(&mut d, &err);
         ApiTokenResource::gone_warning(
             &mut d,
             "00T1",
