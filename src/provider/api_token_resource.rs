@@ -19,21 +19,27 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::fields::{self, Field};
 use super::{okta_diag, validate, ProviderData};
-use crate::okta::{ApiToken, OktaClient, OktaError, Secret, TokenNetwork};
+use crate::okta::{ApiToken, ApiTokenUpdate, OktaClient, OktaError, Secret, TokenNetwork};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::framework::{ApplyRequest, PlanRequest, Resource, Stored};
+use crate::tfplugin::framework::run_checks;
+use crate::tfplugin::model::{self, Field};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
+use crate::tfplugin::typed::{Change, Outcome, Plan, Saved, TypedResource};
 use crate::tfplugin::value::{Type, Value};
 
 pub const TYPE_NAME: &str = "oktaidp_api_token";
 
-/// Okta's network condition kinds.
-const CONNECTIONS: [&str; 2] = ["ANYWHERE", "ZONE"];
+const ANYWHERE: &str = "ANYWHERE";
+const ZONE: &str = "ZONE";
+/// Okta's network condition kinds; `ANYWHERE` is also the default.
+const CONNECTIONS: [&str; 2] = [ANYWHERE, ZONE];
+/// `revoke_on_destroy` when not configured.
+const REVOKE_DEFAULT: bool = false;
 /// At most this many token names or ids in a message.
 const MAX_LISTED: usize = 10;
 /// Plans warn when the token expires in less than this.
@@ -46,16 +52,6 @@ const NEW_TOKEN_HELP: &str = "Okta has no API to create SSWS tokens. In the Okta
     `token` comes from (for example the variable that feeds it: a TF_VAR_... environment variable, \
     a .tfvars file or your secret store). If `token_id` is set, set it to the new token's id or \
     remove it. Then run terraform apply again.";
-
-/// Attributes whose change needs Okta (everything else is state only).
-const REMOTE_ATTRIBUTES: [&str; 6] = [
-    "token",
-    "token_id",
-    "name",
-    "network_connection",
-    "network_include",
-    "network_exclude",
-];
 
 fn strings_set() -> Type {
     Type::Set(Box::new(Type::String))
@@ -101,7 +97,7 @@ pub fn schema() -> Schema {
                 .use_state_for_unknown()
                 .describe("The token's ID (`00T...`), the same as `token_id`."),
         )
-        .attr(Attribute::string("token").required().sensitive().describe(
+        .attr(Attribute::string("token").required().sensitive().check(|t| validate::credential("token", t)).describe(
             "The token value (SSWS), as shown once by the Admin Console. Pass it through a sensitive variable. \
              It can change to another value of the same user (checked at apply); a token of another user is \
              another object: replace the resource. No surrounding whitespace.",
@@ -112,6 +108,7 @@ pub fn schema() -> Schema {
                 .computed()
                 .requires_replace()
                 .use_state_for_unknown()
+                .check(check_token_id)
                 .describe(
                     "ID of the token to adopt (`00T...`); it must belong to the user `token` authenticates as. \
                      Unset: the token is found by `name` among that user's tokens. Changing it replaces the resource.",
@@ -122,6 +119,10 @@ pub fn schema() -> Schema {
                 .optional()
                 .computed()
                 .use_state_for_unknown()
+                .check(|name| match name.trim() {
+                    "" => Err("The token name must not be empty.".into()),
+                    _ => Ok(()),
+                })
                 .describe(
                     "The token's name. Without `token_id` it selects the token; with `token_id` a different \
                      name renames the token. Unset (with `token_id`): the name is not managed.",
@@ -129,7 +130,8 @@ pub fn schema() -> Schema {
         )
         .attr(
             Attribute::string("network_connection")
-                .default(Value::string("ANYWHERE"))
+                .default(Value::string(ANYWHERE))
+                .one_of(&CONNECTIONS)
                 .describe(
                     "`ANYWHERE` (default: usable from any IP address) or `ZONE` (restricted by \
                      `network_include` / `network_exclude`).",
@@ -141,7 +143,7 @@ pub fn schema() -> Schema {
         .attr(Attribute::new("network_exclude", strings_set()).optional().describe(
             "Network zone IDs (`nzo...`) the token may not be used from (blocklist); only with `network_connection = \"ZONE\"`.",
         ))
-        .attr(Attribute::bool("revoke_on_destroy").default(Value::Bool(false)).describe(
+        .attr(Attribute::bool("revoke_on_destroy").default(Value::Bool(REVOKE_DEFAULT)).describe(
             "Revoke the token in Okta when the resource is destroyed. Default `false`: the token is only \
              forgotten, since a revoked token cannot be re-created. Apply `true` before destroying.",
         ))
@@ -178,6 +180,37 @@ pub fn schema() -> Schema {
     )
 }
 
+type Zones = Field<BTreeSet<String>>;
+
+/// The resource's attributes. `token` is a [`Secret`]: a `{:?}` of the model does not show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenModel {
+    pub id: Field<String>,
+    pub token: Field<Secret>,
+    pub token_id: Field<String>,
+    pub name: Field<String>,
+    pub network_connection: Field<String>,
+    pub network_include: Zones,
+    pub network_exclude: Zones,
+    pub revoke_on_destroy: Field<bool>,
+    pub user_id: Field<String>,
+    pub client_name: Field<String>,
+    pub token_window: Field<String>,
+    pub created: Field<String>,
+    pub last_updated: Field<String>,
+    pub expires_at: Field<String>,
+}
+
+impl ApiTokenModel {
+    /// Whether nothing that reaches Okta differs (everything else is state only).
+    fn remote_same(&self, other: &Self) -> bool {
+        (self.token == other.token && self.token_id == other.token_id && self.name == other.name)
+            && self.network_connection == other.network_connection
+            && self.network_include == other.network_include
+            && self.network_exclude == other.network_exclude
+    }
+}
+
 /// A network condition, compared as sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Network {
@@ -188,41 +221,28 @@ struct Network {
 
 impl Network {
     fn of(token: &ApiToken) -> Self {
-        let net = token.network.as_ref();
-        let zones = |list: Option<&Vec<String>>| list.into_iter().flatten().cloned().collect();
+        let net = token.network.clone().unwrap_or_default();
         Self {
-            connection: net
-                .and_then(|n| n.connection.clone())
-                .unwrap_or_else(|| "ANYWHERE".into()),
-            include: zones(net.and_then(|n| n.include.as_ref())),
-            exclude: zones(net.and_then(|n| n.exclude.as_ref())),
+            // How Okta reads a token without a condition.
+            connection: net.connection.unwrap_or_else(|| ANYWHERE.into()),
+            include: net.include.into_iter().flatten().collect(),
+            exclude: net.exclude.into_iter().flatten().collect(),
         }
     }
 
     /// The planned condition; `None` while any part is unknown.
-    fn from_plan(planned: &Value) -> Option<Self> {
-        let connection = match fields::string(planned, "network_connection") {
-            Field::Known(c) => c.to_string(),
-            Field::Null => "ANYWHERE".into(),
-            Field::Unknown => return None,
-        };
-        let zones = |name| match fields::strings(planned, name) {
-            Field::Known(list) => Some(list.into_iter().collect::<BTreeSet<_>>()),
-            Field::Null => Some(BTreeSet::new()),
-            Field::Unknown => None,
-        };
+    fn planned(planned: &ApiTokenModel) -> Option<Self> {
+        let zones = |z: &Zones| (!z.is_unknown()).then(|| z.get().cloned().unwrap_or_default());
         Some(Self {
-            connection,
-            include: zones("network_include")?,
-            exclude: zones("network_exclude")?,
+            connection: planned.network_connection.get()?.clone(),
+            include: zones(&planned.network_include)?,
+            exclude: zones(&planned.network_exclude)?,
         })
     }
 
     /// The condition as Okta takes it; empty lists are left out, unknown keys of `current` kept.
     fn to_okta(&self, current: Option<&TokenNetwork>) -> TokenNetwork {
-        let list = |zones: &BTreeSet<String>| {
-            (!zones.is_empty()).then(|| zones.iter().cloned().collect::<Vec<_>>())
-        };
+        let list = |z: &BTreeSet<String>| (!z.is_empty()).then(|| z.iter().cloned().collect());
         TokenNetwork {
             connection: Some(self.connection.clone()),
             include: list(&self.include),
@@ -232,59 +252,62 @@ impl Network {
     }
 }
 
-/// What the configuration asks of the token (read at apply, when everything is known).
-#[derive(Debug, Clone)]
-struct Desired {
-    token: Option<Secret>,
-    token_id: Option<String>,
-    /// `None`: the name is not managed (or, without `token_id`, not known).
-    name: Option<String>,
-    network: Option<Network>,
-}
-
-impl Desired {
-    fn from_plan(planned: &Value, config: &Value) -> Self {
-        let text = |v: &Value, name| fields::string(v, name).known().map(str::to_string);
-        Self {
-            token: text(planned, "token").map(Secret::new),
-            token_id: text(config, "token_id"),
-            name: text(config, "name"),
-            network: Network::from_plan(planned),
-        }
+/// Resource model → Okta: the PUT body that gives `current` the configured name (unset: not
+/// managed) and the planned network condition; `None` when it has them. Everything else goes
+/// back as Okta sent it.
+fn update_body(
+    current: &ApiToken,
+    planned: &ApiTokenModel,
+    config: &ApiTokenModel,
+) -> Option<ApiTokenUpdate> {
+    let name = config
+        .name
+        .get()
+        .filter(|n| current.name.as_ref() != Some(*n));
+    let network = Network::planned(planned).filter(|n| *n != Network::of(current));
+    if name.is_none() && network.is_none() {
+        return None;
     }
+    let mut body = current.to_update();
+    body.name = name.cloned().or(body.name);
+    body.network = (network.map(|n| n.to_okta(current.network.as_ref()))).or(body.network);
+    Some(body)
+}
 
-    /// Whether `token` needs a PUT to match.
-    fn differs_from(&self, token: &ApiToken) -> bool {
-        let name_differs = self
-            .name
-            .as_ref()
-            .is_some_and(|n| token.name.as_deref() != Some(n));
-        let network_differs = self
-            .network
-            .as_ref()
-            .is_some_and(|n| *n != Network::of(token));
-        name_differs || network_differs
+/// Okta → resource model. `base` (planned or prior state) supplies what Okta does not return:
+/// the token value, `revoke_on_destroy`, and the empty form of the zone lists.
+fn state_from_token(token: &ApiToken, base: &ApiTokenModel) -> ApiTokenModel {
+    let network = Network::of(token);
+    // Okta omits empty lists: an empty one keeps the form of `base` (`[]` or null), which is
+    // what the configuration says.
+    let zones = |z: BTreeSet<String>, base: &Zones| match base.get() {
+        _ if !z.is_empty() => Field::Known(z),
+        Some(b) if b.is_empty() => Field::Known(z),
+        _ => Field::Null,
+    };
+    let text = |v: &Option<String>| Field::from(v.clone());
+    ApiTokenModel {
+        id: text(&token.id),
+        token: base.token.clone(),
+        token_id: text(&token.id),
+        name: text(&token.name),
+        network_connection: Field::Known(network.connection),
+        network_include: zones(network.include, &base.network_include),
+        network_exclude: zones(network.exclude, &base.network_exclude),
+        // Only an import has no planned value.
+        revoke_on_destroy: Field::Known(base.revoke_on_destroy.known().unwrap_or(REVOKE_DEFAULT)),
+        user_id: text(&token.user_id),
+        client_name: text(&token.client_name),
+        token_window: text(&token.token_window),
+        created: text(&token.created),
+        last_updated: text(&token.last_updated),
+        expires_at: text(&token.expires_at),
     }
-}
-
-fn parse_time(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok()
-}
-
-/// Okta lists only active tokens, but a token read just as it expires (or from an emulator
-/// that keeps expired ones) can carry an `expiresAt` in the past.
-fn is_expired(token: &ApiToken, now: OffsetDateTime) -> bool {
-    token
-        .expires_at
-        .as_deref()
-        .and_then(parse_time)
-        .is_some_and(|at| at <= now)
 }
 
 /// The plan-time warning (summary, detail) for a token expiring within [`EXPIRY_WARNING`].
 pub fn expiry_warning(expires_at: &str, now: OffsetDateTime) -> Option<(String, String)> {
-    let at = parse_time(expires_at)?;
-    let left = at - now;
+    let left = OffsetDateTime::parse(expires_at, &Rfc3339).ok()? - now;
     if left >= EXPIRY_WARNING {
         return None;
     }
@@ -292,16 +315,13 @@ pub fn expiry_warning(expires_at: &str, now: OffsetDateTime) -> Option<(String, 
                token renews it. If nothing uses this token (for example Pomerium's directory sync is not \
                configured with it, or not running), it will stop working.";
     if left <= time::Duration::ZERO {
-        return Some((
-            "API token has expired".into(),
-            format!("The token expired at {expires_at}. {why} {NEW_TOKEN_HELP}"),
-        ));
+        let detail = format!("The token expired at {expires_at}. {why} {NEW_TOKEN_HELP}");
+        return Some(("API token has expired".into(), detail));
     }
     let hours = left.whole_hours();
-    let remaining = if hours >= 24 {
-        format!("{} days {} hours", hours / 24, hours % 24)
-    } else {
-        format!("{hours} hours")
+    let remaining = match hours {
+        24.. => format!("{} days {} hours", hours / 24, hours % 24),
+        _ => format!("{hours} hours"),
     };
     Some((
         "API token expires soon".into(),
@@ -310,53 +330,6 @@ pub fn expiry_warning(expires_at: &str, now: OffsetDateTime) -> Option<(String, 
              replace it: {NEW_TOKEN_HELP}"
         ),
     ))
-}
-
-/// A zone list as state: Okta omits empty lists, so an empty one keeps the form `base` had
-/// (`[]` or null), which is what the configuration says.
-fn zones_value(zones: &BTreeSet<String>, base: &Value, name: &str) -> Value {
-    if zones.is_empty() {
-        return match base.get(name) {
-            Some(Value::Set(items) | Value::List(items)) if items.is_empty() => {
-                Value::Set(Vec::new())
-            }
-            _ => Value::Null,
-        };
-    }
-    Value::Set(zones.iter().map(|z| Value::string(z.clone())).collect())
-}
-
-/// Builds the state from Okta's token. `base` (planned or prior state) supplies what Okta does
-/// not return: the token value, `revoke_on_destroy`, and the empty form of the zone lists.
-fn state_from_token(token: &ApiToken, base: &Value) -> Value {
-    let keep = |name: &str| base.get(name).cloned().unwrap_or(Value::Null);
-    let network = Network::of(token);
-    let revoke = match keep("revoke_on_destroy") {
-        v @ Value::Bool(_) => v,
-        _ => Value::Bool(false),
-    };
-    Value::object([
-        ("id", Value::from(token.id.as_deref())),
-        ("token", keep("token")),
-        ("token_id", Value::from(token.id.as_deref())),
-        ("name", Value::from(token.name.as_deref())),
-        ("network_connection", Value::string(network.connection)),
-        (
-            "network_include",
-            zones_value(&network.include, base, "network_include"),
-        ),
-        (
-            "network_exclude",
-            zones_value(&network.exclude, base, "network_exclude"),
-        ),
-        ("revoke_on_destroy", revoke),
-        ("user_id", Value::from(token.user_id.as_deref())),
-        ("client_name", Value::from(token.client_name.as_deref())),
-        ("token_window", Value::from(token.token_window.as_deref())),
-        ("created", Value::from(token.created.as_deref())),
-        ("last_updated", Value::from(token.last_updated.as_deref())),
-        ("expires_at", Value::from(token.expires_at.as_deref())),
-    ])
 }
 
 /// A token id as it may appear in a URL path.
@@ -369,151 +342,73 @@ fn check_token_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks everything that can be checked before any API call, with attribute paths. Unknown
-/// values are skipped (they are checked again at apply). Never echoes the token value.
-fn check_config(config: &Value, diags: &mut Diagnostics) {
-    if let Field::Known(token) = fields::string(config, "token") {
-        if let Err(e) = validate::credential("token", token) {
-            diags.attr_error(AttrPath::root("token"), "Invalid token", e);
-        }
-    }
-    let token_id = fields::string(config, "token_id");
-    if let Field::Known(id) = token_id {
-        if let Err(e) = check_token_id(id) {
-            diags.attr_error(AttrPath::root("token_id"), "Invalid token_id", e);
-        }
-    }
-    let name = fields::string(config, "name");
-    match name {
-        Field::Known(n) if n.trim().is_empty() => diags.attr_error(
-            AttrPath::root("name"),
-            "Invalid name",
-            "The token name must not be empty.",
-        ),
-        Field::Null if matches!(token_id, Field::Null) => diags.attr_error(
-            AttrPath::root("name"),
-            "Missing name or token_id",
-            "Set name (the token's name in the Admin Console, under Security → API → Tokens) or token_id, so \
-             that the provider knows which of the user's tokens `token` is.",
-        ),
-        _ => {}
-    }
-    let connection = match fields::string(config, "network_connection") {
-        Field::Known(c) => {
-            if !CONNECTIONS.contains(&c) {
-                diags.attr_error(
-                    AttrPath::root("network_connection"),
-                    "Invalid network_connection",
-                    format!("\"{c}\" is not one of {}.", CONNECTIONS.join(", ")),
-                );
-            }
-            Field::Known(c)
-        }
-        Field::Null => Field::Known("ANYWHERE"),
-        Field::Unknown => Field::Unknown,
-    };
-    // Zones per list: `None` while unknown.
-    let mut zone_counts = Vec::new();
-    for list in ["network_include", "network_exclude"] {
-        let count = match fields::strings(config, list) {
-            Field::Known(zones) => {
-                if zones
-                    .iter()
-                    .any(|z| z.is_empty() || z.chars().any(|c| c.is_whitespace() || c == '/'))
-                {
-                    diags.attr_error(
-                        AttrPath::root(list),
-                        format!("Invalid {list}"),
-                        "Network zone IDs look like nzo1abcd...; empty values and whitespace are not allowed.",
-                    );
-                }
-                Some(zones.len())
-            }
-            Field::Null => Some(0),
-            Field::Unknown => None,
-        };
-        zone_counts.push((list, count));
-    }
-    match connection {
-        Field::Known("ZONE") if zone_counts.iter().all(|(_, n)| *n == Some(0)) => {
-            diags.attr_error(
-                AttrPath::root("network_connection"),
-                "ZONE needs network zones",
-                "With network_connection = \"ZONE\", set network_include (zones the token may be used from) \
-                 or network_exclude (zones it may not be used from).",
-            );
-        }
-        Field::Known("ANYWHERE") => {
-            for (list, n) in zone_counts {
-                if n.is_some_and(|n| n > 0) {
-                    diags.attr_error(
-                        AttrPath::root(list),
-                        format!("{list} needs network_connection = \"ZONE\""),
-                        "Network zones only apply with network_connection = \"ZONE\"; with ANYWHERE (the default) \
-                         the token is usable from any IP address. Set network_connection = \"ZONE\" or remove the zones.",
-                    );
-                }
-            }
-        }
-        _ => {}
-    }
+fn at(name: &str) -> AttrPath {
+    AttrPath::root(name)
 }
 
-/// [`check_config`] at apply time, when every value is known; false on any error.
-fn config_is_valid(config: &Value, diags: &mut Diagnostics) -> bool {
-    let mut checks = Diagnostics::new();
-    check_config(config, &mut checks);
-    let valid = !checks.has_errors();
-    diags.extend(checks);
-    valid
+/// An error at attribute `attr`; `None` for the caller to return.
+fn fail<T>(d: &mut Diagnostics, attr: &str, summary: &str, detail: String) -> Option<T> {
+    d.attr_error(at(attr), summary, detail);
+    None
+}
+
+/// An Okta error at attribute `attr` (`None`: the whole resource).
+fn okta_fail<T>(d: &mut Diagnostics, attr: Option<&str>, action: &str, e: &OktaError) -> Option<T> {
+    match attr {
+        Some(attr) => okta_diag::attr_error(d, at(attr), action, e),
+        None => okta_diag::error(d, action, e),
+    }
+    None
 }
 
 /// The error for a token value Okta refuses (401): revoked, expired or mistyped.
-fn unusable_token(diags: &mut Diagnostics, err: &OktaError) {
-    diags.attr_error(
-        AttrPath::root("token"),
-        "The API token in `token` does not work",
-        format!(
-            "Okta rejected the value of `token` ({err}). The token was revoked, expired (Okta expires tokens \
-             that are not used for 30 days) or is mistyped. {NEW_TOKEN_HELP}"
-        ),
+fn unusable_token<T>(diags: &mut Diagnostics, err: &OktaError) -> Option<T> {
+    let detail = format!(
+        "Okta rejected the value of `token` ({err}). The token was revoked, expired (Okta expires tokens \
+         that are not used for 30 days) or is mistyped. {NEW_TOKEN_HELP}"
     );
+    fail(
+        diags,
+        "token",
+        "The API token in `token` does not work",
+        detail,
+    )
 }
 
 fn is_unauthorized(err: &OktaError) -> bool {
     err.status().map(|s| s.as_u16()) == Some(401)
 }
 
-/// `GET /users/me` with the adopted token: checks that the value works and returns its user id.
+/// Checks that the planned token value works and returns the id of its user.
 async fn token_owner(
     client: &OktaClient,
-    token: &Secret,
-    diags: &mut Diagnostics,
+    planned: &ApiTokenModel,
+    d: &mut Diagnostics,
 ) -> Option<String> {
-    match client.users().me(Some(token)).await {
-        Ok(user) => match user.id {
-            Some(id) => Some(id),
-            None => {
-                diags.error(
-                    "Unexpected answer from Okta",
-                    "GET /api/v1/users/me returned a user without an id.",
-                );
-                None
-            }
-        },
-        Err(e) if is_unauthorized(&e) => {
-            unusable_token(diags, &e);
-            None
-        }
-        Err(e) => {
-            okta_diag::attr_error(
-                diags,
-                AttrPath::root("token"),
-                "checking the API token (GET /api/v1/users/me with it)",
-                &e,
+    let Some(token) = planned.token.get() else {
+        return fail(
+            d,
+            "token",
+            "Missing token",
+            "The token value is required.".into(),
+        );
+    };
+    match client.api_tokens().owner(token).await {
+        Ok(Some(id)) => Some(id),
+        Ok(None) => {
+            d.error(
+                "Unexpected answer from Okta",
+                "GET /api/v1/users/me returned a user without an id.",
             );
             None
         }
+        Err(e) if is_unauthorized(&e) => unusable_token(d, &e),
+        Err(e) => okta_fail(
+            d,
+            Some("token"),
+            "checking the API token (GET /api/v1/users/me with it)",
+            &e,
+        ),
     }
 }
 
@@ -522,45 +417,36 @@ async fn token_by_id(
     client: &OktaClient,
     id: &str,
     owner: &str,
-    diags: &mut Diagnostics,
+    d: &mut Diagnostics,
 ) -> Option<ApiToken> {
-    let token = match client.api_tokens().get(id).await {
-        Ok(Some(t)) if !is_expired(&t, OffsetDateTime::now_utc()) => t,
-        Ok(_) => {
-            diags.attr_error(
-                AttrPath::root("token_id"),
-                "API token not found",
-                format!(
-                    "Okta has no active API token {id}: it was revoked, has expired, or the id is mistyped. Set \
-                     token_id to the id of the token whose value is in `token` (the Admin Console lists them under \
-                     Security → API → Tokens), or remove token_id to find the token by name."
-                ),
+    let token = match client.api_tokens().get_active(id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            let detail = format!(
+                "Okta has no active API token {id}: it was revoked, has expired, or the id is mistyped. Set \
+                 token_id to the id of the token whose value is in `token` (the Admin Console lists them under \
+                 Security → API → Tokens), or remove token_id to find the token by name."
             );
-            return None;
+            return fail(d, "token_id", "API token not found", detail);
         }
-        Err(e) => {
-            okta_diag::attr_error(
-                diags,
-                AttrPath::root("token_id"),
-                &format!("reading API token {id}"),
-                &e,
-            );
-            return None;
-        }
+        Err(e) => return okta_fail(d, Some("token_id"), &format!("reading API token {id}"), &e),
     };
-    if token.user_id.as_deref() != Some(owner) {
-        diags.attr_error(
-            AttrPath::root("token"),
-            "The token value does not belong to this token",
-            format!(
+    match token.user_id.as_deref() {
+        Some(user) if user == owner => Some(token),
+        user => {
+            let detail = format!(
                 "The value of `token` authenticates as Okta user {owner}, but token {id} belongs to user {}. Set \
                  token_id to the id of the token whose value is in `token`, or put the value of token {id} in `token`.",
-                token.user_id.as_deref().unwrap_or("(unknown)")
-            ),
-        );
-        return None;
+                user.unwrap_or("(unknown)")
+            );
+            fail(
+                d,
+                "token",
+                "The token value does not belong to this token",
+                detail,
+            )
+        }
     }
-    Some(token)
 }
 
 /// The only active token of `owner` named `name`.
@@ -568,146 +454,101 @@ async fn token_by_name(
     client: &OktaClient,
     name: &str,
     owner: &str,
-    diags: &mut Diagnostics,
+    d: &mut Diagnostics,
 ) -> Option<ApiToken> {
-    let all = match client.api_tokens().list().await {
-        Ok(all) => all,
-        Err(e) => {
-            okta_diag::error(diags, "listing API tokens", &e);
-            return None;
-        }
+    let mine = match client.api_tokens().active_of(owner).await {
+        Ok(mine) => mine,
+        Err(e) => return okta_fail(d, None, "listing API tokens", &e),
     };
-    let now = OffsetDateTime::now_utc();
-    let mine: Vec<ApiToken> = all
-        .into_iter()
-        .filter(|t| t.user_id.as_deref() == Some(owner) && !is_expired(t, now))
-        .collect();
-    let mut matches: Vec<ApiToken> = mine
+    let mut matches: Vec<&ApiToken> = mine
         .iter()
         .filter(|t| t.name.as_deref() == Some(name))
-        .cloned()
         .collect();
-    match matches.len() {
-        1 => matches.pop(),
-        0 => {
-            let names: BTreeSet<&str> = mine
-                .iter()
+    if matches.len() == 1 {
+        return matches.pop().cloned();
+    }
+    let listed =
+        |names: BTreeSet<&str>| names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>();
+    if matches.is_empty() {
+        let names = listed(
+            mine.iter()
                 .filter_map(|t| t.name.as_deref())
                 .take(MAX_LISTED)
-                .collect();
-            let known = if names.is_empty() {
-                "That user has no other active token.".to_string()
-            } else {
-                format!(
-                    "That user's active tokens are named: {}.",
-                    names
-                        .into_iter()
-                        .map(|n| format!("\"{n}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            diags.attr_error(
-                AttrPath::root("name"),
-                "API token not found by name",
-                format!(
-                    "No active API token of Okta user {owner} (the user `token` authenticates as) is named \"{name}\". \
-                     {known} Set name to the token's name as shown in the Admin Console (Security → API → Tokens), \
-                     or set token_id."
-                ),
-            );
-            None
-        }
-        n => {
-            let ids: Vec<&str> = matches
-                .iter()
-                .filter_map(|t| t.id.as_deref())
-                .take(MAX_LISTED)
-                .collect();
-            diags.attr_error(
-                AttrPath::root("name"),
-                "Several API tokens have this name",
-                format!(
-                    "Okta user {owner} has {n} active tokens named \"{name}\" ({}). Okta cannot tell which one the \
-                     value of `token` is: set token_id to the id of that token (the Admin Console lists them under \
-                     Security → API → Tokens).",
-                    ids.join(", ")
-                ),
-            );
-            None
-        }
+                .collect(),
+        );
+        let known = match names.is_empty() {
+            true => "That user has no other active token.".to_string(),
+            false => format!("That user's active tokens are named: {}.", names.join(", ")),
+        };
+        let detail = format!(
+            "No active API token of Okta user {owner} (the user `token` authenticates as) is named \"{name}\". \
+             {known} Set name to the token's name as shown in the Admin Console (Security → API → Tokens), \
+             or set token_id."
+        );
+        return fail(d, "name", "API token not found by name", detail);
     }
+    let ids: Vec<&str> = matches
+        .iter()
+        .filter_map(|t| t.id.as_deref())
+        .take(MAX_LISTED)
+        .collect();
+    let detail = format!(
+        "Okta user {owner} has {} active tokens named \"{name}\" ({}). Okta cannot tell which one the \
+         value of `token` is: set token_id to the id of that token (the Admin Console lists them under \
+         Security → API → Tokens).",
+        matches.len(),
+        ids.join(", ")
+    );
+    fail(d, "name", "Several API tokens have this name", detail)
 }
 
-/// Renames / sets the network condition with one PUT when `current` differs from `desired`.
+/// Renames / sets the network condition with one PUT when `current` differs from the plan.
 async fn apply_desired(
     client: &OktaClient,
     current: ApiToken,
-    desired: &Desired,
+    change: &Change<'_, ApiTokenModel, ()>,
     diags: &mut Diagnostics,
 ) -> Option<ApiToken> {
-    if !desired.differs_from(&current) {
+    let Some(body) = update_body(&current, change.planned, change.config) else {
         return Some(current);
-    }
-    let id = current.id.clone().unwrap_or_default();
-    let mut body = current.to_update();
-    if let Some(name) = &desired.name {
-        body.name = Some(name.clone());
-    }
-    if let Some(network) = &desired.network {
-        if *network != Network::of(&current) {
-            body.network = Some(network.to_okta(current.network.as_ref()));
-        }
-    }
+    };
+    let id = current.id.unwrap_or_default();
     match client.api_tokens().update(&id, &body).await {
         Ok(updated) => {
             tracing::info!(token_id = %id, "updated the API token's name / network condition");
             Some(updated)
         }
-        Err(e) => {
-            okta_diag::error(
-                diags,
-                "updating the API token's name and network condition",
-                &e,
-            );
-            None
-        }
+        Err(e) => okta_fail(
+            diags,
+            None,
+            "updating the API token's name and network condition",
+            &e,
+        ),
     }
 }
 
 pub struct ApiTokenResource {
-    schema: Schema,
     data: Arc<ProviderData>,
 }
 
 impl ApiTokenResource {
     pub fn new(data: Arc<ProviderData>) -> Self {
-        Self {
-            schema: schema(),
-            data,
-        }
+        Self { data }
     }
 
     /// Whether `state`'s token is the one the provider itself authenticates with.
-    fn is_provider_token(&self, state: &Value) -> bool {
-        let Field::Known(token) = fields::string(state, "token") else {
+    fn is_provider_token(&self, state: &ApiTokenModel) -> bool {
+        let (Some(token), Some(settings)) = (state.token.get(), self.data.settings()) else {
             return false;
         };
-        self.data
-            .settings()
-            .and_then(|s| s.api_token.as_ref().map(|t| t == token))
-            .unwrap_or(false)
+        settings.api_token.as_deref() == Some(token.expose())
     }
 
-    fn gone_warning(diags: &mut Diagnostics, id: &str, state: &Value, expired: bool) {
-        let name = fields::string(state, "name")
-            .known()
-            .map(|n| format!(" (\"{n}\")"))
-            .unwrap_or_default();
-        let what = if expired {
-            "has expired (Okta expires tokens that are not used for 30 days)"
-        } else {
-            "was revoked or has expired"
+    fn gone_warning(diags: &mut Diagnostics, id: &str, state: &ApiTokenModel, expired: bool) {
+        let name = (state.name.get()).map_or_else(String::new, |n| format!(" (\"{n}\")"));
+        let what = match expired {
+            true => "has expired (Okta expires tokens that are not used for 30 days)",
+            false => "was revoked or has expired",
         };
         diags.warning(
             format!("API token {id} {what}"),
@@ -718,104 +559,138 @@ impl ApiTokenResource {
             ),
         );
     }
+
+    /// The schema's and the resource's checks again at apply, where the values that were unknown
+    /// at validation are known; false on any error.
+    fn config_is_valid(&self, config: &ApiTokenModel, diags: &mut Diagnostics) -> bool {
+        let (schema, mut checks) = (schema(), Diagnostics::new());
+        match model::to_value(config, &schema.implied_type()) {
+            Ok(value) => run_checks(&schema.block, &value, &mut checks),
+            Err(e) => e.report("Invalid configuration value", &mut checks),
+        }
+        self.validate(config, &mut checks);
+        let valid = !checks.has_errors();
+        diags.extend(checks);
+        valid
+    }
 }
 
 #[tonic::async_trait]
-impl Resource for ApiTokenResource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
+impl TypedResource for ApiTokenResource {
+    type Model = ApiTokenModel;
+    type Private = ();
+    const TYPE_NAME: &'static str = TYPE_NAME;
+
+    fn schema() -> Schema {
+        schema()
     }
 
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        check_config(config, diags);
-    }
-
-    fn modify_plan(
-        &self,
-        req: &PlanRequest<'_>,
-        planned: &mut Value,
-        _replace: &mut Vec<AttrPath>,
-        diags: &mut Diagnostics,
-    ) {
-        if req.prior.is_null() {
-            return;
+    /// Checks involving several attributes; unknown values are skipped (checked again at apply).
+    fn validate(&self, config: &ApiTokenModel, diags: &mut Diagnostics) {
+        if config.name.is_null() && config.token_id.is_null() {
+            diags.attr_error(
+                at("name"),
+                "Missing name or token_id",
+                "Set name (the token's name in the Admin Console, under Security → API → Tokens) or token_id, so \
+                 that the provider knows which of the user's tokens `token` is.",
+            );
         }
-        if let Field::Known(at) = fields::string(req.prior, "expires_at") {
-            if let Some((summary, detail)) = expiry_warning(at, OffsetDateTime::now_utc()) {
-                diags.attr_warning(AttrPath::root("token"), summary, detail);
+        let lists = [
+            ("network_include", &config.network_include),
+            ("network_exclude", &config.network_exclude),
+        ];
+        // Here rather than in the schema, which would report every bad zone of a list.
+        let bad = |z: &String| z.is_empty() || z.chars().any(|c| c.is_whitespace() || c == '/');
+        for (list, _) in lists
+            .iter()
+            .filter(|(_, z)| z.get().is_some_and(|z| z.iter().any(bad)))
+        {
+            diags.attr_error(
+                at(list),
+                format!("Invalid {list}"),
+                "Network zone IDs look like nzo1abcd...; empty values and whitespace are not allowed.",
+            );
+        }
+        let empty = |z: &Zones| z.is_null() || z.get().is_some_and(BTreeSet::is_empty);
+        // Unset is the schema's default, ANYWHERE.
+        match config.network_connection.as_deref() {
+            Some(ZONE) if lists.iter().all(|(_, z)| empty(z)) => diags.attr_error(
+                at("network_connection"),
+                "ZONE needs network zones",
+                "With network_connection = \"ZONE\", set network_include (zones the token may be used from) \
+                 or network_exclude (zones it may not be used from).",
+            ),
+            Some(ANYWHERE) | None if !config.network_connection.is_unknown() => {
+                for (list, _) in lists.iter().filter(|(_, z)| z.is_known() && !empty(z)) {
+                    diags.attr_error(
+                        at(list),
+                        format!("{list} needs network_connection = \"ZONE\""),
+                        "Network zones only apply with network_connection = \"ZONE\"; with ANYWHERE (the default) \
+                         the token is usable from any IP address. Set network_connection = \"ZONE\" or remove the zones.",
+                    );
+                }
             }
+            _ => {}
+        }
+    }
+
+    fn modify_plan(&self, plan: &mut Plan<'_, ApiTokenModel>, diags: &mut Diagnostics) {
+        let Some(prior) = plan.prior else {
+            return;
+        };
+        let now = OffsetDateTime::now_utc();
+        if let Some((summary, detail)) =
+            (prior.expires_at.get()).and_then(|at| expiry_warning(at, now))
+        {
+            diags.attr_warning(at("token"), summary, detail);
         }
         // Nothing that reaches Okta changes (e.g. only revoke_on_destroy): the apply makes no
         // API call, so the timestamps stay as they are.
-        let remote_same = REMOTE_ATTRIBUTES
-            .iter()
-            .all(|name| planned.get(name) == req.prior.get(name));
-        if remote_same {
-            if let Value::Object(fields_mut) = planned {
-                for name in ["last_updated", "expires_at"] {
-                    if let Some(v) = req.prior.get(name) {
-                        fields_mut.insert(name.into(), v.clone());
-                    }
-                }
-            }
+        if plan.planned.remote_same(prior) {
+            plan.planned.last_updated = prior.last_updated.clone();
+            plan.planned.expires_at = prior.expires_at.clone();
         }
     }
 
-    async fn create(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+    async fn create(
+        &self,
+        change: Change<'_, ApiTokenModel, ()>,
+        diags: &mut Diagnostics,
+    ) -> Outcome<Self> {
         // Values unknown at validation time are known now.
-        if !config_is_valid(req.config, diags) {
+        if !self.config_is_valid(change.config, diags) {
             return None;
         }
-        let desired = Desired::from_plan(req.planned, req.config);
-        let Some(secret) = &desired.token else {
-            diags.attr_error(
-                AttrPath::root("token"),
-                "Missing token",
-                "The token value is required.",
-            );
-            return None;
-        };
         let client = self.data.client(diags)?;
-        let owner = token_owner(&client, secret, diags).await?;
-        let found = match (&desired.token_id, &desired.name) {
+        let owner = token_owner(&client, change.planned, diags).await?;
+        let found = match (change.config.token_id.get(), change.config.name.get()) {
             (Some(id), _) => token_by_id(&client, id, &owner, diags).await?,
             (None, Some(name)) => token_by_name(&client, name, &owner, diags).await?,
             (None, None) => return None,
         };
         // Nothing is created: on any error below, return nothing, so that a failed adoption is
         // never kept (and, with revoke_on_destroy, tainted and revoked at the next apply).
-        let token = apply_desired(&client, found, &desired, diags).await?;
-        tracing::info!(
-            token_id = token.id.as_deref().unwrap_or_default(),
-            user_id = %owner,
-            "adopted API token"
-        );
-        Some(Stored {
-            state: state_from_token(&token, req.planned),
-            private: Vec::new(),
-        })
+        let token = apply_desired(&client, found, &change, diags).await?;
+        let token_id = token.id.as_deref().unwrap_or_default();
+        tracing::info!(token_id, user_id = %owner, "adopted API token");
+        Some(Saved::state(state_from_token(&token, change.planned)))
     }
 
-    async fn read(&self, state: &Value, private: &[u8], diags: &mut Diagnostics) -> Option<Stored> {
-        let id = fields::string(state, "id").known()?.to_string();
+    async fn read(&self, state: ApiTokenModel, _: (), diags: &mut Diagnostics) -> Outcome<Self> {
+        let id = state.id.get()?;
         let client = self.data.client(diags)?;
-        match client.api_tokens().get(&id).await {
-            Ok(Some(token)) if !is_expired(&token, OffsetDateTime::now_utc()) => Some(Stored {
-                state: state_from_token(&token, state),
-                private: private.to_vec(),
-            }),
+        match client.api_tokens().get(id).await {
+            Ok(Some(token)) if !token.is_expired(OffsetDateTime::now_utc()) => {
+                Some(Saved::state(state_from_token(&token, &state)))
+            }
             Ok(found) => {
                 tracing::info!(token_id = %id, "API token revoked or expired; removing it from state");
-                Self::gone_warning(diags, &id, state, found.is_some());
+                Self::gone_warning(diags, id, &state, found.is_some());
                 None
             }
             Err(e) => {
                 okta_diag::error(diags, &format!("reading API token {id}"), &e);
-                if is_unauthorized(&e) && self.is_provider_token(state) {
+                if is_unauthorized(&e) && self.is_provider_token(&state) {
                     diags.warning(
                         "The provider authenticates with this token",
                         format!(
@@ -830,46 +705,32 @@ impl Resource for ApiTokenResource {
         }
     }
 
-    async fn update(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
-        if !config_is_valid(req.config, diags) {
+    async fn update(
+        &self,
+        change: Change<'_, ApiTokenModel, ()>,
+        diags: &mut Diagnostics,
+    ) -> Outcome<Self> {
+        if !self.config_is_valid(change.config, diags) {
             return None;
         }
-        let id = fields::string(req.prior, "id").known()?.to_string();
-        let desired = Desired::from_plan(req.planned, req.config);
-        let token_changed = req.planned.get("token") != req.prior.get("token");
-        let remote_same = REMOTE_ATTRIBUTES
-            .iter()
-            .all(|name| req.planned.get(name) == req.prior.get(name));
-        if remote_same {
+        let (prior, planned) = (change.prior?, change.planned);
+        let id = prior.id.get()?;
+        if planned.remote_same(prior) {
             // Only state-side settings change (revoke_on_destroy): no API call.
-            let mut state = req.planned.clone();
-            if let Value::Object(f) = &mut state {
-                for (name, value) in f.iter_mut() {
-                    if value.is_unknown() {
-                        *value = req.prior.get(name).cloned().unwrap_or(Value::Null);
-                    }
-                }
-            }
-            return Some(Stored {
-                state,
-                private: req.private.to_vec(),
-            });
+            let revoke_on_destroy = planned
+                .revoke_on_destroy
+                .or_if_unknown(prior.revoke_on_destroy);
+            return Some(Saved::state(ApiTokenModel {
+                revoke_on_destroy,
+                ..prior.clone()
+            }));
         }
         let client = self.data.client(diags)?;
-        let owner = if token_changed {
-            let Some(secret) = &desired.token else {
-                diags.attr_error(
-                    AttrPath::root("token"),
-                    "Missing token",
-                    "The token value is required.",
-                );
-                return None;
-            };
-            Some(token_owner(&client, secret, diags).await?)
-        } else {
-            None
+        let owner = match planned.token != prior.token {
+            true => Some(token_owner(&client, planned, diags).await?),
+            false => None,
         };
-        let current = match client.api_tokens().get(&id).await {
+        let current = match client.api_tokens().get(id).await {
             Ok(Some(t)) => t,
             Ok(None) => {
                 diags.error(
@@ -882,42 +743,32 @@ impl Resource for ApiTokenResource {
                 );
                 return None;
             }
-            Err(e) => {
-                okta_diag::error(diags, &format!("reading API token {id}"), &e);
-                return None;
-            }
+            Err(e) => return okta_fail(diags, None, &format!("reading API token {id}"), &e),
         };
-        if let Some(owner) = owner {
-            if current.user_id.as_deref() != Some(owner.as_str()) {
-                diags.attr_error(
-                    AttrPath::root("token"),
-                    "The new token value belongs to another token",
-                    format!(
-                        "The new value of `token` authenticates as Okta user {owner}, but token {id}, which this \
-                         resource manages, belongs to user {}. A token of another user is another Okta object: \
-                         replace the resource (terraform apply -replace=<this resource's address>), or set token_id \
-                         to the new token's id, which replaces it too.",
-                        current.user_id.as_deref().unwrap_or("(unknown)")
-                    ),
-                );
-                return None;
-            }
+        if let Some(owner) = owner.filter(|o| current.user_id.as_ref() != Some(o)) {
+            let detail = format!(
+                "The new value of `token` authenticates as Okta user {owner}, but token {id}, which this \
+                 resource manages, belongs to user {}. A token of another user is another Okta object: \
+                 replace the resource (terraform apply -replace=<this resource's address>), or set token_id \
+                 to the new token's id, which replaces it too.",
+                current.user_id.as_deref().unwrap_or("(unknown)")
+            );
+            return fail(
+                diags,
+                "token",
+                "The new token value belongs to another token",
+                detail,
+            );
         }
-        let token = apply_desired(&client, current, &desired, diags).await?;
-        Some(Stored {
-            state: state_from_token(&token, req.planned),
-            private: req.private.to_vec(),
-        })
+        let token = apply_desired(&client, current, &change, diags).await?;
+        Some(Saved::state(state_from_token(&token, planned)))
     }
 
-    async fn delete(&self, prior: &Value, _private: &[u8], diags: &mut Diagnostics) {
-        let Some(id) = fields::string(prior, "id").known() else {
+    async fn delete(&self, prior: ApiTokenModel, _: (), diags: &mut Diagnostics) {
+        let Some(id) = prior.id.get() else {
             return;
         };
-        if !fields::boolean(prior, "revoke_on_destroy")
-            .known()
-            .unwrap_or(false)
-        {
+        if prior.revoke_on_destroy != Field::Known(true) {
             tracing::info!(token_id = %id, "forgetting the API token (revoke_on_destroy is false)");
             return;
         }
@@ -929,7 +780,7 @@ impl Resource for ApiTokenResource {
             Ok(false) => tracing::info!(token_id = %id, "API token was already gone"),
             Err(e) => return okta_diag::error(diags, &format!("revoking API token {id}"), &e),
         }
-        if self.is_provider_token(prior) {
+        if self.is_provider_token(&prior) {
             diags.warning(
                 "The provider's own API token was revoked",
                 "This resource's token is also the provider's api_token: further Okta requests in this run fail \
@@ -938,30 +789,18 @@ impl Resource for ApiTokenResource {
         }
     }
 
-    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Option<Stored> {
+    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self> {
         if let Err(e) = check_token_id(id) {
             diags.error("Invalid import id", e);
             return None;
         }
         let client = self.data.client(diags)?;
-        let token = match client.api_tokens().get(id).await {
-            Ok(Some(t)) if !is_expired(&t, OffsetDateTime::now_utc()) => t,
-            Ok(_) => return None,
-            Err(e) => {
-                okta_diag::error(diags, &format!("reading API token {id}"), &e);
-                return None;
-            }
-        };
-        // Okta never returns the value: `token` stays null until the first apply adopts the
-        // configured one (an in-place update that only checks ownership).
-        let seed = Value::object([
-            ("token", Value::Null),
-            ("revoke_on_destroy", Value::Bool(false)),
-        ]);
-        Some(Stored {
-            state: state_from_token(&token, &seed),
-            private: Vec::new(),
-        })
+        match client.api_tokens().get_active(id).await {
+            // Okta never returns the value: `token` stays null until the first apply adopts the
+            // configured one (an in-place update that only checks ownership).
+            Ok(token) => token.map(|t| Saved::state(state_from_token(&t, &Default::default()))),
+            Err(e) => okta_fail(diags, None, &format!("reading API token {id}"), &e),
+        }
     }
 }
 
@@ -971,7 +810,10 @@ mod tests {
     use crate::emulator::{self, EmulatorConfig, MintRequest, RunningEmulator};
     use crate::okta::ApiError;
     use crate::provider::OktaIdpProvider;
-    use crate::tfplugin::framework::{plan_object, Provider};
+    use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Provider, Resource};
+    use crate::tfplugin::model::{from_value, to_value};
+    use crate::tfplugin::typed::Typed;
+    use crate::tfplugin::value::Type;
     use std::sync::Mutex;
 
     /// A recorded Okta answer (VCR `TestAccResourceAPITokenResource_basic`).
@@ -993,6 +835,29 @@ mod tests {
                 .map_or(Value::Null, |(_, v)| v.clone());
             (k.clone(), v)
         }))
+    }
+
+    fn model_of(value: &Value) -> ApiTokenModel {
+        from_value(value).expect("fits the model")
+    }
+
+    fn to_state(model: &ApiTokenModel) -> Value {
+        to_value(model, &schema().implied_type()).expect("state conforms")
+    }
+
+    /// Okta's token as state, over a `base` given as a value.
+    fn state_from(token: &ApiToken, base: &Value) -> Value {
+        to_state(&state_from_token(token, &model_of(base)))
+    }
+
+    fn resource() -> Arc<dyn Resource> {
+        let provider = OktaIdpProvider::with_env(|_| None);
+        Typed::resource(ApiTokenResource::new(Arc::clone(provider.data())))
+    }
+
+    /// Validation as Terraform runs it: the schema's checks, then the resource's.
+    fn check_config(config: &Value, diags: &mut Diagnostics) {
+        resource().validate(config, diags);
     }
 
     fn zones(list: &[&str]) -> Value {
@@ -1116,7 +981,7 @@ mod tests {
             ("revoke_on_destroy", Value::Bool(true)),
             ("network_include", Value::Set(Vec::new())),
         ]);
-        let state = state_from_token(&token, &base);
+        let state = state_from(&token, &base);
         let expect = obj(&[
             ("id", Value::string("00T1gtr35t8ZbfBfV1d7")),
             ("token", Value::string("00value")),
@@ -1142,7 +1007,7 @@ mod tests {
         // Without a network condition: ANYWHERE, no zones (null unless configured as []).
         let mut bare = token.clone();
         bare.network = None;
-        let state = state_from_token(&bare, &Value::Null);
+        let state = to_state(&state_from_token(&bare, &ApiTokenModel::default()));
         assert_eq!(
             state.get("network_connection"),
             Some(&Value::string("ANYWHERE"))
@@ -1160,21 +1025,27 @@ mod tests {
             include: BTreeSet::new(),
             exclude: BTreeSet::new(),
         };
-        let desired = Desired {
-            token: None,
-            token_id: None,
-            name: None,
-            network: Some(want.clone()),
+        // The plan asks for ANYWHERE without zones; the name is not configured.
+        let planned = ApiTokenModel {
+            network_connection: Field::Known(want.connection.clone()),
+            ..Default::default()
         };
-        assert!(desired.differs_from(&token));
+        let unnamed = ApiTokenModel::default();
+        assert_eq!(Network::planned(&planned), Some(want.clone()));
+        let update = update_body(&token, &planned, &unnamed).expect("differs");
         let body = serde_json::to_value(want.to_okta(token.network.as_ref())).expect("json");
         assert_eq!(body, serde_json::json!({"connection": "ANYWHERE"}));
-        let same = Desired {
-            network: Some(Network::of(&token)),
-            name: Some("api-token-test-token".into()),
-            ..desired
-        };
-        assert!(!same.differs_from(&token));
+        assert_eq!(
+            update
+                .network
+                .map(|n| serde_json::to_value(n).expect("json")),
+            Some(body)
+        );
+        assert_eq!(update.name.as_deref(), Some("api-token-test-token"));
+        let same = state_from_token(&token, &ApiTokenModel::default());
+        assert_eq!(Network::planned(&same), Some(Network::of(&token)));
+        assert_eq!(same.name.as_deref(), Some("api-token-test-token"));
+        assert!(update_body(&token, &same, &same).is_none());
     }
 
     #[test]
@@ -1201,13 +1072,12 @@ mod tests {
 
     #[test]
     fn plan_warns_on_expiry_and_keeps_timestamps_when_only_state_changes() {
-        let resource =
-            ApiTokenResource::new(Arc::clone(OktaIdpProvider::with_env(|_| None).data()));
+        let resource = resource();
         let soon = (OffsetDateTime::now_utc() + time::Duration::days(2))
             .format(&Rfc3339)
             .expect("format");
         let token: ApiToken = serde_json::from_str(RECORDED).expect("recorded JSON");
-        let mut prior = state_from_token(
+        let mut prior = state_from(
             &token,
             &obj(&[
                 ("token", Value::string("00value")),
@@ -1260,14 +1130,14 @@ mod tests {
             "/api/v1/users/me",
             br#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"oaeX","errorCauses":[]}"#,
         ));
-        unusable_token(&mut d, &err);
+        unusable_token::<()>(&mut d, &err);
         ApiTokenResource::gone_warning(
             &mut d,
             "00T1",
-            &obj(&[
+            &model_of(&obj(&[
                 ("token", Value::string(secret)),
                 ("name", Value::string("sync")),
-            ]),
+            ])),
             false,
         );
         assert!(d.has_errors());
@@ -1300,7 +1170,7 @@ mod tests {
     }
 
     fn plan(
-        resource: &ApiTokenResource,
+        resource: &Arc<dyn Resource>,
         prior: &Value,
         config: &Value,
     ) -> (Value, Vec<AttrPath>, Diagnostics) {
@@ -1351,7 +1221,7 @@ mod tests {
 
     struct Env {
         emu: RunningEmulator,
-        resource: ApiTokenResource,
+        resource: Arc<dyn Resource>,
         _provider: OktaIdpProvider,
         http: reqwest::Client,
         diags: Diagnostics,
@@ -1376,7 +1246,7 @@ mod tests {
                 )
                 .await;
             assert!(d.is_empty(), "{d:?}");
-            let resource = ApiTokenResource::new(Arc::clone(provider.data()));
+            let resource = Typed::resource(ApiTokenResource::new(Arc::clone(provider.data())));
             Self {
                 emu,
                 resource,

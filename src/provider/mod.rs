@@ -102,7 +102,7 @@ impl OktaIdpProvider {
             ],
             resources: vec![
                 Arc::new(oidc_app_resource::OidcAppResource::new(Arc::clone(&data))),
-                Arc::new(api_token_resource::ApiTokenResource::new(Arc::clone(&data))),
+                Typed::resource(api_token_resource::ApiTokenResource::new(Arc::clone(&data))),
                 Arc::new(
                     oidc_app_redirect_uri_resource::OidcAppRedirectUriResource::new(Arc::clone(
                         &data,
