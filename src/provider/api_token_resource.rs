@@ -26,8 +26,7 @@ use time::OffsetDateTime;
 use super::{okta_diag, validate, ProviderData};
 use crate::okta::{ApiToken, ApiTokenUpdate, OktaClient, OktaError, Secret, TokenNetwork};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::framework::run_checks;
-use crate::tfplugin::model::{self, Field};
+use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 use crate::tfplugin::typed::{Change, Outcome, Plan, Saved, TypedResource};
 use crate::tfplugin::value::{Type, Value};
@@ -61,35 +60,7 @@ pub fn schema() -> Schema {
     Schema::new(
         0,
         Block::new(
-            "Adopts an Okta SSWS API token, typically the one Pomerium's Okta directory sync uses, to check it, \
-             rename it, set its network condition, watch its expiry and optionally revoke it. Okta has no API to \
-             create SSWS tokens: create the token in the Admin Console (**Security → API → Tokens → Create \
-             Token**), copy the value (shown only once) and pass it in `token`, ideally through a sensitive \
-             variable.\n\n\
-             **Which token.** At create, the provider calls `GET /api/v1/users/me` with the value of `token` (not \
-             with the provider's own token) to check that it works and learn whose it is. With `token_id`, that \
-             token must belong to the same user; without it, the user's token named `name` is adopted (no match \
-             is an error, several matches ask for `token_id`). Okta cannot tell which of a user's tokens a value \
-             is, only whose it is, so that is what is checked. The provider's own `api_token` may be this token \
-             or another one.\n\n\
-             **Network condition.** It is three flat attributes (`network_connection`, `network_include`, \
-             `network_exclude`) rather than a nested block: Okta always reports a condition, and a block cannot \
-             be computed, so an omitted block would differ from Okta forever. With the flat form an unset \
-             condition means `ANYWHERE`, there is no perpetual diff, and the schema works with Terraform 1.0. \
-             Left unset, the token is set to `ANYWHERE`, which removes a zone restriction chosen in the Admin \
-             Console: configure the condition to keep one.\n\n\
-             **Expiry and revocation.** Okta expires a token that has not been used for 30 days; every API call \
-             made with it renews it. Plans warn when `expires_at` is less than 7 days away. When the token is \
-             revoked or expires outside Terraform, refresh removes it from the state with a warning and the next \
-             apply adopts `token` again, which fails, with instructions, until `token` holds a new working token.\n\n\
-             **Destroy.** A token cannot be re-created, so destroying this resource only forgets the token, \
-             unless `revoke_on_destroy = true` (apply that setting before destroying): then it is revoked.\n\n\
-             **Import.** `terraform import` takes the token id (`00T...`). Okta never returns a token's value, so \
-             the imported state has no `token`: run `terraform apply` once after importing. It checks that the \
-             configured `token` belongs to the imported token's user, changes nothing in Okta (unless the name \
-             or network condition differ) and stores it; later plans are clean.\n\n\
-             **Secrets.** `token` is sensitive and stored in the state (Terraform 1.0 has no write-only \
-             attributes), so protect the state. The provider never logs it or puts it in a message.",
+            include_str!("descriptions/api_token.md").trim_end(),
         )
         .attr(
             Attribute::string("id")
@@ -506,7 +477,7 @@ async fn token_by_name(
 async fn apply_desired(
     client: &OktaClient,
     current: ApiToken,
-    change: &Change<'_, ApiTokenModel, ()>,
+    change: &Change<'_, ApiTokenResource>,
     diags: &mut Diagnostics,
 ) -> Option<ApiToken> {
     let Some(body) = update_body(&current, change.planned, change.config) else {
@@ -558,20 +529,6 @@ impl ApiTokenResource {
                  a working token. {NEW_TOKEN_HELP}"
             ),
         );
-    }
-
-    /// The schema's and the resource's checks again at apply, where the values that were unknown
-    /// at validation are known; false on any error.
-    fn config_is_valid(&self, config: &ApiTokenModel, diags: &mut Diagnostics) -> bool {
-        let (schema, mut checks) = (schema(), Diagnostics::new());
-        match model::to_value(config, &schema.implied_type()) {
-            Ok(value) => run_checks(&schema.block, &value, &mut checks),
-            Err(e) => e.report("Invalid configuration value", &mut checks),
-        }
-        self.validate(config, &mut checks);
-        let valid = !checks.has_errors();
-        diags.extend(checks);
-        valid
     }
 }
 
@@ -634,7 +591,7 @@ impl TypedResource for ApiTokenResource {
         }
     }
 
-    fn modify_plan(&self, plan: &mut Plan<'_, ApiTokenModel>, diags: &mut Diagnostics) {
+    fn modify_plan(&self, plan: &mut Plan<'_, Self>, diags: &mut Diagnostics) {
         let Some(prior) = plan.prior else {
             return;
         };
@@ -652,15 +609,7 @@ impl TypedResource for ApiTokenResource {
         }
     }
 
-    async fn create(
-        &self,
-        change: Change<'_, ApiTokenModel, ()>,
-        diags: &mut Diagnostics,
-    ) -> Outcome<Self> {
-        // Values unknown at validation time are known now.
-        if !self.config_is_valid(change.config, diags) {
-            return None;
-        }
+    async fn create(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
         let client = self.data.client(diags)?;
         let owner = token_owner(&client, change.planned, diags).await?;
         let found = match (change.config.token_id.get(), change.config.name.get()) {
@@ -705,14 +654,7 @@ impl TypedResource for ApiTokenResource {
         }
     }
 
-    async fn update(
-        &self,
-        change: Change<'_, ApiTokenModel, ()>,
-        diags: &mut Diagnostics,
-    ) -> Outcome<Self> {
-        if !self.config_is_valid(change.config, diags) {
-            return None;
-        }
+    async fn update(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
         let (prior, planned) = (change.prior?, change.planned);
         let id = prior.id.get()?;
         if planned.remote_same(prior) {

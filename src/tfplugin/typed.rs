@@ -181,6 +181,18 @@ fn encode_private<P: Serialize>(private: &P) -> Vec<u8> {
 }
 
 impl<R: TypedResource> Typed<R> {
+    /// Validation again before any API call: values unknown at validate time (an ID from
+    /// another resource, say) are known now.
+    fn valid_at_apply(&self, config: &Value, diags: &mut Diagnostics) -> bool {
+        let mut found = Diagnostics::new();
+        if let Some(config) = checked_config::<R::Model>(&self.schema, config, &mut found) {
+            self.inner.validate(&config, &mut found);
+        }
+        let valid = !found.has_errors();
+        diags.extend(found);
+        valid
+    }
+
     fn store(
         &self,
         saved: Option<Saved<R::Model, R::Private>>,
@@ -252,6 +264,9 @@ impl<R: TypedResource> Resource for Typed<R> {
     }
 
     async fn create(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+        if !self.valid_at_apply(req.config, diags) {
+            return None;
+        }
         let planned = decode(req.planned, diags)?;
         let config = decode(req.config, diags)?;
         let private = decode_private(req.private);
@@ -272,6 +287,9 @@ impl<R: TypedResource> Resource for Typed<R> {
     }
 
     async fn update(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+        if !self.valid_at_apply(req.config, diags) {
+            return None;
+        }
         let prior: R::Model = decode(req.prior, diags)?;
         let planned = decode(req.planned, diags)?;
         let config = decode(req.config, diags)?;
