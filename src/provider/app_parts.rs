@@ -37,7 +37,7 @@ pub fn require_oidc(app: &OidcApp, app_id: &str, what_exists: &str) -> Result<()
 
 /// One locked read-modify-write of the app (`update_app_with`). `change` may run more than once
 /// (Okta's concurrent-update retries); its last refusal wins, and a refused change sends nothing.
-pub async fn modify_app<F>(
+async fn modify_app<F>(
     client: &OktaClient,
     app_id: &str,
     mut change: F,
@@ -50,6 +50,32 @@ where
         .update_app_with(app_id, |app| refusal = change(app).err())
         .await?;
     Ok(refusal.map_or(Ok(app), Err))
+}
+
+/// [`modify_app`] for a create or update, reporting what went wrong (`action` says what was
+/// being done): Okta's "not found" at `app_attr`, its other errors and a refusal at `attr`.
+pub async fn modify_app_at<F>(
+    client: &OktaClient,
+    app_id: &str,
+    action: &str,
+    (app_attr, attr): (&str, &str),
+    diags: &mut Diagnostics,
+    change: F,
+) -> Option<OidcApp>
+where
+    F: FnMut(&mut OidcApp) -> Result<(), Refusal>,
+{
+    let err = match modify_app(client, app_id, change).await {
+        Ok(Ok(app)) => return Some(app),
+        Ok(Err(refusal)) => {
+            refusal.report(diags, attr);
+            return None;
+        }
+        Err(e) => e,
+    };
+    let at = if err.is_not_found() { app_attr } else { attr };
+    okta_diag::attr_error(diags, AttrPath::root(at), action, &err);
+    None
 }
 
 /// [`modify_app`] for a destroy: an app that is already gone counts as done, any other Okta

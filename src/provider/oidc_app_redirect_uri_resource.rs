@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::app_parts::{self, Refusal};
-use super::{okta_diag, validate, ProviderData};
+use super::{validate, ProviderData};
 use crate::okta::OidcApp;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
@@ -298,18 +298,6 @@ impl OidcAppRedirectUriResource {
     pub fn new(data: Arc<ProviderData>) -> Self {
         Self { data }
     }
-
-    /// Reads the app (one GET) and returns the state if the URI is on it; `None` when the app or
-    /// the URI is gone, or on error (then with a diagnostic).
-    async fn fetch(&self, r: &UriRef, diags: &mut Diagnostics) -> Outcome<Self> {
-        let client = self.data.client(diags)?;
-        let app = app_parts::read_app(&client, &r.app_id, "redirect URI", diags).await?;
-        let found = from_app(&app, r);
-        if found.is_none() {
-            tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI no longer on the app; removing it from state");
-        }
-        found.map(Saved::state)
-    }
 }
 
 #[tonic::async_trait]
@@ -336,6 +324,7 @@ impl TypedResource for OidcAppRedirectUriResource {
         }
     }
 
+    /// A missing app is the app_id's fault; anything else is about the URI.
     async fn create(
         &self,
         change: Change<'_, RedirectUri, ()>,
@@ -343,20 +332,10 @@ impl TypedResource for OidcAppRedirectUriResource {
     ) -> Outcome<Self> {
         let client = self.data.client(diags)?;
         let r = planned_ref(change.planned, diags)?;
-        let app = match app_parts::modify_app(&client, &r.app_id, |app| add_uri(app, &r)).await {
-            Ok(Ok(app)) => app,
-            Ok(Err(refusal)) => {
-                refusal.report(diags, "uri");
-                return None;
-            }
-            Err(e) => {
-                // A missing app is the app_id's fault; anything else Okta says is about the URI.
-                let at = if e.is_not_found() { "app_id" } else { "uri" };
-                let action = format!("adding the redirect URI to app {}", r.app_id);
-                okta_diag::attr_error(diags, AttrPath::root(at), &action, &e);
-                return None;
-            }
-        };
+        let action = format!("adding the redirect URI to app {}", r.app_id);
+        let attrs = ("app_id", "uri");
+        let add = |app: &mut OidcApp| add_uri(app, &r);
+        let app = app_parts::modify_app_at(&client, &r.app_id, &action, attrs, diags, add).await?;
         let Some(state) = from_app(&app, &r) else {
             diags.attr_error(
                 AttrPath::root("uri"),
@@ -374,6 +353,7 @@ impl TypedResource for OidcAppRedirectUriResource {
         Some(Saved::state(state))
     }
 
+    /// One GET. Nothing is left in state when the app or the URI is gone.
     async fn read(&self, state: RedirectUri, _: (), diags: &mut Diagnostics) -> Outcome<Self> {
         let Some(r) = UriRef::from_state(&state) else {
             diags.error(
@@ -382,7 +362,13 @@ impl TypedResource for OidcAppRedirectUriResource {
             );
             return None;
         };
-        self.fetch(&r, diags).await
+        let client = self.data.client(diags)?;
+        let app = app_parts::read_app(&client, &r.app_id, "redirect URI", diags).await?;
+        let found = from_app(&app, &r);
+        if found.is_none() {
+            tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI no longer on the app; removing it from state");
+        }
+        found.map(Saved::state)
     }
 
     /// Every argument forces replacement, so there is nothing to change in Okta.
@@ -391,8 +377,7 @@ impl TypedResource for OidcAppRedirectUriResource {
         change: Change<'_, RedirectUri, ()>,
         diags: &mut Diagnostics,
     ) -> Outcome<Self> {
-        let r = planned_ref(change.planned, diags)?;
-        Some(Saved::state((&r).into()))
+        planned_ref(change.planned, diags).map(|r| Saved::state((&r).into()))
     }
 
     async fn delete(&self, prior: RedirectUri, _: (), diags: &mut Diagnostics) {
@@ -412,7 +397,7 @@ impl TypedResource for OidcAppRedirectUriResource {
         let r = parse_import_id(id)
             .map_err(|e| diags.error("Invalid import ID", e))
             .ok()?;
-        let found = self.fetch(&r, diags).await;
+        let found = self.read((&r).into(), (), diags).await;
         if found.is_none() && !diags.has_errors() {
             diags.error(
                 "Redirect URI not found",
@@ -569,7 +554,10 @@ pub(super) mod emulated {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfplugin::framework::plan_object;
+    use crate::provider::OktaIdpProvider;
+    use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Resource};
+    use crate::tfplugin::model::{from_value, to_value};
+    use crate::tfplugin::typed::Typed;
     use crate::tfplugin::value::Type;
     use serde_json::json;
 
@@ -613,6 +601,24 @@ mod tests {
                 .map_or(Value::Null, |(_, v)| v.clone());
             (k.clone(), v)
         }))
+    }
+
+    fn to_state(r: &UriRef) -> Value {
+        to_value(&RedirectUri::from(r), &schema().implied_type()).expect("state conforms")
+    }
+
+    fn model(state: &Value) -> RedirectUri {
+        from_value(state).expect("model")
+    }
+
+    fn resource() -> Arc<dyn Resource> {
+        let provider = OktaIdpProvider::with_env(|_| None);
+        Typed::resource(OidcAppRedirectUriResource::new(Arc::clone(provider.data())))
+    }
+
+    /// Validation as Terraform runs it: the schema's checks, then the resource's.
+    fn check_config(config: &Value, diags: &mut Diagnostics) {
+        resource().validate(config, diags);
     }
 
     fn error_paths(d: &Diagnostics) -> Vec<String> {
@@ -817,7 +823,7 @@ mod tests {
     #[test]
     fn state_round_trips_and_plans_the_id() {
         let r = uri_ref(UriKind::PostLogout, "https://a.example.com/x/y");
-        let state = r.to_state();
+        let state = to_state(&r);
         assert_eq!(state.check_type(&schema().implied_type()), Ok(()));
         assert_eq!(
             state.get("id"),
@@ -825,10 +831,10 @@ mod tests {
                 "0oaAPP/post_logout/https://a.example.com/x/y"
             ))
         );
-        assert_eq!(UriRef::from_state(&state), Some(r.clone()));
+        assert_eq!(UriRef::from_state(&model(&state)), Some(r.clone()));
         // A state with only the id (attributes lost) still names the URI.
         let only_id = object(&[("id", Value::string(r.id()))]);
-        assert_eq!(UriRef::from_state(&only_id), Some(r));
+        assert_eq!(UriRef::from_state(&model(&only_id)), Some(r));
 
         let config = object(&[
             ("app_id", Value::string("0oaAPP")),
@@ -839,7 +845,7 @@ mod tests {
         assert!(replace.is_empty());
         assert_eq!(planned.get("kind"), Some(&Value::string("sign_in")));
         assert_eq!(planned.get("id"), Some(&Value::Unknown));
-        let resource = OidcAppRedirectUriResource::new(test_data());
+        let resource = resource();
         let req = PlanRequest {
             prior: &Value::Null,
             config: &config,
@@ -860,7 +866,7 @@ mod tests {
 
     #[test]
     fn every_argument_change_replaces() {
-        let prior = uri_ref(UriKind::SignIn, "https://a.example.com/cb").to_state();
+        let prior = to_state(&uri_ref(UriKind::SignIn, "https://a.example.com/cb"));
         let block = &schema().block;
         for (name, value) in [
             ("app_id", Value::string("0oaOTHER")),
@@ -893,13 +899,9 @@ mod tests {
         assert!(replace.is_empty());
     }
 
-    fn test_data() -> Arc<ProviderData> {
-        Arc::clone(crate::provider::OktaIdpProvider::with_env(|_| None).data())
-    }
-
-    fn apply_request<'a>(planned: &'a Value) -> ApplyRequest<'a> {
+    fn apply_request<'a>(prior: &'a Value, planned: &'a Value) -> ApplyRequest<'a> {
         ApplyRequest {
-            prior: &Value::Null,
+            prior,
             planned,
             config: planned,
             private: &[],
@@ -912,17 +914,19 @@ mod tests {
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;
-        let resource = OidcAppRedirectUriResource::new(Arc::clone(&org.data));
+        let resource = Typed::resource(OidcAppRedirectUriResource::new(Arc::clone(&org.data)));
         let r = UriRef {
             app_id: app_id.clone(),
             kind: UriKind::SignIn,
             uri: "https://authenticate.example.com/oauth2/callback".into(),
         };
-        let planned = r.to_state();
+        let planned = to_state(&r);
         let mut d = Diagnostics::new();
 
         let mark = org.mark().await;
-        let created = resource.create(&apply_request(&planned), &mut d).await;
+        let created = resource
+            .create(&apply_request(&Value::Null, &planned), &mut d)
+            .await;
         assert!(!d.has_errors(), "{d:?}");
         assert_eq!(created.as_ref().map(|s| &s.state), Some(&planned));
         let get = format!("GET /api/v1/apps/{app_id}");
@@ -931,7 +935,9 @@ mod tests {
 
         // Creating again (e.g. after the state was lost) adopts the URI: one GET, no PUT.
         let mark = org.mark().await;
-        resource.create(&apply_request(&planned), &mut d).await;
+        resource
+            .create(&apply_request(&Value::Null, &planned), &mut d)
+            .await;
         assert_eq!(org.calls_since(mark).await, vec![get.clone()]);
 
         let mark = org.mark().await;
@@ -940,7 +946,9 @@ mod tests {
         assert_eq!(org.calls_since(mark).await, vec![get.clone()]);
 
         let mark = org.mark().await;
-        resource.update(&apply_request(&planned), &mut d).await;
+        resource
+            .update(&apply_request(&planned, &planned), &mut d)
+            .await;
         assert!(org.calls_since(mark).await.is_empty());
 
         let mark = org.mark().await;
@@ -967,9 +975,9 @@ mod tests {
             uri: "https://*.example.com/oauth2/callback".into(),
             ..r.clone()
         };
-        let planned = wild.to_state();
+        let planned = to_state(&wild);
         assert!(resource
-            .create(&apply_request(&planned), &mut d)
+            .create(&apply_request(&Value::Null, &planned), &mut d)
             .await
             .is_none());
         assert_eq!(error_paths(&d), vec!["uri"]);
@@ -980,9 +988,9 @@ mod tests {
             app_id: "0oaDOESNOTEXIST".into(),
             ..r
         };
-        let planned = missing.to_state();
+        let planned = to_state(&missing);
         assert!(resource
-            .create(&apply_request(&planned), &mut d)
+            .create(&apply_request(&Value::Null, &planned), &mut d)
             .await
             .is_none());
         assert_eq!(error_paths(&d), vec!["app_id"]);
@@ -999,7 +1007,7 @@ mod tests {
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;
-        let resource = Arc::new(OidcAppRedirectUriResource::new(Arc::clone(&org.data)));
+        let resource = Typed::resource(OidcAppRedirectUriResource::new(Arc::clone(&org.data)));
         let refs: Vec<UriRef> = (0..30)
             .map(|i| UriRef {
                 app_id: app_id.clone(),
@@ -1019,10 +1027,12 @@ mod tests {
                     .map(|r| {
                         let resource = Arc::clone(&resource);
                         tokio::spawn(async move {
-                            let state = r.to_state();
+                            let state = to_state(&r);
                             let mut d = Diagnostics::new();
                             if create {
-                                resource.create(&apply_request(&state), &mut d).await;
+                                resource
+                                    .create(&apply_request(&Value::Null, &state), &mut d)
+                                    .await;
                             } else {
                                 resource.delete(&state, &[], &mut d).await;
                             }
@@ -1053,8 +1063,8 @@ mod tests {
         // A later refresh finds every one: the next plan is empty.
         for r in &refs {
             let mut d = Diagnostics::new();
-            let read = resource.read(&r.to_state(), &[], &mut d).await;
-            assert_eq!(read.map(|s| s.state), Some(r.to_state()));
+            let read = resource.read(&to_state(r), &[], &mut d).await;
+            assert_eq!(read.map(|s| s.state), Some(to_state(r)));
         }
         run(refs, false).await;
         let app = org.app(&app_id).await;
