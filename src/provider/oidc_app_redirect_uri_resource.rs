@@ -204,15 +204,10 @@ pub fn parse_import_id(id: &str) -> Result<UriRef, String> {
     };
     validate::app_id(app_id).map_err(|e| format!("{e} {FORM}"))?;
     let Some(kind) = UriKind::parse(kind) else {
-        let hint = if kind.ends_with(':') {
-            format!(
-                " This looks like okta_app_oauth_redirect_uri's <app_id>/<uri> form; use {app_id}/sign_in/{kind}/{uri}."
-            )
-        } else {
-            String::new()
-        };
+        let hint = kind.ends_with(':').then(|| format!(" This looks like okta_app_oauth_redirect_uri's <app_id>/<uri> form; use {app_id}/sign_in/{kind}/{uri}."));
         return Err(format!(
-            "\"{kind}\" is not a redirect URI kind (sign_in or post_logout). {FORM}{hint}"
+            "\"{kind}\" is not a redirect URI kind (sign_in or post_logout). {FORM}{}",
+            hint.unwrap_or_default()
         ));
     };
     if uri.is_empty() {
@@ -721,6 +716,35 @@ mod tests {
             &mut d,
         );
         assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn app_maps_to_the_state_only_while_it_has_the_uri() {
+        let r = uri_ref(UriKind::SignIn, "https://mine.example.com/cb");
+        assert_eq!(
+            from_app(&web_app(&["https://other.example.com/cb"]), &r),
+            None
+        );
+        let state = from_app(&web_app(&["https://mine.example.com/cb"]), &r).expect("on the app");
+        assert_eq!(state, RedirectUri::from(&r));
+        assert_eq!(
+            state.id.as_deref(),
+            Some("0oaAPP/sign_in/https://mine.example.com/cb")
+        );
+        assert_eq!(state.kind.as_deref(), Some("sign_in"));
+        assert_eq!(UriRef::from_model(&state), Some(r.clone()));
+        // The same URI in the other list is another resource.
+        let mut a = web_app(&["https://other.example.com/cb"]);
+        let logout = uri_ref(UriKind::PostLogout, "https://mine.example.com/cb");
+        add_uri(&mut a, &logout).expect("added");
+        assert_eq!(from_app(&a, &r), None);
+        assert_eq!(from_app(&a, &logout), Some(RedirectUri::from(&logout)));
+        // An unknown or missing argument names no URI yet.
+        let unknown = RedirectUri {
+            uri: Field::Unknown,
+            ..state
+        };
+        assert_eq!(UriRef::from_model(&unknown), None);
     }
 
     #[test]
