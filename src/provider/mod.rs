@@ -1,6 +1,7 @@
 //! The `oktaidp` provider: its configuration block and the resources and data sources it offers.
 
 pub mod api_token_resource;
+mod app_parts;
 mod config;
 pub mod fields;
 pub mod group_data_source;
@@ -103,7 +104,7 @@ impl OktaIdpProvider {
             resources: vec![
                 Arc::new(oidc_app_resource::OidcAppResource::new(Arc::clone(&data))),
                 Typed::resource(api_token_resource::ApiTokenResource::new(Arc::clone(&data))),
-                Arc::new(
+                Typed::resource(
                     oidc_app_redirect_uri_resource::OidcAppRedirectUriResource::new(Arc::clone(
                         &data,
                     )),

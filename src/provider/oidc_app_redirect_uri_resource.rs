@@ -6,16 +6,21 @@
 
 use std::sync::Arc;
 
-use super::fields::{self, Field};
-use super::validate::app_id as check_app_id;
-use super::{okta_diag, validate, ProviderData};
+use serde::{Deserialize, Serialize};
+
+use super::app_parts::{self, Refusal};
+use super::{validate, ProviderData};
 use crate::okta::OidcApp;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::framework::{ApplyRequest, PlanRequest, Resource, Stored};
+use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
+use crate::tfplugin::typed::{Change, Outcome, Plan, Saved, TypedResource};
 use crate::tfplugin::value::Value;
 
 pub const TYPE_NAME: &str = "oktaidp_oidc_app_redirect_uri";
+
+/// The values of `kind`, in [`UriKind`] order.
+const KINDS: &[&str] = &["sign_in", "post_logout"];
 
 /// Which of the app's URI lists the URI belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,17 +32,14 @@ pub enum UriKind {
 }
 
 impl UriKind {
-    pub const ALL: [UriKind; 2] = [UriKind::SignIn, UriKind::PostLogout];
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            UriKind::SignIn => "sign_in",
-            UriKind::PostLogout => "post_logout",
-        }
+        KINDS[self as usize]
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+        [UriKind::SignIn, UriKind::PostLogout]
+            .into_iter()
+            .find(|k| k.as_str() == raw)
     }
 
     /// What the Admin Console calls the list, for messages.
@@ -64,6 +66,16 @@ impl UriKind {
     }
 }
 
+/// The resource's attributes. `kind` stays a string so that a bad one is reported by the
+/// schema's check without hiding the other attributes' errors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedirectUri {
+    pub id: Field<String>,
+    pub app_id: Field<String>,
+    pub uri: Field<String>,
+    pub kind: Field<String>,
+}
+
 /// The URI a resource instance manages: its whole identity (every attribute forces replacement).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UriRef {
@@ -78,39 +90,40 @@ impl UriRef {
         format!("{}/{}/{}", self.app_id, self.kind.as_str(), self.uri)
     }
 
-    /// From a planned or stored object (`kind` null counts as the default, `sign_in`).
-    fn from_object(object: &Value) -> Option<Self> {
-        let app_id = fields::string(object, "app_id").known()?.to_string();
-        let uri = fields::string(object, "uri").known()?.to_string();
-        let kind = match fields::string(object, "kind") {
-            Field::Known(k) => UriKind::parse(k)?,
-            Field::Null => UriKind::SignIn,
-            Field::Unknown => return None,
-        };
-        Some(Self { app_id, kind, uri })
-    }
-
-    /// From the state, falling back to the id should the attributes be missing.
-    fn from_state(state: &Value) -> Option<Self> {
-        Self::from_object(state).or_else(|| {
-            fields::string(state, "id")
-                .known()
-                .and_then(|id| parse_import_id(id).ok())
+    /// From a plan or state; `None` while an argument is unknown. A plan always has `kind`
+    /// (the schema's default fills it in).
+    fn from_model(m: &RedirectUri) -> Option<Self> {
+        Some(Self {
+            app_id: m.app_id.get()?.clone(),
+            kind: UriKind::parse(m.kind.get()?)?,
+            uri: m.uri.get()?.clone(),
         })
     }
 
-    fn to_state(&self) -> Value {
-        Value::object([
-            ("id", Value::string(self.id())),
-            ("app_id", Value::string(self.app_id.clone())),
-            ("uri", Value::string(self.uri.clone())),
-            ("kind", Value::string(self.kind.as_str())),
-        ])
+    /// From the state, falling back to the id should the attributes be missing.
+    fn from_state(state: &RedirectUri) -> Option<Self> {
+        Self::from_model(state).or_else(|| parse_import_id(state.id.get()?).ok())
     }
 
     fn is_on(&self, app: &OidcApp) -> bool {
         self.kind.uris(app).contains(&self.uri)
     }
+}
+
+impl From<&UriRef> for RedirectUri {
+    fn from(r: &UriRef) -> Self {
+        Self {
+            id: Field::Known(r.id()),
+            app_id: r.app_id.as_str().into(),
+            uri: r.uri.as_str().into(),
+            kind: r.kind.as_str().into(),
+        }
+    }
+}
+
+/// App to model: the state when the app has the URI.
+fn from_app(app: &OidcApp, r: &UriRef) -> Option<RedirectUri> {
+    r.is_on(app).then(|| r.into())
 }
 
 pub fn schema() -> Schema {
@@ -153,6 +166,7 @@ pub fn schema() -> Schema {
             Attribute::string("app_id")
                 .required()
                 .requires_replace()
+                .check(validate::app_id)
                 .describe("ID of the Okta OIDC app (`0oa...`), for example `oktaidp_oidc_app.shared.id` or the ID of an app managed elsewhere. Changing it replaces the resource."),
         )
         .attr(
@@ -172,6 +186,7 @@ pub fn schema() -> Schema {
             Attribute::string("kind")
                 .default(Value::string(UriKind::SignIn.as_str()))
                 .requires_replace()
+                .one_of(KINDS)
                 .describe(
                     "`sign_in` (default): a sign-in redirect URI (Okta's `redirect_uris`). `post_logout`: a \
                      sign-out redirect URI (`post_logout_redirect_uris`). Changing it replaces the resource.",
@@ -187,17 +202,12 @@ pub fn parse_import_id(id: &str) -> Result<UriRef, String> {
     let (Some(app_id), Some(kind), Some(uri)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(format!("\"{id}\" is not a redirect URI ID. {FORM}"));
     };
-    check_app_id(app_id).map_err(|e| format!("{e} {FORM}"))?;
+    validate::app_id(app_id).map_err(|e| format!("{e} {FORM}"))?;
     let Some(kind) = UriKind::parse(kind) else {
-        let hint = if kind.ends_with(':') {
-            format!(
-                " This looks like okta_app_oauth_redirect_uri's <app_id>/<uri> form; use {app_id}/sign_in/{kind}/{uri}."
-            )
-        } else {
-            String::new()
-        };
+        let hint = kind.ends_with(':').then(|| format!(" This looks like okta_app_oauth_redirect_uri's <app_id>/<uri> form; use {app_id}/sign_in/{kind}/{uri}."));
         return Err(format!(
-            "\"{kind}\" is not a redirect URI kind (sign_in or post_logout). {FORM}{hint}"
+            "\"{kind}\" is not a redirect URI kind (sign_in or post_logout). {FORM}{}",
+            hint.unwrap_or_default()
         ));
     };
     if uri.is_empty() {
@@ -210,53 +220,9 @@ pub fn parse_import_id(id: &str) -> Result<UriRef, String> {
     })
 }
 
-/// Checks before any API call, with attribute paths. Unknown values are skipped.
-fn check_config(config: &Value, diags: &mut Diagnostics) {
-    if let Field::Known(app_id) = fields::string(config, "app_id") {
-        if let Err(e) = check_app_id(app_id) {
-            diags.attr_error(AttrPath::root("app_id"), "Invalid app_id", e);
-        }
-    }
-    if let Field::Known(kind) = fields::string(config, "kind") {
-        if UriKind::parse(kind).is_none() {
-            diags.attr_error(
-                AttrPath::root("kind"),
-                "Invalid kind",
-                format!("\"{kind}\" is not one of sign_in, post_logout."),
-            );
-        }
-    }
-    if let Field::Known(uri) = fields::string(config, "uri") {
-        // Whether the app allows wildcards is only known at apply; the shape is checked here.
-        if let Err(e) = validate::redirect_uri(uri, true) {
-            diags.attr_error(AttrPath::root("uri"), "Invalid redirect URI", e);
-        }
-    }
-}
-
-/// Why the URI cannot be added to or removed from this app (a message for the `uri` attribute).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Refusal {
-    summary: &'static str,
-    detail: String,
-}
-
-fn check_oidc(app: &OidcApp, app_id: &str) -> Result<(), Refusal> {
-    match app.sign_on_mode() {
-        Some("OPENID_CONNECT") => Ok(()),
-        other => Err(Refusal {
-            summary: "Not an OIDC app",
-            detail: format!(
-                "App {app_id} has sign-on mode {}; redirect URIs exist only on OIDC apps (OPENID_CONNECT).",
-                other.unwrap_or("unknown")
-            ),
-        }),
-    }
-}
-
-/// Adds the URI unless the app has it. Leaves the app untouched on refusal.
+/// Model to app: adds the URI unless the app has it. Leaves the app untouched on refusal.
 fn add_uri(app: &mut OidcApp, r: &UriRef) -> Result<(), Refusal> {
-    check_oidc(app, &r.app_id)?;
+    app_parts::require_oidc(app, &r.app_id, "redirect URIs exist")?;
     if r.is_on(app) {
         return Ok(());
     }
@@ -286,12 +252,8 @@ fn remove_uri(app: &mut OidcApp, r: &UriRef) -> Result<(), Refusal> {
     if !r.is_on(app) {
         return Ok(());
     }
-    let remaining: Vec<String> = r
-        .kind
-        .uris(app)
-        .into_iter()
-        .filter(|u| *u != r.uri)
-        .collect();
+    let mut remaining = r.kind.uris(app);
+    remaining.retain(|u| *u != r.uri);
     let redirects_optional = app
         .grant_types()
         .unwrap_or_default()
@@ -311,108 +273,61 @@ fn remove_uri(app: &mut OidcApp, r: &UriRef) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// The URI a create or update applies.
+fn planned_ref(planned: &RedirectUri, diags: &mut Diagnostics) -> Option<UriRef> {
+    let r = UriRef::from_model(planned);
+    if r.is_none() {
+        diags.error(
+            "Incomplete plan",
+            "app_id, uri and kind must be known at apply. This is a bug in the provider.",
+        );
+    }
+    r
+}
+
 pub struct OidcAppRedirectUriResource {
-    schema: Schema,
     data: Arc<ProviderData>,
 }
 
 impl OidcAppRedirectUriResource {
     pub fn new(data: Arc<ProviderData>) -> Self {
-        Self {
-            schema: schema(),
-            data,
-        }
-    }
-
-    /// Reads the app (one GET) and returns the state if the URI is on it; `None` when the app or
-    /// the URI is gone, or on error (then with a diagnostic).
-    async fn fetch(&self, r: &UriRef, diags: &mut Diagnostics) -> Option<Stored> {
-        let client = self.data.client(diags)?;
-        match client.apps().get(&r.app_id).await {
-            Ok(Some(app)) if r.is_on(&app) => Some(Stored {
-                state: r.to_state(),
-                private: Vec::new(),
-            }),
-            Ok(Some(_)) => {
-                tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI no longer on the app; removing it from state");
-                None
-            }
-            Ok(None) => {
-                tracing::info!(app_id = %r.app_id, "app no longer exists; removing the redirect URI from state");
-                None
-            }
-            Err(e) => {
-                okta_diag::error(diags, &format!("reading app {}", r.app_id), &e);
-                None
-            }
-        }
+        Self { data }
     }
 }
 
 #[tonic::async_trait]
-impl Resource for OidcAppRedirectUriResource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
+impl TypedResource for OidcAppRedirectUriResource {
+    type Model = RedirectUri;
+    type Private = ();
+    const TYPE_NAME: &'static str = TYPE_NAME;
+
+    fn schema() -> Schema {
+        schema()
     }
 
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        check_config(config, diags);
-    }
-
-    fn modify_plan(
-        &self,
-        _req: &PlanRequest<'_>,
-        planned: &mut Value,
-        _replace: &mut Vec<AttrPath>,
-        _diags: &mut Diagnostics,
-    ) {
-        // The id follows from the arguments: show it in the plan when they are known.
-        let Some(r) = UriRef::from_object(planned) else {
-            return;
-        };
-        if let Some(id) = planned.get_mut("id") {
-            *id = Value::string(r.id());
+    fn validate(&self, config: &RedirectUri, diags: &mut Diagnostics) {
+        // Whether the app allows wildcards is only known at apply; the shape is checked here.
+        if let Some(Err(e)) = config.uri.get().map(|u| validate::redirect_uri(u, true)) {
+            diags.attr_error(AttrPath::root("uri"), "Invalid redirect URI", e);
         }
     }
 
-    async fn create(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
+    /// The id follows from the arguments: show it in the plan when they are known.
+    fn modify_plan(&self, plan: &mut Plan<'_, Self>, _diags: &mut Diagnostics) {
+        if let Some(r) = UriRef::from_model(&plan.planned) {
+            plan.planned.id = Field::Known(r.id());
+        }
+    }
+
+    /// A missing app is the app_id's fault; anything else is about the URI.
+    async fn create(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
         let client = self.data.client(diags)?;
-        let Some(r) = UriRef::from_object(req.planned) else {
-            diags.error(
-                "Incomplete plan",
-                "app_id, uri and kind must be known at apply. This is a bug in the provider.",
-            );
-            return None;
-        };
-        let mut refusal = None;
-        let result = client
-            .update_app_with(&r.app_id, |app| {
-                refusal = add_uri(app, &r).err();
-            })
-            .await;
-        let app = match result {
-            Ok(app) => app,
-            Err(e) => {
-                // A missing app is the app_id's fault; anything else Okta says is about the URI.
-                let at = if e.is_not_found() { "app_id" } else { "uri" };
-                okta_diag::attr_error(
-                    diags,
-                    AttrPath::root(at),
-                    &format!("adding the redirect URI to app {}", r.app_id),
-                    &e,
-                );
-                return None;
-            }
-        };
-        if let Some(refusal) = refusal {
-            diags.attr_error(AttrPath::root("uri"), refusal.summary, refusal.detail);
-            return None;
-        }
-        if !r.is_on(&app) {
+        let r = planned_ref(change.planned, diags)?;
+        let action = format!("adding the redirect URI to app {}", r.app_id);
+        let attrs = ("app_id", "uri");
+        let add = |app: &mut OidcApp| add_uri(app, &r);
+        let app = app_parts::modify_app_at(&client, &r.app_id, &action, attrs, diags, add).await?;
+        let Some(state) = from_app(&app, &r) else {
             diags.attr_error(
                 AttrPath::root("uri"),
                 "Okta did not keep the redirect URI",
@@ -424,86 +339,52 @@ impl Resource for OidcAppRedirectUriResource {
                 ),
             );
             return None;
-        }
+        };
         tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI on the app");
-        Some(Stored {
-            state: r.to_state(),
-            private: Vec::new(),
-        })
+        Some(Saved::state(state))
     }
 
-    async fn read(
-        &self,
-        state: &Value,
-        _private: &[u8],
-        diags: &mut Diagnostics,
-    ) -> Option<Stored> {
-        let Some(r) = UriRef::from_state(state) else {
+    /// One GET. Nothing is left in state when the app or the URI is gone.
+    async fn read(&self, state: RedirectUri, _: (), diags: &mut Diagnostics) -> Outcome<Self> {
+        let Some(r) = UriRef::from_state(&state) else {
             diags.error(
                 "Unreadable state",
                 "The stored state has no app_id, kind and uri. Remove it with `terraform state rm` and import the URI again.",
             );
             return None;
         };
-        self.fetch(&r, diags).await
-    }
-
-    async fn update(&self, req: &ApplyRequest<'_>, diags: &mut Diagnostics) -> Option<Stored> {
-        // Every argument forces replacement, so there is nothing to change in Okta.
-        let Some(r) = UriRef::from_object(req.planned) else {
-            diags.error(
-                "Incomplete plan",
-                "app_id, uri and kind must be known at apply. This is a bug in the provider.",
-            );
-            return None;
-        };
-        Some(Stored {
-            state: r.to_state(),
-            private: req.private.to_vec(),
-        })
-    }
-
-    async fn delete(&self, prior: &Value, _private: &[u8], diags: &mut Diagnostics) {
-        let Some(client) = self.data.client(diags) else {
-            return;
-        };
-        let Some(r) = UriRef::from_state(prior) else {
-            return;
-        };
-        let mut refusal = None;
-        let result = client
-            .update_app_with(&r.app_id, |app| {
-                refusal = remove_uri(app, &r).err();
-            })
-            .await;
-        match result {
-            Ok(_) => {}
-            Err(e) if e.is_not_found() => {
-                tracing::info!(app_id = %r.app_id, "app already gone; nothing to remove");
-                return;
-            }
-            Err(e) => {
-                return okta_diag::error(
-                    diags,
-                    &format!("removing the redirect URI from app {}", r.app_id),
-                    &e,
-                );
-            }
+        let client = self.data.client(diags)?;
+        let app = app_parts::read_app(&client, &r.app_id, "redirect URI", diags).await?;
+        let found = from_app(&app, &r);
+        if found.is_none() {
+            tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI no longer on the app; removing it from state");
         }
-        if let Some(refusal) = refusal {
-            diags.attr_error(AttrPath::root("uri"), refusal.summary, refusal.detail);
+        found.map(Saved::state)
+    }
+
+    /// Every argument forces replacement, so there is nothing to change in Okta.
+    async fn update(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
+        planned_ref(change.planned, diags).map(|r| Saved::state((&r).into()))
+    }
+
+    async fn delete(&self, prior: RedirectUri, _: (), diags: &mut Diagnostics) {
+        let (Some(client), Some(r)) = (self.data.client(diags), UriRef::from_state(&prior)) else {
+            return;
+        };
+        let action = format!("removing the redirect URI from app {}", r.app_id);
+        let remove = |app: &mut OidcApp| remove_uri(app, &r);
+        if let Some(refusal) =
+            app_parts::modify_app_unless_gone(&client, &r.app_id, &action, diags, remove).await
+        {
+            refusal.report(diags, "uri");
         }
     }
 
-    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Option<Stored> {
-        let r = match parse_import_id(id) {
-            Ok(r) => r,
-            Err(e) => {
-                diags.error("Invalid import ID", e);
-                return None;
-            }
-        };
-        let found = self.fetch(&r, diags).await;
+    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self> {
+        let r = parse_import_id(id)
+            .map_err(|e| diags.error("Invalid import ID", e))
+            .ok()?;
+        let found = self.read((&r).into(), (), diags).await;
         if found.is_none() && !diags.has_errors() {
             diags.error(
                 "Redirect URI not found",
@@ -660,7 +541,10 @@ pub(super) mod emulated {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfplugin::framework::plan_object;
+    use crate::provider::OktaIdpProvider;
+    use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Resource};
+    use crate::tfplugin::model::{from_value, to_value};
+    use crate::tfplugin::typed::Typed;
     use crate::tfplugin::value::Type;
     use serde_json::json;
 
@@ -704,6 +588,24 @@ mod tests {
                 .map_or(Value::Null, |(_, v)| v.clone());
             (k.clone(), v)
         }))
+    }
+
+    fn to_state(r: &UriRef) -> Value {
+        to_value(&RedirectUri::from(r), &schema().implied_type()).expect("state conforms")
+    }
+
+    fn model(state: &Value) -> RedirectUri {
+        from_value(state).expect("model")
+    }
+
+    fn resource() -> Arc<dyn Resource> {
+        let provider = OktaIdpProvider::with_env(|_| None);
+        Typed::resource(OidcAppRedirectUriResource::new(Arc::clone(provider.data())))
+    }
+
+    /// Validation as Terraform runs it: the schema's checks, then the resource's.
+    fn check_config(config: &Value, diags: &mut Diagnostics) {
+        resource().validate(config, diags);
     }
 
     fn error_paths(d: &Diagnostics) -> Vec<String> {
@@ -809,6 +711,35 @@ mod tests {
     }
 
     #[test]
+    fn app_maps_to_the_state_only_while_it_has_the_uri() {
+        let r = uri_ref(UriKind::SignIn, "https://mine.example.com/cb");
+        assert_eq!(
+            from_app(&web_app(&["https://other.example.com/cb"]), &r),
+            None
+        );
+        let state = from_app(&web_app(&["https://mine.example.com/cb"]), &r).expect("on the app");
+        assert_eq!(state, RedirectUri::from(&r));
+        assert_eq!(
+            state.id.as_deref(),
+            Some("0oaAPP/sign_in/https://mine.example.com/cb")
+        );
+        assert_eq!(state.kind.as_deref(), Some("sign_in"));
+        assert_eq!(UriRef::from_model(&state), Some(r.clone()));
+        // The same URI in the other list is another resource.
+        let mut a = web_app(&["https://other.example.com/cb"]);
+        let logout = uri_ref(UriKind::PostLogout, "https://mine.example.com/cb");
+        add_uri(&mut a, &logout).expect("added");
+        assert_eq!(from_app(&a, &r), None);
+        assert_eq!(from_app(&a, &logout), Some(RedirectUri::from(&logout)));
+        // An unknown or missing argument names no URI yet.
+        let unknown = RedirectUri {
+            uri: Field::Unknown,
+            ..state
+        };
+        assert_eq!(UriRef::from_model(&unknown), None);
+    }
+
+    #[test]
     fn add_appends_once_and_keeps_everything_else() {
         let mut a = web_app(&["https://other.example.com/cb"]);
         let before = a.clone();
@@ -908,7 +839,7 @@ mod tests {
     #[test]
     fn state_round_trips_and_plans_the_id() {
         let r = uri_ref(UriKind::PostLogout, "https://a.example.com/x/y");
-        let state = r.to_state();
+        let state = to_state(&r);
         assert_eq!(state.check_type(&schema().implied_type()), Ok(()));
         assert_eq!(
             state.get("id"),
@@ -916,10 +847,10 @@ mod tests {
                 "0oaAPP/post_logout/https://a.example.com/x/y"
             ))
         );
-        assert_eq!(UriRef::from_state(&state), Some(r.clone()));
+        assert_eq!(UriRef::from_state(&model(&state)), Some(r.clone()));
         // A state with only the id (attributes lost) still names the URI.
         let only_id = object(&[("id", Value::string(r.id()))]);
-        assert_eq!(UriRef::from_state(&only_id), Some(r));
+        assert_eq!(UriRef::from_state(&model(&only_id)), Some(r));
 
         let config = object(&[
             ("app_id", Value::string("0oaAPP")),
@@ -930,7 +861,7 @@ mod tests {
         assert!(replace.is_empty());
         assert_eq!(planned.get("kind"), Some(&Value::string("sign_in")));
         assert_eq!(planned.get("id"), Some(&Value::Unknown));
-        let resource = OidcAppRedirectUriResource::new(test_data());
+        let resource = resource();
         let req = PlanRequest {
             prior: &Value::Null,
             config: &config,
@@ -951,7 +882,7 @@ mod tests {
 
     #[test]
     fn every_argument_change_replaces() {
-        let prior = uri_ref(UriKind::SignIn, "https://a.example.com/cb").to_state();
+        let prior = to_state(&uri_ref(UriKind::SignIn, "https://a.example.com/cb"));
         let block = &schema().block;
         for (name, value) in [
             ("app_id", Value::string("0oaOTHER")),
@@ -984,13 +915,9 @@ mod tests {
         assert!(replace.is_empty());
     }
 
-    fn test_data() -> Arc<ProviderData> {
-        Arc::clone(crate::provider::OktaIdpProvider::with_env(|_| None).data())
-    }
-
-    fn apply_request<'a>(planned: &'a Value) -> ApplyRequest<'a> {
+    fn apply_request<'a>(prior: &'a Value, planned: &'a Value) -> ApplyRequest<'a> {
         ApplyRequest {
-            prior: &Value::Null,
+            prior,
             planned,
             config: planned,
             private: &[],
@@ -1003,17 +930,19 @@ mod tests {
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;
-        let resource = OidcAppRedirectUriResource::new(Arc::clone(&org.data));
+        let resource = Typed::resource(OidcAppRedirectUriResource::new(Arc::clone(&org.data)));
         let r = UriRef {
             app_id: app_id.clone(),
             kind: UriKind::SignIn,
             uri: "https://authenticate.example.com/oauth2/callback".into(),
         };
-        let planned = r.to_state();
+        let planned = to_state(&r);
         let mut d = Diagnostics::new();
 
         let mark = org.mark().await;
-        let created = resource.create(&apply_request(&planned), &mut d).await;
+        let created = resource
+            .create(&apply_request(&Value::Null, &planned), &mut d)
+            .await;
         assert!(!d.has_errors(), "{d:?}");
         assert_eq!(created.as_ref().map(|s| &s.state), Some(&planned));
         let get = format!("GET /api/v1/apps/{app_id}");
@@ -1022,7 +951,9 @@ mod tests {
 
         // Creating again (e.g. after the state was lost) adopts the URI: one GET, no PUT.
         let mark = org.mark().await;
-        resource.create(&apply_request(&planned), &mut d).await;
+        resource
+            .create(&apply_request(&Value::Null, &planned), &mut d)
+            .await;
         assert_eq!(org.calls_since(mark).await, vec![get.clone()]);
 
         let mark = org.mark().await;
@@ -1031,7 +962,9 @@ mod tests {
         assert_eq!(org.calls_since(mark).await, vec![get.clone()]);
 
         let mark = org.mark().await;
-        resource.update(&apply_request(&planned), &mut d).await;
+        resource
+            .update(&apply_request(&planned, &planned), &mut d)
+            .await;
         assert!(org.calls_since(mark).await.is_empty());
 
         let mark = org.mark().await;
@@ -1058,9 +991,9 @@ mod tests {
             uri: "https://*.example.com/oauth2/callback".into(),
             ..r.clone()
         };
-        let planned = wild.to_state();
+        let planned = to_state(&wild);
         assert!(resource
-            .create(&apply_request(&planned), &mut d)
+            .create(&apply_request(&Value::Null, &planned), &mut d)
             .await
             .is_none());
         assert_eq!(error_paths(&d), vec!["uri"]);
@@ -1071,9 +1004,9 @@ mod tests {
             app_id: "0oaDOESNOTEXIST".into(),
             ..r
         };
-        let planned = missing.to_state();
+        let planned = to_state(&missing);
         assert!(resource
-            .create(&apply_request(&planned), &mut d)
+            .create(&apply_request(&Value::Null, &planned), &mut d)
             .await
             .is_none());
         assert_eq!(error_paths(&d), vec!["app_id"]);
@@ -1090,7 +1023,7 @@ mod tests {
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;
-        let resource = Arc::new(OidcAppRedirectUriResource::new(Arc::clone(&org.data)));
+        let resource = Typed::resource(OidcAppRedirectUriResource::new(Arc::clone(&org.data)));
         let refs: Vec<UriRef> = (0..30)
             .map(|i| UriRef {
                 app_id: app_id.clone(),
@@ -1110,10 +1043,12 @@ mod tests {
                     .map(|r| {
                         let resource = Arc::clone(&resource);
                         tokio::spawn(async move {
-                            let state = r.to_state();
+                            let state = to_state(&r);
                             let mut d = Diagnostics::new();
                             if create {
-                                resource.create(&apply_request(&state), &mut d).await;
+                                resource
+                                    .create(&apply_request(&Value::Null, &state), &mut d)
+                                    .await;
                             } else {
                                 resource.delete(&state, &[], &mut d).await;
                             }
@@ -1144,8 +1079,8 @@ mod tests {
         // A later refresh finds every one: the next plan is empty.
         for r in &refs {
             let mut d = Diagnostics::new();
-            let read = resource.read(&r.to_state(), &[], &mut d).await;
-            assert_eq!(read.map(|s| s.state), Some(r.to_state()));
+            let read = resource.read(&to_state(r), &[], &mut d).await;
+            assert_eq!(read.map(|s| s.state), Some(to_state(r)));
         }
         run(refs, false).await;
         let app = org.app(&app_id).await;

@@ -1,0 +1,125 @@
+//! What the resources that manage one part of an app owned elsewhere share: reading the app,
+//! and changing it by a locked read-modify-write that may refuse the change.
+
+use crate::okta::{OidcApp, OktaClient, OktaError};
+use crate::tfplugin::diag::{AttrPath, Diagnostics};
+
+use super::okta_diag;
+
+/// Why a change cannot be made to this app, found before anything is sent to Okta.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub summary: &'static str,
+    pub detail: String,
+}
+
+impl Refusal {
+    /// An error diagnostic at the attribute `attr`.
+    pub fn report(self, diags: &mut Diagnostics, attr: &str) {
+        diags.attr_error(AttrPath::root(attr), self.summary, self.detail);
+    }
+}
+
+/// Refuses apps other than OIDC ones; `what_exists` says what only they have, for example
+/// "redirect URIs exist".
+pub fn require_oidc(app: &OidcApp, app_id: &str, what_exists: &str) -> Result<(), Refusal> {
+    match app.sign_on_mode() {
+        Some("OPENID_CONNECT") => Ok(()),
+        other => Err(Refusal {
+            summary: "Not an OIDC app",
+            detail: format!(
+                "App {app_id} has sign-on mode {}; {what_exists} only on OIDC apps (OPENID_CONNECT).",
+                other.unwrap_or("unknown")
+            ),
+        }),
+    }
+}
+
+/// One locked read-modify-write of the app (`update_app_with`). `change` may run more than once
+/// (Okta's concurrent-update retries); its last refusal wins, and a refused change sends nothing.
+async fn modify_app<F>(
+    client: &OktaClient,
+    app_id: &str,
+    mut change: F,
+) -> Result<Result<OidcApp, Refusal>, OktaError>
+where
+    F: FnMut(&mut OidcApp) -> Result<(), Refusal>,
+{
+    let mut refusal = None;
+    let app = client
+        .update_app_with(app_id, |app| refusal = change(app).err())
+        .await?;
+    Ok(refusal.map_or(Ok(app), Err))
+}
+
+/// [`modify_app`] for a create or update, reporting what went wrong (`action` says what was
+/// being done): Okta's "not found" at `app_attr`, its other errors and a refusal at `attr`.
+pub async fn modify_app_at<F>(
+    client: &OktaClient,
+    app_id: &str,
+    action: &str,
+    (app_attr, attr): (&str, &str),
+    diags: &mut Diagnostics,
+    change: F,
+) -> Option<OidcApp>
+where
+    F: FnMut(&mut OidcApp) -> Result<(), Refusal>,
+{
+    let err = match modify_app(client, app_id, change).await {
+        Ok(Ok(app)) => return Some(app),
+        Ok(Err(refusal)) => {
+            refusal.report(diags, attr);
+            return None;
+        }
+        Err(e) => e,
+    };
+    let at = if err.is_not_found() { app_attr } else { attr };
+    okta_diag::attr_error(diags, AttrPath::root(at), action, &err);
+    None
+}
+
+/// [`modify_app`] for a destroy: an app that is already gone counts as done, any other Okta
+/// error is reported (`action` says what was being done). Returns the refusal, if any.
+pub async fn modify_app_unless_gone<F>(
+    client: &OktaClient,
+    app_id: &str,
+    action: &str,
+    diags: &mut Diagnostics,
+    change: F,
+) -> Option<Refusal>
+where
+    F: FnMut(&mut OidcApp) -> Result<(), Refusal>,
+{
+    match modify_app(client, app_id, change).await {
+        Ok(result) => result.err(),
+        Err(e) if e.is_not_found() => {
+            tracing::info!(app_id = %app_id, "app already gone; nothing to do while {action}");
+            None
+        }
+        Err(e) => {
+            okta_diag::error(diags, action, &e);
+            None
+        }
+    }
+}
+
+/// Reads the app for a refresh or an import (one GET). `None` when it is gone (the `part` it
+/// held leaves the state) or on error (then with a diagnostic).
+pub async fn read_app(
+    client: &OktaClient,
+    app_id: &str,
+    part: &str,
+    diags: &mut Diagnostics,
+) -> Option<OidcApp> {
+    match client.apps().get(app_id).await {
+        Ok(Some(app)) => Some(app),
+        Ok(None) => {
+            tracing::info!(app_id = %app_id, "app no longer exists; removing the {part} from state");
+            None
+        }
+        Err(e) => {
+            okta_diag::error(diags, &format!("reading app {app_id}"), &e);
+            None
+        }
+    }
+}
