@@ -101,7 +101,7 @@ impl OktaIdpProvider {
                 Arc::new(group_data_source::GroupLookup::new(Arc::clone(&data))),
             ],
             resources: vec![
-                Arc::new(oidc_app_resource::OidcAppResource::new(Arc::clone(&data))),
+                Typed::resource(oidc_app_resource::OidcAppResource::new(Arc::clone(&data))),
                 Arc::new(api_token_resource::ApiTokenResource::new(Arc::clone(&data))),
                 Arc::new(
                     oidc_app_redirect_uri_resource::OidcAppRedirectUriResource::new(Arc::clone(
