@@ -807,6 +807,24 @@ impl TypedResource for OidcAppResource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::OktaIdpProvider;
+    use crate::tfplugin::framework::Resource;
+    use crate::tfplugin::typed::Typed;
+    use serde_json::json;
+
+    fn resource() -> Arc<dyn Resource> {
+        let provider = OktaIdpProvider::with_env(|_| None);
+        Typed::resource(OidcAppResource::new(Arc::clone(provider.data())))
+    }
+
+    /// Validation as Terraform runs it: the schema's checks, then the resource's.
+    fn check_config(config: &Value, diags: &mut Diagnostics) {
+        resource().validate(config, diags);
+    }
+
+    fn string_list_value<const N: usize>(items: [&str; N]) -> Value {
+        Value::List(items.into_iter().map(Value::string).collect())
+    }
 
     fn uris(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
@@ -909,11 +927,129 @@ mod tests {
 
     #[test]
     fn owned_uris_round_trip_through_private_state() {
+        // The adapter keeps private state as the JSON of `Owned`, unreadable bytes as default.
         let owned = Owned {
             redirect_uris: uris(&["https://a/cb"]),
             post_logout_redirect_uris: None,
         };
-        assert_eq!(Owned::from_private(&owned.to_private()), owned);
-        assert_eq!(Owned::from_private(b"garbage"), Owned::default());
+        let bytes = serde_json::to_vec(&owned).expect("json");
+        let read = |b: &[u8]| serde_json::from_slice::<Owned>(b).unwrap_or_default();
+        assert_eq!(read(&bytes), owned);
+        assert_eq!(read(b"garbage"), Owned::default());
+    }
+
+    fn okta_app(oauth: serde_json::Value) -> OidcApp {
+        serde_json::from_value(json!({
+            "id": "0oaAPP",
+            "label": "pomerium",
+            "status": "ACTIVE",
+            "signOnMode": "OPENID_CONNECT",
+            "settings": {"oauthClient": oauth},
+        }))
+        .expect("app json")
+    }
+
+    fn planned() -> OidcAppModel {
+        OidcAppModel {
+            label: "pomerium".into(),
+            redirect_uris: Field::Known(uris(&["https://mine/cb"])),
+            grant_types: Field::Known(["authorization_code".into(), "refresh_token".into()].into()),
+            response_types: Field::Known(["code".into()].into()),
+            status: "ACTIVE".into(),
+            ..OidcAppModel::defaults()
+        }
+    }
+
+    #[test]
+    fn defaults_come_from_the_schema() {
+        let d = OidcAppModel::defaults();
+        assert_eq!(d.refresh_token_rotation, "STATIC".into());
+        assert_eq!(d.token_endpoint_auth_method, "client_secret_basic".into());
+        assert_eq!(d.consent_method, "TRUSTED".into());
+        assert_eq!(d.wildcard_redirect, "DISABLED".into());
+        assert_eq!(d.redirect_uris_exclusive, Field::Known(true));
+        assert_eq!(d.client_secret_version, Field::Known(1));
+        assert_eq!(d.label, Field::Null);
+    }
+
+    #[test]
+    fn applying_then_reading_gives_the_plan_back() {
+        let mut app = okta_app(json!({"redirect_uris": ["https://other/cb"]}));
+        let mut want = planned();
+        want.refresh_token_rotation = ROTATE.into();
+        want.apply_to(&mut app, &Owned::default());
+        assert_eq!(app.redirect_uris(), Some(uris(&["https://mine/cb"])));
+        assert_eq!(
+            app.refresh_token(),
+            Some(RefreshTokenSettings {
+                rotation_type: ROTATE.into(),
+                leeway: Some(DEFAULT_LEEWAY)
+            })
+        );
+        let state = OidcAppModel::from_app(&app, &want, &want.owned(), None, Some("s3".into()));
+        assert_eq!(state.refresh_token_leeway, Field::Known(DEFAULT_LEEWAY));
+        assert_eq!(state.client_secret, "s3".into());
+        assert_eq!(state.grant_types, want.grant_types);
+        assert_eq!(state.consent_method, want.consent_method);
+        assert_eq!(state.client_secret_version, Field::Known(1));
+        // Without the refresh grant Okta drops the settings: the planned ones stand.
+        want.grant_types = Field::Known(["authorization_code".into()].into());
+        want.apply_to(&mut app, &Owned::default());
+        assert_eq!(app.refresh_token(), None);
+        let state = OidcAppModel::from_app(&app, &want, &want.owned(), None, None);
+        assert_eq!(state.refresh_token_rotation, ROTATE.into());
+        assert_eq!(state.client_secret, Field::Null);
+    }
+
+    #[test]
+    fn additive_mode_shows_only_our_uris_and_keeps_the_others() {
+        let mut app = okta_app(json!({"redirect_uris": ["https://other/cb", "https://old/cb"]}));
+        let mut want = planned();
+        want.redirect_uris_exclusive = Field::Known(false);
+        let before = Owned {
+            redirect_uris: uris(&["https://old/cb"]),
+            post_logout_redirect_uris: None,
+        };
+        want.apply_to(&mut app, &before);
+        assert_eq!(
+            app.redirect_uris(),
+            Some(uris(&["https://other/cb", "https://mine/cb"]))
+        );
+        let state = OidcAppModel::from_app(&app, &want, &want.owned(), None, None);
+        assert_eq!(
+            state.redirect_uris,
+            Field::Known(uris(&["https://mine/cb"]))
+        );
+        // Okta omitted settings read as the schema's defaults; a prior empty list stays.
+        let mut prior = want.clone();
+        prior.post_logout_redirect_uris = Field::Known(Vec::new());
+        prior.redirect_uris_exclusive = Field::Known(true);
+        let bare = okta_app(json!({}));
+        let state = OidcAppModel::from_app(&bare, &prior, &Owned::default(), None, None);
+        assert_eq!(state.post_logout_redirect_uris, Field::Known(Vec::new()));
+        assert_eq!(
+            state.token_endpoint_auth_method,
+            "client_secret_basic".into()
+        );
+        assert_eq!(state.pkce_required, Field::Known(false));
+        assert_eq!(state.redirect_uris, Field::Known(Vec::new()));
+    }
+
+    #[test]
+    fn wanted_takes_configuration_only_attributes_from_the_configuration() {
+        let mut planned = planned();
+        planned.issuer_mode = "ORG_URL".into();
+        planned.refresh_token_leeway = Field::Known(45);
+        planned.post_logout_redirect_uris = Field::Known(uris(&["https://okta/out"]));
+        let config = OidcAppModel {
+            label: "pomerium".into(),
+            ..OidcAppModel::default()
+        };
+        let wanted = OidcAppModel::wanted(&planned, &config);
+        assert_eq!(wanted.issuer_mode, Field::Null);
+        assert_eq!(wanted.refresh_token_leeway, Field::Null);
+        assert_eq!(wanted.post_logout_redirect_uris, Field::Null);
+        assert_eq!(wanted.owned().post_logout_redirect_uris, None);
+        assert_eq!(wanted.grant_types, planned.grant_types);
     }
 }
