@@ -27,18 +27,6 @@ const ROTATE: &str = "ROTATE";
 /// Okta's leeway when rotation is turned on without one.
 const DEFAULT_LEEWAY: u32 = 30;
 
-fn strings_list() -> Type {
-    Type::List(Box::new(Type::String))
-}
-
-fn strings_set() -> Type {
-    Type::Set(Box::new(Type::String))
-}
-
-fn string_set_value<const N: usize>(items: [&str; N]) -> Value {
-    Value::Set(items.into_iter().map(Value::string).collect())
-}
-
 /// A custom client ID as Okta accepts it.
 fn client_id(id: &str) -> Result<(), String> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || "$-_.+!*'(),".contains(c);
@@ -79,7 +67,7 @@ pub fn schema() -> Schema {
         )
         .attr(Attribute::string("id").computed().use_state_for_unknown().describe("Okta app ID (`0oa...`)."))
         .attr(Attribute::string("label").required().describe("Display name of the app in Okta."))
-        .attr(Attribute::new("redirect_uris", strings_list()).required().describe(
+        .attr(Attribute::new("redirect_uris", Type::list(Type::String)).required().describe(
             "Sign-in redirect URIs, in order; for Pomerium `https://<authenticate host>/oauth2/callback`. https only \
              (http for loopback hosts), no fragments; wildcards need `wildcard_redirect = \"SUBDOMAIN\"`.",
         ))
@@ -87,23 +75,23 @@ pub fn schema() -> Schema {
             "`true` (default): the app has exactly `redirect_uris` (and `post_logout_redirect_uris` when set). \
              `false`: only this resource's URIs are guaranteed; others on the app are kept.",
         ))
-        .attr(Attribute::new("post_logout_redirect_uris", strings_list()).optional().computed().check(|u| validate::redirect_uri(u, false)).describe(
+        .attr(Attribute::new("post_logout_redirect_uris", Type::list(Type::String)).optional().computed().check(|u| validate::redirect_uri(u, false)).describe(
             "Sign-out redirect URIs. Unset: not managed (the value read from Okta is shown).",
         ))
         .attr(Attribute::string("initiate_login_uri").optional().check(|u| validate::absolute_url(u, validate::HttpRule::HttpsOrLoopback).map(drop)).describe(
             "URI Okta sends users to when they start sign-in from the Okta dashboard.",
         ))
         .attr(
-            Attribute::new("grant_types", strings_set())
-                .default(string_set_value(["authorization_code", "refresh_token"]))
+            Attribute::new("grant_types", Type::set(Type::String))
+                .default(Value::set(["authorization_code", "refresh_token"].map(Value::string)))
                 .describe(
                     "OAuth grant types: `authorization_code` (required for web apps), `refresh_token`, `implicit`, \
                      `client_credentials`. Default: `authorization_code` and `refresh_token` (Pomerium needs refresh tokens).",
                 ),
         )
         .attr(
-            Attribute::new("response_types", strings_set())
-                .default(string_set_value(["code"]))
+            Attribute::new("response_types", Type::set(Type::String))
+                .default(Value::set(["code"].map(Value::string)))
                 .one_of(&RESPONSE_TYPES)
                 .describe("OAuth response types: `code`, `token`, `id_token`. Default `[\"code\"]`."),
         )
@@ -139,7 +127,7 @@ pub fn schema() -> Schema {
         .attr(Attribute::string("status").default(Value::string("ACTIVE")).one_of(&["ACTIVE", "INACTIVE"]).describe(
             "`ACTIVE` (default) or `INACTIVE`.",
         ))
-        .attr(Attribute::new("group_ids", strings_set()).optional().check(group_id).describe(
+        .attr(Attribute::new("group_ids", Type::set(Type::String)).optional().check(group_id).describe(
             "IDs of the groups allowed to sign in (app group assignments). When set, exactly these groups are \
              assigned; unset, assignments are not managed.",
         ))
@@ -215,8 +203,12 @@ fn or<T>(value: Field<T>, fallback: Field<T>) -> Field<T> {
     }
 }
 
-fn list<T: Clone>(field: &Field<Vec<T>>) -> Vec<T> {
-    field.get().cloned().unwrap_or_default()
+/// A known list or set of strings, empty otherwise.
+fn strings<C>(field: &Field<C>) -> Vec<String>
+where
+    for<'a> &'a C: IntoIterator<Item = &'a String>,
+{
+    field.get().into_iter().flatten().cloned().collect()
 }
 
 impl OidcAppModel {
@@ -244,7 +236,7 @@ impl OidcAppModel {
 
     fn owned(&self) -> Owned {
         Owned {
-            redirect_uris: list(&self.redirect_uris),
+            redirect_uris: strings(&self.redirect_uris),
             post_logout_redirect_uris: self.post_logout_redirect_uris.get().cloned(),
         }
     }
@@ -301,36 +293,35 @@ impl OidcAppModel {
                 prior.refresh_token_leeway,
             ),
         };
-        let text = |v: Option<&str>| Field::from(v);
         let set =
             |v: Option<Vec<String>>| Field::Known(v.unwrap_or_default().into_iter().collect());
         Self {
-            id: text(app.id()),
-            label: text(app.label()),
+            id: app.id().into(),
+            label: app.label().into(),
             redirect_uris: Field::Known(redirect_uris),
             redirect_uris_exclusive: exclusive,
             post_logout_redirect_uris: post_logout,
-            initiate_login_uri: text(app.initiate_login_uri()),
+            initiate_login_uri: app.initiate_login_uri().into(),
             grant_types: set(app.grant_types()),
             response_types: set(app.response_types()),
             refresh_token_rotation: or(rotation, defaults.refresh_token_rotation),
             refresh_token_leeway: leeway,
             token_endpoint_auth_method: or(
-                text(app.token_endpoint_auth_method()),
+                app.token_endpoint_auth_method().into(),
                 defaults.token_endpoint_auth_method,
             ),
             pkce_required: or(app.pkce_required().into(), defaults.pkce_required),
-            consent_method: or(text(app.consent_method()), defaults.consent_method),
-            issuer_mode: text(app.issuer_mode()),
-            wildcard_redirect: or(text(app.wildcard_redirect()), defaults.wildcard_redirect),
-            status: text(app.status()),
+            consent_method: or(app.consent_method().into(), defaults.consent_method),
+            issuer_mode: app.issuer_mode().into(),
+            wildcard_redirect: or(app.wildcard_redirect().into(), defaults.wildcard_redirect),
+            status: app.status().into(),
             group_ids: group_ids.into(),
-            client_id: text(app.client_id()),
+            client_id: app.client_id().into(),
             client_secret: or(secret.into(), prior.client_secret.clone()),
             client_secret_version: or(prior.client_secret_version, defaults.client_secret_version),
-            sign_on_mode: text(app.sign_on_mode()),
-            created: text(app.created()),
-            last_updated: text(app.last_updated()),
+            sign_on_mode: app.sign_on_mode().into(),
+            created: app.created().into(),
+            last_updated: app.last_updated().into(),
         }
     }
 
@@ -338,11 +329,9 @@ impl OidcAppModel {
     /// `self` is [`Self::wanted`]; `owned` is what the previous apply added.
     fn apply_to(&self, app: &mut OidcApp, owned: &Owned) {
         let exclusive = self.redirect_uris_exclusive.known() != Some(false);
-        if let Some(label) = self.label.get() {
-            app.set_label(label);
-        }
+        app.set_label(self.label.as_deref().unwrap_or_default());
         let actual = app.redirect_uris().unwrap_or_default();
-        let wanted = list(&self.redirect_uris);
+        let wanted = strings(&self.redirect_uris);
         let merged = merge_uris(&actual, &owned.redirect_uris, &wanted, exclusive);
         app.set_redirect_uris(&merged);
         if let Some(wanted) = self.post_logout_redirect_uris.get() {
@@ -351,22 +340,9 @@ impl OidcAppModel {
             app.set_post_logout_redirect_uris(&merge_uris(&actual, &prev, wanted, exclusive));
         }
         app.set_initiate_login_uri(self.initiate_login_uri.as_deref());
-        let grants: Vec<String> = self
-            .grant_types
-            .get()
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect();
+        let grants = strings(&self.grant_types);
         app.set_grant_types(&grants);
-        let responses: Vec<String> = self
-            .response_types
-            .get()
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect();
-        app.set_response_types(&responses);
+        app.set_response_types(&strings(&self.response_types));
         match self.refresh_token_rotation.get() {
             Some(rotation) if grants.iter().any(|g| g == "refresh_token") => {
                 let leeway = (rotation == ROTATE).then(|| {
@@ -442,32 +418,26 @@ fn check_config(config: &OidcAppModel, diags: &mut Diagnostics) {
         Field::Unknown => true,
         Field::Null => false,
     };
-    if let Some(uris) = config.redirect_uris.get() {
-        if uris.is_empty() {
-            diags.attr_error(
-                AttrPath::root("redirect_uris"),
-                "No redirect URI",
-                "Okta needs at least one sign-in redirect URI for the authorization code flow; for Pomerium use https://<authenticate host>/oauth2/callback.",
-            );
-        }
-        for (i, uri) in uris.iter().enumerate() {
-            // Wildcards depend on wildcard_redirect, so this check is not the schema's.
-            if let Err(e) = validate::redirect_uri(uri, wildcard) {
-                let at = AttrPath::root("redirect_uris").index(i);
-                diags.attr_error(at, "Invalid redirect_uris", e);
-            }
-        }
+    if config.redirect_uris.get().is_some_and(Vec::is_empty) {
+        diags.attr_error(
+            AttrPath::root("redirect_uris"),
+            "No redirect URI",
+            "Okta needs at least one sign-in redirect URI for the authorization code flow; for Pomerium use https://<authenticate host>/oauth2/callback.",
+        );
     }
+    let logout = &config.post_logout_redirect_uris;
     for (name, uris) in [
         ("redirect_uris", &config.redirect_uris),
-        (
-            "post_logout_redirect_uris",
-            &config.post_logout_redirect_uris,
-        ),
+        ("post_logout_redirect_uris", logout),
     ] {
         let mut seen = BTreeSet::new();
-        for (i, uri) in uris.get().into_iter().flatten().enumerate() {
-            if !seen.insert(uri) {
+        for (i, uri) in strings(uris).into_iter().enumerate() {
+            // Wildcards depend on wildcard_redirect: not a schema check.
+            let wrong = validate::redirect_uri(&uri, wildcard).err();
+            if let Some(e) = wrong.filter(|_| name == "redirect_uris") {
+                diags.attr_error(AttrPath::root(name).index(i), "Invalid redirect_uris", e);
+            }
+            if !seen.insert(uri.clone()) {
                 diags.attr_error(
                     AttrPath::root(name).index(i),
                     format!("Duplicate in {name}"),
@@ -620,24 +590,21 @@ impl TypedResource for OidcAppResource {
                 }
             }
         }
-        let owned = wanted.owned();
+        let private = wanted.owned();
         let state = OidcAppModel::from_app(
             &created.app,
             change.planned,
-            &owned,
+            &private,
             group_ids,
             created.secret,
         );
-        Some(Saved {
-            state,
-            private: owned,
-        })
+        Some(Saved { state, private })
     }
 
     async fn read(
         &self,
         state: OidcAppModel,
-        owned: Owned,
+        private: Owned,
         diags: &mut Diagnostics,
     ) -> Outcome<Self> {
         let client = self.data.client(diags)?;
@@ -658,11 +625,8 @@ impl TypedResource for OidcAppResource {
                 Err(e) => return failed(diags, "reading the app's group assignments", &e),
             }
         };
-        let state = OidcAppModel::from_app(&app, &state, &owned, groups, None);
-        Some(Saved {
-            state,
-            private: owned,
-        })
+        let state = OidcAppModel::from_app(&app, &state, &private, groups, None);
+        Some(Saved { state, private })
     }
 
     async fn update(
@@ -747,12 +711,9 @@ impl TypedResource for OidcAppResource {
             client_secret_version: version,
             ..change.planned.clone()
         };
-        let owned = wanted.owned();
-        let state = OidcAppModel::from_app(&updated, &prior_like, &owned, groups, secret);
-        Some(Saved {
-            state,
-            private: owned,
-        })
+        let private = wanted.owned();
+        let state = OidcAppModel::from_app(&updated, &prior_like, &private, groups, secret);
+        Some(Saved { state, private })
     }
 
     async fn delete(&self, prior: OidcAppModel, _: Owned, diags: &mut Diagnostics) {
@@ -794,13 +755,10 @@ impl TypedResource for OidcAppResource {
         // Nothing is owned yet: if the configuration turns out to be additive
         // (`redirect_uris_exclusive = false`), the first apply must not remove URIs that other
         // teams put on the app before the import.
-        let owned = Owned::default();
+        let private = Owned::default();
         let seed = OidcAppModel::defaults();
-        let state = OidcAppModel::from_app(&app, &seed, &owned, Some(groups), secret);
-        Some(Saved {
-            state,
-            private: owned,
-        })
+        let state = OidcAppModel::from_app(&app, &seed, &private, Some(groups), secret);
+        Some(Saved { state, private })
     }
 }
 
@@ -884,7 +842,7 @@ mod tests {
                 ),
                 (
                     "grant_types",
-                    string_set_value(["refresh_token", "password"]),
+                    Value::set(["refresh_token", "password"].map(Value::string)),
                 ),
                 ("refresh_token_leeway", Value::number(90)),
                 ("client_id", Value::string("abc")),
