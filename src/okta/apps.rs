@@ -82,6 +82,15 @@ impl Apps<'_> {
             .await
     }
 
+    /// Activates or deactivates the app.
+    pub async fn set_active(&self, id: &str, active: bool) -> Result<(), OktaError> {
+        if active {
+            self.activate(id).await
+        } else {
+            self.deactivate(id).await
+        }
+    }
+
     /// `DELETE /api/v1/apps/{id}` (the app must be INACTIVE). `Ok(false)` if it was gone.
     pub async fn delete(&self, id: &str) -> Result<bool, OktaError> {
         self.client

@@ -80,14 +80,19 @@ impl AppGroups<'_> {
             .collect())
     }
 
-    /// Assigns and unassigns groups so that exactly `wanted` are assigned, given `current`.
+    /// Assigns and unassigns groups so that exactly `wanted` are assigned. `current` is what
+    /// is assigned now; `None` lists it first.
     pub async fn sync(
         &self,
         app_id: &str,
-        current: &BTreeSet<String>,
+        current: Option<&BTreeSet<String>>,
         wanted: &BTreeSet<String>,
     ) -> Result<(), OktaError> {
-        for group in wanted.difference(current) {
+        let current = match current {
+            Some(current) => current.clone(),
+            None => self.group_ids(app_id).await?,
+        };
+        for group in wanted.difference(&current) {
             self.put(app_id, group, &GroupAssignmentRequest::default())
                 .await?;
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{okta_diag, validate, ProviderData};
-use crate::okta::{OidcApp, RefreshTokenSettings};
+use crate::okta::{CreatedApp, OidcApp, OktaError, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::{self, Field};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -255,11 +255,8 @@ impl OidcAppModel {
         group_ids: Option<BTreeSet<String>>,
         secret: Option<String>,
     ) -> Self {
-        let defaults = Self::defaults();
-        let exclusive = or(
-            prior.redirect_uris_exclusive,
-            defaults.redirect_uris_exclusive,
-        );
+        let d = Self::defaults();
+        let exclusive = or(prior.redirect_uris_exclusive, d.redirect_uris_exclusive);
         let actual_redirects = app.redirect_uris().unwrap_or_default();
         let redirect_uris = if exclusive.known() != Some(false) {
             actual_redirects
@@ -304,21 +301,21 @@ impl OidcAppModel {
             initiate_login_uri: app.initiate_login_uri().into(),
             grant_types: set(app.grant_types()),
             response_types: set(app.response_types()),
-            refresh_token_rotation: or(rotation, defaults.refresh_token_rotation),
+            refresh_token_rotation: or(rotation, d.refresh_token_rotation),
             refresh_token_leeway: leeway,
             token_endpoint_auth_method: or(
                 app.token_endpoint_auth_method().into(),
-                defaults.token_endpoint_auth_method,
+                d.token_endpoint_auth_method,
             ),
-            pkce_required: or(app.pkce_required().into(), defaults.pkce_required),
-            consent_method: or(app.consent_method().into(), defaults.consent_method),
+            pkce_required: or(app.pkce_required().into(), d.pkce_required),
+            consent_method: or(app.consent_method().into(), d.consent_method),
             issuer_mode: app.issuer_mode().into(),
-            wildcard_redirect: or(app.wildcard_redirect().into(), defaults.wildcard_redirect),
+            wildcard_redirect: or(app.wildcard_redirect().into(), d.wildcard_redirect),
             status: app.status().into(),
             group_ids: group_ids.into(),
             client_id: app.client_id().into(),
             client_secret: or(secret.into(), prior.client_secret.clone()),
-            client_secret_version: or(prior.client_secret_version, defaults.client_secret_version),
+            client_secret_version: or(prior.client_secret_version, d.client_secret_version),
             sign_on_mode: app.sign_on_mode().into(),
             created: app.created().into(),
             last_updated: app.last_updated().into(),
@@ -502,7 +499,7 @@ fn check_config(config: &OidcAppModel, diags: &mut Diagnostics) {
 }
 
 /// The Okta call failed: the error, and no state.
-fn failed<T>(diags: &mut Diagnostics, action: &str, e: &crate::okta::OktaError) -> Option<T> {
+fn failed<T>(diags: &mut Diagnostics, action: &str, e: &OktaError) -> Option<T> {
     okta_diag::error(diags, action, e);
     None
 }
@@ -559,28 +556,36 @@ impl TypedResource for OidcAppResource {
     ) -> Outcome<Self> {
         let client = self.data.client(diags)?;
         let wanted = OidcAppModel::wanted(change.planned, change.config);
-        let mut app = OidcApp::new(wanted.label.as_deref().unwrap_or_default(), "web");
-        wanted.apply_to(&mut app, &Owned::default());
+        let mut new_app = OidcApp::new(wanted.label.as_deref().unwrap_or_default(), "web");
+        wanted.apply_to(&mut new_app, &Owned::default());
         if let Some(id) = wanted.client_id.as_deref() {
-            app.set_client_id(Some(id));
+            new_app.set_client_id(Some(id));
         }
-        let created = match client.create_app_or_adopt(&app, wanted.active()).await {
+        let created = client.create_app_or_adopt(&new_app, wanted.active()).await;
+        let CreatedApp {
+            app,
+            secret,
+            adopted_after,
+        } = match created {
             Ok(created) => created,
             Err(e) => return failed(diags, "creating the app", &e),
         };
-        if let Some(e) = &created.adopted_after {
+        if let Some(e) = adopted_after {
             diags.warning(
                 "App adopted after an uncertain create",
                 format!("Creating the app failed ({e}), but Okta has an app with this label and redirect URIs, created moments ago; it is managed from now on."),
             );
         }
-        let app_id = created.app.id().unwrap_or_default().to_string();
+        let app_id = app.id().unwrap_or_default().to_string();
         tracing::info!(app_id = %app_id, "created OIDC app");
         // From here on the app exists: every failure still returns it, so Terraform keeps it.
         let mut group_ids = None;
         if let Some(groups) = wanted.group_ids.get() {
             let assignments = client.app_groups();
-            match assignments.sync(&app_id, &BTreeSet::new(), groups).await {
+            match assignments
+                .sync(&app_id, Some(&BTreeSet::new()), groups)
+                .await
+            {
                 Ok(()) => group_ids = Some(groups.clone()),
                 Err(e) => {
                     okta_diag::error(diags, "assigning groups to the new app", &e);
@@ -591,13 +596,7 @@ impl TypedResource for OidcAppResource {
             }
         }
         let private = wanted.owned();
-        let state = OidcAppModel::from_app(
-            &created.app,
-            change.planned,
-            &private,
-            group_ids,
-            created.secret,
-        );
+        let state = OidcAppModel::from_app(&app, change.planned, &private, group_ids, secret);
         Some(Saved { state, private })
     }
 
@@ -643,12 +642,7 @@ impl TypedResource for OidcAppResource {
             Err(e) => return failed(diags, "waiting for the app lock", &e),
         };
         if wanted.active() != prior.active() {
-            let result = if wanted.active() {
-                client.apps().activate(id).await
-            } else {
-                client.apps().deactivate(id).await
-            };
-            if let Err(e) = result {
+            if let Err(e) = client.apps().set_active(id, wanted.active()).await {
                 let at = AttrPath::root("status");
                 okta_diag::attr_error(diags, at, "changing the app's status", &e);
                 return None;
@@ -664,12 +658,9 @@ impl TypedResource for OidcAppResource {
         };
         // Okta returns the secret after a PUT; it changes only when Okta regenerates it.
         let mut secret = updated.client_secret().map(|s| s.expose().to_string());
-        let prior_version = or(
-            prior.client_secret_version,
-            OidcAppModel::defaults().client_secret_version,
-        );
-        let mut version = prior_version;
-        if wanted.client_secret_version.known() > prior_version.known() {
+        let first = OidcAppModel::defaults().client_secret_version;
+        let mut version = or(prior.client_secret_version, first);
+        if wanted.client_secret_version.known() > version.known() {
             match client.app_secrets().rotate(id).await {
                 Ok(rotated) => {
                     for (old, e) in rotated.leftovers {
@@ -681,23 +672,16 @@ impl TypedResource for OidcAppResource {
                     secret = Some(rotated.secret);
                     version = wanted.client_secret_version;
                 }
-                Err(e) => okta_diag::attr_error(
-                    diags,
-                    AttrPath::root("client_secret_version"),
-                    "rotating the client secret",
-                    &e,
-                ),
+                Err(e) => {
+                    let at = AttrPath::root("client_secret_version");
+                    okta_diag::attr_error(diags, at, "rotating the client secret", &e);
+                }
             }
         }
         let mut groups = None;
         if let Some(wanted_groups) = wanted.group_ids.get() {
             let assignments = client.app_groups();
-            let result = async {
-                let current = assignments.group_ids(id).await?;
-                assignments.sync(id, &current, wanted_groups).await
-            }
-            .await;
-            match result {
+            match assignments.sync(id, None, wanted_groups).await {
                 Ok(()) => groups = Some(wanted_groups.clone()),
                 Err(e) => {
                     let at = AttrPath::root("group_ids");
