@@ -82,6 +82,15 @@ impl Apps<'_> {
             .await
     }
 
+    /// Activates or deactivates the app.
+    pub async fn set_active(&self, id: &str, active: bool) -> Result<(), OktaError> {
+        if active {
+            self.activate(id).await
+        } else {
+            self.deactivate(id).await
+        }
+    }
+
     /// `DELETE /api/v1/apps/{id}` (the app must be INACTIVE). `Ok(false)` if it was gone.
     pub async fn delete(&self, id: &str) -> Result<bool, OktaError> {
         self.client
@@ -182,4 +191,132 @@ fn app_not_found(id: &str) -> OktaError {
     );
     err.summary = format!("the app {id} does not exist");
     err.into()
+}
+
+/// The outcome of [`OktaClient::create_app_or_adopt`].
+#[derive(Debug)]
+pub struct CreatedApp {
+    pub app: OidcApp,
+    /// The generated client secret (from the create response, or looked up after adoption).
+    pub secret: Option<String>,
+    /// Set when the create failed uncertainly and the app it made was found: the failure.
+    pub adopted_after: Option<OktaError>,
+}
+
+impl OktaClient {
+    /// Creates the app. When the create fails in a way that may still have created it (no
+    /// answer, or a gateway error), looks for that app rather than leave an orphan that a
+    /// retried apply would duplicate; the original error stands when none is found.
+    pub async fn create_app_or_adopt(
+        &self,
+        app: &OidcApp,
+        activate: bool,
+    ) -> Result<CreatedApp, OktaError> {
+        let err = match self.apps().create(app, activate).await {
+            Ok(app) => {
+                let secret = app.client_secret().map(|s| s.expose().to_string());
+                return Ok(CreatedApp {
+                    app,
+                    secret,
+                    adopted_after: None,
+                });
+            }
+            Err(e) if create_may_have_happened(&e) => e,
+            Err(e) => return Err(e),
+        };
+        let Some(found) = self.find_created_app(app).await else {
+            return Err(err);
+        };
+        let secret = self
+            .app_secrets()
+            .newest_active(found.id().unwrap_or_default())
+            .await
+            .ok()
+            .flatten()
+            .map(|v| v.expose().to_string());
+        Ok(CreatedApp {
+            app: found,
+            secret,
+            adopted_after: Some(err),
+        })
+    }
+
+    /// Looks for the app an uncertain create may have made, a few times over ten seconds: the
+    /// request may still be in Okta's hands when the client gives up on it.
+    async fn find_created_app(&self, wanted: &OidcApp) -> Option<OidcApp> {
+        for wait_seconds in 1..=4u64 {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(wait_seconds)) => {}
+                _ = self.cancellation_token().cancelled() => return None,
+            }
+            if let Some(app) = self.find_created_app_once(wanted).await {
+                return Some(app);
+            }
+        }
+        None
+    }
+
+    /// Same label and redirect URIs, created in the last ten minutes, and exactly one such app.
+    async fn find_created_app_once(&self, wanted: &OidcApp) -> Option<OidcApp> {
+        let label = wanted.label()?;
+        let query = AppListQuery {
+            q: Some(label.to_string()),
+            ..Default::default()
+        };
+        let recent = time::OffsetDateTime::now_utc() - time::Duration::minutes(10);
+        let created_recently = |app: &OidcApp| {
+            app.created()
+                .and_then(|c| {
+                    time::OffsetDateTime::parse(c, &time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .is_some_and(|c| c >= recent)
+        };
+        let mut matches: Vec<OidcApp> = self
+            .apps()
+            .list(&query)
+            .await
+            .ok()?
+            .into_iter()
+            .filter(|app| {
+                app.label() == Some(label)
+                    && app.redirect_uris() == wanted.redirect_uris()
+                    && created_recently(app)
+            })
+            .collect();
+        (matches.len() == 1).then(|| matches.remove(0))
+    }
+
+    /// Deactivates and deletes the app; an app already gone counts as deleted. Okta forbids
+    /// deleting an ACTIVE app and may still see it as active just after deactivation (403).
+    pub async fn deactivate_and_delete_app(&self, app_id: &str) -> Result<(), OktaError> {
+        match self.apps().deactivate(app_id).await {
+            Err(e) if e.is_not_found() => return Ok(()),
+            other => other?,
+        }
+        let mut attempt = 0u32;
+        loop {
+            match self.apps().delete(app_id).await {
+                Ok(_) => return Ok(()),
+                Err(e) if e.status().map(|s| s.as_u16()) == Some(403) && attempt < 5 => {
+                    attempt += 1;
+                    let wait = std::time::Duration::from_millis(200 * u64::from(attempt));
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = self.cancellation_token().cancelled() => return Err(OktaError::Cancelled),
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// A failed create whose request may still have reached Okta (no answer, or a gateway error).
+fn create_may_have_happened(err: &OktaError) -> bool {
+    match err {
+        OktaError::Transport(t) => !matches!(t.kind, TransportKind::Connect),
+        OktaError::Api(_) => err.status().is_some_and(|s| s.is_server_error()),
+        _ => false,
+    }
 }

@@ -1,5 +1,7 @@
 //! App group assignments (`/api/v1/apps/{id}/groups`): members of an assigned group may sign in.
 
+use std::collections::BTreeSet;
+
 use http::Method;
 
 use super::client::{ApiRequest, OktaClient};
@@ -64,5 +66,39 @@ impl AppGroups<'_> {
                 self.url(app_id, Some(group_id))?,
             ))
             .await
+    }
+}
+
+impl AppGroups<'_> {
+    /// The IDs of the groups assigned to the app (one listing).
+    pub async fn group_ids(&self, app_id: &str) -> Result<BTreeSet<String>, OktaError> {
+        Ok(self
+            .list(app_id)
+            .await?
+            .into_iter()
+            .filter_map(|a| a.id)
+            .collect())
+    }
+
+    /// Assigns and unassigns groups so that exactly `wanted` are assigned. `current` is what
+    /// is assigned now; `None` lists it first.
+    pub async fn sync(
+        &self,
+        app_id: &str,
+        current: Option<&BTreeSet<String>>,
+        wanted: &BTreeSet<String>,
+    ) -> Result<(), OktaError> {
+        let current = match current {
+            Some(current) => current.clone(),
+            None => self.group_ids(app_id).await?,
+        };
+        for group in wanted.difference(&current) {
+            self.put(app_id, group, &GroupAssignmentRequest::default())
+                .await?;
+        }
+        for group in current.difference(wanted) {
+            self.delete(app_id, group).await?;
+        }
+        Ok(())
     }
 }

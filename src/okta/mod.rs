@@ -28,7 +28,7 @@ mod secrets;
 mod tokens;
 mod users;
 
-pub use apps::{AppListQuery, Apps};
+pub use apps::{AppListQuery, Apps, CreatedApp};
 pub use assignments::AppGroups;
 pub use client::{OktaClient, OktaClientBuilder, USER_AGENT};
 pub use clock::{Clock, FakeClock, SystemClock};
@@ -39,6 +39,6 @@ pub use locks::{AppLockGuard, AppLocks};
 pub use models::*;
 pub use ratelimit::{bucket_key, RateLimiter};
 pub use secret::Secret;
-pub use secrets::AppSecrets;
+pub use secrets::{AppSecrets, Rotated};
 pub use tokens::ApiTokens;
 pub use users::Users;

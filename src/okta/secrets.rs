@@ -95,3 +95,50 @@ impl AppSecrets<'_> {
             .await
     }
 }
+
+/// The outcome of [`AppSecrets::rotate`].
+#[derive(Debug)]
+pub struct Rotated {
+    /// The new secret's value (empty if Okta returned none).
+    pub secret: String,
+    /// Old secrets that could not be deactivated and deleted after the new one was in place.
+    pub leftovers: Vec<(String, OktaError)>,
+}
+
+impl AppSecrets<'_> {
+    /// Rotates the client secret: creates a new one, then deactivates and deletes the others.
+    pub async fn rotate(&self, app_id: &str) -> Result<Rotated, OktaError> {
+        let mut existing = self.list(app_id).await?;
+        // Okta keeps at most two secrets: make room by dropping the oldest ones first.
+        existing.sort_by(|a, b| a.created.cmp(&b.created));
+        while existing.len() >= 2 {
+            let oldest = existing.remove(0);
+            if let Some(id) = oldest.id.as_deref() {
+                self.retire(app_id, id, oldest.is_active()).await?;
+            }
+        }
+        let created = self.create(app_id, &NewClientSecret::default()).await?;
+        let secret = created
+            .client_secret
+            .as_ref()
+            .map(|s| s.expose().to_string())
+            .unwrap_or_default();
+        let mut leftovers = Vec::new();
+        for old in existing {
+            let active = old.is_active();
+            let Some(id) = old.id else { continue };
+            if let Err(e) = self.retire(app_id, &id, active).await {
+                leftovers.push((id, e));
+            }
+        }
+        Ok(Rotated { secret, leftovers })
+    }
+
+    /// Deactivates (when active) and deletes one secret.
+    async fn retire(&self, app_id: &str, secret_id: &str, active: bool) -> Result<(), OktaError> {
+        if active {
+            self.deactivate(app_id, secret_id).await?;
+        }
+        self.delete(app_id, secret_id).await.map(drop)
+    }
+}

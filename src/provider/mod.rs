@@ -3,7 +3,6 @@
 pub mod api_token_resource;
 mod app_parts;
 mod config;
-pub mod fields;
 pub mod group_data_source;
 pub mod oidc_app_redirect_uri_resource;
 pub mod oidc_app_refresh_grant_resource;
@@ -102,7 +101,7 @@ impl OktaIdpProvider {
                 Typed::data_source(group_data_source::GroupLookup::new(Arc::clone(&data))),
             ],
             resources: vec![
-                Arc::new(oidc_app_resource::OidcAppResource::new(Arc::clone(&data))),
+                Typed::resource(oidc_app_resource::OidcAppResource::new(Arc::clone(&data))),
                 Typed::resource(api_token_resource::ApiTokenResource::new(Arc::clone(&data))),
                 Typed::resource(
                     oidc_app_redirect_uri_resource::OidcAppRedirectUriResource::new(Arc::clone(

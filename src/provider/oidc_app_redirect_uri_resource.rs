@@ -130,31 +130,7 @@ pub fn schema() -> Schema {
     Schema::new(
         0,
         Block::new(
-            "One redirect URI on an Okta OIDC app that is owned elsewhere: by another team's Terraform \
-             stack, by the Okta Admin Console, or by an `oktaidp_oidc_app` with \
-             `redirect_uris_exclusive = false`. Typical use: every Pomerium deployment registers its own \
-             callback, `https://<authenticate host>/oauth2/callback`, on one shared app.\n\n\
-             **Additive.** The resource adds and removes only its own URI; every other URI of the app \
-             stays where it is. Create appends the URI unless the app already has it (then the URI is \
-             adopted as it is); destroy removes it, and an app or URI that is already gone counts as \
-             removed. Changing any argument replaces the resource: the old URI is removed, the new one \
-             added.\n\n\
-             **Parallel changes.** Okta can only replace a whole app (`PUT`), so each change is a \
-             read-modify-write of the app (`GET`, then `PUT` when something changed) under a per-app lock \
-             that every `oktaidp_*` resource of the provider takes, retried when Okta reports a concurrent \
-             update (`E0000039`). Any number of URIs on one app can therefore be applied at once, with any \
-             `-parallelism`. The lock cannot reach other Terraform runs: a URI lost to a simultaneous \
-             update from another run or the Admin Console is noticed at the next refresh and added again.\n\n\
-             **Drift.** A refresh reads the app once. When the URI or the app is gone, the resource is \
-             dropped from the state and the next apply adds the URI again.\n\n\
-             **With `oktaidp_oidc_app`.** Set `redirect_uris_exclusive = false` on that app; with the \
-             default `true` it removes every URI it does not list, and the two resources undo each other \
-             on every apply. For `post_logout` URIs, leave `post_logout_redirect_uris` unset on the app \
-             (not managed) or use the same additive mode. Do not list a URI both on the app and in this \
-             resource, and declare each URI only once: two resources for the same URI both succeed, but \
-             destroying either removes the URI.\n\n\
-             Okta needs at least one sign-in redirect URI on a web app, so destroying the resource that \
-             holds an app's last one fails with an explanation; add another URI first.",
+            include_str!("descriptions/oidc_app_redirect_uri.md").trim_end(),
         )
         .attr(
             Attribute::string("id")
