@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{okta_diag, validate, ProviderData};
+use super::app_parts::{self, Refusal};
+use super::{validate, ProviderData};
 use crate::okta::{OidcApp, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
@@ -63,27 +64,22 @@ impl RefreshGrant {
     }
 }
 
-/// Why the grant cannot be turned on for this app: summary and detail, for `app_id`.
-type Refusal = (&'static str, String);
-
 /// Adds the grant if missing and sets the refresh token settings from the plan. Leaves the app
 /// untouched on refusal. The leeway for `ROTATE`: the planned one, else the app's current one
 /// when it already rotates, else Okta's default.
 fn enable_grant(app: &mut OidcApp, app_id: &str, planned: &RefreshGrant) -> Result<(), Refusal> {
-    if app.sign_on_mode() != Some("OPENID_CONNECT") {
-        return Err(("Not an OIDC app", format!(
-            "App {app_id} has sign-on mode {}; the refresh token grant exists only on OIDC apps (OPENID_CONNECT).",
-            app.sign_on_mode().unwrap_or("unknown")
-        )));
-    }
+    app_parts::require_oidc(app, app_id, "the refresh token grant exists")?;
     let mut grants = app.grant_types().unwrap_or_default();
     if !grants.iter().any(|g| g == AUTH_CODE_GRANT) {
-        return Err(("The app has no authorization_code grant", format!(
-            "App {app_id} has the grant types [{}]. Refresh tokens need the authorization code flow: \
-             add the authorization_code grant to the app first (Okta web apps always have it; service \
-             apps cannot use refresh tokens).",
-            grants.join(", ")
-        )));
+        return Err(Refusal {
+            summary: "The app has no authorization_code grant",
+            detail: format!(
+                "App {app_id} has the grant types [{}]. Refresh tokens need the authorization code flow: \
+                 add the authorization_code grant to the app first (Okta web apps always have it; service \
+                 apps cannot use refresh tokens).",
+                grants.join(", ")
+            ),
+        });
     }
     if !grants.iter().any(|g| g == REFRESH_GRANT) {
         grants.push(REFRESH_GRANT.to_string());
@@ -134,29 +130,21 @@ impl OidcAppRefreshGrant {
     async fn enable(
         &self,
         planned: &RefreshGrant,
-        diags: &mut Diagnostics,
+        d: &mut Diagnostics,
     ) -> Option<(RefreshGrant, bool)> {
-        let client = self.data.client(diags)?;
+        let client = self.data.client(d)?;
         let app_id = planned.app_id.get()?;
-        let at = || AttrPath::root("app_id");
-        let (mut refusal, mut had_grant) = (None, false);
-        let result = client
-            .update_app_with(app_id, |app| {
-                had_grant = RefreshGrant::from_app(app, app_id).is_some();
-                refusal = enable_grant(app, app_id, planned).err();
-            })
-            .await;
         let action = format!("turning on the refresh token grant of app {app_id}");
-        let app = result
-            .map_err(|e| okta_diag::attr_error(diags, at(), &action, &e))
-            .ok()?;
-        if let Some((summary, detail)) = refusal {
-            diags.attr_error(at(), summary, detail);
-            return None;
-        }
+        let mut had_grant = false;
+        let app =
+            app_parts::modify_app_at(&client, app_id, &action, ("app_id", "app_id"), d, |app| {
+                had_grant = RefreshGrant::from_app(app, app_id).is_some();
+                enable_grant(app, app_id, planned)
+            })
+            .await?;
         let Some(grant) = RefreshGrant::from_app(&app, app_id) else {
-            diags.attr_error(
-                at(),
+            d.attr_error(
+                AttrPath::root("app_id"),
                 "Okta did not keep the refresh token grant",
                 format!("Okta accepted the update of app {app_id}, but the app it returned has no refresh_token grant."),
             );
@@ -273,23 +261,12 @@ impl TypedResource for OidcAppRefreshGrant {
     async fn read(&self, state: RefreshGrant, _: (), diags: &mut Diagnostics) -> Outcome<Self> {
         let client = self.data.client(diags)?;
         let app_id = state.app_id.known().or(state.id.known())?;
-        match client.apps().get(&app_id).await {
-            Ok(Some(app)) => {
-                let grant = RefreshGrant::from_app(&app, &app_id);
-                if grant.is_none() {
-                    tracing::info!(app_id = %app_id, "refresh token grant turned off; removing it from state");
-                }
-                grant.map(Saved::state)
-            }
-            Ok(None) => {
-                tracing::info!(app_id = %app_id, "app no longer exists; removing the refresh token grant from state");
-                None
-            }
-            Err(e) => {
-                okta_diag::error(diags, &format!("reading app {app_id}"), &e);
-                None
-            }
+        let app = app_parts::read_app(&client, &app_id, "refresh token grant", diags).await?;
+        let grant = RefreshGrant::from_app(&app, &app_id);
+        if grant.is_none() {
+            tracing::info!(app_id = %app_id, "refresh token grant turned off; removing it from state");
         }
+        grant.map(Saved::state)
     }
 
     async fn update(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
@@ -301,17 +278,12 @@ impl TypedResource for OidcAppRefreshGrant {
         let (Some(client), Some(app_id)) = (self.data.client(diags), prior.app_id.get()) else {
             return;
         };
-        match client.update_app_with(app_id, disable_grant).await {
-            Ok(_) => {}
-            Err(e) if e.is_not_found() => {
-                tracing::info!(app_id = %app_id, "app already gone; nothing to turn off");
-            }
-            Err(e) => okta_diag::error(
-                diags,
-                &format!("turning off the refresh token grant of app {app_id}"),
-                &e,
-            ),
-        }
+        let action = format!("turning off the refresh token grant of app {app_id}");
+        app_parts::modify_app_unless_gone(&client, app_id, &action, diags, |app| {
+            disable_grant(app);
+            Ok(())
+        })
+        .await;
     }
 
     async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self> {
@@ -516,7 +488,7 @@ mod tests {
         let before = service.clone();
         let refusal =
             enable_grant(&mut service, "0oaAPP", &desired(STATIC, None)).expect_err("no code");
-        assert!(refusal.1.contains("authorization_code"), "{refusal:?}");
+        assert!(refusal.detail.contains("authorization_code"), "{refusal:?}");
         assert_eq!(service, before, "a refused change leaves the app untouched");
 
         let mut saml = app(json!({"grant_types": ["authorization_code"]}));
@@ -524,7 +496,7 @@ mod tests {
         assert_eq!(
             enable_grant(&mut saml, "0oaAPP", &desired(STATIC, None))
                 .expect_err("saml")
-                .0,
+                .summary,
             "Not an OIDC app"
         );
     }
