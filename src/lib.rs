@@ -7,3 +7,13 @@ pub mod okta;
 pub mod provider;
 pub mod run;
 pub mod tfplugin;
+
+/// The crate version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The git commit the binaries were built from ("unknown" outside a git checkout).
+pub const GIT_COMMIT: &str = env!("OKTAIDP_GIT_COMMIT");
+
+/// What `--version` prints for `binary`: name, crate version and commit.
+pub fn version_line(binary: &str) -> String {
+    format!("{binary} {VERSION} (commit {GIT_COMMIT})")
+}

@@ -21,7 +21,7 @@ pub fn main() -> ExitCode {
         None => false,
         Some("--debug" | "-debug") => true,
         Some("--version" | "-version") => {
-            println!("terraform-provider-oktaidp {}", env!("CARGO_PKG_VERSION"));
+            println!("{}", crate::version_line("terraform-provider-oktaidp"));
             return ExitCode::SUCCESS;
         }
         Some("--help" | "-help" | "-h") => {
@@ -50,6 +50,11 @@ pub fn main() -> ExitCode {
     } else {
         level
     });
+    tracing::debug!(
+        version = crate::VERSION,
+        commit = crate::GIT_COMMIT,
+        "terraform-provider-oktaidp starting"
+    );
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

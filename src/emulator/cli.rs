@@ -28,7 +28,7 @@ fn after_help() -> String {
 #[derive(Debug, Parser)]
 #[command(
     name = "okta-emulator",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("OKTAIDP_GIT_COMMIT"), ")"),
     about = "okta-emulator: a local Okta Management API (OIDC apps, client secrets, groups, \
              app group assignments, API tokens) for demos and tests",
     after_help = after_help()
