@@ -64,7 +64,10 @@ fn embed_git_commit() {
         }
         if let Some(common) = git(&["rev-parse", "--git-common-dir"]) {
             let common = Path::new(&common);
-            println!("cargo:rerun-if-changed={}", common.join("packed-refs").display());
+            println!(
+                "cargo:rerun-if-changed={}",
+                common.join("packed-refs").display()
+            );
             if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
                 println!("cargo:rerun-if-changed={}", common.join(branch).display());
             }

@@ -1,6 +1,11 @@
 variable "authenticate_host" {
   type        = string
   description = "Host name of Pomerium's authenticate service, e.g. authenticate.example.com."
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$", var.authenticate_host))
+    error_message = "The authenticate_host must be a host name such as authenticate.example.com (an optional :port), without https:// or a path."
+  }
 }
 
 variable "allowed_groups" {

@@ -5,6 +5,7 @@ mod api_token;
 mod app_parts;
 mod emulator;
 mod examples;
+mod install;
 mod oidc_app;
 mod pomerium_idp;
 mod pomerium_module;
@@ -80,6 +81,23 @@ const CASES: &[Case] = &[
         "app_parts::refresh_grant_lifecycle",
         app_parts::refresh_grant_lifecycle,
     ),
+    (
+        "install::filesystem_mirror_unpacked",
+        install::filesystem_mirror_unpacked,
+    ),
+    (
+        "install::filesystem_mirror_packed",
+        install::filesystem_mirror_packed,
+    ),
+    ("install::network_mirror", install::network_mirror),
+    (
+        "install::tampered_archive_is_refused",
+        install::tampered_archive_is_refused,
+    ),
+    (
+        "install::module_tests_with_terraform_test",
+        install::module_tests_with_terraform_test,
+    ),
 ];
 
 fn main() -> std::process::ExitCode {
@@ -100,7 +118,7 @@ fn main() -> std::process::ExitCode {
         "acceptance: Terraform versions exercised: {}",
         versions.join(", ")
     );
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for (name, case) in CASES {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
             continue;
@@ -114,6 +132,11 @@ fn main() -> std::process::ExitCode {
                     passed += 1;
                     println!("test {name} [terraform {}] ... ok ({secs:.1}s)", tf.version);
                 }
+                Err(e) if e.starts_with(terraform::SKIPPED) => {
+                    skipped += 1;
+                    let why = &e[terraform::SKIPPED.len()..];
+                    println!("test {name} [terraform {}] ... skipped: {why}", tf.version);
+                }
                 Err(e) => {
                     failed += 1;
                     println!(
@@ -124,7 +147,7 @@ fn main() -> std::process::ExitCode {
             }
         }
     }
-    println!("\nacceptance: {passed} passed, {failed} failed");
+    println!("\nacceptance: {passed} passed, {failed} failed, {skipped} skipped");
     if failed == 0 {
         std::process::ExitCode::SUCCESS
     } else {

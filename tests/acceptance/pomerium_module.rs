@@ -7,8 +7,21 @@ use serde_json::json;
 use crate::emulator::{Emulator, ADMIN_TOKEN};
 use crate::terraform::{example, Terraform, Workspace};
 
+/// The module's files, as a workspace takes them.
+pub fn files() -> Result<Vec<(&'static str, String)>, String> {
+    ["main.tf", "variables.tf", "outputs.tf"]
+        .into_iter()
+        .map(|name| Ok((name, example(&format!("examples/pomerium/{name}"))?)))
+        .collect()
+}
+
 pub fn applies_and_renders(tf: &Terraform) -> Result<(), String> {
-    let emu = Emulator::start(&[])?;
+    exercise(&Emulator::start(&[])?, Workspace::new(tf, &files()?)?)
+}
+
+/// Apply against `emu` through the provider `ws` installs, check what was made and rendered,
+/// plan empty, destroy leaving nothing behind.
+pub fn exercise(emu: &Emulator, mut ws: Workspace) -> Result<(), String> {
     let engineering = emu.create_group("Engineering")?;
     let operations = emu.create_group("Operations")?;
     let minted = emu.admin(
@@ -21,11 +34,6 @@ pub fn applies_and_renders(tf: &Terraform) -> Result<(), String> {
         .ok_or("no token minted")?
         .to_string();
 
-    let mut files = Vec::new();
-    for name in ["main.tf", "variables.tf", "outputs.tf"] {
-        files.push((name, example(&format!("examples/pomerium/{name}"))?));
-    }
-    let mut ws = Workspace::new(tf, &files)?;
     ws.set_env("OKTA_ORG_URL", &emu.url);
     ws.set_env("OKTA_API_TOKEN", ADMIN_TOKEN);
     ws.set_env("TF_VAR_okta_api_token", &dir_token);

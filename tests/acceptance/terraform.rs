@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Prefix of a case's error that means "not applicable to this Terraform version".
+pub const SKIPPED: &str = "skipped: ";
+
 /// A Terraform binary and its version.
 #[derive(Debug, Clone)]
 pub struct Terraform {
@@ -160,6 +163,10 @@ impl Workspace {
     pub fn set_env(&mut self, key: &str, value: &str) {
         self.env.retain(|(k, _)| k != key);
         self.env.push((key.to_string(), value.to_string()));
+    }
+
+    pub fn read(&self, name: &str) -> Result<String, String> {
+        std::fs::read_to_string(self.dir.path().join(name)).map_err(|e| format!("{name}: {e}"))
     }
 
     pub fn write(&self, name: &str, content: &str) -> Result<(), String> {
