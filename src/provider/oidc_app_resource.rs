@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{okta_diag, validate, ProviderData};
-use crate::okta::{CreatedApp, OidcApp, OktaError, RefreshTokenSettings};
+use crate::okta::{CreatedApp, OidcApp, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::{self, Field};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -482,12 +482,6 @@ fn check_config(config: &OidcAppModel, diags: &mut Diagnostics) {
     }
 }
 
-/// The Okta call failed: the error, and no state.
-fn failed<T>(diags: &mut Diagnostics, action: &str, e: &OktaError) -> Option<T> {
-    okta_diag::error(diags, action, e);
-    None
-}
-
 #[tonic::async_trait]
 impl TypedResource for OidcAppResource {
     type Model = OidcAppModel;
@@ -538,18 +532,13 @@ impl TypedResource for OidcAppResource {
         let wanted = OidcAppModel::wanted(change.planned, change.config);
         let mut new_app = OidcApp::new(wanted.label.as_deref().unwrap_or_default(), "web");
         wanted.apply_to(&mut new_app, &Owned::default());
-        if let Some(id) = wanted.client_id.as_deref() {
-            new_app.set_client_id(Some(id));
-        }
+        new_app.set_client_id(wanted.client_id.as_deref());
         let created = client.create_app_or_adopt(&new_app, wanted.active()).await;
         let CreatedApp {
             app,
             secret,
             adopted_after,
-        } = match created {
-            Ok(created) => created,
-            Err(e) => return failed(diags, "creating the app", &e),
-        };
+        } = okta_diag::ok(diags, "creating the app", created)?;
         if let Some(e) = adopted_after {
             diags.warning(
                 "App adopted after an uncertain create",
@@ -562,18 +551,15 @@ impl TypedResource for OidcAppResource {
         let mut group_ids = None;
         if let Some(groups) = wanted.group_ids.get() {
             let assignments = client.app_groups();
-            match assignments
+            let synced = assignments
                 .sync(&app_id, Some(&BTreeSet::new()), groups)
-                .await
-            {
-                Ok(()) => group_ids = Some(groups.clone()),
-                Err(e) => {
-                    okta_diag::error(diags, "assigning groups to the new app", &e);
-                    // Unreadable too: an empty set, so that the next plan assigns them all.
-                    let listed = assignments.group_ids(&app_id).await.ok();
-                    group_ids = Some(listed.unwrap_or_default());
-                }
-            }
+                .await;
+            let action = "assigning groups to the new app";
+            group_ids = match okta_diag::ok(diags, action, synced) {
+                Some(()) => Some(groups.clone()),
+                // Unreadable too: an empty set, so that the next plan assigns them all.
+                None => Some(assignments.group_ids(&app_id).await.unwrap_or_default()),
+            };
         }
         let private = wanted.owned();
         let state = OidcAppModel::from_app(&app, change.planned, &private, group_ids, secret);
@@ -588,22 +574,20 @@ impl TypedResource for OidcAppResource {
     ) -> Outcome<Self> {
         let client = self.data.client(diags)?;
         let id = state.id.get()?;
-        let app = match client.apps().get(id).await {
-            Ok(Some(app)) => app,
-            Ok(None) => {
-                tracing::info!(app_id = %id, "app no longer exists; removing it from state");
-                return None;
-            }
-            Err(e) => return failed(diags, "reading the app", &e),
+        let got = client.apps().get(id).await;
+        let Some(app) = okta_diag::ok(diags, "reading the app", got)? else {
+            tracing::info!(app_id = %id, "app no longer exists; removing it from state");
+            return None;
         };
-        let groups = if state.group_ids.is_null() {
-            None
-        } else {
-            match client.app_groups().group_ids(id).await {
-                Ok(g) => Some(g),
-                Err(e) => return failed(diags, "reading the app's group assignments", &e),
-            }
-        };
+        let mut groups = None;
+        if !state.group_ids.is_null() {
+            let listed = client.app_groups().group_ids(id).await;
+            groups = Some(okta_diag::ok(
+                diags,
+                "reading the app's group assignments",
+                listed,
+            )?);
+        }
         let state = OidcAppModel::from_app(&app, &state, &private, groups, None);
         Some(Saved { state, private })
     }
@@ -613,10 +597,8 @@ impl TypedResource for OidcAppResource {
         let prior = change.prior?;
         let id = prior.id.get()?;
         let wanted = OidcAppModel::wanted(change.planned, change.config);
-        let guard = match client.lock_app(id).await {
-            Ok(g) => g,
-            Err(e) => return failed(diags, "waiting for the app lock", &e),
-        };
+        let locked = client.lock_app(id).await;
+        let guard = okta_diag::ok(diags, "waiting for the app lock", locked)?;
         if wanted.active() != prior.active() {
             if let Err(e) = client.apps().set_active(id, wanted.active()).await {
                 let at = AttrPath::root("status");
@@ -628,10 +610,7 @@ impl TypedResource for OidcAppResource {
             .update_app_locked(&guard, |app| wanted.apply_to(app, change.private))
             .await;
         drop(guard);
-        let updated = match updated {
-            Ok(app) => app,
-            Err(e) => return failed(diags, "updating the app", &e),
-        };
+        let updated = okta_diag::ok(diags, "updating the app", updated)?;
         // Okta returns the secret after a PUT; it changes only when Okta regenerates it.
         let mut secret = updated.client_secret().map(|s| s.expose().to_string());
         let first = OidcAppModel::defaults().client_secret_version;
@@ -680,23 +659,17 @@ impl TypedResource for OidcAppResource {
         let (Some(client), Some(id)) = (self.data.client(diags), prior.id.get()) else {
             return;
         };
-        let guard = match client.lock_app(id).await {
-            Ok(g) => g,
-            Err(e) => return okta_diag::error(diags, "waiting for the app lock", &e),
-        };
-        if let Err(e) = client.deactivate_and_delete_app(id).await {
-            okta_diag::error(diags, "deleting the app", &e);
+        let locked = client.lock_app(id).await;
+        if let Some(_guard) = okta_diag::ok(diags, "waiting for the app lock", locked) {
+            let deleted = client.deactivate_and_delete_app(id).await;
+            okta_diag::ok(diags, "deleting the app", deleted);
         }
-        drop(guard);
     }
 
     async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self> {
         let client = self.data.client(diags)?;
-        let app = match client.apps().get(id).await {
-            Ok(Some(app)) => app,
-            Ok(None) => return None,
-            Err(e) => return failed(diags, "reading the app", &e),
-        };
+        let got = client.apps().get(id).await;
+        let app = okta_diag::ok(diags, "reading the app", got).flatten()?;
         if app.sign_on_mode() != Some("OPENID_CONNECT") {
             diags.error(
                 "Not an OIDC app",
@@ -704,14 +677,11 @@ impl TypedResource for OidcAppResource {
             );
             return None;
         }
-        let secret = match client.app_secrets().newest_active(id).await {
-            Ok(s) => s.map(|v| v.expose().to_string()),
-            Err(e) => return failed(diags, "reading the app's client secrets", &e),
-        };
-        let groups = match client.app_groups().group_ids(id).await {
-            Ok(g) => g,
-            Err(e) => return failed(diags, "reading the app's group assignments", &e),
-        };
+        let newest = client.app_secrets().newest_active(id).await;
+        let newest = okta_diag::ok(diags, "reading the app's client secrets", newest)?;
+        let secret = newest.map(|v| v.expose().to_string());
+        let listed = client.app_groups().group_ids(id).await;
+        let groups = okta_diag::ok(diags, "reading the app's group assignments", listed)?;
         // Nothing is owned yet: if the configuration turns out to be additive
         // (`redirect_uris_exclusive = false`), the first apply must not remove URIs that other
         // teams put on the app before the import.

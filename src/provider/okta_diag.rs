@@ -21,3 +21,8 @@ pub fn attr_error(diags: &mut Diagnostics, path: AttrPath, action: &str, err: &O
         err.to_string(),
     );
 }
+
+/// `result`'s value, or `None` after adding its error as [`error`] does.
+pub fn ok<T>(diags: &mut Diagnostics, action: &str, result: Result<T, OktaError>) -> Option<T> {
+    result.map_err(|e| error(diags, action, &e)).ok()
+}
