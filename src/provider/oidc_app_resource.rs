@@ -551,9 +551,8 @@ impl TypedResource for OidcAppResource {
         let mut group_ids = None;
         if let Some(groups) = wanted.group_ids.get() {
             let assignments = client.app_groups();
-            let synced = assignments
-                .sync(&app_id, Some(&BTreeSet::new()), groups)
-                .await;
+            let none = BTreeSet::new();
+            let synced = assignments.sync(&app_id, Some(&none), groups).await;
             let action = "assigning groups to the new app";
             group_ids = match okta_diag::ok(diags, action, synced) {
                 Some(()) => Some(groups.clone()),
@@ -582,11 +581,8 @@ impl TypedResource for OidcAppResource {
         let mut groups = None;
         if !state.group_ids.is_null() {
             let listed = client.app_groups().group_ids(id).await;
-            groups = Some(okta_diag::ok(
-                diags,
-                "reading the app's group assignments",
-                listed,
-            )?);
+            let listed = okta_diag::ok(diags, "reading the app's group assignments", listed)?;
+            groups = Some(listed);
         }
         let state = OidcAppModel::from_app(&app, &state, &private, groups, None);
         Some(Saved { state, private })
@@ -600,11 +596,8 @@ impl TypedResource for OidcAppResource {
         let locked = client.lock_app(id).await;
         let guard = okta_diag::ok(diags, "waiting for the app lock", locked)?;
         if wanted.active() != prior.active() {
-            if let Err(e) = client.apps().set_active(id, wanted.active()).await {
-                let at = AttrPath::root("status");
-                okta_diag::attr_error(diags, at, "changing the app's status", &e);
-                return None;
-            }
+            let set = client.apps().set_active(id, wanted.active()).await;
+            okta_diag::ok_at(diags, "status", "changing the app's status", set)?;
         }
         let updated = client
             .update_app_locked(&guard, |app| wanted.apply_to(app, change.private))
@@ -616,34 +609,28 @@ impl TypedResource for OidcAppResource {
         let first = OidcAppModel::defaults().client_secret_version;
         let mut version = or(prior.client_secret_version, first);
         if wanted.client_secret_version.known() > version.known() {
-            match client.app_secrets().rotate(id).await {
-                Ok(rotated) => {
-                    for (old, e) in rotated.leftovers {
-                        diags.warning(
-                            "Old client secret not removed",
-                            format!("The new secret is in place, but the previous secret {old} could not be deactivated and deleted: {e}. Remove it in the Admin Console."),
-                        );
-                    }
-                    secret = Some(rotated.secret);
-                    version = wanted.client_secret_version;
+            let rotated = client.app_secrets().rotate(id).await;
+            let (at, action) = ("client_secret_version", "rotating the client secret");
+            if let Some(rotated) = okta_diag::ok_at(diags, at, action, rotated) {
+                for (old, e) in rotated.leftovers {
+                    diags.warning(
+                        "Old client secret not removed",
+                        format!("The new secret is in place, but the previous secret {old} could not be deactivated and deleted: {e}. Remove it in the Admin Console."),
+                    );
                 }
-                Err(e) => {
-                    let at = AttrPath::root("client_secret_version");
-                    okta_diag::attr_error(diags, at, "rotating the client secret", &e);
-                }
+                secret = Some(rotated.secret);
+                version = wanted.client_secret_version;
             }
         }
         let mut groups = None;
         if let Some(wanted_groups) = wanted.group_ids.get() {
             let assignments = client.app_groups();
-            match assignments.sync(id, None, wanted_groups).await {
-                Ok(()) => groups = Some(wanted_groups.clone()),
-                Err(e) => {
-                    let at = AttrPath::root("group_ids");
-                    okta_diag::attr_error(diags, at, "updating group assignments", &e);
-                    groups = assignments.group_ids(id).await.ok();
-                }
-            }
+            let synced = assignments.sync(id, None, wanted_groups).await;
+            let action = "updating group assignments";
+            groups = match okta_diag::ok_at(diags, "group_ids", action, synced) {
+                Some(()) => Some(wanted_groups.clone()),
+                None => assignments.group_ids(id).await.ok(),
+            };
         }
         let prior_like = OidcAppModel {
             client_secret: prior.client_secret.clone(),
