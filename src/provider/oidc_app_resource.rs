@@ -178,15 +178,6 @@ pub struct OidcAppModel {
     pub last_updated: Field<String>,
 }
 
-/// `value` unless null.
-fn or<T>(value: Field<T>, fallback: Field<T>) -> Field<T> {
-    if value.is_null() {
-        fallback
-    } else {
-        value
-    }
-}
-
 /// A known list or set of strings, empty otherwise.
 fn strings<C>(field: &Field<C>) -> Vec<String>
 where
@@ -240,7 +231,9 @@ impl OidcAppModel {
         secret: Option<String>,
     ) -> Self {
         let d = Self::defaults();
-        let exclusive = or(prior.redirect_uris_exclusive, d.redirect_uris_exclusive);
+        let exclusive = prior
+            .redirect_uris_exclusive
+            .or_if_null(d.redirect_uris_exclusive);
         let actual_redirects = app.redirect_uris().unwrap_or_default();
         let redirect_uris = if exclusive.known() != Some(false) {
             actual_redirects
@@ -285,21 +278,21 @@ impl OidcAppModel {
             initiate_login_uri: app.initiate_login_uri().into(),
             grant_types: set(app.grant_types()),
             response_types: set(app.response_types()),
-            refresh_token_rotation: or(rotation, d.refresh_token_rotation),
+            refresh_token_rotation: rotation.or_if_null(d.refresh_token_rotation),
             refresh_token_leeway: leeway,
-            token_endpoint_auth_method: or(
-                app.token_endpoint_auth_method().into(),
-                d.token_endpoint_auth_method,
-            ),
-            pkce_required: or(app.pkce_required().into(), d.pkce_required),
-            consent_method: or(app.consent_method().into(), d.consent_method),
+            token_endpoint_auth_method: Field::from(app.token_endpoint_auth_method())
+                .or_if_null(d.token_endpoint_auth_method),
+            pkce_required: Field::from(app.pkce_required()).or_if_null(d.pkce_required),
+            consent_method: Field::from(app.consent_method()).or_if_null(d.consent_method),
             issuer_mode: app.issuer_mode().into(),
-            wildcard_redirect: or(app.wildcard_redirect().into(), d.wildcard_redirect),
+            wildcard_redirect: Field::from(app.wildcard_redirect()).or_if_null(d.wildcard_redirect),
             status: app.status().into(),
             group_ids: group_ids.into(),
             client_id: app.client_id().into(),
-            client_secret: or(secret.into(), prior.client_secret.clone()),
-            client_secret_version: or(prior.client_secret_version, d.client_secret_version),
+            client_secret: Field::from(secret).or_if_null(prior.client_secret.clone()),
+            client_secret_version: prior
+                .client_secret_version
+                .or_if_null(d.client_secret_version),
             sign_on_mode: app.sign_on_mode().into(),
             created: app.created().into(),
             last_updated: app.last_updated().into(),
@@ -393,12 +386,9 @@ impl OidcAppResource {
 
 /// The rules that involve more than one value; single values are checked by the schema.
 fn check_config(config: &OidcAppModel, diags: &mut Diagnostics) {
-    let wildcard = match &config.wildcard_redirect {
-        Field::Known(w) => w == "SUBDOMAIN",
-        // Unknown: check the rest, not the wildcard rule.
-        Field::Unknown => true,
-        Field::Null => false,
-    };
+    // Unknown: check the rest, not the wildcard rule.
+    let wildcard_mode = &config.wildcard_redirect;
+    let wildcard = wildcard_mode.is_unknown() || wildcard_mode.as_deref() == Some("SUBDOMAIN");
     if config.redirect_uris.get().is_some_and(Vec::is_empty) {
         diags.attr_error(
             AttrPath::root("redirect_uris"),
@@ -607,7 +597,7 @@ impl TypedResource for OidcAppResource {
         // Okta returns the secret after a PUT; it changes only when Okta regenerates it.
         let mut secret = updated.client_secret().map(|s| s.expose().to_string());
         let first = OidcAppModel::defaults().client_secret_version;
-        let mut version = or(prior.client_secret_version, first);
+        let mut version = prior.client_secret_version.or_if_null(first);
         if wanted.client_secret_version.known() > version.known() {
             let rotated = client.app_secrets().rotate(id).await;
             let (at, action) = ("client_secret_version", "rotating the client secret");
