@@ -143,10 +143,9 @@ pub fn schema() -> Schema {
 
 /// URIs this resource added, remembered for additive mode (`redirect_uris_exclusive = false`).
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Owned {
-    #[serde(default)]
     pub redirect_uris: Vec<String>,
-    #[serde(default)]
     pub post_logout_redirect_uris: Option<Vec<String>>,
 }
 
@@ -234,21 +233,19 @@ impl OidcAppModel {
         let exclusive = prior
             .redirect_uris_exclusive
             .or_if_null(d.redirect_uris_exclusive);
+        // Additive: only our URIs that the app still has.
+        let ours = |mine: &[String], all: &[String]| -> Vec<String> {
+            mine.iter().filter(|u| all.contains(u)).cloned().collect()
+        };
         let actual_redirects = app.redirect_uris().unwrap_or_default();
         let redirect_uris = if exclusive.known() != Some(false) {
             actual_redirects
         } else {
-            let ours = owned.redirect_uris.iter();
-            ours.filter(|u| actual_redirects.contains(u))
-                .cloned()
-                .collect()
+            ours(&owned.redirect_uris, &actual_redirects)
         };
         let actual_logout = app.post_logout_redirect_uris().unwrap_or_default();
         let post_logout = match (&owned.post_logout_redirect_uris, exclusive.known()) {
-            (Some(mine), Some(false)) => {
-                let mine = mine.iter().filter(|u| actual_logout.contains(u));
-                Field::Known(mine.cloned().collect())
-            }
+            (Some(mine), Some(false)) => Field::Known(ours(mine, &actual_logout)),
             // Okta omits an empty list: an explicit empty list in state stays, anything else is null.
             _ if actual_logout.is_empty() => match &prior.post_logout_redirect_uris {
                 Field::Known(items) if items.is_empty() => Field::Known(Vec::new()),
