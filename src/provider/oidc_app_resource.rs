@@ -230,9 +230,7 @@ impl OidcAppModel {
         secret: Option<String>,
     ) -> Self {
         let d = Self::defaults();
-        let exclusive = prior
-            .redirect_uris_exclusive
-            .or_if_null(d.redirect_uris_exclusive);
+        let exclusive = Field::or_if_null(prior.redirect_uris_exclusive, d.redirect_uris_exclusive);
         // Additive: only our URIs that the app still has.
         let ours = |mine: &[String], all: &[String]| -> Vec<String> {
             mine.iter().filter(|u| all.contains(u)).cloned().collect()
@@ -416,10 +414,8 @@ fn check_config(config: &OidcAppModel, diags: &mut Diagnostics) {
     }
     if let Some(grants) = config.grant_types.get() {
         // Not a schema check: the acceptance tests expect this wording.
-        for g in grants
-            .iter()
-            .filter(|g| !WEB_GRANT_TYPES.contains(&g.as_str()))
-        {
+        let not_web = |g: &&String| !WEB_GRANT_TYPES.contains(&g.as_str());
+        for g in grants.iter().filter(not_web) {
             diags.attr_error(
                 AttrPath::root("grant_types"),
                 "Invalid grant type",
