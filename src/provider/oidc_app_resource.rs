@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{okta_diag, validate, ProviderData};
-use crate::okta::{CreatedApp, OidcApp, OktaError, RefreshTokenSettings};
+use crate::okta::{CreatedApp, OidcApp, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::{self, Field};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -143,10 +143,9 @@ pub fn schema() -> Schema {
 
 /// URIs this resource added, remembered for additive mode (`redirect_uris_exclusive = false`).
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Owned {
-    #[serde(default)]
     pub redirect_uris: Vec<String>,
-    #[serde(default)]
     pub post_logout_redirect_uris: Option<Vec<String>>,
 }
 
@@ -176,15 +175,6 @@ pub struct OidcAppModel {
     pub sign_on_mode: Field<String>,
     pub created: Field<String>,
     pub last_updated: Field<String>,
-}
-
-/// `value` unless null.
-fn or<T>(value: Field<T>, fallback: Field<T>) -> Field<T> {
-    if value.is_null() {
-        fallback
-    } else {
-        value
-    }
 }
 
 /// A known list or set of strings, empty otherwise.
@@ -240,22 +230,20 @@ impl OidcAppModel {
         secret: Option<String>,
     ) -> Self {
         let d = Self::defaults();
-        let exclusive = or(prior.redirect_uris_exclusive, d.redirect_uris_exclusive);
+        let exclusive = Field::or_if_null(prior.redirect_uris_exclusive, d.redirect_uris_exclusive);
+        // Additive: only our URIs that the app still has.
+        let ours = |mine: &[String], all: &[String]| -> Vec<String> {
+            mine.iter().filter(|u| all.contains(u)).cloned().collect()
+        };
         let actual_redirects = app.redirect_uris().unwrap_or_default();
         let redirect_uris = if exclusive.known() != Some(false) {
             actual_redirects
         } else {
-            let ours = owned.redirect_uris.iter();
-            ours.filter(|u| actual_redirects.contains(u))
-                .cloned()
-                .collect()
+            ours(&owned.redirect_uris, &actual_redirects)
         };
         let actual_logout = app.post_logout_redirect_uris().unwrap_or_default();
         let post_logout = match (&owned.post_logout_redirect_uris, exclusive.known()) {
-            (Some(mine), Some(false)) => {
-                let mine = mine.iter().filter(|u| actual_logout.contains(u));
-                Field::Known(mine.cloned().collect())
-            }
+            (Some(mine), Some(false)) => Field::Known(ours(mine, &actual_logout)),
             // Okta omits an empty list: an explicit empty list in state stays, anything else is null.
             _ if actual_logout.is_empty() => match &prior.post_logout_redirect_uris {
                 Field::Known(items) if items.is_empty() => Field::Known(Vec::new()),
@@ -285,21 +273,21 @@ impl OidcAppModel {
             initiate_login_uri: app.initiate_login_uri().into(),
             grant_types: set(app.grant_types()),
             response_types: set(app.response_types()),
-            refresh_token_rotation: or(rotation, d.refresh_token_rotation),
+            refresh_token_rotation: rotation.or_if_null(d.refresh_token_rotation),
             refresh_token_leeway: leeway,
-            token_endpoint_auth_method: or(
-                app.token_endpoint_auth_method().into(),
-                d.token_endpoint_auth_method,
-            ),
-            pkce_required: or(app.pkce_required().into(), d.pkce_required),
-            consent_method: or(app.consent_method().into(), d.consent_method),
+            token_endpoint_auth_method: Field::from(app.token_endpoint_auth_method())
+                .or_if_null(d.token_endpoint_auth_method),
+            pkce_required: Field::from(app.pkce_required()).or_if_null(d.pkce_required),
+            consent_method: Field::from(app.consent_method()).or_if_null(d.consent_method),
             issuer_mode: app.issuer_mode().into(),
-            wildcard_redirect: or(app.wildcard_redirect().into(), d.wildcard_redirect),
+            wildcard_redirect: Field::from(app.wildcard_redirect()).or_if_null(d.wildcard_redirect),
             status: app.status().into(),
             group_ids: group_ids.into(),
             client_id: app.client_id().into(),
-            client_secret: or(secret.into(), prior.client_secret.clone()),
-            client_secret_version: or(prior.client_secret_version, d.client_secret_version),
+            client_secret: Field::from(secret).or_if_null(prior.client_secret.clone()),
+            client_secret_version: prior
+                .client_secret_version
+                .or_if_null(d.client_secret_version),
             sign_on_mode: app.sign_on_mode().into(),
             created: app.created().into(),
             last_updated: app.last_updated().into(),
@@ -393,12 +381,9 @@ impl OidcAppResource {
 
 /// The rules that involve more than one value; single values are checked by the schema.
 fn check_config(config: &OidcAppModel, diags: &mut Diagnostics) {
-    let wildcard = match &config.wildcard_redirect {
-        Field::Known(w) => w == "SUBDOMAIN",
-        // Unknown: check the rest, not the wildcard rule.
-        Field::Unknown => true,
-        Field::Null => false,
-    };
+    // Unknown: check the rest, not the wildcard rule.
+    let wildcard_mode = &config.wildcard_redirect;
+    let wildcard = wildcard_mode.is_unknown() || wildcard_mode.as_deref() == Some("SUBDOMAIN");
     if config.redirect_uris.get().is_some_and(Vec::is_empty) {
         diags.attr_error(
             AttrPath::root("redirect_uris"),
@@ -429,10 +414,8 @@ fn check_config(config: &OidcAppModel, diags: &mut Diagnostics) {
     }
     if let Some(grants) = config.grant_types.get() {
         // Not a schema check: the acceptance tests expect this wording.
-        for g in grants
-            .iter()
-            .filter(|g| !WEB_GRANT_TYPES.contains(&g.as_str()))
-        {
+        let not_web = |g: &&String| !WEB_GRANT_TYPES.contains(&g.as_str());
+        for g in grants.iter().filter(not_web) {
             diags.attr_error(
                 AttrPath::root("grant_types"),
                 "Invalid grant type",
@@ -480,12 +463,6 @@ fn check_config(config: &OidcAppModel, diags: &mut Diagnostics) {
             "refresh_token_leeway only applies with refresh_token_rotation = \"ROTATE\" (Okta ignores it for STATIC tokens).",
         );
     }
-}
-
-/// The Okta call failed: the error, and no state.
-fn failed<T>(diags: &mut Diagnostics, action: &str, e: &OktaError) -> Option<T> {
-    okta_diag::error(diags, action, e);
-    None
 }
 
 #[tonic::async_trait]
@@ -538,18 +515,13 @@ impl TypedResource for OidcAppResource {
         let wanted = OidcAppModel::wanted(change.planned, change.config);
         let mut new_app = OidcApp::new(wanted.label.as_deref().unwrap_or_default(), "web");
         wanted.apply_to(&mut new_app, &Owned::default());
-        if let Some(id) = wanted.client_id.as_deref() {
-            new_app.set_client_id(Some(id));
-        }
+        new_app.set_client_id(wanted.client_id.as_deref());
         let created = client.create_app_or_adopt(&new_app, wanted.active()).await;
         let CreatedApp {
             app,
             secret,
             adopted_after,
-        } = match created {
-            Ok(created) => created,
-            Err(e) => return failed(diags, "creating the app", &e),
-        };
+        } = okta_diag::ok(diags, "creating the app", created)?;
         if let Some(e) = adopted_after {
             diags.warning(
                 "App adopted after an uncertain create",
@@ -562,18 +534,14 @@ impl TypedResource for OidcAppResource {
         let mut group_ids = None;
         if let Some(groups) = wanted.group_ids.get() {
             let assignments = client.app_groups();
-            match assignments
-                .sync(&app_id, Some(&BTreeSet::new()), groups)
-                .await
-            {
-                Ok(()) => group_ids = Some(groups.clone()),
-                Err(e) => {
-                    okta_diag::error(diags, "assigning groups to the new app", &e);
-                    // Unreadable too: an empty set, so that the next plan assigns them all.
-                    let listed = assignments.group_ids(&app_id).await.ok();
-                    group_ids = Some(listed.unwrap_or_default());
-                }
-            }
+            let none = BTreeSet::new();
+            let synced = assignments.sync(&app_id, Some(&none), groups).await;
+            let action = "assigning groups to the new app";
+            group_ids = match okta_diag::ok(diags, action, synced) {
+                Some(()) => Some(groups.clone()),
+                // Unreadable too: an empty set, so that the next plan assigns them all.
+                None => Some(assignments.group_ids(&app_id).await.unwrap_or_default()),
+            };
         }
         let private = wanted.owned();
         let state = OidcAppModel::from_app(&app, change.planned, &private, group_ids, secret);
@@ -588,22 +556,17 @@ impl TypedResource for OidcAppResource {
     ) -> Outcome<Self> {
         let client = self.data.client(diags)?;
         let id = state.id.get()?;
-        let app = match client.apps().get(id).await {
-            Ok(Some(app)) => app,
-            Ok(None) => {
-                tracing::info!(app_id = %id, "app no longer exists; removing it from state");
-                return None;
-            }
-            Err(e) => return failed(diags, "reading the app", &e),
+        let got = client.apps().get(id).await;
+        let Some(app) = okta_diag::ok(diags, "reading the app", got)? else {
+            tracing::info!(app_id = %id, "app no longer exists; removing it from state");
+            return None;
         };
-        let groups = if state.group_ids.is_null() {
-            None
-        } else {
-            match client.app_groups().group_ids(id).await {
-                Ok(g) => Some(g),
-                Err(e) => return failed(diags, "reading the app's group assignments", &e),
-            }
-        };
+        let mut groups = None;
+        if !state.group_ids.is_null() {
+            let listed = client.app_groups().group_ids(id).await;
+            let listed = okta_diag::ok(diags, "reading the app's group assignments", listed)?;
+            groups = Some(listed);
+        }
         let state = OidcAppModel::from_app(&app, &state, &private, groups, None);
         Some(Saved { state, private })
     }
@@ -613,58 +576,44 @@ impl TypedResource for OidcAppResource {
         let prior = change.prior?;
         let id = prior.id.get()?;
         let wanted = OidcAppModel::wanted(change.planned, change.config);
-        let guard = match client.lock_app(id).await {
-            Ok(g) => g,
-            Err(e) => return failed(diags, "waiting for the app lock", &e),
-        };
+        let locked = client.lock_app(id).await;
+        let guard = okta_diag::ok(diags, "waiting for the app lock", locked)?;
         if wanted.active() != prior.active() {
-            if let Err(e) = client.apps().set_active(id, wanted.active()).await {
-                let at = AttrPath::root("status");
-                okta_diag::attr_error(diags, at, "changing the app's status", &e);
-                return None;
-            }
+            let set = client.apps().set_active(id, wanted.active()).await;
+            okta_diag::ok_at(diags, "status", "changing the app's status", set)?;
         }
         let updated = client
             .update_app_locked(&guard, |app| wanted.apply_to(app, change.private))
             .await;
         drop(guard);
-        let updated = match updated {
-            Ok(app) => app,
-            Err(e) => return failed(diags, "updating the app", &e),
-        };
+        let updated = okta_diag::ok(diags, "updating the app", updated)?;
         // Okta returns the secret after a PUT; it changes only when Okta regenerates it.
         let mut secret = updated.client_secret().map(|s| s.expose().to_string());
         let first = OidcAppModel::defaults().client_secret_version;
-        let mut version = or(prior.client_secret_version, first);
+        let mut version = prior.client_secret_version.or_if_null(first);
         if wanted.client_secret_version.known() > version.known() {
-            match client.app_secrets().rotate(id).await {
-                Ok(rotated) => {
-                    for (old, e) in rotated.leftovers {
-                        diags.warning(
-                            "Old client secret not removed",
-                            format!("The new secret is in place, but the previous secret {old} could not be deactivated and deleted: {e}. Remove it in the Admin Console."),
-                        );
-                    }
-                    secret = Some(rotated.secret);
-                    version = wanted.client_secret_version;
+            let rotated = client.app_secrets().rotate(id).await;
+            let (at, action) = ("client_secret_version", "rotating the client secret");
+            if let Some(rotated) = okta_diag::ok_at(diags, at, action, rotated) {
+                for (old, e) in rotated.leftovers {
+                    diags.warning(
+                        "Old client secret not removed",
+                        format!("The new secret is in place, but the previous secret {old} could not be deactivated and deleted: {e}. Remove it in the Admin Console."),
+                    );
                 }
-                Err(e) => {
-                    let at = AttrPath::root("client_secret_version");
-                    okta_diag::attr_error(diags, at, "rotating the client secret", &e);
-                }
+                secret = Some(rotated.secret);
+                version = wanted.client_secret_version;
             }
         }
         let mut groups = None;
         if let Some(wanted_groups) = wanted.group_ids.get() {
             let assignments = client.app_groups();
-            match assignments.sync(id, None, wanted_groups).await {
-                Ok(()) => groups = Some(wanted_groups.clone()),
-                Err(e) => {
-                    let at = AttrPath::root("group_ids");
-                    okta_diag::attr_error(diags, at, "updating group assignments", &e);
-                    groups = assignments.group_ids(id).await.ok();
-                }
-            }
+            let synced = assignments.sync(id, None, wanted_groups).await;
+            let action = "updating group assignments";
+            groups = match okta_diag::ok_at(diags, "group_ids", action, synced) {
+                Some(()) => Some(wanted_groups.clone()),
+                None => assignments.group_ids(id).await.ok(),
+            };
         }
         let prior_like = OidcAppModel {
             client_secret: prior.client_secret.clone(),
@@ -680,23 +629,17 @@ impl TypedResource for OidcAppResource {
         let (Some(client), Some(id)) = (self.data.client(diags), prior.id.get()) else {
             return;
         };
-        let guard = match client.lock_app(id).await {
-            Ok(g) => g,
-            Err(e) => return okta_diag::error(diags, "waiting for the app lock", &e),
-        };
-        if let Err(e) = client.deactivate_and_delete_app(id).await {
-            okta_diag::error(diags, "deleting the app", &e);
+        let locked = client.lock_app(id).await;
+        if let Some(_guard) = okta_diag::ok(diags, "waiting for the app lock", locked) {
+            let deleted = client.deactivate_and_delete_app(id).await;
+            okta_diag::ok(diags, "deleting the app", deleted);
         }
-        drop(guard);
     }
 
     async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self> {
         let client = self.data.client(diags)?;
-        let app = match client.apps().get(id).await {
-            Ok(Some(app)) => app,
-            Ok(None) => return None,
-            Err(e) => return failed(diags, "reading the app", &e),
-        };
+        let got = client.apps().get(id).await;
+        let app = okta_diag::ok(diags, "reading the app", got).flatten()?;
         if app.sign_on_mode() != Some("OPENID_CONNECT") {
             diags.error(
                 "Not an OIDC app",
@@ -704,14 +647,11 @@ impl TypedResource for OidcAppResource {
             );
             return None;
         }
-        let secret = match client.app_secrets().newest_active(id).await {
-            Ok(s) => s.map(|v| v.expose().to_string()),
-            Err(e) => return failed(diags, "reading the app's client secrets", &e),
-        };
-        let groups = match client.app_groups().group_ids(id).await {
-            Ok(g) => g,
-            Err(e) => return failed(diags, "reading the app's group assignments", &e),
-        };
+        let newest = client.app_secrets().newest_active(id).await;
+        let newest = okta_diag::ok(diags, "reading the app's client secrets", newest)?;
+        let secret = newest.map(|v| v.expose().to_string());
+        let listed = client.app_groups().group_ids(id).await;
+        let groups = okta_diag::ok(diags, "reading the app's group assignments", listed)?;
         // Nothing is owned yet: if the configuration turns out to be additive
         // (`redirect_uris_exclusive = false`), the first apply must not remove URIs that other
         // teams put on the app before the import.

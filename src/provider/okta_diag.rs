@@ -21,3 +21,20 @@ pub fn attr_error(diags: &mut Diagnostics, path: AttrPath, action: &str, err: &O
         err.to_string(),
     );
 }
+
+/// `result`'s value, or `None` after adding its error as [`error`] does.
+pub fn ok<T>(diags: &mut Diagnostics, action: &str, result: Result<T, OktaError>) -> Option<T> {
+    result.map_err(|e| error(diags, action, &e)).ok()
+}
+
+/// [`ok`] with the error at the top-level attribute `attr`, as [`attr_error`] adds it.
+pub fn ok_at<T>(
+    diags: &mut Diagnostics,
+    attr: &str,
+    action: &str,
+    result: Result<T, OktaError>,
+) -> Option<T> {
+    result
+        .map_err(|e| attr_error(diags, AttrPath::root(attr), action, &e))
+        .ok()
+}

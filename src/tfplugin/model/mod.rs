@@ -140,6 +140,15 @@ impl<T> Field<T> {
         matches!(self, Field::Known(_))
     }
 
+    /// Null becomes `fallback`; unknown and known stay.
+    pub fn or_if_null(self, fallback: Field<T>) -> Field<T> {
+        if self.is_null() {
+            fallback
+        } else {
+            self
+        }
+    }
+
     /// Unknown becomes `fallback`; null and known stay.
     pub fn or_if_unknown(self, fallback: Field<T>) -> Field<T> {
         if self.is_unknown() {
