@@ -119,8 +119,8 @@ impl ApiTokens<'_> {
 
 /// The only one of `tokens` named `name`.
 fn only_named(tokens: Vec<ApiToken>, name: &str) -> Result<ApiToken, TokenMiss> {
-    let (mut named, others): (Vec<_>, Vec<_>) = (tokens.into_iter())
-        .partition(|t| t.name.as_deref() == Some(name));
+    let (mut named, others): (Vec<_>, Vec<_>) =
+        (tokens.into_iter()).partition(|t| t.name.as_deref() == Some(name));
     match named.len() {
         0 => Err(TokenMiss::NoSuchName(
             others.into_iter().filter_map(|t| t.name).collect(),
