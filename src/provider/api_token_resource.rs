@@ -166,46 +166,14 @@ impl ApiTokenModel {
             && self.network_include == other.network_include
             && self.network_exclude == other.network_exclude
     }
-}
 
-/// A network condition, compared as sets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Network {
-    connection: String,
-    include: BTreeSet<String>,
-    exclude: BTreeSet<String>,
-}
-
-impl Network {
-    fn of(token: &ApiToken) -> Self {
-        let net = token.network.clone().unwrap_or_default();
-        Self {
-            // How Okta reads a token without a condition.
-            connection: net.connection.unwrap_or_else(|| ANYWHERE.into()),
-            include: net.include.into_iter().flatten().collect(),
-            exclude: net.exclude.into_iter().flatten().collect(),
+    /// The network condition (connection, include, exclude); `None` while any part is unknown.
+    fn network(&self) -> Option<(&String, &Zones, &Zones)> {
+        let zones = (&self.network_include, &self.network_exclude);
+        if zones.0.is_unknown() || zones.1.is_unknown() {
+            return None;
         }
-    }
-
-    /// The planned condition; `None` while any part is unknown.
-    fn planned(planned: &ApiTokenModel) -> Option<Self> {
-        let zones = |z: &Zones| (!z.is_unknown()).then(|| z.get().cloned().unwrap_or_default());
-        Some(Self {
-            connection: planned.network_connection.get()?.clone(),
-            include: zones(&planned.network_include)?,
-            exclude: zones(&planned.network_exclude)?,
-        })
-    }
-
-    /// The condition as Okta takes it; empty lists are left out, unknown keys of `current` kept.
-    fn to_okta(&self, current: Option<&TokenNetwork>) -> TokenNetwork {
-        let list = |z: &BTreeSet<String>| (!z.is_empty()).then(|| z.iter().cloned().collect());
-        TokenNetwork {
-            connection: Some(self.connection.clone()),
-            include: list(&self.include),
-            exclude: list(&self.exclude),
-            extra: current.map(|n| n.extra.clone()).unwrap_or_default(),
-        }
+        Some((self.network_connection.get()?, zones.0, zones.1))
     }
 }
 
@@ -221,26 +189,47 @@ fn update_body(
         .name
         .get()
         .filter(|n| current.name.as_ref() != Some(*n));
-    let network = Network::planned(planned).filter(|n| *n != Network::of(current));
-    if name.is_none() && network.is_none() {
+    // Okta's condition in the model's terms (sets, ANYWHERE when absent, empty lists in the
+    // plan's form), compared with the plan's.
+    let okta = state_from_token(current, planned);
+    let network = planned.network().is_some_and(|n| Some(n) != okta.network());
+    if name.is_none() && !network {
         return None;
     }
     let mut body = current.to_update();
     body.name = name.cloned().or(body.name);
-    body.network = (network.map(|n| n.to_okta(current.network.as_ref()))).or(body.network);
+    if network {
+        // Empty lists are left out, keys this provider does not know kept.
+        let list = |z: &Zones| {
+            (z.get())
+                .filter(|z| !z.is_empty())
+                .map(|z| z.iter().cloned().collect())
+        };
+        body.network = Some(TokenNetwork {
+            connection: planned.network_connection.get().cloned(),
+            include: list(&planned.network_include),
+            exclude: list(&planned.network_exclude),
+            extra: (current.network.as_ref())
+                .map(|n| n.extra.clone())
+                .unwrap_or_default(),
+        });
+    }
     Some(body)
 }
 
 /// Okta → resource model. `base` (planned or prior state) supplies what Okta does not return:
 /// the token value, `revoke_on_destroy`, and the empty form of the zone lists.
 fn state_from_token(token: &ApiToken, base: &ApiTokenModel) -> ApiTokenModel {
-    let network = Network::of(token);
+    let network = token.network.clone().unwrap_or_default();
     // Okta omits empty lists: an empty one keeps the form of `base` (`[]` or null), which is
     // what the configuration says.
-    let zones = |z: BTreeSet<String>, base: &Zones| match base.get() {
-        _ if !z.is_empty() => Field::Known(z),
-        Some(b) if b.is_empty() => Field::Known(z),
-        _ => Field::Null,
+    let zones = |z: Option<Vec<String>>, base: &Zones| {
+        let z: BTreeSet<String> = z.into_iter().flatten().collect();
+        match base.get() {
+            _ if !z.is_empty() => Field::Known(z),
+            Some(b) if b.is_empty() => Field::Known(z),
+            _ => Field::Null,
+        }
     };
     let text = |v: &Option<String>| Field::from(v.clone());
     ApiTokenModel {
@@ -248,7 +237,8 @@ fn state_from_token(token: &ApiToken, base: &ApiTokenModel) -> ApiTokenModel {
         token: base.token.clone(),
         token_id: text(&token.id),
         name: text(&token.name),
-        network_connection: Field::Known(network.connection),
+        // How Okta reads a token without a condition.
+        network_connection: Field::Known(network.connection.unwrap_or_else(|| ANYWHERE.into())),
         network_include: zones(network.include, &base.network_include),
         network_exclude: zones(network.exclude, &base.network_exclude),
         // Only an import has no planned value.
@@ -906,32 +896,41 @@ mod tests {
     #[test]
     fn network_update_body_keeps_okta_shape() {
         let token: ApiToken = serde_json::from_str(RECORDED).expect("recorded JSON");
-        let want = Network {
-            connection: "ANYWHERE".into(),
-            include: BTreeSet::new(),
-            exclude: BTreeSet::new(),
-        };
+        let anywhere = "ANYWHERE".to_string();
         // The plan asks for ANYWHERE without zones; the name is not configured.
         let planned = ApiTokenModel {
-            network_connection: Field::Known(want.connection.clone()),
+            network_connection: Field::Known(anywhere.clone()),
             ..Default::default()
         };
         let unnamed = ApiTokenModel::default();
-        assert_eq!(Network::planned(&planned), Some(want.clone()));
+        let none = Field::Null;
+        assert_eq!(planned.network(), Some((&anywhere, &none, &none)));
         let update = update_body(&token, &planned, &unnamed).expect("differs");
-        let body = serde_json::to_value(want.to_okta(token.network.as_ref())).expect("json");
-        assert_eq!(body, serde_json::json!({"connection": "ANYWHERE"}));
         assert_eq!(
             update
                 .network
                 .map(|n| serde_json::to_value(n).expect("json")),
-            Some(body)
+            Some(serde_json::json!({"connection": "ANYWHERE"}))
         );
         assert_eq!(update.name.as_deref(), Some("api-token-test-token"));
         let same = state_from_token(&token, &ApiTokenModel::default());
-        assert_eq!(Network::planned(&same), Some(Network::of(&token)));
+        let exclude = Field::Known(BTreeSet::from(["nzonkw1sfwwiH9Hxt1d7".to_string()]));
+        assert_eq!(same.network(), Some((&"ZONE".to_string(), &none, &exclude)));
         assert_eq!(same.name.as_deref(), Some("api-token-test-token"));
         assert!(update_body(&token, &same, &same).is_none());
+        // A zone list unknown in the plan: no network change yet.
+        let unknown = ApiTokenModel {
+            network_include: Field::Unknown,
+            ..planned
+        };
+        assert_eq!(unknown.network(), None);
+        let renamed = ApiTokenModel {
+            name: Field::Known("renamed".into()),
+            ..Default::default()
+        };
+        let update = update_body(&token, &unknown, &renamed).expect("differs");
+        assert_eq!(update.name.as_deref(), Some("renamed"));
+        assert_eq!(update.network, token.network);
     }
 
     #[test]
