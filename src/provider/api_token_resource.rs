@@ -124,9 +124,15 @@ pub fn schema() -> Schema {
             "Revoke the token in Okta when the resource is destroyed. Default `false`: the token is only \
              forgotten, since a revoked token cannot be re-created. Apply `true` before destroying.",
         ))
-        .attr(from_okta("user_id", "ID of the Okta user the token belongs to (it has that user's admin privileges)."))
+        .attr(from_okta(
+            "user_id",
+            "ID of the Okta user the token belongs to (it has that user's admin privileges).",
+        ))
         .attr(from_okta("client_name", "The client Okta records for the token, e.g. `Okta API`."))
-        .attr(from_okta("token_window", "How long the token lives unused, as an ISO 8601 duration (`P30D`)."))
+        .attr(from_okta(
+            "token_window",
+            "How long the token lives unused, as an ISO 8601 duration (`P30D`).",
+        ))
         .attr(from_okta("created", "When the token was created."))
         .attr(Attribute::string("last_updated").computed().describe(
             "When the token's name or network condition last changed.",
