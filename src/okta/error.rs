@@ -76,6 +76,11 @@ impl OktaError {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
+    /// 401: the token the request was made with does not work (revoked, expired or mistyped).
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(StatusCode::UNAUTHORIZED)
+    }
+
     pub fn is_cancelled(&self) -> bool {
         matches!(self, OktaError::Cancelled)
     }

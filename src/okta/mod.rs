@@ -40,5 +40,5 @@ pub use models::*;
 pub use ratelimit::{bucket_key, RateLimiter};
 pub use secret::Secret;
 pub use secrets::{AppSecrets, Rotated};
-pub use tokens::ApiTokens;
+pub use tokens::{ApiTokens, TokenMiss};
 pub use users::Users;

@@ -10,6 +10,19 @@ use super::error::OktaError;
 use super::models::{ApiToken, ApiTokenUpdate};
 use super::secret::Secret;
 
+/// Why a lookup of a user's token found no single active token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenMiss {
+    /// Okta has no active token with that id: revoked, expired or mistyped.
+    NoSuchId,
+    /// The token with that id belongs to another user (Okta's `userId`, if it sent one).
+    OtherUser(Option<String>),
+    /// None of the user's active tokens has that name; the names they have, in Okta's order.
+    NoSuchName(Vec<String>),
+    /// Several of the user's active tokens have that name.
+    SameName(Vec<ApiToken>),
+}
+
 /// `client.api_tokens()`.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiTokens<'a> {
@@ -61,6 +74,28 @@ impl ApiTokens<'_> {
         Ok(all)
     }
 
+    /// The active token `id` if it belongs to user `owner`.
+    pub async fn active_by_id(
+        &self,
+        id: &str,
+        owner: &str,
+    ) -> Result<Result<ApiToken, TokenMiss>, OktaError> {
+        Ok(match self.get_active(id).await? {
+            None => Err(TokenMiss::NoSuchId),
+            Some(t) if t.user_id.as_deref() == Some(owner) => Ok(t),
+            Some(t) => Err(TokenMiss::OtherUser(t.user_id)),
+        })
+    }
+
+    /// The only active token of user `owner` named `name` (lists all tokens: one call a page).
+    pub async fn active_by_name(
+        &self,
+        name: &str,
+        owner: &str,
+    ) -> Result<Result<ApiToken, TokenMiss>, OktaError> {
+        Ok(only_named(self.active_of(owner).await?, name))
+    }
+
     /// `GET /api/v1/users/me` with `token` itself: the id of the user it authenticates as
     /// (`None` if Okta's answer has none). A 401 means the token does not work.
     pub async fn owner(&self, token: &Secret) -> Result<Option<String>, OktaError> {
@@ -79,6 +114,19 @@ impl ApiTokens<'_> {
     pub async fn revoke_current(&self, token: Option<&Secret>) -> Result<(), OktaError> {
         let req = ApiRequest::new(Method::DELETE, self.url(Some("current"))?).token(token);
         self.client.call_no_content(req).await
+    }
+}
+
+/// The only one of `tokens` named `name`.
+fn only_named(tokens: Vec<ApiToken>, name: &str) -> Result<ApiToken, TokenMiss> {
+    let (mut named, others): (Vec<_>, Vec<_>) =
+        (tokens.into_iter()).partition(|t| t.name.as_deref() == Some(name));
+    match named.len() {
+        0 => Err(TokenMiss::NoSuchName(
+            others.into_iter().filter_map(|t| t.name).collect(),
+        )),
+        1 => Ok(named.remove(0)),
+        _ => Err(TokenMiss::SameName(named)),
     }
 }
 
@@ -109,5 +157,37 @@ mod tests {
         // No or unreadable expiry: taken as active, as Okta listed it.
         assert!(!token(None).is_expired(now));
         assert!(!token(Some("soon")).is_expired(now));
+    }
+
+    #[test]
+    fn only_named_finds_one_token_or_says_why_not() {
+        let token = |id: &str, name: Option<&str>| ApiToken {
+            id: Some(id.into()),
+            name: name.map(str::to_string),
+            ..Default::default()
+        };
+        let tokens = vec![
+            token("00T1", Some("sync")),
+            token("00T2", None),
+            token("00T3", Some("ci")),
+            token("00T4", Some("ci")),
+        ];
+        assert_eq!(only_named(tokens.clone(), "sync"), Ok(tokens[0].clone()));
+        assert_eq!(
+            only_named(tokens.clone(), "other"),
+            Err(TokenMiss::NoSuchName(vec![
+                "sync".into(),
+                "ci".into(),
+                "ci".into()
+            ]))
+        );
+        assert_eq!(
+            only_named(tokens.clone(), "ci"),
+            Err(TokenMiss::SameName(tokens[2..].to_vec()))
+        );
+        assert_eq!(
+            only_named(Vec::new(), "ci"),
+            Err(TokenMiss::NoSuchName(Vec::new()))
+        );
     }
 }

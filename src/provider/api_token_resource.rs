@@ -23,8 +23,11 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::{okta_diag, validate, ProviderData};
-use crate::okta::{ApiToken, ApiTokenUpdate, OktaClient, OktaError, Secret, TokenNetwork};
+use super::okta_diag::{self, fail, okta_fail};
+use super::{validate, ProviderData};
+use crate::okta::{
+    ApiToken, ApiTokenUpdate, OktaClient, OktaError, Secret, TokenMiss, TokenNetwork,
+};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -56,18 +59,21 @@ fn strings_set() -> Type {
     Type::Set(Box::new(Type::String))
 }
 
+/// An attribute only Okta sets, which keeps its value across plans.
+fn from_okta(name: &str, description: &str) -> Attribute {
+    Attribute::string(name)
+        .computed()
+        .use_state_for_unknown()
+        .describe(description)
+}
+
 pub fn schema() -> Schema {
     Schema::new(
         0,
         Block::new(
             include_str!("descriptions/api_token.md").trim_end(),
         )
-        .attr(
-            Attribute::string("id")
-                .computed()
-                .use_state_for_unknown()
-                .describe("The token's ID (`00T...`), the same as `token_id`."),
-        )
+        .attr(from_okta("id", "The token's ID (`00T...`), the same as `token_id`."))
         .attr(Attribute::string("token").required().sensitive().check(|t| validate::credential("token", t)).describe(
             "The token value (SSWS), as shown once by the Admin Console. Pass it through a sensitive variable. \
              It can change to another value of the same user (checked at apply); a token of another user is \
@@ -118,30 +124,16 @@ pub fn schema() -> Schema {
             "Revoke the token in Okta when the resource is destroyed. Default `false`: the token is only \
              forgotten, since a revoked token cannot be re-created. Apply `true` before destroying.",
         ))
-        .attr(
-            Attribute::string("user_id")
-                .computed()
-                .use_state_for_unknown()
-                .describe("ID of the Okta user the token belongs to (it has that user's admin privileges)."),
-        )
-        .attr(
-            Attribute::string("client_name")
-                .computed()
-                .use_state_for_unknown()
-                .describe("The client Okta records for the token, e.g. `Okta API`."),
-        )
-        .attr(
-            Attribute::string("token_window")
-                .computed()
-                .use_state_for_unknown()
-                .describe("How long the token lives unused, as an ISO 8601 duration (`P30D`)."),
-        )
-        .attr(
-            Attribute::string("created")
-                .computed()
-                .use_state_for_unknown()
-                .describe("When the token was created."),
-        )
+        .attr(from_okta(
+            "user_id",
+            "ID of the Okta user the token belongs to (it has that user's admin privileges).",
+        ))
+        .attr(from_okta("client_name", "The client Okta records for the token, e.g. `Okta API`."))
+        .attr(from_okta(
+            "token_window",
+            "How long the token lives unused, as an ISO 8601 duration (`P30D`).",
+        ))
+        .attr(from_okta("created", "When the token was created."))
         .attr(Attribute::string("last_updated").computed().describe(
             "When the token's name or network condition last changed.",
         ))
@@ -180,46 +172,14 @@ impl ApiTokenModel {
             && self.network_include == other.network_include
             && self.network_exclude == other.network_exclude
     }
-}
 
-/// A network condition, compared as sets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Network {
-    connection: String,
-    include: BTreeSet<String>,
-    exclude: BTreeSet<String>,
-}
-
-impl Network {
-    fn of(token: &ApiToken) -> Self {
-        let net = token.network.clone().unwrap_or_default();
-        Self {
-            // How Okta reads a token without a condition.
-            connection: net.connection.unwrap_or_else(|| ANYWHERE.into()),
-            include: net.include.into_iter().flatten().collect(),
-            exclude: net.exclude.into_iter().flatten().collect(),
+    /// The network condition (connection, include, exclude); `None` while any part is unknown.
+    fn network(&self) -> Option<(&String, &Zones, &Zones)> {
+        let zones = (&self.network_include, &self.network_exclude);
+        if zones.0.is_unknown() || zones.1.is_unknown() {
+            return None;
         }
-    }
-
-    /// The planned condition; `None` while any part is unknown.
-    fn planned(planned: &ApiTokenModel) -> Option<Self> {
-        let zones = |z: &Zones| (!z.is_unknown()).then(|| z.get().cloned().unwrap_or_default());
-        Some(Self {
-            connection: planned.network_connection.get()?.clone(),
-            include: zones(&planned.network_include)?,
-            exclude: zones(&planned.network_exclude)?,
-        })
-    }
-
-    /// The condition as Okta takes it; empty lists are left out, unknown keys of `current` kept.
-    fn to_okta(&self, current: Option<&TokenNetwork>) -> TokenNetwork {
-        let list = |z: &BTreeSet<String>| (!z.is_empty()).then(|| z.iter().cloned().collect());
-        TokenNetwork {
-            connection: Some(self.connection.clone()),
-            include: list(&self.include),
-            exclude: list(&self.exclude),
-            extra: current.map(|n| n.extra.clone()).unwrap_or_default(),
-        }
+        Some((self.network_connection.get()?, zones.0, zones.1))
     }
 }
 
@@ -235,26 +195,47 @@ fn update_body(
         .name
         .get()
         .filter(|n| current.name.as_ref() != Some(*n));
-    let network = Network::planned(planned).filter(|n| *n != Network::of(current));
-    if name.is_none() && network.is_none() {
+    // Okta's condition in the model's terms (sets, ANYWHERE when absent, empty lists in the
+    // plan's form), compared with the plan's.
+    let okta = state_from_token(current, planned);
+    let network = planned.network().is_some_and(|n| Some(n) != okta.network());
+    if name.is_none() && !network {
         return None;
     }
     let mut body = current.to_update();
     body.name = name.cloned().or(body.name);
-    body.network = (network.map(|n| n.to_okta(current.network.as_ref()))).or(body.network);
+    if network {
+        // Empty lists are left out, keys this provider does not know kept.
+        let list = |z: &Zones| {
+            (z.get())
+                .filter(|z| !z.is_empty())
+                .map(|z| z.iter().cloned().collect())
+        };
+        body.network = Some(TokenNetwork {
+            connection: planned.network_connection.get().cloned(),
+            include: list(&planned.network_include),
+            exclude: list(&planned.network_exclude),
+            extra: (current.network.as_ref())
+                .map(|n| n.extra.clone())
+                .unwrap_or_default(),
+        });
+    }
     Some(body)
 }
 
 /// Okta → resource model. `base` (planned or prior state) supplies what Okta does not return:
 /// the token value, `revoke_on_destroy`, and the empty form of the zone lists.
 fn state_from_token(token: &ApiToken, base: &ApiTokenModel) -> ApiTokenModel {
-    let network = Network::of(token);
+    let network = token.network.clone().unwrap_or_default();
     // Okta omits empty lists: an empty one keeps the form of `base` (`[]` or null), which is
     // what the configuration says.
-    let zones = |z: BTreeSet<String>, base: &Zones| match base.get() {
-        _ if !z.is_empty() => Field::Known(z),
-        Some(b) if b.is_empty() => Field::Known(z),
-        _ => Field::Null,
+    let zones = |z: Option<Vec<String>>, base: &Zones| {
+        let z: BTreeSet<String> = z.into_iter().flatten().collect();
+        match base.get() {
+            _ if !z.is_empty() => Field::Known(z),
+            Some(b) if b.is_empty() => Field::Known(z),
+            _ => Field::Null,
+        }
     };
     let text = |v: &Option<String>| Field::from(v.clone());
     ApiTokenModel {
@@ -262,7 +243,8 @@ fn state_from_token(token: &ApiToken, base: &ApiTokenModel) -> ApiTokenModel {
         token: base.token.clone(),
         token_id: text(&token.id),
         name: text(&token.name),
-        network_connection: Field::Known(network.connection),
+        // How Okta reads a token without a condition.
+        network_connection: Field::Known(network.connection.unwrap_or_else(|| ANYWHERE.into())),
         network_include: zones(network.include, &base.network_include),
         network_exclude: zones(network.exclude, &base.network_exclude),
         // Only an import has no planned value.
@@ -317,37 +299,14 @@ fn at(name: &str) -> AttrPath {
     AttrPath::root(name)
 }
 
-/// An error at attribute `attr`; `None` for the caller to return.
-fn fail<T>(d: &mut Diagnostics, attr: &str, summary: &str, detail: String) -> Option<T> {
-    d.attr_error(at(attr), summary, detail);
-    None
-}
-
-/// An Okta error at attribute `attr` (`None`: the whole resource).
-fn okta_fail<T>(d: &mut Diagnostics, attr: Option<&str>, action: &str, e: &OktaError) -> Option<T> {
-    match attr {
-        Some(attr) => okta_diag::attr_error(d, at(attr), action, e),
-        None => okta_diag::error(d, action, e),
-    }
-    None
-}
-
 /// The error for a token value Okta refuses (401): revoked, expired or mistyped.
 fn unusable_token<T>(diags: &mut Diagnostics, err: &OktaError) -> Option<T> {
     let detail = format!(
         "Okta rejected the value of `token` ({err}). The token was revoked, expired (Okta expires tokens \
          that are not used for 30 days) or is mistyped. {NEW_TOKEN_HELP}"
     );
-    fail(
-        diags,
-        "token",
-        "The API token in `token` does not work",
-        detail,
-    )
-}
-
-fn is_unauthorized(err: &OktaError) -> bool {
-    err.status().map(|s| s.as_u16()) == Some(401)
+    let summary = "The API token in `token` does not work";
+    fail(diags, "token", summary, detail)
 }
 
 /// Checks that the planned token value works and returns the id of its user.
@@ -357,12 +316,7 @@ async fn token_owner(
     d: &mut Diagnostics,
 ) -> Option<String> {
     let Some(token) = planned.token.get() else {
-        return fail(
-            d,
-            "token",
-            "Missing token",
-            "The token value is required.".into(),
-        );
+        return fail(d, "token", "Missing token", "The token value is required.");
     };
     match client.api_tokens().owner(token).await {
         Ok(Some(id)) => Some(id),
@@ -373,7 +327,7 @@ async fn token_owner(
             );
             None
         }
-        Err(e) if is_unauthorized(&e) => unusable_token(d, &e),
+        Err(e) if e.is_unauthorized() => unusable_token(d, &e),
         Err(e) => okta_fail(
             d,
             Some("token"),
@@ -383,94 +337,84 @@ async fn token_owner(
     }
 }
 
-/// The token `id`, which must belong to `owner` (the user the token value authenticates as).
-async fn token_by_id(
+/// The token to adopt: `token_id`, which must belong to `owner` (the user the token value
+/// authenticates as), else the only active token of `owner` named `name`.
+async fn find_token(
     client: &OktaClient,
-    id: &str,
+    config: &ApiTokenModel,
     owner: &str,
     d: &mut Diagnostics,
 ) -> Option<ApiToken> {
-    let token = match client.api_tokens().get_active(id).await {
-        Ok(Some(t)) => t,
-        Ok(None) => {
-            let detail = format!(
-                "Okta has no active API token {id}: it was revoked, has expired, or the id is mistyped. Set \
+    let tokens = client.api_tokens();
+    let (found, key) = match (config.token_id.get(), config.name.get()) {
+        (Some(id), _) => match tokens.active_by_id(id, owner).await {
+            Ok(found) => (found, id),
+            Err(e) => {
+                return okta_fail(d, Some("token_id"), &format!("reading API token {id}"), &e)
+            }
+        },
+        (None, Some(name)) => match tokens.active_by_name(name, owner).await {
+            Ok(found) => (found, name),
+            Err(e) => return okta_fail(d, None, "listing API tokens", &e),
+        },
+        (None, None) => return None,
+    };
+    let (attr, summary, detail) = match found {
+        Ok(token) => return Some(token),
+        Err(TokenMiss::NoSuchId) => (
+            "token_id",
+            "API token not found",
+            format!(
+                "Okta has no active API token {key}: it was revoked, has expired, or the id is mistyped. Set \
                  token_id to the id of the token whose value is in `token` (the Admin Console lists them under \
                  Security → API → Tokens), or remove token_id to find the token by name."
-            );
-            return fail(d, "token_id", "API token not found", detail);
-        }
-        Err(e) => return okta_fail(d, Some("token_id"), &format!("reading API token {id}"), &e),
-    };
-    match token.user_id.as_deref() {
-        Some(user) if user == owner => Some(token),
-        user => {
-            let detail = format!(
-                "The value of `token` authenticates as Okta user {owner}, but token {id} belongs to user {}. Set \
-                 token_id to the id of the token whose value is in `token`, or put the value of token {id} in `token`.",
-                user.unwrap_or("(unknown)")
-            );
-            fail(
-                d,
-                "token",
-                "The token value does not belong to this token",
-                detail,
+            ),
+        ),
+        Err(TokenMiss::OtherUser(user)) => (
+            "token",
+            "The token value does not belong to this token",
+            format!(
+                "The value of `token` authenticates as Okta user {owner}, but token {key} belongs to user {}. Set \
+                 token_id to the id of the token whose value is in `token`, or put the value of token {key} in `token`.",
+                user.as_deref().unwrap_or("(unknown)")
+            ),
+        ),
+        Err(TokenMiss::NoSuchName(names)) => {
+            let first: BTreeSet<&String> = names.iter().take(MAX_LISTED).collect();
+            let quoted: Vec<String> = first.iter().map(|n| format!("\"{n}\"")).collect();
+            let known = match quoted.is_empty() {
+                true => "That user has no other active token.".to_string(),
+                false => format!("That user's active tokens are named: {}.", quoted.join(", ")),
+            };
+            (
+                "name",
+                "API token not found by name",
+                format!(
+                    "No active API token of Okta user {owner} (the user `token` authenticates as) is named \"{key}\". \
+                     {known} Set name to the token's name as shown in the Admin Console (Security → API → Tokens), \
+                     or set token_id."
+                ),
             )
         }
-    }
-}
-
-/// The only active token of `owner` named `name`.
-async fn token_by_name(
-    client: &OktaClient,
-    name: &str,
-    owner: &str,
-    d: &mut Diagnostics,
-) -> Option<ApiToken> {
-    let mine = match client.api_tokens().active_of(owner).await {
-        Ok(mine) => mine,
-        Err(e) => return okta_fail(d, None, "listing API tokens", &e),
-    };
-    let mut matches: Vec<&ApiToken> = mine
-        .iter()
-        .filter(|t| t.name.as_deref() == Some(name))
-        .collect();
-    if matches.len() == 1 {
-        return matches.pop().cloned();
-    }
-    let listed =
-        |names: BTreeSet<&str>| names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>();
-    if matches.is_empty() {
-        let names = listed(
-            mine.iter()
-                .filter_map(|t| t.name.as_deref())
+        Err(TokenMiss::SameName(named)) => {
+            let ids: Vec<&str> = (named.iter())
+                .filter_map(|t| t.id.as_deref())
                 .take(MAX_LISTED)
-                .collect(),
-        );
-        let known = match names.is_empty() {
-            true => "That user has no other active token.".to_string(),
-            false => format!("That user's active tokens are named: {}.", names.join(", ")),
-        };
-        let detail = format!(
-            "No active API token of Okta user {owner} (the user `token` authenticates as) is named \"{name}\". \
-             {known} Set name to the token's name as shown in the Admin Console (Security → API → Tokens), \
-             or set token_id."
-        );
-        return fail(d, "name", "API token not found by name", detail);
-    }
-    let ids: Vec<&str> = matches
-        .iter()
-        .filter_map(|t| t.id.as_deref())
-        .take(MAX_LISTED)
-        .collect();
-    let detail = format!(
-        "Okta user {owner} has {} active tokens named \"{name}\" ({}). Okta cannot tell which one the \
-         value of `token` is: set token_id to the id of that token (the Admin Console lists them under \
-         Security → API → Tokens).",
-        matches.len(),
-        ids.join(", ")
-    );
-    fail(d, "name", "Several API tokens have this name", detail)
+                .collect();
+            (
+                "name",
+                "Several API tokens have this name",
+                format!(
+                    "Okta user {owner} has {} active tokens named \"{key}\" ({}). Okta cannot tell which one the \
+                     value of `token` is: set token_id to the id of that token (the Admin Console lists them under \
+                     Security → API → Tokens).",
+                    named.len(),
+                    ids.join(", ")
+                ),
+            )
+        }
+    };
+    fail(d, attr, summary, detail)
 }
 
 /// Renames / sets the network condition with one PUT when `current` differs from the plan.
@@ -612,11 +556,7 @@ impl TypedResource for ApiTokenResource {
     async fn create(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
         let client = self.data.client(diags)?;
         let owner = token_owner(&client, change.planned, diags).await?;
-        let found = match (change.config.token_id.get(), change.config.name.get()) {
-            (Some(id), _) => token_by_id(&client, id, &owner, diags).await?,
-            (None, Some(name)) => token_by_name(&client, name, &owner, diags).await?,
-            (None, None) => return None,
-        };
+        let found = find_token(&client, change.config, &owner, diags).await?;
         // Nothing is created: on any error below, return nothing, so that a failed adoption is
         // never kept (and, with revoke_on_destroy, tainted and revoked at the next apply).
         let token = apply_desired(&client, found, &change, diags).await?;
@@ -639,7 +579,7 @@ impl TypedResource for ApiTokenResource {
             }
             Err(e) => {
                 okta_diag::error(diags, &format!("reading API token {id}"), &e);
-                if is_unauthorized(&e) && self.is_provider_token(&state) {
+                if e.is_unauthorized() && self.is_provider_token(&state) {
                     diags.warning(
                         "The provider authenticates with this token",
                         format!(
@@ -962,32 +902,41 @@ mod tests {
     #[test]
     fn network_update_body_keeps_okta_shape() {
         let token: ApiToken = serde_json::from_str(RECORDED).expect("recorded JSON");
-        let want = Network {
-            connection: "ANYWHERE".into(),
-            include: BTreeSet::new(),
-            exclude: BTreeSet::new(),
-        };
+        let anywhere = "ANYWHERE".to_string();
         // The plan asks for ANYWHERE without zones; the name is not configured.
         let planned = ApiTokenModel {
-            network_connection: Field::Known(want.connection.clone()),
+            network_connection: Field::Known(anywhere.clone()),
             ..Default::default()
         };
         let unnamed = ApiTokenModel::default();
-        assert_eq!(Network::planned(&planned), Some(want.clone()));
+        let none = Field::Null;
+        assert_eq!(planned.network(), Some((&anywhere, &none, &none)));
         let update = update_body(&token, &planned, &unnamed).expect("differs");
-        let body = serde_json::to_value(want.to_okta(token.network.as_ref())).expect("json");
-        assert_eq!(body, serde_json::json!({"connection": "ANYWHERE"}));
         assert_eq!(
             update
                 .network
                 .map(|n| serde_json::to_value(n).expect("json")),
-            Some(body)
+            Some(serde_json::json!({"connection": "ANYWHERE"}))
         );
         assert_eq!(update.name.as_deref(), Some("api-token-test-token"));
         let same = state_from_token(&token, &ApiTokenModel::default());
-        assert_eq!(Network::planned(&same), Some(Network::of(&token)));
+        let exclude = Field::Known(BTreeSet::from(["nzonkw1sfwwiH9Hxt1d7".to_string()]));
+        assert_eq!(same.network(), Some((&"ZONE".to_string(), &none, &exclude)));
         assert_eq!(same.name.as_deref(), Some("api-token-test-token"));
         assert!(update_body(&token, &same, &same).is_none());
+        // A zone list unknown in the plan: no network change yet.
+        let unknown = ApiTokenModel {
+            network_include: Field::Unknown,
+            ..planned
+        };
+        assert_eq!(unknown.network(), None);
+        let renamed = ApiTokenModel {
+            name: Field::Known("renamed".into()),
+            ..Default::default()
+        };
+        let update = update_body(&token, &unknown, &renamed).expect("differs");
+        assert_eq!(update.name.as_deref(), Some("renamed"));
+        assert_eq!(update.network, token.network);
     }
 
     #[test]

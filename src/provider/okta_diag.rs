@@ -38,3 +38,29 @@ pub fn ok_at<T>(
         .map_err(|e| attr_error(diags, AttrPath::root(attr), action, &e))
         .ok()
 }
+
+/// An error at attribute `attr`; `None` for the caller to return.
+pub fn fail<T>(
+    diags: &mut Diagnostics,
+    attr: &str,
+    summary: &str,
+    detail: impl Into<String>,
+) -> Option<T> {
+    diags.attr_error(AttrPath::root(attr), summary, detail);
+    None
+}
+
+/// An Okta error at attribute `attr` (`None`: the whole resource); `None` for the caller to
+/// return.
+pub fn okta_fail<T>(
+    diags: &mut Diagnostics,
+    attr: Option<&str>,
+    action: &str,
+    err: &OktaError,
+) -> Option<T> {
+    match attr {
+        Some(attr) => attr_error(diags, AttrPath::root(attr), action, err),
+        None => error(diags, action, err),
+    }
+    None
+}
