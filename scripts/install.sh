@@ -16,13 +16,7 @@ dir=${1:-$HOME/.terraform.d/plugins}
 dist=${OKTAIDP_DIST_DIR:-$repo/dist}
 version=${OKTAIDP_VERSION:-$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -n 1)}
 
-case "$(uname -s)/$(uname -m)" in
-  Linux/x86_64) os_arch=linux_amd64 ;;
-  Linux/aarch64) os_arch=linux_arm64 ;;
-  Darwin/arm64) os_arch=darwin_arm64 ;;
-  Darwin/x86_64) os_arch=darwin_amd64 ;;
-  *) echo "install: unsupported platform $(uname -s)/$(uname -m)" >&2; exit 1 ;;
-esac
+os_arch=$(bash "$repo/scripts/os-arch.sh")
 
 zip_name="terraform-provider-oktaidp_${version}_${os_arch}.zip"
 sums="$dist/terraform-provider-oktaidp_${version}_SHA256SUMS"

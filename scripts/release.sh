@@ -25,13 +25,7 @@ if [ "$version" != "$crate_version" ]; then
   exit 1
 fi
 
-case "$(uname -s)/$(uname -m)" in
-  Linux/x86_64) os_arch=linux_amd64 ;;
-  Linux/aarch64) os_arch=linux_arm64 ;;
-  Darwin/arm64) os_arch=darwin_arm64 ;;
-  Darwin/x86_64) os_arch=darwin_amd64 ;;
-  *) echo "release: unsupported platform $(uname -s)/$(uname -m)" >&2; exit 1 ;;
-esac
+os_arch=$(bash "$repo/scripts/os-arch.sh")
 
 cache=${OKTAIDP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/oktaidp}/release
 stage=$cache/src

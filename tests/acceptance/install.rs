@@ -198,14 +198,23 @@ pub fn filesystem_mirror_unpacked(tf: &Terraform) -> Result<(), String> {
     pomerium_module::exercise(&Emulator::start(&[])?, ws)
 }
 
-pub fn filesystem_mirror_packed(tf: &Terraform) -> Result<(), String> {
-    let rel = release()?;
+/// The release zip in a packed filesystem mirror, `terraform init` from it, and the lock file
+/// holding the published h1: hash. The mirror lives as long as the returned folder.
+fn init_from_packed(
+    tf: &Terraform,
+    rel: &Release,
+) -> Result<(tempfile::TempDir, Workspace), String> {
     let mirror = temp_dir("oktaidp-mirror-")?;
     let zip = std::fs::read(rel.zip()).map_err(|e| e.to_string())?;
     install_packed(&zip, rel, mirror.path())?;
     let ws = module_workspace(tf, &fs_mirror_config(mirror.path()))?;
     ws.run(&["init", "-no-color"])?.ok("terraform init")?;
     expect_locked(&ws, rel, &[&rel.h1])?;
+    Ok((mirror, ws))
+}
+
+pub fn filesystem_mirror_packed(tf: &Terraform) -> Result<(), String> {
+    let (_mirror, ws) = init_from_packed(tf, release()?)?;
     pomerium_module::exercise(&Emulator::start(&[])?, ws)
 }
 
@@ -234,12 +243,7 @@ pub fn network_mirror(tf: &Terraform) -> Result<(), String> {
 
 pub fn tampered_archive_is_refused(tf: &Terraform) -> Result<(), String> {
     let rel = release()?;
-    let mirror = temp_dir("oktaidp-mirror-")?;
-    let zip = std::fs::read(rel.zip()).map_err(|e| e.to_string())?;
-    install_packed(&zip, rel, mirror.path())?;
-    let ws = module_workspace(tf, &fs_mirror_config(mirror.path()))?;
-    ws.run(&["init", "-no-color"])?.ok("terraform init")?;
-    expect_locked(&ws, rel, &[&rel.h1])?;
+    let (mirror, ws) = init_from_packed(tf, rel)?;
     // The same archive with one byte of the provider binary changed, still a valid zip.
     install_packed(&tampered(rel)?, rel, mirror.path())?;
     std::fs::remove_dir_all(ws.dir.path().join(".terraform")).map_err(|e| e.to_string())?;
