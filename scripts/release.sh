@@ -9,7 +9,8 @@
 # set (a key id, fingerprint or email in the gpg keyring), the SHA256SUMS file is signed
 # (detached, binary, as the Registry wants it).
 #
-# Environment: OKTAIDP_DIST_DIR (default dist/), OKTAIDP_CACHE_DIR (default ~/.cache/oktaidp).
+# Environment: OKTAIDP_DIST_DIR (default dist/), OKTAIDP_CACHE_DIR (default ~/.cache/oktaidp),
+# OKTAIDP_RELEASE_CLEAN=1 to rebuild this crate from scratch (its dependencies stay cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -52,6 +53,9 @@ echo "==> cargo build --release"
 remap="--remap-path-prefix=$stage=/oktaidp --remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$target=/target"
 (
   cd "$stage"
+  if [ "${OKTAIDP_RELEASE_CLEAN:-}" = 1 ]; then
+    CARGO_TARGET_DIR=$target cargo clean --release --quiet -p terraform-provider-oktaidp
+  fi
   OKTAIDP_GIT_COMMIT=$commit CARGO_TARGET_DIR=$target RUSTFLAGS="$remap" \
     cargo build --release --locked --quiet --bin terraform-provider-oktaidp --bin okta-emulator
 )

@@ -20,11 +20,13 @@ fn run(cmd: &mut Command) -> Output {
     out
 }
 
-fn release_into(dist: &Path, gpg: Option<(&Path, &str)>) {
+/// `clean`: rebuild this crate from scratch rather than reuse the previous build.
+fn release_into(dist: &Path, clean: bool, gpg: Option<(&Path, &str)>) {
     let mut cmd = Command::new("bash");
     cmd.arg(project_root().join("scripts/release.sh"))
         .arg(env!("CARGO_PKG_VERSION"))
-        .env("OKTAIDP_DIST_DIR", dist);
+        .env("OKTAIDP_DIST_DIR", dist)
+        .env("OKTAIDP_RELEASE_CLEAN", if clean { "1" } else { "0" });
     if let Some((home, key)) = gpg {
         cmd.env("GNUPGHOME", home)
             .env("OKTAIDP_RELEASE_GPG_KEY", key);
@@ -70,8 +72,9 @@ fn release_is_reproducible_signed_and_verifiable() {
     let gnupg = tempfile::tempdir().expect("tempdir");
     let key = throwaway_key(gnupg.path());
 
-    release_into(first.path(), None);
-    release_into(second.path(), Some((gnupg.path(), key)));
+    // Two builds of the crate: the second compiles it again from scratch.
+    release_into(first.path(), false, None);
+    release_into(second.path(), true, Some((gnupg.path(), key)));
 
     let version = env!("CARGO_PKG_VERSION");
     let (a, b) = (zips(first.path()), zips(second.path()));
