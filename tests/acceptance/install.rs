@@ -221,17 +221,17 @@ pub fn filesystem_mirror_packed(tf: &Terraform) -> Result<(), String> {
 pub fn network_mirror(tf: &Terraform) -> Result<(), String> {
     let rel = release()?;
     let ca_dir = temp_dir("oktaidp-ca-")?;
-    let mirror = MirrorServer::start(rel, ca_dir.path())?;
-    let config = format!(
-        "provider_installation {{\n  network_mirror {{\n    url = \"{}/\"\n  }}\n}}\n",
-        mirror.url
-    );
-    let mut ws = module_workspace(tf, &config)?;
-    // Terraform trusts the test CA through Go's SSL_CERT_FILE.
-    ws.set_env("SSL_CERT_FILE", &mirror.ca_file.display().to_string());
+    // A mirror that publishes a hash the archive does not have: Terraform must refuse it,
+    // which shows that it checks the archive against what the mirror publishes.
+    let wrong = "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let lying = MirrorServer::start(rel, &[wrong], ca_dir.path())?;
+    expect_checksum_error(&mirror_workspace(tf, &lying)?, "checksum")?;
+
+    let mirror = MirrorServer::start(rel, &[&rel.h1, &rel.zh], ca_dir.path())?;
+    let ws = mirror_workspace(tf, &mirror)?;
     ws.run(&["init", "-no-color"])?.ok("terraform init")?;
-    // The hashes the mirror published for the archive.
-    expect_locked(&ws, rel, &[&rel.h1, &rel.zh])?;
+    // Terraform records the published hash of its preferred scheme, h1:, having verified it.
+    expect_locked(&ws, rel, &[&rel.h1])?;
     let served = mirror.requests();
     if !served.iter().any(|p| p.ends_with(".zip")) {
         return Err(format!(
@@ -241,22 +241,41 @@ pub fn network_mirror(tf: &Terraform) -> Result<(), String> {
     pomerium_module::exercise(&Emulator::start(&[])?, ws)
 }
 
+fn mirror_workspace(tf: &Terraform, mirror: &MirrorServer) -> Result<Workspace, String> {
+    let config = format!(
+        "provider_installation {{\n  network_mirror {{\n    url = \"{}/\"\n  }}\n}}\n",
+        mirror.url
+    );
+    let mut ws = module_workspace(tf, &config)?;
+    // Terraform trusts the test CA through Go's SSL_CERT_FILE.
+    ws.set_env("SSL_CERT_FILE", &mirror.ca_file.display().to_string());
+    Ok(ws)
+}
+
 pub fn tampered_archive_is_refused(tf: &Terraform) -> Result<(), String> {
     let rel = release()?;
     let (mirror, ws) = init_from_packed(tf, rel)?;
     // The same archive with one byte of the provider binary changed, still a valid zip.
     install_packed(&tampered(rel)?, rel, mirror.path())?;
     std::fs::remove_dir_all(ws.dir.path().join(".terraform")).map_err(|e| e.to_string())?;
+    expect_checksum_error(
+        &ws,
+        "doesn't match any of the checksums previously recorded in the dependency lock file",
+    )
+}
+
+/// `terraform init` must fail with Terraform's checksum error containing `wanted` (Terraform
+/// wraps its messages, so white space is compared loosely).
+fn expect_checksum_error(ws: &Workspace, wanted: &str) -> Result<(), String> {
     let init = ws.run(&["init", "-no-color"])?;
     let text = init.text();
     if init.code == 0 {
         return Err(format!(
-            "terraform init accepted a tampered archive:\n{text}"
+            "terraform init accepted a package that does not match:\n{text}"
         ));
     }
-    if !text.contains(
-        "doesn't match any of the checksums previously recorded in the dependency lock file",
-    ) {
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !words(&text).contains(wanted) {
         return Err(format!(
             "terraform init failed, but not with the checksum error:\n{text}"
         ));
@@ -343,7 +362,8 @@ struct MirrorServer {
 }
 
 impl MirrorServer {
-    fn start(rel: &Release, ca_dir: &Path) -> Result<Self, String> {
+    /// Serves `rel`'s archive, publishing `hashes` for it.
+    fn start(rel: &Release, hashes: &[&str], ca_dir: &Path) -> Result<Self, String> {
         let ca_key = rcgen::KeyPair::generate().map_err(|e| e.to_string())?;
         let mut ca_params =
             rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
@@ -375,7 +395,7 @@ impl MirrorServer {
         let base = format!("/{SOURCE}");
         let version_doc = serde_json::json!({
             "archives": {
-                rel.os_arch.clone(): {"url": rel.zip_name(), "hashes": [rel.h1, rel.zh]}
+                rel.os_arch.clone(): {"url": rel.zip_name(), "hashes": hashes}
             }
         });
         let index_doc = serde_json::json!({"versions": {rel.version.clone(): {}}});
