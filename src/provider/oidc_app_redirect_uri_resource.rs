@@ -19,6 +19,9 @@ use crate::tfplugin::value::Value;
 
 pub const TYPE_NAME: &str = "oktaidp_oidc_app_redirect_uri";
 
+/// What messages call the part of the app this resource manages.
+const PART: &str = "redirect URI";
+
 /// The values of `kind`, in [`UriKind`] order.
 const KINDS: &[&str] = &["sign_in", "post_logout"];
 
@@ -303,19 +306,11 @@ impl TypedResource for OidcAppRedirectUriResource {
         let attrs = ("app_id", "uri");
         let add = |app: &mut OidcApp| add_uri(app, &r);
         let app = app_parts::modify_app_at(&client, &r.app_id, &action, attrs, diags, add).await?;
-        let Some(state) = from_app(&app, &r) else {
-            diags.attr_error(
-                AttrPath::root("uri"),
-                "Okta did not keep the redirect URI",
-                format!(
-                    "Okta accepted the update of app {} but its {} do not include \"{}\" exactly as written (Okta may have rewritten it). Write the URI the way the app shows it.",
-                    r.app_id,
-                    r.kind.list_name(),
-                    r.uri
-                ),
-            );
-            return None;
+        let (app_id, list, uri) = (&r.app_id, r.kind.list_name(), &r.uri);
+        let detail = || {
+            format!("Okta accepted the update of app {app_id} but its {list} do not include \"{uri}\" exactly as written (Okta may have rewritten it). Write the URI the way the app shows it.")
         };
+        let state = app_parts::kept(from_app(&app, &r), PART, "uri", diags, detail)?;
         tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI on the app");
         Some(Saved::state(state))
     }
@@ -330,12 +325,9 @@ impl TypedResource for OidcAppRedirectUriResource {
             return None;
         };
         let client = self.data.client(diags)?;
-        let app = app_parts::read_app(&client, &r.app_id, "redirect URI", diags).await?;
-        let found = from_app(&app, &r);
-        if found.is_none() {
-            tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI no longer on the app; removing it from state");
-        }
-        found.map(Saved::state)
+        app_parts::read_part(&client, &r.app_id, PART, diags, |app| from_app(app, &r))
+            .await
+            .map(Saved::state)
     }
 
     /// Every argument forces replacement, so there is nothing to change in Okta.
@@ -349,30 +341,18 @@ impl TypedResource for OidcAppRedirectUriResource {
         };
         let action = format!("removing the redirect URI from app {}", r.app_id);
         let remove = |app: &mut OidcApp| remove_uri(app, &r);
-        if let Some(refusal) =
-            app_parts::modify_app_unless_gone(&client, &r.app_id, &action, diags, remove).await
-        {
-            refusal.report(diags, "uri");
-        }
+        app_parts::modify_app_unless_gone(&client, &r.app_id, &action, "uri", diags, remove).await;
     }
 
     async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self> {
         let r = parse_import_id(id)
             .map_err(|e| diags.error("Invalid import ID", e))
             .ok()?;
-        let found = self.read((&r).into(), (), diags).await;
-        if found.is_none() && !diags.has_errors() {
-            diags.error(
-                "Redirect URI not found",
-                format!(
-                    "App {} does not exist or its {} do not include \"{}\" (compared exactly as written). Nothing to import: create the resource instead.",
-                    r.app_id,
-                    r.kind.list_name(),
-                    r.uri
-                ),
-            );
-        }
-        found
+        let (app_id, list, uri) = (&r.app_id, r.kind.list_name(), &r.uri);
+        let detail = || {
+            format!("App {app_id} does not exist or its {list} do not include \"{uri}\" (compared exactly as written). Nothing to import: create the resource instead.")
+        };
+        app_parts::import(self, (&r).into(), diags, "Redirect URI not found", detail).await
     }
 }
 
