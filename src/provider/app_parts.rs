@@ -158,3 +158,57 @@ pub async fn import<R: TypedResource<Private = ()>>(
     }
     found
 }
+
+/// Test helpers of the resources that manage a part of an app.
+#[cfg(test)]
+pub(super) mod testing {
+    use serde_json::json;
+
+    use crate::okta::OidcApp;
+    use crate::tfplugin::diag::Diagnostics;
+    use crate::tfplugin::framework::ApplyRequest;
+    use crate::tfplugin::schema::Schema;
+    use crate::tfplugin::value::{Type, Value};
+
+    /// An OIDC app with the given `settings.oauthClient` and an admin note to keep.
+    pub fn app(oauth: serde_json::Value) -> OidcApp {
+        serde_json::from_value(json!({
+            "id": "0oaAPP",
+            "name": "oidc_client",
+            "label": "shared",
+            "signOnMode": "OPENID_CONNECT",
+            "settings": {"notes": {"admin": "keep me"}, "oauthClient": oauth},
+        }))
+        .expect("app json")
+    }
+
+    /// An object of `schema`'s type: the given attributes, every other one null.
+    pub fn object(schema: &Schema, pairs: &[(&str, Value)]) -> Value {
+        let Type::Object(attrs) = schema.implied_type() else {
+            panic!("object")
+        };
+        Value::object(attrs.keys().map(|k| {
+            let v = pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map_or(Value::Null, |(_, v)| v.clone());
+            (k.clone(), v)
+        }))
+    }
+
+    pub fn error_paths(d: &Diagnostics) -> Vec<String> {
+        d.iter()
+            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
+            .collect()
+    }
+
+    /// A create (`prior` null) or update whose configuration is the plan.
+    pub fn apply_request<'a>(prior: &'a Value, planned: &'a Value) -> ApplyRequest<'a> {
+        ApplyRequest {
+            prior,
+            planned,
+            config: planned,
+            private: &[],
+        }
+    }
+}

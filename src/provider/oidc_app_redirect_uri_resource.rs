@@ -497,23 +497,12 @@ pub(super) mod emulated {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::app_parts::testing::{self, app, apply_request, error_paths};
     use crate::provider::OktaIdpProvider;
-    use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Resource};
+    use crate::tfplugin::framework::{plan_object, PlanRequest, Resource};
     use crate::tfplugin::model::{from_value, to_value};
     use crate::tfplugin::typed::Typed;
-    use crate::tfplugin::value::Type;
     use serde_json::json;
-
-    fn app(oauth: serde_json::Value) -> OidcApp {
-        serde_json::from_value(json!({
-            "id": "0oaAPP",
-            "name": "oidc_client",
-            "label": "shared",
-            "signOnMode": "OPENID_CONNECT",
-            "settings": {"notes": {"admin": "keep me"}, "oauthClient": oauth},
-        }))
-        .expect("app json")
-    }
 
     fn web_app(redirects: &[&str]) -> OidcApp {
         app(json!({
@@ -534,16 +523,7 @@ mod tests {
     }
 
     fn object(pairs: &[(&str, Value)]) -> Value {
-        let Type::Object(attrs) = schema().implied_type() else {
-            panic!("object")
-        };
-        Value::object(attrs.keys().map(|k| {
-            let v = pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map_or(Value::Null, |(_, v)| v.clone());
-            (k.clone(), v)
-        }))
+        testing::object(&schema(), pairs)
     }
 
     fn to_state(r: &UriRef) -> Value {
@@ -562,12 +542,6 @@ mod tests {
     /// Validation as Terraform runs it: the schema's checks, then the resource's.
     fn check_config(config: &Value, diags: &mut Diagnostics) {
         resource().validate(config, diags);
-    }
-
-    fn error_paths(d: &Diagnostics) -> Vec<String> {
-        d.iter()
-            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
-            .collect()
     }
 
     #[test]
@@ -869,15 +843,6 @@ mod tests {
         let (planned, replace) = plan_object(block, &prior, &prior, &config);
         assert_eq!(planned, prior);
         assert!(replace.is_empty());
-    }
-
-    fn apply_request<'a>(prior: &'a Value, planned: &'a Value) -> ApplyRequest<'a> {
-        ApplyRequest {
-            prior,
-            planned,
-            config: planned,
-            private: &[],
-        }
     }
 
     #[tokio::test]

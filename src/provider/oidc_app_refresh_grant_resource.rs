@@ -306,42 +306,16 @@ impl TypedResource for OidcAppRefreshGrant {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::app_parts::testing::{self, app, apply_request, error_paths};
     use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
     use crate::provider::OktaIdpProvider;
-    use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Resource};
+    use crate::tfplugin::framework::{plan_object, PlanRequest, Resource};
     use crate::tfplugin::model::to_value;
     use crate::tfplugin::typed::Typed;
-    use crate::tfplugin::value::Type;
     use serde_json::json;
 
-    fn app(oauth: serde_json::Value) -> OidcApp {
-        serde_json::from_value(json!({
-            "id": "0oaAPP",
-            "name": "oidc_client",
-            "label": "shared",
-            "signOnMode": "OPENID_CONNECT",
-            "settings": {"notes": {"admin": "keep me"}, "oauthClient": oauth},
-        }))
-        .expect("app json")
-    }
-
     fn object(pairs: &[(&str, Value)]) -> Value {
-        let Type::Object(attrs) = schema().implied_type() else {
-            panic!("object")
-        };
-        Value::object(attrs.keys().map(|k| {
-            let v = pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map_or(Value::Null, |(_, v)| v.clone());
-            (k.clone(), v)
-        }))
-    }
-
-    fn error_paths(d: &Diagnostics) -> Vec<String> {
-        d.iter()
-            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
-            .collect()
+        testing::object(&schema(), pairs)
     }
 
     fn desired(rotation: &str, leeway: Option<u32>) -> RefreshGrant {
@@ -672,15 +646,6 @@ mod tests {
             ]),
         );
         assert_eq!(planned.get("leeway"), Some(&Value::Unknown));
-    }
-
-    fn apply_request<'a>(prior: &'a Value, planned: &'a Value) -> ApplyRequest<'a> {
-        ApplyRequest {
-            prior,
-            planned,
-            config: planned,
-            private: &[],
-        }
     }
 
     #[tokio::test]
