@@ -3,6 +3,7 @@
 
 use crate::okta::{OidcApp, OktaClient, OktaError};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::typed::{Outcome, TypedResource};
 
 use super::okta_diag;
 
@@ -79,47 +80,135 @@ where
 }
 
 /// [`modify_app`] for a destroy: an app that is already gone counts as done, any other Okta
-/// error is reported (`action` says what was being done). Returns the refusal, if any.
+/// error is reported (`action` says what was being done), and a refusal at `attr`.
 pub async fn modify_app_unless_gone<F>(
     client: &OktaClient,
     app_id: &str,
     action: &str,
+    attr: &str,
     diags: &mut Diagnostics,
     change: F,
-) -> Option<Refusal>
-where
+) where
     F: FnMut(&mut OidcApp) -> Result<(), Refusal>,
 {
     match modify_app(client, app_id, change).await {
-        Ok(result) => result.err(),
+        Ok(Ok(_)) => {}
+        Ok(Err(refusal)) => refusal.report(diags, attr),
         Err(e) if e.is_not_found() => {
             tracing::info!(app_id = %app_id, "app already gone; nothing to do while {action}");
-            None
         }
-        Err(e) => {
-            okta_diag::error(diags, action, &e);
-            None
-        }
+        Err(e) => okta_diag::error(diags, action, &e),
     }
 }
 
-/// Reads the app for a refresh or an import (one GET). `None` when it is gone (the `part` it
-/// held leaves the state) or on error (then with a diagnostic).
-pub async fn read_app(
+/// The `part` (for example "redirect URI") as the app Okta returned from an accepted write
+/// shows it (`found`). Missing: the error "Okta did not keep the <part>" at `attr`, with the
+/// `detail` of what is missing.
+pub fn kept<T>(
+    found: Option<T>,
+    part: &str,
+    attr: &str,
+    diags: &mut Diagnostics,
+    detail: impl FnOnce() -> String,
+) -> Option<T> {
+    if found.is_none() {
+        let summary = format!("Okta did not keep the {part}");
+        diags.attr_error(AttrPath::root(attr), summary, detail());
+    }
+    found
+}
+
+/// Reads the app for a refresh or an import (one GET) and finds the `part` in it (`find`).
+/// `None` when the app or the part is gone (the part leaves the state) or on error (then with a
+/// diagnostic).
+pub async fn read_part<T>(
     client: &OktaClient,
     app_id: &str,
     part: &str,
     diags: &mut Diagnostics,
-) -> Option<OidcApp> {
-    match client.apps().get(app_id).await {
-        Ok(Some(app)) => Some(app),
+    find: impl FnOnce(&OidcApp) -> Option<T>,
+) -> Option<T> {
+    let app = match client.apps().get(app_id).await {
+        Ok(Some(app)) => app,
         Ok(None) => {
             tracing::info!(app_id = %app_id, "app no longer exists; removing the {part} from state");
-            None
+            return None;
         }
-        Err(e) => {
-            okta_diag::error(diags, &format!("reading app {app_id}"), &e);
-            None
+        Err(e) => return okta_diag::okta_fail(diags, None, &format!("reading app {app_id}"), &e),
+    };
+    let found = find(&app);
+    if found.is_none() {
+        tracing::info!(app_id = %app_id, "{part} no longer on the app; removing it from state");
+    }
+    found
+}
+
+/// An import: reads back the `state` the import ID names. When nothing is found and reading
+/// reported no error, the error `not_found` with the `detail` of what is missing.
+pub async fn import<R: TypedResource<Private = ()>>(
+    resource: &R,
+    state: R::Model,
+    diags: &mut Diagnostics,
+    not_found: &str,
+    detail: impl FnOnce() -> String + Send,
+) -> Outcome<R> {
+    let found = resource.read(state, (), diags).await;
+    if found.is_none() && !diags.has_errors() {
+        diags.error(not_found, detail());
+    }
+    found
+}
+
+/// Test helpers of the resources that manage a part of an app.
+#[cfg(test)]
+pub(super) mod testing {
+    use serde_json::json;
+
+    use crate::okta::OidcApp;
+    use crate::tfplugin::diag::Diagnostics;
+    use crate::tfplugin::framework::ApplyRequest;
+    use crate::tfplugin::schema::Schema;
+    use crate::tfplugin::value::{Type, Value};
+
+    /// An OIDC app with the given `settings.oauthClient` and an admin note to keep.
+    pub fn app(oauth: serde_json::Value) -> OidcApp {
+        serde_json::from_value(json!({
+            "id": "0oaAPP",
+            "name": "oidc_client",
+            "label": "shared",
+            "signOnMode": "OPENID_CONNECT",
+            "settings": {"notes": {"admin": "keep me"}, "oauthClient": oauth},
+        }))
+        .expect("app json")
+    }
+
+    /// An object of `schema`'s type: the given attributes, every other one null.
+    pub fn object(schema: &Schema, pairs: &[(&str, Value)]) -> Value {
+        let Type::Object(attrs) = schema.implied_type() else {
+            panic!("object")
+        };
+        Value::object(attrs.keys().map(|k| {
+            let v = pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map_or(Value::Null, |(_, v)| v.clone());
+            (k.clone(), v)
+        }))
+    }
+
+    pub fn error_paths(d: &Diagnostics) -> Vec<String> {
+        d.iter()
+            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
+            .collect()
+    }
+
+    /// A create (`prior` null) or update whose configuration is the plan.
+    pub fn apply_request<'a>(prior: &'a Value, planned: &'a Value) -> ApplyRequest<'a> {
+        ApplyRequest {
+            prior,
+            planned,
+            config: planned,
+            private: &[],
         }
     }
 }

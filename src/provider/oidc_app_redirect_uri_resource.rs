@@ -19,6 +19,9 @@ use crate::tfplugin::value::Value;
 
 pub const TYPE_NAME: &str = "oktaidp_oidc_app_redirect_uri";
 
+/// What messages call the part of the app this resource manages.
+const PART: &str = "redirect URI";
+
 /// The values of `kind`, in [`UriKind`] order.
 const KINDS: &[&str] = &["sign_in", "post_logout"];
 
@@ -303,19 +306,11 @@ impl TypedResource for OidcAppRedirectUriResource {
         let attrs = ("app_id", "uri");
         let add = |app: &mut OidcApp| add_uri(app, &r);
         let app = app_parts::modify_app_at(&client, &r.app_id, &action, attrs, diags, add).await?;
-        let Some(state) = from_app(&app, &r) else {
-            diags.attr_error(
-                AttrPath::root("uri"),
-                "Okta did not keep the redirect URI",
-                format!(
-                    "Okta accepted the update of app {} but its {} do not include \"{}\" exactly as written (Okta may have rewritten it). Write the URI the way the app shows it.",
-                    r.app_id,
-                    r.kind.list_name(),
-                    r.uri
-                ),
-            );
-            return None;
+        let (app_id, list, uri) = (&r.app_id, r.kind.list_name(), &r.uri);
+        let detail = || {
+            format!("Okta accepted the update of app {app_id} but its {list} do not include \"{uri}\" exactly as written (Okta may have rewritten it). Write the URI the way the app shows it.")
         };
+        let state = app_parts::kept(from_app(&app, &r), PART, "uri", diags, detail)?;
         tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI on the app");
         Some(Saved::state(state))
     }
@@ -330,12 +325,9 @@ impl TypedResource for OidcAppRedirectUriResource {
             return None;
         };
         let client = self.data.client(diags)?;
-        let app = app_parts::read_app(&client, &r.app_id, "redirect URI", diags).await?;
-        let found = from_app(&app, &r);
-        if found.is_none() {
-            tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI no longer on the app; removing it from state");
-        }
-        found.map(Saved::state)
+        app_parts::read_part(&client, &r.app_id, PART, diags, |app| from_app(app, &r))
+            .await
+            .map(Saved::state)
     }
 
     /// Every argument forces replacement, so there is nothing to change in Okta.
@@ -349,30 +341,18 @@ impl TypedResource for OidcAppRedirectUriResource {
         };
         let action = format!("removing the redirect URI from app {}", r.app_id);
         let remove = |app: &mut OidcApp| remove_uri(app, &r);
-        if let Some(refusal) =
-            app_parts::modify_app_unless_gone(&client, &r.app_id, &action, diags, remove).await
-        {
-            refusal.report(diags, "uri");
-        }
+        app_parts::modify_app_unless_gone(&client, &r.app_id, &action, "uri", diags, remove).await;
     }
 
     async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self> {
         let r = parse_import_id(id)
             .map_err(|e| diags.error("Invalid import ID", e))
             .ok()?;
-        let found = self.read((&r).into(), (), diags).await;
-        if found.is_none() && !diags.has_errors() {
-            diags.error(
-                "Redirect URI not found",
-                format!(
-                    "App {} does not exist or its {} do not include \"{}\" (compared exactly as written). Nothing to import: create the resource instead.",
-                    r.app_id,
-                    r.kind.list_name(),
-                    r.uri
-                ),
-            );
-        }
-        found
+        let (app_id, list, uri) = (&r.app_id, r.kind.list_name(), &r.uri);
+        let detail = || {
+            format!("App {app_id} does not exist or its {list} do not include \"{uri}\" (compared exactly as written). Nothing to import: create the resource instead.")
+        };
+        app_parts::import(self, (&r).into(), diags, "Redirect URI not found", detail).await
     }
 }
 
@@ -517,23 +497,12 @@ pub(super) mod emulated {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::app_parts::testing::{self, app, apply_request, error_paths};
     use crate::provider::OktaIdpProvider;
-    use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Resource};
+    use crate::tfplugin::framework::{plan_object, PlanRequest, Resource};
     use crate::tfplugin::model::{from_value, to_value};
     use crate::tfplugin::typed::Typed;
-    use crate::tfplugin::value::Type;
     use serde_json::json;
-
-    fn app(oauth: serde_json::Value) -> OidcApp {
-        serde_json::from_value(json!({
-            "id": "0oaAPP",
-            "name": "oidc_client",
-            "label": "shared",
-            "signOnMode": "OPENID_CONNECT",
-            "settings": {"notes": {"admin": "keep me"}, "oauthClient": oauth},
-        }))
-        .expect("app json")
-    }
 
     fn web_app(redirects: &[&str]) -> OidcApp {
         app(json!({
@@ -554,16 +523,7 @@ mod tests {
     }
 
     fn object(pairs: &[(&str, Value)]) -> Value {
-        let Type::Object(attrs) = schema().implied_type() else {
-            panic!("object")
-        };
-        Value::object(attrs.keys().map(|k| {
-            let v = pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map_or(Value::Null, |(_, v)| v.clone());
-            (k.clone(), v)
-        }))
+        testing::object(&schema(), pairs)
     }
 
     fn to_state(r: &UriRef) -> Value {
@@ -582,12 +542,6 @@ mod tests {
     /// Validation as Terraform runs it: the schema's checks, then the resource's.
     fn check_config(config: &Value, diags: &mut Diagnostics) {
         resource().validate(config, diags);
-    }
-
-    fn error_paths(d: &Diagnostics) -> Vec<String> {
-        d.iter()
-            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
-            .collect()
     }
 
     #[test]
@@ -889,15 +843,6 @@ mod tests {
         let (planned, replace) = plan_object(block, &prior, &prior, &config);
         assert_eq!(planned, prior);
         assert!(replace.is_empty());
-    }
-
-    fn apply_request<'a>(prior: &'a Value, planned: &'a Value) -> ApplyRequest<'a> {
-        ApplyRequest {
-            prior,
-            planned,
-            config: planned,
-            private: &[],
-        }
     }
 
     #[tokio::test]

@@ -19,6 +19,9 @@ use crate::tfplugin::value::Value;
 
 pub const TYPE_NAME: &str = "oktaidp_oidc_app_refresh_grant";
 
+/// What messages call the part of the app this resource manages.
+const PART: &str = "refresh token grant";
+
 const REFRESH_GRANT: &str = "refresh_token";
 const AUTH_CODE_GRANT: &str = "authorization_code";
 const STATIC: &str = "STATIC";
@@ -130,26 +133,23 @@ impl OidcAppRefreshGrant {
     async fn enable(
         &self,
         planned: &RefreshGrant,
-        d: &mut Diagnostics,
+        diags: &mut Diagnostics,
     ) -> Option<(RefreshGrant, bool)> {
-        let client = self.data.client(d)?;
+        let client = self.data.client(diags)?;
         let app_id = planned.app_id.get()?;
         let action = format!("turning on the refresh token grant of app {app_id}");
+        let attrs = ("app_id", "app_id");
         let mut had_grant = false;
-        let app =
-            app_parts::modify_app_at(&client, app_id, &action, ("app_id", "app_id"), d, |app| {
-                had_grant = RefreshGrant::from_app(app, app_id).is_some();
-                enable_grant(app, app_id, planned)
-            })
-            .await?;
-        let Some(grant) = RefreshGrant::from_app(&app, app_id) else {
-            d.attr_error(
-                AttrPath::root("app_id"),
-                "Okta did not keep the refresh token grant",
-                format!("Okta accepted the update of app {app_id}, but the app it returned has no refresh_token grant."),
-            );
-            return None;
+        let enable = |app: &mut OidcApp| {
+            had_grant = RefreshGrant::from_app(app, app_id).is_some();
+            enable_grant(app, app_id, planned)
         };
+        let app = app_parts::modify_app_at(&client, app_id, &action, attrs, diags, enable).await?;
+        let detail = || {
+            format!("Okta accepted the update of app {app_id}, but the app it returned has no refresh_token grant.")
+        };
+        let found = RefreshGrant::from_app(&app, app_id);
+        let grant = app_parts::kept(found, PART, "app_id", diags, detail)?;
         tracing::info!(app_id = %app_id, rotation = %grant.rotation(), "refresh token grant on");
         Some((grant, had_grant))
     }
@@ -261,12 +261,10 @@ impl TypedResource for OidcAppRefreshGrant {
     async fn read(&self, state: RefreshGrant, _: (), diags: &mut Diagnostics) -> Outcome<Self> {
         let client = self.data.client(diags)?;
         let app_id = state.app_id.known().or(state.id.known())?;
-        let app = app_parts::read_app(&client, &app_id, "refresh token grant", diags).await?;
-        let grant = RefreshGrant::from_app(&app, &app_id);
-        if grant.is_none() {
-            tracing::info!(app_id = %app_id, "refresh token grant turned off; removing it from state");
-        }
-        grant.map(Saved::state)
+        let find = |app: &OidcApp| RefreshGrant::from_app(app, &app_id);
+        app_parts::read_part(&client, &app_id, PART, diags, find)
+            .await
+            .map(Saved::state)
     }
 
     async fn update(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
@@ -279,7 +277,7 @@ impl TypedResource for OidcAppRefreshGrant {
             return;
         };
         let action = format!("turning off the refresh token grant of app {app_id}");
-        app_parts::modify_app_unless_gone(&client, app_id, &action, diags, |app| {
+        app_parts::modify_app_unless_gone(&client, app_id, &action, "app_id", diags, |app| {
             disable_grant(app);
             Ok(())
         })
@@ -298,56 +296,26 @@ impl TypedResource for OidcAppRefreshGrant {
             app_id: id.into(),
             ..Default::default()
         };
-        let found = self.read(state, (), diags).await;
-        if found.is_none() && !diags.has_errors() {
-            diags.error(
-                "Refresh token grant not found",
-                format!("App {id} does not exist or does not have the refresh_token grant. Nothing to import: create the resource instead."),
-            );
-        }
-        found
+        let detail = || {
+            format!("App {id} does not exist or does not have the refresh_token grant. Nothing to import: create the resource instead.")
+        };
+        app_parts::import(self, state, diags, "Refresh token grant not found", detail).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::app_parts::testing::{self, app, apply_request, error_paths};
     use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
     use crate::provider::OktaIdpProvider;
-    use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Resource};
+    use crate::tfplugin::framework::{plan_object, PlanRequest, Resource};
     use crate::tfplugin::model::to_value;
     use crate::tfplugin::typed::Typed;
-    use crate::tfplugin::value::Type;
     use serde_json::json;
 
-    fn app(oauth: serde_json::Value) -> OidcApp {
-        serde_json::from_value(json!({
-            "id": "0oaAPP",
-            "name": "oidc_client",
-            "label": "shared",
-            "signOnMode": "OPENID_CONNECT",
-            "settings": {"notes": {"admin": "keep me"}, "oauthClient": oauth},
-        }))
-        .expect("app json")
-    }
-
     fn object(pairs: &[(&str, Value)]) -> Value {
-        let Type::Object(attrs) = schema().implied_type() else {
-            panic!("object")
-        };
-        Value::object(attrs.keys().map(|k| {
-            let v = pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map_or(Value::Null, |(_, v)| v.clone());
-            (k.clone(), v)
-        }))
-    }
-
-    fn error_paths(d: &Diagnostics) -> Vec<String> {
-        d.iter()
-            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
-            .collect()
+        testing::object(&schema(), pairs)
     }
 
     fn desired(rotation: &str, leeway: Option<u32>) -> RefreshGrant {
@@ -678,15 +646,6 @@ mod tests {
             ]),
         );
         assert_eq!(planned.get("leeway"), Some(&Value::Unknown));
-    }
-
-    fn apply_request<'a>(prior: &'a Value, planned: &'a Value) -> ApplyRequest<'a> {
-        ApplyRequest {
-            prior,
-            planned,
-            config: planned,
-            private: &[],
-        }
     }
 
     #[tokio::test]
