@@ -345,6 +345,27 @@ async fn plaintext_mode_without_a_client_certificate() {
     assert!(resp.provider.is_some());
 }
 
+#[tokio::test]
+async fn logs_its_version_and_commit_once_at_debug() {
+    let running = Launch::terraform(BIN, None).env("TF_LOG", "debug").start();
+    let wanted = "terraform-provider-oktaidp starting";
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut stderr = running.plugin.stderr();
+    while !stderr.contains(wanted) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        stderr = running.plugin.stderr();
+    }
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.contains(wanted)).collect();
+    assert_eq!(lines.len(), 1, "stderr:\n{stderr}");
+    let line: serde_json::Value = serde_json::from_str(lines[0]).expect("hclog JSON line");
+    assert_eq!(line["@level"], "debug", "{line}");
+    assert_eq!(line["version"], env!("CARGO_PKG_VERSION"), "{line}");
+    assert!(
+        line["commit"].as_str().is_some_and(|c| !c.is_empty()),
+        "{line}"
+    );
+}
+
 // ------------------------------------------------------------------------------------------
 // Mutual TLS
 // ------------------------------------------------------------------------------------------

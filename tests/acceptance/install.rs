@@ -105,9 +105,26 @@ fn temp_dir(prefix: &str) -> Result<tempfile::TempDir, String> {
 
 /// `scripts/install.sh DIR`: the unpacked layout.
 fn install_unpacked(rel: &Release, mirror: &Path) -> Result<(), String> {
-    let out = Command::new("bash")
-        .arg(project_root().join("scripts/install.sh"))
-        .arg(mirror)
+    install_sh(
+        rel,
+        Command::new("bash")
+            .arg(project_root().join("scripts/install.sh"))
+            .arg(mirror),
+    )
+}
+
+/// `scripts/install.sh` without DIR: Terraform's implied local mirror under `home`.
+fn install_into_home(rel: &Release, home: &Path) -> Result<(), String> {
+    install_sh(
+        rel,
+        Command::new("bash")
+            .arg(project_root().join("scripts/install.sh"))
+            .env("HOME", home),
+    )
+}
+
+fn install_sh(rel: &Release, cmd: &mut Command) -> Result<(), String> {
+    let out = cmd
         .env("OKTAIDP_DIST_DIR", &rel.dist)
         .output()
         .map_err(|e| format!("running install.sh: {e}"))?;
@@ -195,7 +212,17 @@ pub fn filesystem_mirror_unpacked(tf: &Terraform) -> Result<(), String> {
     if ws.read(".terraform.lock.hcl")? != lock {
         return Err("terraform providers lock -fs-mirror changed the lock file".into());
     }
-    pomerium_module::exercise(&Emulator::start(&[])?, ws)
+    pomerium_module::exercise(&Emulator::start(&[])?, ws)?;
+
+    // The default: install.sh without DIR, and a CLI configuration without
+    // provider_installation; Terraform finds the provider in its implied local mirror.
+    let home = temp_dir("oktaidp-home-")?;
+    install_into_home(rel, home.path())?;
+    let mut ws = module_workspace(tf, "")?;
+    ws.set_env("HOME", &home.path().display().to_string());
+    ws.run(&["init", "-no-color"])?
+        .ok("terraform init (implied local mirror)")?;
+    expect_locked(&ws, rel, &[&rel.h1])
 }
 
 /// The release zip in a packed filesystem mirror, `terraform init` from it, and the lock file
