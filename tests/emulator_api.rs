@@ -826,6 +826,42 @@ async fn groups_and_app_group_assignments() {
     );
     let r = c.call("GET", "/api/v1/groups?q=engineering", None).await;
     assert_eq!(r.body.as_array().unwrap().len(), 2);
+    // `search` works (never silently ignored) or is Okta's 400.
+    let search = |expr: &str| {
+        let encoded: String = url::form_urlencoded::byte_serialize(expr.as_bytes()).collect();
+        format!("/api/v1/groups?search={encoded}")
+    };
+    let ids = |body: &Value| -> Vec<String> {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let r = c
+        .call("GET", &search(r#"profile.name eq "engineering""#), None)
+        .await;
+    assert_eq!(ids(&r.body), vec![g1.clone()]);
+    let r = c
+        .call(
+            "GET",
+            &search(r#"profile.name sw "engineering" and type eq "OKTA_GROUP""#),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&r.body), vec![g1.clone(), g2.clone()]);
+    let r = c
+        .call(
+            "GET",
+            &search(r#"profile.name eq "sales" or id eq "nope""#),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&r.body), vec![g3.clone()]);
+    let r = c
+        .call("GET", &search(r#"profile.name like "sales""#), None)
+        .await;
+    assert_eq!((r.status, r.error_code()), (400, "E0000031"));
     let r = c.call("GET", &format!("/api/v1/groups/{g3}"), None).await;
     assert_eq!(r.body["profile"]["name"], "sales");
     assert_eq!(r.body["type"], "OKTA_GROUP");

@@ -20,9 +20,16 @@ pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Okta
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(OktaError::invalid_session)?;
+    let raw = raw.trim();
+    // Okta also takes `SSWS<token>` without the space, which an official SDK sends.
+    let glued = raw
+        .get(..4)
+        .filter(|s| s.eq_ignore_ascii_case("SSWS"))
+        .map(|s| (s, &raw[4..]))
+        .filter(|(_, token)| !token.is_empty());
     let (scheme, value) = raw
-        .trim()
         .split_once(' ')
+        .or(glued)
         .ok_or_else(OktaError::invalid_session)?;
     if scheme.eq_ignore_ascii_case("Bearer") || scheme.eq_ignore_ascii_case("DPoP") {
         // OAuth access tokens are not issued by the emulator, so none is valid.
@@ -76,6 +83,25 @@ mod tests {
         let caller = authenticate(&s, &with("SSWS good-token")).unwrap();
         assert!(caller.token_id.starts_with("00T"));
         assert!(authenticate(&s, &with("ssws good-token")).is_ok());
+    }
+
+    #[test]
+    fn accepts_ssws_without_a_space_like_okta() {
+        let s = shared();
+        let glued = authenticate(&s, &with("SSWSgood-token")).expect("accepted");
+        let spaced = authenticate(&s, &with("SSWS good-token")).expect("accepted");
+        assert_eq!(
+            (glued.token_id, glued.user_id),
+            (spaced.token_id, spaced.user_id)
+        );
+        assert_eq!(
+            authenticate(&s, &with("SSWSnope")).unwrap_err().code,
+            "E0000011"
+        );
+        assert_eq!(
+            authenticate(&s, &with("SSWS")).unwrap_err().code,
+            "E0000005"
+        );
     }
 
     #[test]

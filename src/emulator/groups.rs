@@ -15,7 +15,7 @@ use super::{
     clock,
     errors::{ApiResult, Causes, OktaError},
     http::{self, BaseUrl, ListParams, Query},
-    ids,
+    ids, search,
     server::Shared,
     state::{Group, Org},
 };
@@ -130,7 +130,8 @@ pub async fn list(
     BaseUrl(base): BaseUrl,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
-    let params = ListParams::from_query(&Query::parse(raw.as_deref()), DEFAULT_LIMIT, MAX_LIMIT)?;
+    let query = Query::parse(raw.as_deref());
+    let params = ListParams::from_query(&query, DEFAULT_LIMIT, MAX_LIMIT)?;
     let clauses = match &params.filter {
         Some(f) if !f.trim().is_empty() => parse_filter(f)?,
         _ => Vec::new(),
@@ -144,6 +145,17 @@ pub async fn list(
             ));
         }
     }
+    // `search` as Okta documents it for groups; the profile may carry custom attributes.
+    let searchable = |attr: &str| {
+        matches!(
+            attr,
+            "id" | "type" | "created" | "lastUpdated" | "lastMembershipUpdated"
+        ) || attr.strip_prefix("profile.").is_some_and(|a| !a.is_empty())
+    };
+    let search = match query.get("search") {
+        Some(expr) => Some(search::parse(expr, &searchable)?),
+        None => None,
+    };
     let after = match &params.after {
         Some(a) => Some(a.parse::<u64>().map_err(|_| OktaError::invalid_search())?),
         None => None,
@@ -163,6 +175,11 @@ pub async fn list(
                     "id" => &g.id == v,
                     _ => &g.kind == v,
                 })
+            })
+            .filter(|g| {
+                search
+                    .as_ref()
+                    .is_none_or(|expr| expr.matches(&render(g, &base)))
             })
             .collect();
         let (page, next) = http::paginate(matching, after, params.limit, |g| g.seq);

@@ -34,6 +34,7 @@ mod persist;
 mod pipeline;
 mod ratelimit;
 mod reqlog;
+mod search;
 mod secrets;
 mod server;
 mod state;

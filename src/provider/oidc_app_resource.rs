@@ -37,10 +37,27 @@ fn client_id(id: &str) -> Result<(), String> {
 }
 
 fn group_id(id: &str) -> Result<(), String> {
-    if id.trim().is_empty() || id.contains('/') {
-        return Err("Group IDs look like 00g1abcd...; empty values are not allowed.".into());
+    // Okta group IDs are `00g` and 17 letters or digits; a group's name is the usual mistake.
+    let is_id =
+        id.len() == 20 && id.starts_with("00g") && id.chars().all(|c| c.is_ascii_alphanumeric());
+    if is_id {
+        return Ok(());
     }
-    Ok(())
+    Err(format!(
+        "\"{id}\" is not an Okta group ID (they look like 00g1a2b3c4d5e6f7g8h9). To allow a group by its name, \
+         look its ID up with the oktaidp_group data source (data \"oktaidp_group\" \"allowed\" {{ name = \"...\" }}) \
+         and use data.oktaidp_group.allowed.id."
+    ))
+}
+
+fn label(label: &str) -> Result<(), String> {
+    match label.trim() {
+        "" => Err(
+            "The app needs a label: Okta requires one (it is the app's name in the Admin Console)."
+                .into(),
+        ),
+        _ => Ok(()),
+    }
 }
 
 pub fn schema() -> Schema {
@@ -50,7 +67,7 @@ pub fn schema() -> Schema {
             include_str!("descriptions/oidc_app.md").trim_end(),
         )
         .attr(Attribute::string("id").computed().use_state_for_unknown().describe("Okta app ID (`0oa...`)."))
-        .attr(Attribute::string("label").required().describe("Display name of the app in Okta."))
+        .attr(Attribute::string("label").required().check(label).describe("Display name of the app in Okta."))
         .attr(Attribute::new("redirect_uris", Type::list(Type::String)).required().describe(
             "Sign-in redirect URIs, in order; for Pomerium `https://<authenticate host>/oauth2/callback`. https only \
              (http for loopback hosts), no fragments; wildcards need `wildcard_redirect = \"SUBDOMAIN\"`.",
@@ -747,6 +764,8 @@ mod tests {
                 ("refresh_token_leeway", Value::number(90)),
                 ("client_id", Value::string("abc")),
                 ("status", Value::string("active")),
+                ("label", Value::string("  ")),
+                ("group_ids", Value::set([Value::string("Engineering")])),
             ]),
             &mut d,
         );
@@ -761,12 +780,32 @@ mod tests {
             "refresh_token_leeway",
             "client_id",
             "status",
+            "label",
+            "group_ids",
         ] {
             assert!(
                 paths.iter().any(|p| p == expected),
                 "{expected} missing from {paths:?}"
             );
         }
+    }
+
+    #[test]
+    fn group_ids_must_be_ids_and_a_name_points_to_the_data_source() {
+        assert_eq!(group_id("00g1a2b3c4d5e6f7g8h9"), Ok(()));
+        let err = group_id("Engineering").expect_err("a name");
+        assert!(err.contains("oktaidp_group"), "{err}");
+        for bad in [
+            "",
+            "00g",
+            "00g1a2b3c4d5e6f7g8h9x",
+            "0oa1a2b3c4d5e6f7g8h9",
+            "00g1a2b3c4d5e6f7g/h9",
+        ] {
+            assert!(group_id(bad).is_err(), "{bad:?}");
+        }
+        assert!(label(" ").is_err());
+        assert_eq!(label("Pomerium"), Ok(()));
     }
 
     #[test]
