@@ -28,7 +28,7 @@ use super::{
 pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET    /__emulator", "this list"),
     ("GET    /__emulator/health", "liveness: {\"status\":\"ok\"}"),
-    ("GET    /__emulator/state", "dump of the org (users, groups, apps with secrets and assignments, API token metadata) and rate-limit buckets"),
+    ("GET    /__emulator/state", "dump of the org (users without password material, groups, memberships, apps with secrets and assignments, API token metadata) and rate-limit buckets"),
     ("GET    /__emulator/requests[?since=SEQ]", "request log: seq, time, method, path, query, status, durationMs, bucket, tokenId, fault"),
     ("DELETE /__emulator/requests", "clear the request log"),
     ("POST   /__emulator/faults", "add a fault rule {method, path, status, errorCode, errorSummary, delayMs, reset, times}"),
@@ -72,6 +72,8 @@ pub async fn state(State(s): State<Arc<Shared>>, BaseUrl(base): BaseUrl) -> Resp
             "adminUserId": org.admin_user_id,
             "users": org.users.iter().map(|u| users::render(u, org, &base)).collect::<Vec<_>>(),
             "groups": org.groups.iter().map(|g| groups::render(g, &base)).collect::<Vec<_>>(),
+            // Explicit memberships; the built-in Everyone group holds every user implicitly.
+            "memberships": org.memberships,
             "apps": apps,
             // Metadata only: token values are never shown after minting.
             "apiTokens": org.tokens.iter().map(|t| tokens::render(t, &base)).collect::<Vec<_>>(),

@@ -247,6 +247,8 @@ pub async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Api
         for app in &mut org.apps {
             app.groups.retain(|a| a.group_id != id);
         }
+        // …and its memberships.
+        org.memberships.retain(|m| m.group_id != id);
         Ok(())
     })?;
     Ok(http::no_content())

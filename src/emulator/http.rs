@@ -120,7 +120,7 @@ impl Query {
     }
 }
 
-/// Common list parameters: `after`, `limit`, `q`, `filter`, `expand`.
+/// Common list parameters: `after`, `limit`, `q`, `filter`, `search`, `expand`.
 #[derive(Debug, Clone)]
 pub struct ListParams {
     pub after: Option<String>,
@@ -129,6 +129,8 @@ pub struct ListParams {
     pub limit: usize,
     pub q: Option<String>,
     pub filter: Option<String>,
+    /// Okta's `search` expression (users, groups).
+    pub search: Option<String>,
     pub expand: Option<String>,
 }
 
@@ -153,12 +155,13 @@ impl ListParams {
             limit,
             q: q.get("q").map(str::to_string),
             filter: q.get("filter").map(str::to_string),
+            search: q.get("search").map(str::to_string),
             expand: q.get("expand").map(str::to_string),
         })
     }
 
     /// Self and (if `next` is a cursor) next links. Parameters are re-serialised in the order
-    /// Okta uses (`after`, `limit`, `q`, `filter`, `expand`); `echo_limit` writes the effective
+    /// Okta uses (`after`, `limit`, `q`, `filter`, `search`, `expand`); `echo_limit` writes the effective
     /// limit even when the client sent none (Okta does so for app group assignments).
     pub fn links(
         &self,
@@ -185,6 +188,9 @@ impl ListParams {
             }
             if let Some(f) = &self.filter {
                 s.append_pair("filter", f);
+            }
+            if let Some(x) = &self.search {
+                s.append_pair("search", x);
             }
             if let Some(e) = &self.expand {
                 s.append_pair("expand", e);

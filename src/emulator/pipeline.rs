@@ -28,6 +28,8 @@ use super::{
 
 /// Path prefix of the emulator's own endpoints.
 pub const ADMIN_PREFIX: &str = "/__emulator";
+/// Okta's primary authentication, which needs no API token.
+const PUBLIC_AUTHN: &str = "/api/v1/authn";
 
 #[derive(Default)]
 struct Trace {
@@ -135,8 +137,8 @@ async fn limited_request(
             return err.into_response();
         }
     }
-    // Org metadata is public in Okta too.
-    if req.uri().path().starts_with("/.well-known/") {
+    // Org metadata and primary authentication are public in Okta too.
+    if req.uri().path().starts_with("/.well-known/") || req.uri().path() == PUBLIC_AUTHN {
         return next.run(req).await;
     }
     match auth::authenticate(shared, req.headers()) {

@@ -22,6 +22,7 @@ pub const BUCKETS: &[&str] = &[
     "/api/v1/groups",
     "/api/v1/api-tokens",
     "/api/v1/users",
+    "/api/v1/authn",
 ];
 
 /// Bucket for Okta paths not covered by [`BUCKETS`].

@@ -13,12 +13,12 @@ use parking_lot::Mutex;
 use serde_json::json;
 
 use super::{
-    admin, apps, assignments,
+    admin, apps, assignments, authn,
     errors::{ApiResult, OktaError},
     faults::FaultStore,
     groups,
     http::BoundBase,
-    org,
+    members, org,
     persist::Persister,
     pipeline,
     ratelimit::RateLimiter,
@@ -149,8 +149,27 @@ pub fn router(shared: Arc<Shared>, bound_base: String) -> Router {
                 .delete(groups::delete),
         )
         .route("/.well-known/okta-organization", get(org::well_known))
+        .route("/api/v1/groups/{group_id}/users", get(members::list))
+        .route(
+            "/api/v1/groups/{group_id}/users/{user_id}",
+            axum::routing::put(members::add).delete(members::remove),
+        )
+        .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/me", get(users::me))
-        .route("/api/v1/users/{user_id}", get(users::get_one))
+        .route(
+            "/api/v1/users/{user_id}",
+            get(users::get_one).delete(users::delete),
+        )
+        .route("/api/v1/users/{user_id}/groups", get(users::list_groups))
+        .route(
+            "/api/v1/users/{user_id}/lifecycle/activate",
+            post(users::activate),
+        )
+        .route(
+            "/api/v1/users/{user_id}/lifecycle/deactivate",
+            post(users::deactivate),
+        )
+        .route("/api/v1/authn", post(authn::authn))
         .route("/api/v1/api-tokens", get(tokens::list))
         .route("/api/v1/api-tokens/current", delete(tokens::revoke_current))
         .route(

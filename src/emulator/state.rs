@@ -26,6 +26,44 @@ impl Status {
     }
 }
 
+/// A user's lifecycle status, as Okta names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum UserStatus {
+    #[default]
+    Active,
+    Staged,
+    Provisioned,
+    Deprovisioned,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "ACTIVE",
+            UserStatus::Staged => "STAGED",
+            UserStatus::Provisioned => "PROVISIONED",
+            UserStatus::Deprovisioned => "DEPROVISIONED",
+        }
+    }
+}
+
+/// A salted PBKDF2-HMAC-SHA256 password hash (see `password.rs`). The password itself is never
+/// stored, rendered or logged.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordHash {
+    pub salt: String,
+    pub iterations: u32,
+    pub hash: String,
+}
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash(..)")
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
@@ -33,6 +71,72 @@ pub struct User {
     pub created: i64,
     pub last_updated: i64,
     pub profile: Value,
+    /// Older state files predate user lifecycle: their users are ACTIVE token owners.
+    #[serde(default)]
+    pub status: UserStatus,
+    #[serde(default)]
+    pub activated: Option<i64>,
+    #[serde(default)]
+    pub status_changed: Option<i64>,
+    #[serde(default)]
+    pub last_login: Option<i64>,
+    #[serde(default)]
+    pub password_changed: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<PasswordHash>,
+}
+
+impl User {
+    /// An ACTIVE user without a password (API-token owners).
+    pub fn new_active(profile: Value) -> User {
+        let now = clock::now();
+        User {
+            id: ids::object_id("00u"),
+            created: now,
+            last_updated: now,
+            profile,
+            status: UserStatus::Active,
+            activated: Some(now),
+            status_changed: Some(now),
+            last_login: None,
+            password_changed: None,
+            password: None,
+        }
+    }
+
+    pub fn login(&self) -> &str {
+        self.profile
+            .get("login")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// An explicit group membership. The built-in Everyone group holds every user implicitly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Membership {
+    pub group_id: String,
+    pub user_id: String,
+}
+
+/// A one-time session token from `/api/v1/authn`, kept until redeemed or expired. Only a hash
+/// of the value is stored.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionToken {
+    pub hash: String,
+    pub user_id: String,
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionToken")
+            .field("user_id", &self.user_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -155,6 +259,10 @@ pub struct Org {
     pub groups: Vec<Group>,
     pub apps: Vec<App>,
     pub tokens: Vec<ApiToken>,
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
+    #[serde(default)]
+    pub session_tokens: Vec<SessionToken>,
 }
 
 /// Login of the seeded super-admin that owns `--api-token`.
@@ -167,12 +275,7 @@ impl Org {
     /// registered for the admin.
     pub fn seed(api_token: Option<&str>) -> Org {
         let now = clock::now();
-        let admin = User {
-            id: ids::object_id("00u"),
-            created: now,
-            last_updated: now,
-            profile: user_profile("Emulator", "Admin", ADMIN_LOGIN),
-        };
+        let admin = User::new_active(user_profile("Emulator", "Admin", ADMIN_LOGIN));
         let mut org = Org {
             org_id: ids::object_id("00o"),
             signing_kid: ids::signing_kid(),
@@ -186,6 +289,8 @@ impl Org {
             groups: Vec::new(),
             apps: Vec::new(),
             tokens: Vec::new(),
+            memberships: Vec::new(),
+            session_tokens: Vec::new(),
         };
         let seq = org.next_seq();
         org.groups.push(Group {
@@ -239,21 +344,11 @@ impl Org {
 
     /// Finds a user by login, creating it (ACTIVE) if needed.
     pub fn user_by_login_or_create(&mut self, login: &str) -> String {
-        if let Some(u) = self
-            .users
-            .iter()
-            .find(|u| u.profile.get("login").and_then(Value::as_str) == Some(login))
-        {
+        if let Some(u) = self.user_by_login(login) {
             return u.id.clone();
         }
-        let now = clock::now();
         let local = login.split('@').next().unwrap_or(login);
-        let user = User {
-            id: ids::object_id("00u"),
-            created: now,
-            last_updated: now,
-            profile: user_profile(local, "User", login),
-        };
+        let user = User::new_active(user_profile(local, "User", login));
         let id = user.id.clone();
         self.users.push(user);
         id
@@ -273,6 +368,43 @@ impl Org {
 
     pub fn user(&self, id: &str) -> Option<&User> {
         self.users.iter().find(|u| u.id == id)
+    }
+
+    pub fn user_mut(&mut self, id: &str) -> Option<&mut User> {
+        self.users.iter_mut().find(|u| u.id == id)
+    }
+
+    /// Okta compares logins case-insensitively.
+    pub fn user_by_login(&self, login: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.login().eq_ignore_ascii_case(login))
+    }
+
+    /// By id, else by login, as `/api/v1/users/{idOrLogin}` resolves.
+    pub fn user_by_id_or_login(&self, key: &str) -> Option<&User> {
+        self.user(key).or_else(|| self.user_by_login(key))
+    }
+
+    /// Whether `user_id` belongs to `group_id` (Everyone holds every user).
+    pub fn is_member(&self, group_id: &str, user_id: &str) -> bool {
+        self.group(group_id).is_some_and(|g| g.kind == "BUILT_IN")
+            || self
+                .memberships
+                .iter()
+                .any(|m| m.group_id == group_id && m.user_id == user_id)
+    }
+
+    /// Redeems a one-time `/api/v1/authn` session token: removes it and returns its user's id
+    /// if it was unexpired and the user is still ACTIVE. Expired tokens are dropped too.
+    pub(crate) fn redeem_session_token(&mut self, token: &str, now: i64) -> Option<String> {
+        let hash = super::password::token_hash(token);
+        self.session_tokens.retain(|t| t.expires_at > now);
+        let idx = self.session_tokens.iter().position(|t| t.hash == hash)?;
+        let t = self.session_tokens.remove(idx);
+        self.user(&t.user_id)
+            .filter(|u| u.status == UserStatus::Active)
+            .map(|u| u.id.clone())
     }
 
     pub fn token(&self, id: &str) -> Option<&ApiToken> {
