@@ -1,6 +1,9 @@
 //! okta-emulator's Users API, group membership and primary authentication (`/api/v1/authn`),
 //! with Okta's shapes, statuses and errors, and their persistence under `--state`.
 
+// `[id.clone()]` reads better than `std::slice::from_ref(&id)` in expected id lists.
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
 use oktaidp::emulator::{spawn, EmulatorConfig, RunningEmulator};
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};

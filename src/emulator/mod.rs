@@ -1,6 +1,7 @@
 //! `okta-emulator`: a local, faithful emulation of the parts of Okta's Management API this
 //! provider uses — OIDC apps (with Okta's validation rules and server-filled defaults), client
-//! secrets, app group assignments, groups, API tokens and `/users/me` — with SSWS auth, Okta's
+//! secrets, app group assignments, groups and their members, users (with passwords and
+//! `/api/v1/authn` primary authentication), API tokens and `/users/me` — with SSWS auth, Okta's
 //! error bodies, per-bucket rate limits, cursor pagination, fault injection, a request log and
 //! optional persistence. See docs/emulator.md.
 //!
