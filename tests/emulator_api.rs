@@ -858,6 +858,23 @@ async fn groups_and_app_group_assignments() {
         )
         .await;
     assert_eq!(ids(&r.body), vec![g3.clone()]);
+    // The next page keeps the search: engineering-admins (created in between) stays out.
+    let r = c
+        .call(
+            "GET",
+            &format!(
+                "{}&limit=1",
+                search(r#"profile.name eq "engineering" or profile.name eq "sales""#)
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&r.body), vec![g1.clone()]);
+    let next = r.next_link().expect("next page");
+    assert!(next.contains("search=profile.name"), "{next}");
+    let r = c.call("GET", &next, None).await;
+    assert_eq!(ids(&r.body), vec![g3.clone()]);
+    assert!(r.next_link().is_none());
     let r = c
         .call("GET", &search(r#"profile.name like "sales""#), None)
         .await;

@@ -230,6 +230,8 @@ async function main() {
   });
 
   await check('groups: list pages through Link rel=next', async () => {
+    // Created in this order: `other` matches the searches, `stray` (in between) must not.
+    const stray = await groupsApi.createGroup({ group: { profile: { name: `x-${tag}-stray` } } });
     const other = await groupsApi.createGroup({ group: { profile: { name: `${tag}-other` } } });
     try {
       const byQ = await all(await groupsApi.listGroups({ q: tag, limit: 1 }));
@@ -242,8 +244,16 @@ async function main() {
         [group.id, other.id].sort(),
         'groups search over two pages',
       );
+      const byOr = await all(
+        await groupsApi.listGroups({
+          search: `profile.name eq "${groupName}" or profile.name eq "${tag}-other"`,
+          limit: 1,
+        }),
+      );
+      eq(byOr.map((g) => g.id), [group.id, other.id], 'groups search (or) over two pages');
     } finally {
       await groupsApi.deleteGroup({ groupId: other.id });
+      await groupsApi.deleteGroup({ groupId: stray.id });
     }
     return null;
   });
