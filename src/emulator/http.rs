@@ -131,6 +131,9 @@ pub struct ListParams {
     pub filter: Option<String>,
     /// `search` (groups): carried into the links so the next page keeps the same query.
     pub search: Option<String>,
+    /// `sortBy` / `sortOrder` (groups search), likewise carried into the links.
+    pub sort_by: Option<String>,
+    pub sort_order: Option<String>,
     pub expand: Option<String>,
 }
 
@@ -156,12 +159,14 @@ impl ListParams {
             q: q.get("q").map(str::to_string),
             filter: q.get("filter").map(str::to_string),
             search: q.get("search").map(str::to_string),
+            sort_by: q.get("sortBy").map(str::to_string),
+            sort_order: q.get("sortOrder").map(str::to_string),
             expand: q.get("expand").map(str::to_string),
         })
     }
 
     /// Self and (if `next` is a cursor) next links. Parameters are re-serialised in the order
-    /// Okta uses (`after`, `limit`, `q`, `filter`, `search`, `expand`); `echo_limit` writes the effective
+    /// Okta uses (`after`, `limit`, `q`, `filter`, `search`, `sortBy`, `sortOrder`, `expand`); `echo_limit` writes the effective
     /// limit even when the client sent none (Okta does so for app group assignments).
     pub fn links(
         &self,
@@ -191,6 +196,12 @@ impl ListParams {
             }
             if let Some(f) = &self.search {
                 s.append_pair("search", f);
+            }
+            if let Some(f) = &self.sort_by {
+                s.append_pair("sortBy", f);
+            }
+            if let Some(f) = &self.sort_order {
+                s.append_pair("sortOrder", f);
             }
             if let Some(e) = &self.expand {
                 s.append_pair("expand", e);

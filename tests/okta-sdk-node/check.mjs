@@ -229,7 +229,7 @@ async function main() {
     return null;
   });
 
-  await check('groups: list pages through Link rel=next', async () => {
+  await check('groups: list pages through Link rel=next (search, sortBy)', async () => {
     // Created in this order: `other` matches the searches, `stray` (in between) must not.
     const stray = await groupsApi.createGroup({ group: { profile: { name: `x-${tag}-stray` } } });
     const other = await groupsApi.createGroup({ group: { profile: { name: `${tag}-other` } } });
@@ -251,6 +251,20 @@ async function main() {
         }),
       );
       eq(byOr.map((g) => g.id), [group.id, other.id], 'groups search (or) over two pages');
+      for (const [sortOrder, expected] of [
+        ['desc', [other.id, group.id]],
+        ['asc', [group.id, other.id]],
+      ]) {
+        const sorted = await all(
+          await groupsApi.listGroups({
+            search: `profile.name sw "${tag}"`,
+            sortBy: 'profile.name',
+            sortOrder,
+            limit: 1,
+          }),
+        );
+        eq(sorted.map((g) => g.id), expected, `groups search sortBy=profile.name ${sortOrder}`);
+      }
     } finally {
       await groupsApi.deleteGroup({ groupId: other.id });
       await groupsApi.deleteGroup({ groupId: stray.id });
