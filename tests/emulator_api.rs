@@ -858,6 +858,50 @@ async fn groups_and_app_group_assignments() {
         )
         .await;
     assert_eq!(ids(&r.body), vec![g3.clone()]);
+    // The next page keeps the search: engineering-admins (created in between) stays out.
+    let r = c
+        .call(
+            "GET",
+            &format!(
+                "{}&limit=1",
+                search(r#"profile.name eq "engineering" or profile.name eq "sales""#)
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&r.body), vec![g1.clone()]);
+    let next = r.next_link().expect("next page");
+    assert!(next.contains("search=profile.name"), "{next}");
+    let r = c.call("GET", &next, None).await;
+    assert_eq!(ids(&r.body), vec![g3.clone()]);
+    assert!(r.next_link().is_none());
+    // sortBy / sortOrder order a search, page by page.
+    let sorted = |order: &str| {
+        format!(
+            "{}&sortBy=profile.name&sortOrder={order}&limit=2",
+            search(r#"type eq "OKTA_GROUP""#)
+        )
+    };
+    let r = c.call("GET", &sorted("desc"), None).await;
+    assert_eq!(ids(&r.body), vec![g3.clone(), g2.clone()]);
+    let next = r.next_link().expect("next page");
+    assert!(
+        next.contains("sortBy=profile.name&sortOrder=desc"),
+        "{next}"
+    );
+    let r = c.call("GET", &next, None).await;
+    assert_eq!(ids(&r.body), vec![g1.clone()]);
+    assert!(r.next_link().is_none());
+    let r = c.call("GET", &sorted("asc"), None).await;
+    assert_eq!(ids(&r.body), vec![g1.clone(), g2.clone()]);
+    let r = c
+        .call(
+            "GET",
+            &format!("{}&sortBy=nope", search(r#"type eq "OKTA_GROUP""#)),
+            None,
+        )
+        .await;
+    assert_eq!((r.status, r.error_code()), (400, "E0000031"));
     let r = c
         .call("GET", &search(r#"profile.name like "sales""#), None)
         .await;

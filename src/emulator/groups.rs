@@ -156,6 +156,17 @@ pub async fn list(
         Some(expr) => Some(search::parse(expr, &searchable)?),
         None => None,
     };
+    // `sortBy` (any searchable attribute) and `sortOrder` apply to search queries only, as in
+    // Okta; the comparison ignores case. Sorted results page by position.
+    let sort_by = match (&search, &params.sort_by) {
+        (Some(_), Some(attr)) if searchable(attr) => Some(attr.clone()),
+        (Some(_), Some(_)) => return Err(OktaError::invalid_search()),
+        _ => None,
+    };
+    let descending = params
+        .sort_order
+        .as_deref()
+        .is_some_and(|o| o.eq_ignore_ascii_case("desc"));
     let after = match &params.after {
         Some(a) => Some(a.parse::<u64>().map_err(|_| OktaError::invalid_search())?),
         None => None,
@@ -182,13 +193,41 @@ pub async fn list(
                     .is_none_or(|expr| expr.matches(&render(g, &base)))
             })
             .collect();
-        let (page, next) = http::paginate(matching, after, params.limit, |g| g.seq);
-        (
-            page.into_iter()
-                .map(|g| render(g, &base))
-                .collect::<Vec<_>>(),
-            next,
-        )
+        match &sort_by {
+            None => {
+                let (page, next) = http::paginate(matching, after, params.limit, |g| g.seq);
+                (
+                    page.into_iter()
+                        .map(|g| render(g, &base))
+                        .collect::<Vec<_>>(),
+                    next,
+                )
+            }
+            Some(attr) => {
+                let mut keyed: Vec<(Option<String>, Value)> = matching
+                    .into_iter()
+                    .map(|g| {
+                        let r = render(g, &base);
+                        (search::lookup(&r, attr).map(|v| v.to_lowercase()), r)
+                    })
+                    .collect();
+                // Stable: ties keep creation order in both directions.
+                keyed.sort_by(|a, b| {
+                    if descending {
+                        b.0.cmp(&a.0)
+                    } else {
+                        a.0.cmp(&b.0)
+                    }
+                });
+                let numbered: Vec<(u64, Value)> = keyed
+                    .into_iter()
+                    .zip(1u64..)
+                    .map(|((_, r), n)| (n, r))
+                    .collect();
+                let (page, next) = http::paginate(numbered, after, params.limit, |(n, _)| *n);
+                (page.into_iter().map(|(_, r)| r).collect::<Vec<_>>(), next)
+            }
+        }
     });
     let links = params.links(&base, "/api/v1/groups", next.map(|n| n.to_string()), false);
     Ok(http::list(items, &links))

@@ -129,8 +129,12 @@ pub struct ListParams {
     pub limit: usize,
     pub q: Option<String>,
     pub filter: Option<String>,
-    /// Okta's `search` expression (users, groups).
+    /// Okta's `search` expression (users, groups), carried into the links so the next page keeps
+    /// the same query.
     pub search: Option<String>,
+    /// `sortBy` / `sortOrder` (groups search), likewise carried into the links.
+    pub sort_by: Option<String>,
+    pub sort_order: Option<String>,
     pub expand: Option<String>,
 }
 
@@ -156,12 +160,14 @@ impl ListParams {
             q: q.get("q").map(str::to_string),
             filter: q.get("filter").map(str::to_string),
             search: q.get("search").map(str::to_string),
+            sort_by: q.get("sortBy").map(str::to_string),
+            sort_order: q.get("sortOrder").map(str::to_string),
             expand: q.get("expand").map(str::to_string),
         })
     }
 
     /// Self and (if `next` is a cursor) next links. Parameters are re-serialised in the order
-    /// Okta uses (`after`, `limit`, `q`, `filter`, `search`, `expand`); `echo_limit` writes the effective
+    /// Okta uses (`after`, `limit`, `q`, `filter`, `search`, `sortBy`, `sortOrder`, `expand`); `echo_limit` writes the effective
     /// limit even when the client sent none (Okta does so for app group assignments).
     pub fn links(
         &self,
@@ -189,8 +195,14 @@ impl ListParams {
             if let Some(f) = &self.filter {
                 s.append_pair("filter", f);
             }
-            if let Some(x) = &self.search {
-                s.append_pair("search", x);
+            if let Some(f) = &self.search {
+                s.append_pair("search", f);
+            }
+            if let Some(f) = &self.sort_by {
+                s.append_pair("sortBy", f);
+            }
+            if let Some(f) = &self.sort_order {
+                s.append_pair("sortOrder", f);
             }
             if let Some(e) = &self.expand {
                 s.append_pair("expand", e);
@@ -247,6 +259,17 @@ mod tests {
             "http://h/api/v1/apps?after=7&limit=1&q=testAcc_1&filter=status+eq+%22ACTIVE%22"
         );
         assert_eq!(links[1].1, "next");
+    }
+
+    #[test]
+    fn links_keep_the_search() {
+        let q = Query::parse(Some("search=profile.name+sw+%22eng%22&limit=1"));
+        let p = ListParams::from_query(&q, 10_000, 10_000).unwrap();
+        let links = p.links("http://h", "/api/v1/groups", Some("7".into()), false);
+        assert_eq!(
+            links[1].0,
+            "http://h/api/v1/groups?after=7&limit=1&search=profile.name+sw+%22eng%22"
+        );
     }
 
     #[test]

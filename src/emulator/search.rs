@@ -163,7 +163,8 @@ pub fn parse(input: &str, allowed: &dyn Fn(&str) -> bool) -> ApiResult<Expr> {
 }
 
 /// The attribute at a dotted path, as text (strings as they are, numbers and bools printed).
-fn lookup(object: &Value, attr: &str) -> Option<String> {
+/// The text of `attr` (dotted path) in a rendered object, for matching and `sortBy`.
+pub fn lookup(object: &Value, attr: &str) -> Option<String> {
     let value = attr.split('.').try_fold(object, |v, part| v.get(part))?;
     match value {
         Value::String(s) => Some(s.clone()),
