@@ -695,7 +695,6 @@ mod tests {
     use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Provider, Resource};
     use crate::tfplugin::model::{from_value, to_value};
     use crate::tfplugin::typed::Typed;
-    use crate::tfplugin::value::Type;
     use std::sync::Mutex;
 
     /// A recorded Okta answer (VCR `TestAccResourceAPITokenResource_basic`).
@@ -707,16 +706,7 @@ mod tests {
     const ADMIN_TOKEN: &str = "00ProviderOwnTokenValue0000000000000000000";
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        let Type::Object(attrs) = schema().implied_type() else {
-            panic!("object")
-        };
-        Value::object(attrs.keys().map(|k| {
-            let v = pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map_or(Value::Null, |(_, v)| v.clone());
-            (k.clone(), v)
-        }))
+        crate::provider::app_parts::testing::object(&schema(), pairs)
     }
 
     fn model_of(value: &Value) -> ApiTokenModel {

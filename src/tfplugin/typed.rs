@@ -149,6 +149,18 @@ fn checked_config<M: DeserializeOwned>(
     }
 }
 
+/// The schema's checks, then `validate` on the configuration's model when it has one.
+fn validate_with<M: DeserializeOwned>(
+    schema: &Schema,
+    config: &Value,
+    diags: &mut Diagnostics,
+    validate: impl FnOnce(&M, &mut Diagnostics),
+) {
+    if let Some(config) = checked_config(schema, config, diags) {
+        validate(&config, diags);
+    }
+}
+
 fn decode_prior<M: DeserializeOwned>(value: &Value, diags: &mut Diagnostics) -> Option<Option<M>> {
     if value.is_null() {
         Some(None)
@@ -217,9 +229,9 @@ impl<R: TypedResource> Resource for Typed<R> {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if let Some(config) = checked_config(&self.schema, config, diags) {
-            self.inner.validate(&config, diags);
-        }
+        validate_with(&self.schema, config, diags, |c, d| {
+            self.inner.validate(c, d)
+        });
     }
 
     fn modify_plan(
@@ -329,9 +341,9 @@ impl<R: TypedDataSource> DataSource for Typed<R> {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if let Some(config) = checked_config(&self.schema, config, diags) {
-            self.inner.validate(&config, diags);
-        }
+        validate_with(&self.schema, config, diags, |c, d| {
+            self.inner.validate(c, d)
+        });
     }
 
     async fn read(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
