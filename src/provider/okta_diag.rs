@@ -24,7 +24,10 @@ pub fn attr_error(diags: &mut Diagnostics, path: AttrPath, action: &str, err: &O
 
 /// `result`'s value, or `None` after adding its error as [`error`] does.
 pub fn ok<T>(diags: &mut Diagnostics, action: &str, result: Result<T, OktaError>) -> Option<T> {
-    result.map_err(|e| error(diags, action, &e)).ok()
+    match result {
+        Ok(v) => Some(v),
+        Err(e) => okta_fail(diags, None, action, &e),
+    }
 }
 
 /// [`ok`] with the error at the top-level attribute `attr`, as [`attr_error`] adds it.
@@ -34,9 +37,10 @@ pub fn ok_at<T>(
     action: &str,
     result: Result<T, OktaError>,
 ) -> Option<T> {
-    result
-        .map_err(|e| attr_error(diags, AttrPath::root(attr), action, &e))
-        .ok()
+    match result {
+        Ok(v) => Some(v),
+        Err(e) => okta_fail(diags, Some(attr), action, &e),
+    }
 }
 
 /// An error at attribute `attr`; `None` for the caller to return.
