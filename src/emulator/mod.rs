@@ -23,6 +23,7 @@ mod apps;
 mod assignments;
 mod auth;
 mod authn;
+mod authz_state;
 pub mod cli;
 mod clock;
 mod conn;

@@ -7,7 +7,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{clock, ids};
+use super::{
+    authz_state::{AppIdTokenClaim, AppUserAssignment, AuthServer, SigningKey},
+    clock, ids,
+};
 
 /// Lifecycle status shared by apps and client secrets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,6 +266,18 @@ pub struct Org {
     pub memberships: Vec<Membership>,
     #[serde(default)]
     pub session_tokens: Vec<SessionToken>,
+    /// Custom authorization servers, `default` included.
+    #[serde(default)]
+    pub auth_servers: Vec<AuthServer>,
+    /// Signing keys of the org authorization server (made on first use).
+    #[serde(default)]
+    pub org_keys: Vec<SigningKey>,
+    /// The org authorization server's ID-token claim per app.
+    #[serde(default)]
+    pub app_id_token_claims: Vec<AppIdTokenClaim>,
+    /// Users assigned to apps directly.
+    #[serde(default)]
+    pub app_users: Vec<AppUserAssignment>,
 }
 
 /// Login of the seeded super-admin that owns `--api-token`.
@@ -291,6 +306,10 @@ impl Org {
             tokens: Vec::new(),
             memberships: Vec::new(),
             session_tokens: Vec::new(),
+            auth_servers: Vec::new(),
+            org_keys: Vec::new(),
+            app_id_token_claims: Vec::new(),
+            app_users: Vec::new(),
         };
         let seq = org.next_seq();
         org.groups.push(Group {
