@@ -443,14 +443,10 @@ async fn apply_desired(
 }
 
 pub struct ApiTokenResource {
-    data: Arc<ProviderData>,
+    pub data: Arc<ProviderData>,
 }
 
 impl ApiTokenResource {
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { data }
-    }
-
     /// Whether `state`'s token is the one the provider itself authenticates with.
     fn is_provider_token(&self, state: &ApiTokenModel) -> bool {
         let (Some(token), Some(settings)) = (state.token.get(), self.data.settings()) else {
@@ -724,7 +720,9 @@ mod tests {
 
     fn resource() -> Arc<dyn Resource> {
         let provider = OktaIdpProvider::with_env(|_| None);
-        Typed::resource(ApiTokenResource::new(Arc::clone(provider.data())))
+        Typed::resource(ApiTokenResource {
+            data: Arc::clone(provider.data()),
+        })
     }
 
     /// Validation as Terraform runs it: the schema's checks, then the resource's.
@@ -1127,7 +1125,9 @@ mod tests {
                 )
                 .await;
             assert!(d.is_empty(), "{d:?}");
-            let resource = Typed::resource(ApiTokenResource::new(Arc::clone(provider.data())));
+            let resource = Typed::resource(ApiTokenResource {
+                data: Arc::clone(provider.data()),
+            });
             Self {
                 emu,
                 resource,

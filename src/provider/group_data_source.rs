@@ -42,13 +42,7 @@ pub struct Group {
 }
 
 pub struct GroupLookup {
-    data: Arc<ProviderData>,
-}
-
-impl GroupLookup {
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { data }
-    }
+    pub data: Arc<ProviderData>,
 }
 
 #[tonic::async_trait]

@@ -95,22 +95,26 @@ impl OktaIdpProvider {
         Self {
             schema: config::schema(),
             data_sources: vec![
-                Typed::data_source(pomerium_idp_data_source::PomeriumIdp::new(Arc::clone(
-                    &data,
-                ))),
-                Typed::data_source(group_data_source::GroupLookup::new(Arc::clone(&data))),
+                Typed::data_source(pomerium_idp_data_source::PomeriumIdp {
+                    data: Arc::clone(&data),
+                }),
+                Typed::data_source(group_data_source::GroupLookup {
+                    data: Arc::clone(&data),
+                }),
             ],
             resources: vec![
-                Typed::resource(oidc_app_resource::OidcAppResource::new(Arc::clone(&data))),
-                Typed::resource(api_token_resource::ApiTokenResource::new(Arc::clone(&data))),
-                Typed::resource(
-                    oidc_app_redirect_uri_resource::OidcAppRedirectUriResource::new(Arc::clone(
-                        &data,
-                    )),
-                ),
-                Typed::resource(oidc_app_refresh_grant_resource::OidcAppRefreshGrant::new(
-                    Arc::clone(&data),
-                )),
+                Typed::resource(oidc_app_resource::OidcAppResource {
+                    data: Arc::clone(&data),
+                }),
+                Typed::resource(api_token_resource::ApiTokenResource {
+                    data: Arc::clone(&data),
+                }),
+                Typed::resource(oidc_app_redirect_uri_resource::OidcAppRedirectUriResource {
+                    data: Arc::clone(&data),
+                }),
+                Typed::resource(oidc_app_refresh_grant_resource::OidcAppRefreshGrant {
+                    data: Arc::clone(&data),
+                }),
             ],
             data,
         }

@@ -265,13 +265,7 @@ fn planned_ref(planned: &RedirectUri, diags: &mut Diagnostics) -> Option<UriRef>
 }
 
 pub struct OidcAppRedirectUriResource {
-    data: Arc<ProviderData>,
-}
-
-impl OidcAppRedirectUriResource {
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { data }
-    }
+    pub data: Arc<ProviderData>,
 }
 
 #[tonic::async_trait]
@@ -536,7 +530,9 @@ mod tests {
 
     fn resource() -> Arc<dyn Resource> {
         let provider = OktaIdpProvider::with_env(|_| None);
-        Typed::resource(OidcAppRedirectUriResource::new(Arc::clone(provider.data())))
+        Typed::resource(OidcAppRedirectUriResource {
+            data: Arc::clone(provider.data()),
+        })
     }
 
     /// Validation as Terraform runs it: the schema's checks, then the resource's.
@@ -851,7 +847,9 @@ mod tests {
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;
-        let resource = Typed::resource(OidcAppRedirectUriResource::new(Arc::clone(&org.data)));
+        let resource = Typed::resource(OidcAppRedirectUriResource {
+            data: Arc::clone(&org.data),
+        });
         let r = UriRef {
             app_id: app_id.clone(),
             kind: UriKind::SignIn,
@@ -944,7 +942,9 @@ mod tests {
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;
-        let resource = Typed::resource(OidcAppRedirectUriResource::new(Arc::clone(&org.data)));
+        let resource = Typed::resource(OidcAppRedirectUriResource {
+            data: Arc::clone(&org.data),
+        });
         let refs: Vec<UriRef> = (0..30)
             .map(|i| UriRef {
                 app_id: app_id.clone(),

@@ -25,9 +25,7 @@ const PART: &str = "refresh token grant";
 const REFRESH_GRANT: &str = "refresh_token";
 const AUTH_CODE_GRANT: &str = "authorization_code";
 const STATIC: &str = "STATIC";
-const ROTATE: &str = "ROTATE";
-/// Okta's leeway when rotation is turned on without one.
-const DEFAULT_LEEWAY: u32 = 30;
+const ROTATE: &str = RefreshTokenSettings::ROTATE;
 
 /// The resource's attributes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,8 +40,7 @@ pub struct RefreshGrant {
 impl RefreshGrant {
     /// The grant as the app has it; `None` when the app has no `refresh_token` grant.
     fn from_app(app: &OidcApp, app_id: &str) -> Option<Self> {
-        let grants = app.grant_types().unwrap_or_default();
-        if !grants.iter().any(|g| g == REFRESH_GRANT) {
+        if !app.has_grant_type(REFRESH_GRANT) {
             return None;
         }
         // Okta always reports the settings with the grant; without them it behaves as STATIC.
@@ -72,62 +69,35 @@ impl RefreshGrant {
 /// when it already rotates, else Okta's default.
 fn enable_grant(app: &mut OidcApp, app_id: &str, planned: &RefreshGrant) -> Result<(), Refusal> {
     app_parts::require_oidc(app, app_id, "the refresh token grant exists")?;
-    let mut grants = app.grant_types().unwrap_or_default();
-    if !grants.iter().any(|g| g == AUTH_CODE_GRANT) {
+    if !app.has_grant_type(AUTH_CODE_GRANT) {
         return Err(Refusal {
             summary: "The app has no authorization_code grant",
             detail: format!(
                 "App {app_id} has the grant types [{}]. Refresh tokens need the authorization code flow: \
                  add the authorization_code grant to the app first (Okta web apps always have it; service \
                  apps cannot use refresh tokens).",
-                grants.join(", ")
+                app.grant_types().unwrap_or_default().join(", ")
             ),
         });
     }
-    if !grants.iter().any(|g| g == REFRESH_GRANT) {
-        grants.push(REFRESH_GRANT.to_string());
-        app.set_grant_types(&grants);
-    }
-    let rotation = planned.rotation();
-    let leeway = (rotation == ROTATE).then(|| {
-        planned
-            .leeway
-            .known()
-            .or_else(|| {
-                app.refresh_token()
-                    .filter(|s| s.rotation_type == ROTATE)
-                    .and_then(|s| s.leeway)
-            })
-            .unwrap_or(DEFAULT_LEEWAY)
-    });
-    app.set_refresh_token(Some(&RefreshTokenSettings {
-        rotation_type: rotation.to_string(),
-        leeway,
-    }));
+    app.set_grant_type(REFRESH_GRANT, true);
+    app.set_refresh_rotation(planned.rotation(), planned.leeway.known());
     Ok(())
 }
 
 /// Removes the grant and its settings (Okta rejects settings without the grant).
 fn disable_grant(app: &mut OidcApp) {
-    let grants = app.grant_types().unwrap_or_default();
-    if grants.iter().any(|g| g == REFRESH_GRANT) {
-        let rest: Vec<String> = grants.into_iter().filter(|g| g != REFRESH_GRANT).collect();
-        app.set_grant_types(&rest);
-    }
+    app.set_grant_type(REFRESH_GRANT, false);
     if app.refresh_token().is_some() {
         app.set_refresh_token(None);
     }
 }
 
 pub struct OidcAppRefreshGrant {
-    data: Arc<ProviderData>,
+    pub data: Arc<ProviderData>,
 }
 
 impl OidcAppRefreshGrant {
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { data }
-    }
-
     /// Create and update: one locked read-modify-write. Returns the state and whether the app
     /// already had the grant.
     async fn enable(
@@ -337,7 +307,9 @@ mod tests {
 
     fn resource() -> Arc<dyn Resource> {
         let provider = OktaIdpProvider::with_env(|_| None);
-        Typed::resource(OidcAppRefreshGrant::new(Arc::clone(provider.data())))
+        Typed::resource(OidcAppRefreshGrant {
+            data: Arc::clone(provider.data()),
+        })
     }
 
     /// Validation as Terraform runs it: the schema's checks, then the resource's.
@@ -654,7 +626,9 @@ mod tests {
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;
-        let resource = Typed::resource(OidcAppRefreshGrant::new(Arc::clone(&org.data)));
+        let resource = Typed::resource(OidcAppRefreshGrant {
+            data: Arc::clone(&org.data),
+        });
         let get = format!("GET /api/v1/apps/{app_id}");
         let put = format!("PUT /api/v1/apps/{app_id}");
         let with_id = |rotation: &str, leeway: Value| {

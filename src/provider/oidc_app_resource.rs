@@ -387,13 +387,7 @@ fn merge_uris(
 }
 
 pub struct OidcAppResource {
-    data: Arc<ProviderData>,
-}
-
-impl OidcAppResource {
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { data }
-    }
+    pub data: Arc<ProviderData>,
 }
 
 /// The rules that involve more than one value; single values are checked by the schema.
@@ -689,7 +683,9 @@ mod tests {
 
     fn resource() -> Arc<dyn Resource> {
         let provider = OktaIdpProvider::with_env(|_| None);
-        Typed::resource(OidcAppResource::new(Arc::clone(provider.data())))
+        Typed::resource(OidcAppResource {
+            data: Arc::clone(provider.data()),
+        })
     }
 
     /// Validation as Terraform runs it: the schema's checks, then the resource's.

@@ -20,7 +20,7 @@ pub const TYPE_NAME: &str = "oktaidp_pomerium_idp";
 pub const CALLBACK_PATH: &str = "/oauth2/callback";
 
 pub struct PomeriumIdp {
-    data: Arc<ProviderData>,
+    pub data: Arc<ProviderData>,
 }
 
 fn string_map() -> Type {
@@ -276,10 +276,6 @@ impl Rendered {
 }
 
 impl PomeriumIdp {
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { data }
-    }
-
     async fn render(&self, config: &IdpSettings, diags: &mut Diagnostics) -> Option<Rendered> {
         let authenticate =
             validate::absolute_url(config.authenticate_service_url.get()?, HttpRule::HttpsOnly)
@@ -514,7 +510,10 @@ mod tests {
     /// Validation as Terraform runs it: the schema's checks, then the data source's.
     fn check_inputs(config: &Value, diags: &mut Diagnostics) {
         let provider = OktaIdpProvider::with_env(|_| None);
-        Typed::data_source(PomeriumIdp::new(Arc::clone(provider.data()))).validate(config, diags);
+        Typed::data_source(PomeriumIdp {
+            data: Arc::clone(provider.data()),
+        })
+        .validate(config, diags);
     }
 
     #[test]

@@ -25,6 +25,12 @@ pub struct RefreshTokenSettings {
     pub leeway: Option<u32>,
 }
 
+impl RefreshTokenSettings {
+    pub const ROTATE: &'static str = "ROTATE";
+    /// Okta's leeway when rotation is turned on without one.
+    pub const DEFAULT_LEEWAY: u32 = 30;
+}
+
 /// An Okta application (`/api/v1/apps/{id}`), lossless: see the module docs.
 #[derive(Clone, Default, PartialEq)]
 pub struct OidcApp {
@@ -296,6 +302,24 @@ impl OidcApp {
         self.set_strings(&Self::oauth_settings("grant_types"), grant_types);
     }
 
+    pub fn has_grant_type(&self, grant: &str) -> bool {
+        self.grant_types()
+            .is_some_and(|g| g.iter().any(|g| g == grant))
+    }
+
+    /// Adds (`on`) or removes `grant`; the list is not written when it already is so.
+    pub fn set_grant_type(&mut self, grant: &str, on: bool) {
+        if self.has_grant_type(grant) == on {
+            return;
+        }
+        let mut grants = self.grant_types().unwrap_or_default();
+        match on {
+            true => grants.push(grant.to_string()),
+            false => grants.retain(|g| g != grant),
+        }
+        self.set_grant_types(&grants);
+    }
+
     pub fn response_types(&self) -> Option<Vec<String>> {
         self.strings_at(&Self::oauth_settings("response_types"))
     }
@@ -339,6 +363,23 @@ impl OidcApp {
                 self.remove_path(&[a, b, c, "leeway"]);
             }
         }
+    }
+
+    /// Sets the rotation type. The leeway for `ROTATE`: `leeway`, else the app's current one
+    /// when it already rotates, else Okta's default; `STATIC` has none (Okta reports none).
+    pub fn set_refresh_rotation(&mut self, rotation: &str, leeway: Option<u32>) {
+        let rotating = (self.refresh_token())
+            .filter(|s| s.rotation_type == RefreshTokenSettings::ROTATE)
+            .and_then(|s| s.leeway);
+        let leeway = (rotation == RefreshTokenSettings::ROTATE).then(|| {
+            leeway
+                .or(rotating)
+                .unwrap_or(RefreshTokenSettings::DEFAULT_LEEWAY)
+        });
+        self.set_refresh_token(Some(&RefreshTokenSettings {
+            rotation_type: rotation.to_string(),
+            leeway,
+        }));
     }
 
     pub fn consent_method(&self) -> Option<&str> {
@@ -435,6 +476,44 @@ mod tests {
         );
         assert_eq!(a.created(), Some("2026-02-02T11:08:56.000Z"));
         assert_eq!(a.last_updated(), Some("2026-02-02T11:08:58.000Z"));
+    }
+
+    #[test]
+    fn grant_types_are_added_and_removed_once() {
+        let mut a = app();
+        assert!(a.has_grant_type("refresh_token"));
+        a.set_grant_type("refresh_token", true);
+        a.set_grant_type("implicit", true);
+        a.set_grant_type("refresh_token", false);
+        a.set_grant_type("password", false);
+        let grants = a.grant_types().unwrap();
+        assert_eq!(grants, ["authorization_code", "implicit"]);
+        assert!(!a.has_grant_type("refresh_token"));
+    }
+
+    #[test]
+    fn refresh_rotation_keeps_a_rotating_leeway_else_okta_default() {
+        let settings = |rotation: &str, leeway| RefreshTokenSettings {
+            rotation_type: rotation.into(),
+            leeway,
+        };
+        let mut a = app();
+        a.set_refresh_rotation("ROTATE", None);
+        assert_eq!(a.refresh_token(), Some(settings("ROTATE", Some(30))));
+        a.set_refresh_rotation("ROTATE", Some(45));
+        a.set_refresh_rotation("ROTATE", None);
+        assert_eq!(a.refresh_token(), Some(settings("ROTATE", Some(45))));
+        a.set_refresh_rotation("STATIC", Some(10));
+        assert_eq!(a.refresh_token(), Some(settings("STATIC", None)));
+        // A leeway kept with STATIC (Okta hides it) is not the one rotation turns on with.
+        a.set_refresh_token(Some(&settings("STATIC", Some(5))));
+        a.set_refresh_rotation("ROTATE", None);
+        assert_eq!(a.refresh_token(), Some(settings("ROTATE", Some(30))));
+        // Other keys of refresh_token stay.
+        let rt = a
+            .get_path(&OidcApp::oauth_settings("refresh_token"))
+            .unwrap();
+        assert_eq!(rt["extra"], json!(true));
     }
 
     #[test]
