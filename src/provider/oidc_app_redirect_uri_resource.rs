@@ -111,6 +111,11 @@ impl UriRef {
     fn is_on(&self, app: &OidcApp) -> bool {
         self.kind.uris(app).contains(&self.uri)
     }
+
+    /// App to model: the state when the app has the URI.
+    fn state_on(&self, app: &OidcApp) -> Option<RedirectUri> {
+        self.is_on(app).then(|| self.into())
+    }
 }
 
 impl From<&UriRef> for RedirectUri {
@@ -122,56 +127,6 @@ impl From<&UriRef> for RedirectUri {
             kind: r.kind.as_str().into(),
         }
     }
-}
-
-/// App to model: the state when the app has the URI.
-fn from_app(app: &OidcApp, r: &UriRef) -> Option<RedirectUri> {
-    r.is_on(app).then(|| r.into())
-}
-
-pub fn schema() -> Schema {
-    Schema::new(
-        0,
-        Block::new(
-            include_str!("descriptions/oidc_app_redirect_uri.md").trim_end(),
-        )
-        .attr(
-            Attribute::string("id")
-                .computed()
-                .use_state_for_unknown()
-                .describe("`<app_id>/<kind>/<uri>`, for example `0oa1b2c3d4e5f6g7h8i9/sign_in/https://authenticate.example.com/oauth2/callback`. Also the import ID."),
-        )
-        .attr(
-            Attribute::string("app_id")
-                .required()
-                .requires_replace()
-                .check(validate::app_id)
-                .describe("ID of the Okta OIDC app (`0oa...`), for example `oktaidp_oidc_app.shared.id` or the ID of an app managed elsewhere. Changing it replaces the resource."),
-        )
-        .attr(
-            Attribute::string("uri")
-                .required()
-                .requires_replace()
-                .describe(
-                    "The redirect URI, for Pomerium `https://<authenticate host>/oauth2/callback`. Absolute https \
-                     (http only for loopback hosts such as `localhost` or `127.0.0.1`), no fragment. A wildcard \
-                     (`https://*.example.com/oauth2/callback`: one `*` as the whole first label of the host) needs \
-                     wildcard redirect URIs enabled on the app (`wildcard_redirect = \"SUBDOMAIN\"`); that can \
-                     only be checked against the app, so it fails at apply. Compared exactly as written. \
-                     Changing it replaces the resource.",
-                ),
-        )
-        .attr(
-            Attribute::string("kind")
-                .default(Value::string(UriKind::SignIn.as_str()))
-                .requires_replace()
-                .one_of(KINDS)
-                .describe(
-                    "`sign_in` (default): a sign-in redirect URI (Okta's `redirect_uris`). `post_logout`: a \
-                     sign-out redirect URI (`post_logout_redirect_uris`). Changing it replaces the resource.",
-                ),
-        ),
-    )
 }
 
 /// Parses `<app_id>/<kind>/<uri>`. The URI may contain `/` itself: only the first two split.
@@ -219,8 +174,7 @@ fn add_uri(app: &mut OidcApp, r: &UriRef) -> Result<(), Refusal> {
             ),
         });
     }
-    let mut uris = r.kind.uris(app);
-    uris.push(r.uri.clone());
+    let uris = [r.kind.uris(app), vec![r.uri.clone()]].concat();
     r.kind.set_uris(app, &uris);
     Ok(())
 }
@@ -233,11 +187,9 @@ fn remove_uri(app: &mut OidcApp, r: &UriRef) -> Result<(), Refusal> {
     }
     let mut remaining = r.kind.uris(app);
     remaining.retain(|u| *u != r.uri);
-    let redirects_optional = app
-        .grant_types()
-        .unwrap_or_default()
+    let redirects_optional = ["password", "client_credentials"]
         .iter()
-        .any(|g| g == "password" || g == "client_credentials");
+        .any(|g| app.has_grant_type(g));
     if r.kind == UriKind::SignIn && remaining.is_empty() && !redirects_optional {
         return Err(Refusal {
             summary: "Cannot remove the app's last sign-in redirect URI",
@@ -254,14 +206,8 @@ fn remove_uri(app: &mut OidcApp, r: &UriRef) -> Result<(), Refusal> {
 
 /// The URI a create or update applies.
 fn planned_ref(planned: &RedirectUri, diags: &mut Diagnostics) -> Option<UriRef> {
-    let r = UriRef::from_model(planned);
-    if r.is_none() {
-        diags.error(
-            "Incomplete plan",
-            "app_id, uri and kind must be known at apply. This is a bug in the provider.",
-        );
-    }
-    r
+    let detail = "app_id, uri and kind must be known at apply. This is a bug in the provider.";
+    diags.require(UriRef::from_model(planned), "Incomplete plan", detail)
 }
 
 pub struct OidcAppRedirectUriResource {
@@ -275,7 +221,38 @@ impl TypedResource for OidcAppRedirectUriResource {
     const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema() -> Schema {
-        schema()
+        Schema::new(
+            0,
+            Block::new(
+                include_str!("descriptions/oidc_app_redirect_uri.md").trim_end(),
+            )
+            .attr(
+                Attribute::string("id")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe("`<app_id>/<kind>/<uri>`, for example `0oa1b2c3d4e5f6g7h8i9/sign_in/https://authenticate.example.com/oauth2/callback`. Also the import ID."),
+            )
+            .attr(
+                Attribute::string("app_id")
+                    .required()
+                    .requires_replace()
+                    .check(validate::app_id)
+                    .describe("ID of the Okta OIDC app (`0oa...`), for example `oktaidp_oidc_app.shared.id` or the ID of an app managed elsewhere. Changing it replaces the resource."),
+            )
+            .attr(
+                Attribute::string("uri")
+                    .required()
+                    .requires_replace()
+                    .describe(include_str!("descriptions/oidc_app_redirect_uri/uri.md").trim_end()),
+            )
+            .attr(
+                Attribute::string("kind")
+                    .default(Value::string(UriKind::SignIn.as_str()))
+                    .requires_replace()
+                    .one_of(KINDS)
+                    .describe(include_str!("descriptions/oidc_app_redirect_uri/kind.md").trim_end()),
+            ),
+        )
     }
 
     fn validate(&self, config: &RedirectUri, diags: &mut Diagnostics) {
@@ -304,22 +281,17 @@ impl TypedResource for OidcAppRedirectUriResource {
         let detail = || {
             format!("Okta accepted the update of app {app_id} but its {list} do not include \"{uri}\" exactly as written (Okta may have rewritten it). Write the URI the way the app shows it.")
         };
-        let state = app_parts::kept(from_app(&app, &r), PART, "uri", diags, detail)?;
+        let state = app_parts::kept(r.state_on(&app), PART, "uri", diags, detail)?;
         tracing::info!(app_id = %r.app_id, kind = r.kind.as_str(), uri = %r.uri, "redirect URI on the app");
         Some(Saved::state(state))
     }
 
     /// One GET. Nothing is left in state when the app or the URI is gone.
     async fn read(&self, state: RedirectUri, _: (), diags: &mut Diagnostics) -> Outcome<Self> {
-        let Some(r) = UriRef::from_state(&state) else {
-            diags.error(
-                "Unreadable state",
-                "The stored state has no app_id, kind and uri. Remove it with `terraform state rm` and import the URI again.",
-            );
-            return None;
-        };
+        let detail = "The stored state has no app_id, kind and uri. Remove it with `terraform state rm` and import the URI again.";
+        let r = diags.require(UriRef::from_state(&state), "Unreadable state", detail)?;
         let client = self.data.client(diags)?;
-        app_parts::read_part(&client, &r.app_id, PART, diags, |app| from_app(app, &r))
+        app_parts::read_part(&client, &r.app_id, PART, diags, |app| r.state_on(app))
             .await
             .map(Saved::state)
     }
@@ -350,10 +322,10 @@ impl TypedResource for OidcAppRedirectUriResource {
     }
 }
 
-// ---- against the in-process okta-emulator --------------------------------------------
-
 #[cfg(test)]
 pub(super) mod emulated {
+    //! Against the in-process okta-emulator.
+
     use std::sync::Arc;
 
     use crate::emulator::{self, EmulatorConfig, RunningEmulator};
@@ -517,11 +489,15 @@ mod tests {
     }
 
     fn object(pairs: &[(&str, Value)]) -> Value {
-        testing::object(&schema(), pairs)
+        testing::object(&OidcAppRedirectUriResource::schema(), pairs)
     }
 
     fn to_state(r: &UriRef) -> Value {
-        to_value(&RedirectUri::from(r), &schema().implied_type()).expect("state conforms")
+        to_value(
+            &RedirectUri::from(r),
+            &OidcAppRedirectUriResource::schema().implied_type(),
+        )
+        .expect("state conforms")
     }
 
     fn model(state: &Value) -> RedirectUri {
@@ -542,7 +518,10 @@ mod tests {
 
     #[test]
     fn schema_is_valid() {
-        schema().block.check(TYPE_NAME).expect("valid schema");
+        OidcAppRedirectUriResource::schema()
+            .block
+            .check(TYPE_NAME)
+            .expect("valid schema");
     }
 
     #[test]
@@ -640,10 +619,12 @@ mod tests {
     fn app_maps_to_the_state_only_while_it_has_the_uri() {
         let r = uri_ref(UriKind::SignIn, "https://mine.example.com/cb");
         assert_eq!(
-            from_app(&web_app(&["https://other.example.com/cb"]), &r),
+            r.state_on(&web_app(&["https://other.example.com/cb"])),
             None
         );
-        let state = from_app(&web_app(&["https://mine.example.com/cb"]), &r).expect("on the app");
+        let state = r
+            .state_on(&web_app(&["https://mine.example.com/cb"]))
+            .expect("on the app");
         assert_eq!(state, RedirectUri::from(&r));
         assert_eq!(
             state.id.as_deref(),
@@ -655,8 +636,8 @@ mod tests {
         let mut a = web_app(&["https://other.example.com/cb"]);
         let logout = uri_ref(UriKind::PostLogout, "https://mine.example.com/cb");
         add_uri(&mut a, &logout).expect("added");
-        assert_eq!(from_app(&a, &r), None);
-        assert_eq!(from_app(&a, &logout), Some(RedirectUri::from(&logout)));
+        assert_eq!(r.state_on(&a), None);
+        assert_eq!(logout.state_on(&a), Some(RedirectUri::from(&logout)));
         // An unknown or missing argument names no URI yet.
         let unknown = RedirectUri {
             uri: Field::Unknown,
@@ -766,7 +747,10 @@ mod tests {
     fn state_round_trips_and_plans_the_id() {
         let r = uri_ref(UriKind::PostLogout, "https://a.example.com/x/y");
         let state = to_state(&r);
-        assert_eq!(state.check_type(&schema().implied_type()), Ok(()));
+        assert_eq!(
+            state.check_type(&OidcAppRedirectUriResource::schema().implied_type()),
+            Ok(())
+        );
         assert_eq!(
             state.get("id"),
             Some(&Value::string(
@@ -782,7 +766,7 @@ mod tests {
             ("app_id", Value::string("0oaAPP")),
             ("uri", Value::string("https://a.example.com/cb")),
         ]);
-        let block = &schema().block;
+        let block = &OidcAppRedirectUriResource::schema().block;
         let (mut planned, replace) = plan_object(block, &Value::Null, &config, &config);
         assert!(replace.is_empty());
         assert_eq!(planned.get("kind"), Some(&Value::string("sign_in")));
@@ -809,7 +793,7 @@ mod tests {
     #[test]
     fn every_argument_change_replaces() {
         let prior = to_state(&uri_ref(UriKind::SignIn, "https://a.example.com/cb"));
-        let block = &schema().block;
+        let block = &OidcAppRedirectUriResource::schema().block;
         for (name, value) in [
             ("app_id", Value::string("0oaOTHER")),
             ("uri", Value::string("https://b.example.com/cb")),

@@ -115,6 +115,19 @@ impl Diagnostics {
         self.push(Severity::Warning, summary, detail, None);
     }
 
+    /// `value`, or `None` after adding the error `summary`: a missing value as a `?`-able step.
+    pub fn require<T>(
+        &mut self,
+        value: Option<T>,
+        summary: &str,
+        detail: impl Into<String>,
+    ) -> Option<T> {
+        if value.is_none() {
+            self.error(summary, detail);
+        }
+        value
+    }
+
     pub fn attr_error(
         &mut self,
         path: AttrPath,
@@ -201,6 +214,15 @@ mod tests {
             AttrPath::root("env").key("IDP_PROVIDER").to_string(),
             "env[\"IDP_PROVIDER\"]"
         );
+    }
+
+    #[test]
+    fn require_reports_only_a_missing_value() {
+        let mut d = Diagnostics::new();
+        assert_eq!(d.require(Some(1), "missing", "detail"), Some(1));
+        assert!(d.is_empty());
+        assert_eq!(d.require::<u8>(None, "missing", "detail"), None);
+        assert_eq!((d.0[0].summary.as_str(), d.has_errors()), ("missing", true));
     }
 
     #[test]
