@@ -11,7 +11,8 @@ original=${1:-d1a4554}
 
 # Lines before the first #[cfg(test)] of stdin: "<all> <non-blank>".
 count() {
-  awk '/^#\[cfg\(test\)\]/ { exit } { all++ } NF { nb++ } END { printf "%d %d\n", all, nb }'
+  # Reads to the end (no early exit), so that `git show` feeding it is not cut off.
+  awk '/^#\[cfg\(test\)\]/ { done = 1 } !done { all++; if (NF) nb++ } END { printf "%d %d\n", all, nb }'
 }
 
 printf '%-48s %7s %7s %7s %7s %6s %s\n' file before now b.nonbl nonbl share goal

@@ -23,11 +23,10 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::okta_diag::api_token::{self, NEW_TOKEN_HELP};
 use super::okta_diag::{self, fail, okta_fail};
 use super::{validate, ProviderData};
-use crate::okta::{
-    ApiToken, ApiTokenUpdate, OktaClient, OktaError, Secret, TokenMiss, TokenNetwork,
-};
+use crate::okta::{ApiToken, ApiTokenUpdate, OktaClient, Secret, TokenNetwork};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -42,18 +41,8 @@ const ZONE: &str = "ZONE";
 const CONNECTIONS: [&str; 2] = [ANYWHERE, ZONE];
 /// `revoke_on_destroy` when not configured.
 const REVOKE_DEFAULT: bool = false;
-/// At most this many token names or ids in a message.
-const MAX_LISTED: usize = 10;
 /// Plans warn when the token expires in less than this.
 pub const EXPIRY_WARNING: time::Duration = time::Duration::days(7);
-
-/// How to get a working token: part of every diagnostic about an unusable token value.
-const NEW_TOKEN_HELP: &str = "Okta has no API to create SSWS tokens. In the Okta Admin Console open \
-    Security → API → Tokens, click Create Token, enter a name (and the network restriction you want) \
-    and copy the token value: Okta shows it only once. Put the new value where this resource's \
-    `token` comes from (for example the variable that feeds it: a TF_VAR_... environment variable, \
-    a .tfvars file or your secret store). If `token_id` is set, set it to the new token's id or \
-    remove it. Then run terraform apply again.";
 
 fn strings_set() -> Type {
     Type::Set(Box::new(Type::String))
@@ -65,82 +54,6 @@ fn from_okta(name: &str, description: &str) -> Attribute {
         .computed()
         .use_state_for_unknown()
         .describe(description)
-}
-
-pub fn schema() -> Schema {
-    Schema::new(
-        0,
-        Block::new(
-            include_str!("descriptions/api_token.md").trim_end(),
-        )
-        .attr(from_okta("id", "The token's ID (`00T...`), the same as `token_id`."))
-        .attr(Attribute::string("token").required().sensitive().check(|t| validate::credential("token", t)).describe(
-            "The token value (SSWS), as shown once by the Admin Console. Pass it through a sensitive variable. \
-             It can change to another value of the same user (checked at apply); a token of another user is \
-             another object: replace the resource. No surrounding whitespace.",
-        ))
-        .attr(
-            Attribute::string("token_id")
-                .optional()
-                .computed()
-                .requires_replace()
-                .use_state_for_unknown()
-                .check(check_token_id)
-                .describe(
-                    "ID of the token to adopt (`00T...`); it must belong to the user `token` authenticates as. \
-                     Unset: the token is found by `name` among that user's tokens. Changing it replaces the resource.",
-                ),
-        )
-        .attr(
-            Attribute::string("name")
-                .optional()
-                .computed()
-                .use_state_for_unknown()
-                .check(|name| match name.trim() {
-                    "" => Err("The token name must not be empty.".into()),
-                    _ => Ok(()),
-                })
-                .describe(
-                    "The token's name. Without `token_id` it selects the token; with `token_id` a different \
-                     name renames the token. Unset (with `token_id`): the name is not managed.",
-                ),
-        )
-        .attr(
-            Attribute::string("network_connection")
-                .default(Value::string(ANYWHERE))
-                .one_of(&CONNECTIONS)
-                .describe(
-                    "`ANYWHERE` (default: usable from any IP address) or `ZONE` (restricted by \
-                     `network_include` / `network_exclude`).",
-                ),
-        )
-        .attr(Attribute::new("network_include", strings_set()).optional().describe(
-            "Network zone IDs (`nzo...`) the token may be used from (allowlist); only with `network_connection = \"ZONE\"`.",
-        ))
-        .attr(Attribute::new("network_exclude", strings_set()).optional().describe(
-            "Network zone IDs (`nzo...`) the token may not be used from (blocklist); only with `network_connection = \"ZONE\"`.",
-        ))
-        .attr(Attribute::bool("revoke_on_destroy").default(Value::Bool(REVOKE_DEFAULT)).describe(
-            "Revoke the token in Okta when the resource is destroyed. Default `false`: the token is only \
-             forgotten, since a revoked token cannot be re-created. Apply `true` before destroying.",
-        ))
-        .attr(from_okta(
-            "user_id",
-            "ID of the Okta user the token belongs to (it has that user's admin privileges).",
-        ))
-        .attr(from_okta("client_name", "The client Okta records for the token, e.g. `Okta API`."))
-        .attr(from_okta(
-            "token_window",
-            "How long the token lives unused, as an ISO 8601 duration (`P30D`).",
-        ))
-        .attr(from_okta("created", "When the token was created."))
-        .attr(Attribute::string("last_updated").computed().describe(
-            "When the token's name or network condition last changed.",
-        ))
-        .attr(Attribute::string("expires_at").computed().describe(
-            "When the token expires unless it is used before (each use renews it for `token_window`).",
-        )),
-    )
 }
 
 type Zones = Field<BTreeSet<String>>;
@@ -285,28 +198,8 @@ pub fn expiry_warning(expires_at: &str, now: OffsetDateTime) -> Option<(String, 
     ))
 }
 
-/// A token id as it may appear in a URL path.
-fn check_token_id(id: &str) -> Result<(), String> {
-    if id.is_empty() || id.chars().any(|c| c.is_whitespace() || "/?#%".contains(c)) {
-        return Err(
-            "A token id looks like 00T1gtr35t8ZbfBfV1d7: not empty, no whitespace or /?#%.".into(),
-        );
-    }
-    Ok(())
-}
-
 fn at(name: &str) -> AttrPath {
     AttrPath::root(name)
-}
-
-/// The error for a token value Okta refuses (401): revoked, expired or mistyped.
-fn unusable_token<T>(diags: &mut Diagnostics, err: &OktaError) -> Option<T> {
-    let detail = format!(
-        "Okta rejected the value of `token` ({err}). The token was revoked, expired (Okta expires tokens \
-         that are not used for 30 days) or is mistyped. {NEW_TOKEN_HELP}"
-    );
-    let summary = "The API token in `token` does not work";
-    fail(diags, "token", summary, detail)
 }
 
 /// Checks that the planned token value works and returns the id of its user.
@@ -327,7 +220,7 @@ async fn token_owner(
             );
             None
         }
-        Err(e) if e.is_unauthorized() => unusable_token(d, &e),
+        Err(e) if e.is_unauthorized() => api_token::unusable_token(d, &e),
         Err(e) => okta_fail(
             d,
             Some("token"),
@@ -359,62 +252,9 @@ async fn find_token(
         },
         (None, None) => return None,
     };
-    let (attr, summary, detail) = match found {
-        Ok(token) => return Some(token),
-        Err(TokenMiss::NoSuchId) => (
-            "token_id",
-            "API token not found",
-            format!(
-                "Okta has no active API token {key}: it was revoked, has expired, or the id is mistyped. Set \
-                 token_id to the id of the token whose value is in `token` (the Admin Console lists them under \
-                 Security → API → Tokens), or remove token_id to find the token by name."
-            ),
-        ),
-        Err(TokenMiss::OtherUser(user)) => (
-            "token",
-            "The token value does not belong to this token",
-            format!(
-                "The value of `token` authenticates as Okta user {owner}, but token {key} belongs to user {}. Set \
-                 token_id to the id of the token whose value is in `token`, or put the value of token {key} in `token`.",
-                user.as_deref().unwrap_or("(unknown)")
-            ),
-        ),
-        Err(TokenMiss::NoSuchName(names)) => {
-            let first: BTreeSet<&String> = names.iter().take(MAX_LISTED).collect();
-            let quoted: Vec<String> = first.iter().map(|n| format!("\"{n}\"")).collect();
-            let known = match quoted.is_empty() {
-                true => "That user has no other active token.".to_string(),
-                false => format!("That user's active tokens are named: {}.", quoted.join(", ")),
-            };
-            (
-                "name",
-                "API token not found by name",
-                format!(
-                    "No active API token of Okta user {owner} (the user `token` authenticates as) is named \"{key}\". \
-                     {known} Set name to the token's name as shown in the Admin Console (Security → API → Tokens), \
-                     or set token_id."
-                ),
-            )
-        }
-        Err(TokenMiss::SameName(named)) => {
-            let ids: Vec<&str> = (named.iter())
-                .filter_map(|t| t.id.as_deref())
-                .take(MAX_LISTED)
-                .collect();
-            (
-                "name",
-                "Several API tokens have this name",
-                format!(
-                    "Okta user {owner} has {} active tokens named \"{key}\" ({}). Okta cannot tell which one the \
-                     value of `token` is: set token_id to the id of that token (the Admin Console lists them under \
-                     Security → API → Tokens).",
-                    named.len(),
-                    ids.join(", ")
-                ),
-            )
-        }
-    };
-    fail(d, attr, summary, detail)
+    found
+        .map_err(|miss| api_token::lookup_failed(d, miss, key, owner))
+        .ok()
 }
 
 /// Renames / sets the network condition with one PUT when `current` differs from the plan.
@@ -454,22 +294,6 @@ impl ApiTokenResource {
         };
         settings.api_token.as_deref() == Some(token.expose())
     }
-
-    fn gone_warning(diags: &mut Diagnostics, id: &str, state: &ApiTokenModel, expired: bool) {
-        let name = (state.name.get()).map_or_else(String::new, |n| format!(" (\"{n}\")"));
-        let what = match expired {
-            true => "has expired (Okta expires tokens that are not used for 30 days)",
-            false => "was revoked or has expired",
-        };
-        diags.warning(
-            format!("API token {id} {what}"),
-            format!(
-                "Okta no longer has an active API token {id}{name}: it {what} outside Terraform. It was removed \
-                 from the state; the next apply adopts the token in `token` again, which fails until `token` holds \
-                 a working token. {NEW_TOKEN_HELP}"
-            ),
-        );
-    }
 }
 
 #[tonic::async_trait]
@@ -479,7 +303,79 @@ impl TypedResource for ApiTokenResource {
     const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema() -> Schema {
-        schema()
+        Schema::new(
+            0,
+            Block::new(
+                include_str!("descriptions/api_token.md").trim_end(),
+            )
+            .attr(from_okta("id", "The token's ID (`00T...`), the same as `token_id`."))
+            .attr(Attribute::string("token").required().sensitive().check(|t| validate::credential("token", t)).describe(
+                "The token value (SSWS), as shown once by the Admin Console. Pass it through a sensitive variable. \
+                 It can change to another value of the same user (checked at apply); a token of another user is \
+                 another object: replace the resource. No surrounding whitespace.",
+            ))
+            .attr(
+                Attribute::string("token_id")
+                    .optional()
+                    .computed()
+                    .requires_replace()
+                    .use_state_for_unknown()
+                    .check(validate::token_id)
+                    .describe(
+                        "ID of the token to adopt (`00T...`); it must belong to the user `token` authenticates as. \
+                         Unset: the token is found by `name` among that user's tokens. Changing it replaces the resource.",
+                    ),
+            )
+            .attr(
+                Attribute::string("name")
+                    .optional()
+                    .computed()
+                    .use_state_for_unknown()
+                    .check(|name| match name.trim() {
+                        "" => Err("The token name must not be empty.".into()),
+                        _ => Ok(()),
+                    })
+                    .describe(
+                        "The token's name. Without `token_id` it selects the token; with `token_id` a different \
+                         name renames the token. Unset (with `token_id`): the name is not managed.",
+                    ),
+            )
+            .attr(
+                Attribute::string("network_connection")
+                    .default(Value::string(ANYWHERE))
+                    .one_of(&CONNECTIONS)
+                    .describe(
+                        "`ANYWHERE` (default: usable from any IP address) or `ZONE` (restricted by \
+                         `network_include` / `network_exclude`).",
+                    ),
+            )
+            .attr(Attribute::new("network_include", strings_set()).optional().describe(
+                "Network zone IDs (`nzo...`) the token may be used from (allowlist); only with `network_connection = \"ZONE\"`.",
+            ))
+            .attr(Attribute::new("network_exclude", strings_set()).optional().describe(
+                "Network zone IDs (`nzo...`) the token may not be used from (blocklist); only with `network_connection = \"ZONE\"`.",
+            ))
+            .attr(Attribute::bool("revoke_on_destroy").default(Value::Bool(REVOKE_DEFAULT)).describe(
+                "Revoke the token in Okta when the resource is destroyed. Default `false`: the token is only \
+                 forgotten, since a revoked token cannot be re-created. Apply `true` before destroying.",
+            ))
+            .attr(from_okta(
+                "user_id",
+                "ID of the Okta user the token belongs to (it has that user's admin privileges).",
+            ))
+            .attr(from_okta("client_name", "The client Okta records for the token, e.g. `Okta API`."))
+            .attr(from_okta(
+                "token_window",
+                "How long the token lives unused, as an ISO 8601 duration (`P30D`).",
+            ))
+            .attr(from_okta("created", "When the token was created."))
+            .attr(Attribute::string("last_updated").computed().describe(
+                "When the token's name or network condition last changed.",
+            ))
+            .attr(Attribute::string("expires_at").computed().describe(
+                "When the token expires unless it is used before (each use renews it for `token_window`).",
+            )),
+        )
     }
 
     /// Checks involving several attributes; unknown values are skipped (checked again at apply).
@@ -570,7 +466,7 @@ impl TypedResource for ApiTokenResource {
             }
             Ok(found) => {
                 tracing::info!(token_id = %id, "API token revoked or expired; removing it from state");
-                Self::gone_warning(diags, id, &state, found.is_some());
+                api_token::gone(diags, id, state.name.get(), found.is_some());
                 None
             }
             Err(e) => {
@@ -668,10 +564,8 @@ impl TypedResource for ApiTokenResource {
     }
 
     async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self> {
-        if let Err(e) = check_token_id(id) {
-            diags.error("Invalid import id", e);
-            return None;
-        }
+        let checked = validate::token_id(id).map_err(|e| diags.error("Invalid import id", e));
+        checked.ok()?;
         let client = self.data.client(diags)?;
         match client.api_tokens().get_active(id).await {
             // Okta never returns the value: `token` stays null until the first apply adopts the
@@ -686,7 +580,7 @@ impl TypedResource for ApiTokenResource {
 mod tests {
     use super::*;
     use crate::emulator::{self, EmulatorConfig, MintRequest, RunningEmulator};
-    use crate::okta::ApiError;
+    use crate::okta::{ApiError, OktaError};
     use crate::provider::OktaIdpProvider;
     use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Provider, Resource};
     use crate::tfplugin::model::{from_value, to_value};
@@ -702,7 +596,7 @@ mod tests {
     const ADMIN_TOKEN: &str = "00ProviderOwnTokenValue0000000000000000000";
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        crate::provider::app_parts::testing::object(&schema(), pairs)
+        crate::provider::app_parts::testing::object(&ApiTokenResource::schema(), pairs)
     }
 
     fn model_of(value: &Value) -> ApiTokenModel {
@@ -710,7 +604,7 @@ mod tests {
     }
 
     fn to_state(model: &ApiTokenModel) -> Value {
-        to_value(model, &schema().implied_type()).expect("state conforms")
+        to_value(model, &ApiTokenResource::schema().implied_type()).expect("state conforms")
     }
 
     /// Okta's token as state, over a `base` given as a value.
@@ -754,8 +648,15 @@ mod tests {
 
     #[test]
     fn schema_is_valid() {
-        schema().block.check(TYPE_NAME).expect("valid schema");
-        let token = schema().block.attribute("token").cloned().expect("token");
+        ApiTokenResource::schema()
+            .block
+            .check(TYPE_NAME)
+            .expect("valid schema");
+        let token = ApiTokenResource::schema()
+            .block
+            .attribute("token")
+            .cloned()
+            .expect("token");
         assert!(token.required && token.sensitive);
     }
 
@@ -871,7 +772,7 @@ mod tests {
         ]);
         assert_eq!(state, expect);
         state
-            .check_type(&schema().implied_type())
+            .check_type(&ApiTokenResource::schema().implied_type())
             .expect("conforms to the schema");
 
         // Without a network condition: ANYWHERE, no zones (null unless configured as []).
@@ -1009,16 +910,8 @@ mod tests {
             "/api/v1/users/me",
             br#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"oaeX","errorCauses":[]}"#,
         ));
-        unusable_token::<()>(&mut d, &err);
-        ApiTokenResource::gone_warning(
-            &mut d,
-            "00T1",
-            &model_of(&obj(&[
-                ("token", Value::string(secret)),
-                ("name", Value::string("sync")),
-            ])),
-            false,
-        );
+        api_token::unusable_token::<()>(&mut d, &err);
+        api_token::gone(&mut d, "00T1", Some(&"sync".to_string()), false);
         assert!(d.has_errors());
         assert_no_secret(&d, &[secret]);
         let detail = &d
@@ -1037,7 +930,7 @@ mod tests {
 
     /// Terraform's proposed new state: configured values, prior values for unset computed ones.
     fn proposed(prior: &Value, config: &Value) -> Value {
-        Value::object(schema().block.attributes.iter().map(|a| {
+        Value::object(ApiTokenResource::schema().block.attributes.iter().map(|a| {
             let c = config.get(&a.name).cloned().unwrap_or(Value::Null);
             let v = if a.computed && c.is_null() {
                 prior.get(&a.name).cloned().unwrap_or(Value::Null)
@@ -1374,7 +1267,7 @@ mod tests {
         assert_eq!(env.calls().await, [format!("GET /api/v1/api-tokens/{id}")]);
         assert_eq!(imported.get("token"), Some(&Value::Null));
         imported
-            .check_type(&schema().implied_type())
+            .check_type(&ApiTokenResource::schema().implied_type())
             .expect("conforms");
 
         let config = obj(&[

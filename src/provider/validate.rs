@@ -90,9 +90,27 @@ pub fn app_id(raw: &str) -> Result<(), String> {
     }
 }
 
+/// An API token id as the client accepts it in a URL path (`00T...`).
+pub fn token_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.chars().any(|c| c.is_whitespace() || "/?#%".contains(c)) {
+        return Err(
+            "A token id looks like 00T1gtr35t8ZbfBfV1d7: not empty, no whitespace or /?#%.".into(),
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_ids_fit_in_a_url_path() {
+        assert_eq!(token_id("00T1gtr35t8ZbfBfV1d7"), Ok(()));
+        for bad in ["", "00T 1", "00T1/x", "00T?", "00T#", "00T%2F", "00T\n"] {
+            assert!(token_id(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn accepts_https_and_loopback_http() {
