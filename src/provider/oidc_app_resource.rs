@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::{okta_diag, validate, ProviderData};
 use crate::okta::{CreatedApp, OidcApp, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::model::{self, Field};
+use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
-use crate::tfplugin::typed::{Change, Outcome, Plan, Saved, TypedResource};
+use crate::tfplugin::typed::{self, Change, Outcome, Plan, Saved, TypedResource};
 use crate::tfplugin::value::{Type, Value};
 
 pub const TYPE_NAME: &str = "oktaidp_oidc_app";
@@ -23,9 +23,7 @@ const WEB_GRANT_TYPES: [&str; 4] = [
 ];
 const RESPONSE_TYPES: [&str; 3] = ["code", "token", "id_token"];
 const AUTH_METHODS: [&str; 2] = ["client_secret_basic", "client_secret_post"];
-const ROTATE: &str = "ROTATE";
-/// Okta's leeway when rotation is turned on without one.
-const DEFAULT_LEEWAY: u32 = 30;
+const ROTATE: &str = RefreshTokenSettings::ROTATE;
 
 /// A custom client ID as Okta accepts it.
 fn client_id(id: &str) -> Result<(), String> {
@@ -205,12 +203,7 @@ where
 impl OidcAppModel {
     /// The schema's defaults, for what neither Okta nor a prior state tells.
     fn defaults() -> Self {
-        let schema = schema();
-        let defaults = schema.block.attributes.iter().map(|a| {
-            let value = a.default.clone().unwrap_or(Value::Null);
-            (a.name.clone(), value)
-        });
-        model::from_value(&Value::object(defaults)).unwrap_or_default()
+        typed::defaults(&schema())
     }
 
     /// Create and update write the planned values, except where only the configuration says
@@ -331,16 +324,7 @@ impl OidcAppModel {
         app.set_response_types(&strings(&self.response_types));
         match self.refresh_token_rotation.get() {
             Some(rotation) if grants.iter().any(|g| g == "refresh_token") => {
-                let leeway = (rotation == ROTATE).then(|| {
-                    self.refresh_token_leeway
-                        .known()
-                        .or_else(|| app.refresh_token().and_then(|r| r.leeway))
-                        .unwrap_or(DEFAULT_LEEWAY)
-                });
-                app.set_refresh_token(Some(&RefreshTokenSettings {
-                    rotation_type: rotation.clone(),
-                    leeway,
-                }));
+                app.set_refresh_rotation(rotation, self.refresh_token_leeway.known())
             }
             _ => app.set_refresh_token(None),
         }
@@ -867,11 +851,14 @@ mod tests {
             app.refresh_token(),
             Some(RefreshTokenSettings {
                 rotation_type: ROTATE.into(),
-                leeway: Some(DEFAULT_LEEWAY)
+                leeway: Some(RefreshTokenSettings::DEFAULT_LEEWAY)
             })
         );
         let state = OidcAppModel::from_app(&app, &want, &want.owned(), None, Some("s3".into()));
-        assert_eq!(state.refresh_token_leeway, Field::Known(DEFAULT_LEEWAY));
+        assert_eq!(
+            state.refresh_token_leeway,
+            Field::Known(RefreshTokenSettings::DEFAULT_LEEWAY)
+        );
         assert_eq!(state.client_secret, "s3".into());
         assert_eq!(state.grant_types, want.grant_types);
         assert_eq!(state.consent_method, want.consent_method);

@@ -120,6 +120,16 @@ impl<R: TypedDataSource> Typed<R> {
     }
 }
 
+/// The model of an object that has the schema's defaults and nothing else (every other
+/// attribute null); a model that cannot hold them is its `Default`.
+pub fn defaults<M: DeserializeOwned + Default>(schema: &Schema) -> M {
+    let defaults = schema.block.attributes.iter().map(|a| {
+        let value = a.default.clone().unwrap_or(Value::Null);
+        (a.name.clone(), value)
+    });
+    model::from_value(&Value::object(defaults)).unwrap_or_default()
+}
+
 /// Decodes `value`, or reports where it does not fit the model.
 fn decode<M: DeserializeOwned>(value: &Value, diags: &mut Diagnostics) -> Option<M> {
     model::from_value(value)
@@ -350,5 +360,35 @@ impl<R: TypedDataSource> DataSource for Typed<R> {
         let config = decode(config, diags)?;
         let model = self.inner.read(config, diags).await?;
         encode(&model, &self.ty, diags)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::tfplugin::model::Field;
+    use crate::tfplugin::schema::{Attribute, Block};
+
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    struct Model {
+        mode: Field<String>,
+        name: Field<String>,
+    }
+
+    #[test]
+    fn defaults_hold_the_schema_defaults_and_nulls() {
+        let schema = Schema::new(
+            0,
+            Block::new("")
+                .attr(Attribute::string("mode").default(Value::string("STATIC")))
+                .attr(Attribute::string("name").optional()),
+        );
+        let expected = Model {
+            mode: Field::Known("STATIC".into()),
+            name: Field::Null,
+        };
+        assert_eq!(defaults::<Model>(&schema), expected);
     }
 }
