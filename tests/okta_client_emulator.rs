@@ -6,7 +6,7 @@ use std::time::Duration;
 use oktaidp::emulator::{self, EmulatorConfig, MintRequest};
 use oktaidp::okta::{
     ApiTokenUpdate, AppListQuery, ClientConfig, GroupAssignmentRequest, NewClientSecret, NewGroup,
-    OidcApp, OktaClient, RefreshTokenSettings, Secret,
+    OidcApp, OktaClient, Previous, RefreshTokenSettings, Secret,
 };
 use url::Url;
 
@@ -225,6 +225,71 @@ async fn full_lifecycle_against_the_emulator() {
     assert!(!c.api_tokens().revoke(&minted.id).await.unwrap());
 
     emu.shutdown().await.unwrap();
+}
+
+/// The ACTIVE secrets' values, oldest first.
+async fn active_secrets(c: &OktaClient, app_id: &str) -> Vec<String> {
+    let mut all = c.app_secrets().list(app_id).await.unwrap();
+    all.sort_by(|a, b| a.created.cmp(&b.created));
+    all.iter()
+        .filter(|s| s.is_active())
+        .filter_map(|s| s.client_secret.as_ref().map(|v| v.expose().to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn rotation_keeps_at_most_the_previous_secret_and_retires_it_later() {
+    let (_emu, c) = start(600).await;
+    let mut body = OidcApp::new("rotation", "web");
+    body.set_redirect_uris(&strings(&["https://auth.example.com/oauth2/callback"]));
+    body.set_grant_types(&strings(&["authorization_code"]));
+    body.set_response_types(&strings(&["code"]));
+    let app = c.apps().create(&body, true).await.unwrap();
+    let app_id = app.id().unwrap().to_owned();
+    let first = active_secrets(&c, &app_id).await;
+    assert_eq!(first.len(), 1);
+
+    // Keep: the previous secret stays active next to the new one.
+    let second = c
+        .app_secrets()
+        .rotate(&app_id, Previous::Keep)
+        .await
+        .unwrap();
+    assert!(second.leftovers.is_empty());
+    assert_eq!(
+        active_secrets(&c, &app_id).await,
+        vec![first[0].clone(), second.secret.clone()]
+    );
+    // Keep again: still two, the oldest gone.
+    let third = c
+        .app_secrets()
+        .rotate(&app_id, Previous::Keep)
+        .await
+        .unwrap();
+    assert_eq!(
+        active_secrets(&c, &app_id).await,
+        vec![second.secret.clone(), third.secret.clone()]
+    );
+    assert_eq!(c.app_secrets().list(&app_id).await.unwrap().len(), 2);
+    // Ending the overlap keeps the newest only.
+    let left = c.app_secrets().retire_previous(&app_id).await.unwrap();
+    assert!(left.is_empty());
+    assert_eq!(
+        active_secrets(&c, &app_id).await,
+        vec![third.secret.clone()]
+    );
+    // Retire: from two secrets to exactly the new one.
+    c.app_secrets()
+        .rotate(&app_id, Previous::Keep)
+        .await
+        .unwrap();
+    let fifth = c
+        .app_secrets()
+        .rotate(&app_id, Previous::Retire)
+        .await
+        .unwrap();
+    assert_eq!(active_secrets(&c, &app_id).await, vec![fifth.secret]);
+    assert_eq!(c.app_secrets().list(&app_id).await.unwrap().len(), 1);
 }
 
 /// Real-time pacing against the emulator's per-minute buckets (takes about a minute, so it

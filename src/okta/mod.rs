@@ -39,6 +39,6 @@ pub use locks::{AppLockGuard, AppLocks};
 pub use models::*;
 pub use ratelimit::{bucket_key, RateLimiter};
 pub use secret::Secret;
-pub use secrets::{AppSecrets, Rotated};
+pub use secrets::{AppSecrets, Previous, Rotated};
 pub use tokens::{ApiTokens, TokenMiss};
 pub use users::Users;

@@ -1,5 +1,6 @@
 //! Client secrets of an app (`/api/v1/apps/{id}/credentials/secrets`): at most two per app;
-//! rotate by creating a new one, then deactivating and deleting the old one.
+//! rotate by creating a new one, then deactivating and deleting the old one (or, for a
+//! zero-downtime rotation, keeping the previous one until the next rotation).
 
 use crate::okta::secret::Secret;
 use http::Method;
@@ -105,13 +106,29 @@ pub struct Rotated {
     pub leftovers: Vec<(String, OktaError)>,
 }
 
+/// What happens to the secret in use when a new one is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Previous {
+    /// Deactivate and delete it once the new one exists (right after a leak).
+    Retire,
+    /// Leave it ACTIVE next to the new one, so running clients keep working until they pick up
+    /// the new secret. Anything older is retired: Okta allows two secrets.
+    Keep,
+}
+
 impl AppSecrets<'_> {
-    /// Rotates the client secret: creates a new one, then deactivates and deletes the others.
-    pub async fn rotate(&self, app_id: &str) -> Result<Rotated, OktaError> {
+    /// Rotates the client secret: creates a new one, then retires the others, except the newest
+    /// active one with [`Previous::Keep`].
+    pub async fn rotate(&self, app_id: &str, previous: Previous) -> Result<Rotated, OktaError> {
         let mut existing = self.list(app_id).await?;
-        // Okta keeps at most two secrets: make room by dropping the oldest ones first.
         existing.sort_by(|a, b| a.created.cmp(&b.created));
-        while existing.len() >= 2 {
+        let kept = match previous {
+            Previous::Keep => newest_active_index(&existing).map(|i| existing.remove(i)),
+            Previous::Retire => None,
+        };
+        // Okta keeps at most two secrets: make room by dropping the oldest ones first.
+        let room = if kept.is_some() { 1 } else { 2 };
+        while existing.len() >= room {
             let oldest = existing.remove(0);
             if let Some(id) = oldest.id.as_deref() {
                 self.retire(app_id, id, oldest.is_active()).await?;
@@ -123,15 +140,36 @@ impl AppSecrets<'_> {
             .as_ref()
             .map(|s| s.expose().to_string())
             .unwrap_or_default();
+        let leftovers = self.retire_all(app_id, existing).await;
+        Ok(Rotated { secret, leftovers })
+    }
+
+    /// Retires every secret but the newest active one: what ends a rotation's overlap.
+    pub async fn retire_previous(
+        &self,
+        app_id: &str,
+    ) -> Result<Vec<(String, OktaError)>, OktaError> {
+        let mut existing = self.list(app_id).await?;
+        if let Some(i) = newest_active_index(&existing) {
+            existing.remove(i);
+        }
+        Ok(self.retire_all(app_id, existing).await)
+    }
+
+    async fn retire_all(
+        &self,
+        app_id: &str,
+        secrets: Vec<ClientSecret>,
+    ) -> Vec<(String, OktaError)> {
         let mut leftovers = Vec::new();
-        for old in existing {
+        for old in secrets {
             let active = old.is_active();
             let Some(id) = old.id else { continue };
             if let Err(e) = self.retire(app_id, &id, active).await {
                 leftovers.push((id, e));
             }
         }
-        Ok(Rotated { secret, leftovers })
+        leftovers
     }
 
     /// Deactivates (when active) and deletes one secret.
@@ -141,4 +179,13 @@ impl AppSecrets<'_> {
         }
         self.delete(app_id, secret_id).await.map(drop)
     }
+}
+
+fn newest_active_index(secrets: &[ClientSecret]) -> Option<usize> {
+    secrets
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_active())
+        .max_by(|(_, a), (_, b)| a.created.cmp(&b.created))
+        .map(|(i, _)| i)
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{okta_diag, validate, ProviderData};
-use crate::okta::{CreatedApp, OidcApp, RefreshTokenSettings};
+use crate::okta::{CreatedApp, OidcApp, OktaError, Previous, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -148,6 +148,12 @@ pub fn schema() -> Schema {
         .attr(Attribute::number("client_secret_version").default(Value::number(1)).whole_number(1, None).describe(
             "Raise to rotate the client secret (no re-creation, same `client_id`). Default 1; it can only increase.",
         ))
+        .attr(Attribute::bool("keep_previous_client_secret").default(Value::Bool(false)).describe(
+            "When `true`, a rotation leaves the previous secret active next to the new one, so a running Pomerium \
+             keeps signing users in until it is given the new secret; the next rotation, or setting this back to \
+             `false`, retires it. Default `false`: the previous secret is deactivated and deleted at once (what \
+             you want after a leak).",
+        ))
         .attr(Attribute::string("sign_on_mode").computed().use_state_for_unknown().describe(
             "Always `OPENID_CONNECT`.",
         ))
@@ -187,6 +193,7 @@ pub struct OidcAppModel {
     pub client_id: Field<String>,
     pub client_secret: Field<String>,
     pub client_secret_version: Field<i64>,
+    pub keep_previous_client_secret: Field<bool>,
     pub sign_on_mode: Field<String>,
     pub created: Field<String>,
     pub last_updated: Field<String>,
@@ -298,6 +305,9 @@ impl OidcAppModel {
             client_secret_version: prior
                 .client_secret_version
                 .or_if_null(d.client_secret_version),
+            keep_previous_client_secret: prior
+                .keep_previous_client_secret
+                .or_if_null(d.keep_previous_client_secret),
             sign_on_mode: app.sign_on_mode().into(),
             created: app.created().into(),
             last_updated: app.last_updated().into(),
@@ -460,6 +470,15 @@ fn check_config(config: &OidcAppModel, diags: &mut Diagnostics) {
     }
 }
 
+fn warn_leftover_secrets(diags: &mut Diagnostics, leftovers: Vec<(String, OktaError)>) {
+    for (old, e) in leftovers {
+        diags.warning(
+            "Old client secret not removed",
+            format!("The current secret is in place, but the older secret {old} could not be deactivated and deleted: {e}. Remove it in the Admin Console."),
+        );
+    }
+}
+
 #[tonic::async_trait]
 impl TypedResource for OidcAppResource {
     type Model = OidcAppModel;
@@ -586,20 +605,29 @@ impl TypedResource for OidcAppResource {
         let mut secret = updated.client_secret().map(|s| s.expose().to_string());
         let first = OidcAppModel::defaults().client_secret_version;
         let mut version = prior.client_secret_version.or_if_null(first);
+        let keep = wanted.keep_previous_client_secret.known() == Some(true);
+        let mut leftovers = Vec::new();
         if wanted.client_secret_version.known() > version.known() {
-            let rotated = client.app_secrets().rotate(id).await;
+            let previous = if keep {
+                Previous::Keep
+            } else {
+                Previous::Retire
+            };
+            let rotated = client.app_secrets().rotate(id, previous).await;
             let (at, action) = ("client_secret_version", "rotating the client secret");
             if let Some(rotated) = okta_diag::ok_at(diags, at, action, rotated) {
-                for (old, e) in rotated.leftovers {
-                    diags.warning(
-                        "Old client secret not removed",
-                        format!("The new secret is in place, but the previous secret {old} could not be deactivated and deleted: {e}. Remove it in the Admin Console."),
-                    );
-                }
+                leftovers = rotated.leftovers;
                 secret = Some(rotated.secret);
                 version = wanted.client_secret_version;
             }
+        } else if !keep && prior.keep_previous_client_secret.known() == Some(true) {
+            // The overlap is over: the previous secret goes, the newest stays.
+            let retired = client.app_secrets().retire_previous(id).await;
+            let at = "keep_previous_client_secret";
+            let action = "retiring the previous client secret";
+            leftovers = okta_diag::ok_at(diags, at, action, retired).unwrap_or_default();
         }
+        warn_leftover_secrets(diags, leftovers);
         let mut groups = None;
         if let Some(wanted_groups) = wanted.group_ids.get() {
             let assignments = client.app_groups();
