@@ -34,20 +34,6 @@ fn client_id(id: &str) -> Result<(), String> {
     Err("A custom client_id is 6 to 100 characters of letters, digits and $-_.+!*'(), (and not ALL_CLIENTS).".into())
 }
 
-fn group_id(id: &str) -> Result<(), String> {
-    // Okta group IDs are `00g` and 17 letters or digits; a group's name is the usual mistake.
-    let is_id =
-        id.len() == 20 && id.starts_with("00g") && id.chars().all(|c| c.is_ascii_alphanumeric());
-    if is_id {
-        return Ok(());
-    }
-    Err(format!(
-        "\"{id}\" is not an Okta group ID (they look like 00g1a2b3c4d5e6f7g8h9). To allow a group by its name, \
-         look its ID up with the oktaidp_group data source (data \"oktaidp_group\" \"allowed\" {{ name = \"...\" }}) \
-         and use data.oktaidp_group.allowed.id."
-    ))
-}
-
 fn label(label: &str) -> Result<(), String> {
     match label.trim() {
         "" => Err(
@@ -66,14 +52,8 @@ pub fn schema() -> Schema {
         )
         .attr(Attribute::string("id").computed().use_state_for_unknown().describe("Okta app ID (`0oa...`)."))
         .attr(Attribute::string("label").required().check(label).describe("Display name of the app in Okta."))
-        .attr(Attribute::new("redirect_uris", Type::list(Type::String)).required().describe(
-            "Sign-in redirect URIs, in order; for Pomerium `https://<authenticate host>/oauth2/callback`. https only \
-             (http for loopback hosts), no fragments; wildcards need `wildcard_redirect = \"SUBDOMAIN\"`.",
-        ))
-        .attr(Attribute::bool("redirect_uris_exclusive").default(Value::Bool(true)).describe(
-            "`true` (default): the app has exactly `redirect_uris` (and `post_logout_redirect_uris` when set). \
-             `false`: only this resource's URIs are guaranteed; others on the app are kept.",
-        ))
+        .attr(Attribute::new("redirect_uris", Type::list(Type::String)).required().describe(include_str!("descriptions/oidc_app/redirect_uris.md").trim_end()))
+        .attr(Attribute::bool("redirect_uris_exclusive").default(Value::Bool(true)).describe(include_str!("descriptions/oidc_app/redirect_uris_exclusive.md").trim_end()))
         .attr(Attribute::new("post_logout_redirect_uris", Type::list(Type::String)).optional().computed().check(|u| validate::redirect_uri(u, false)).describe(
             "Sign-out redirect URIs. Unset: not managed (the value read from Okta is shown).",
         ))
@@ -126,10 +106,7 @@ pub fn schema() -> Schema {
         .attr(Attribute::string("status").default(Value::string("ACTIVE")).one_of(&["ACTIVE", "INACTIVE"]).describe(
             "`ACTIVE` (default) or `INACTIVE`.",
         ))
-        .attr(Attribute::new("group_ids", Type::set(Type::String)).optional().check(group_id).describe(
-            "IDs of the groups allowed to sign in (app group assignments). When set, exactly these groups are \
-             assigned; unset, assignments are not managed.",
-        ))
+        .attr(Attribute::new("group_ids", Type::set(Type::String)).optional().check(validate::group_id).describe(include_str!("descriptions/oidc_app/group_ids.md").trim_end()))
         .attr(
             Attribute::string("client_id")
                 .optional()
@@ -148,12 +125,7 @@ pub fn schema() -> Schema {
         .attr(Attribute::number("client_secret_version").default(Value::number(1)).whole_number(1, None).describe(
             "Raise to rotate the client secret (no re-creation, same `client_id`). Default 1; it can only increase.",
         ))
-        .attr(Attribute::bool("keep_previous_client_secret").default(Value::Bool(false)).describe(
-            "When `true`, a rotation leaves the previous secret active next to the new one, so a running Pomerium \
-             keeps signing users in until it is given the new secret; the next rotation, or setting this back to \
-             `false`, retires it. Default `false`: the previous secret is deactivated and deleted at once (what \
-             you want after a leak).",
-        ))
+        .attr(Attribute::bool("keep_previous_client_secret").default(Value::Bool(false)).describe(include_str!("descriptions/oidc_app/keep_previous_client_secret.md").trim_end()))
         .attr(Attribute::string("sign_on_mode").computed().use_state_for_unknown().describe(
             "Always `OPENID_CONNECT`.",
         ))
@@ -791,8 +763,8 @@ mod tests {
 
     #[test]
     fn group_ids_must_be_ids_and_a_name_points_to_the_data_source() {
-        assert_eq!(group_id("00g1a2b3c4d5e6f7g8h9"), Ok(()));
-        let err = group_id("Engineering").expect_err("a name");
+        assert_eq!(validate::group_id("00g1a2b3c4d5e6f7g8h9"), Ok(()));
+        let err = validate::group_id("Engineering").expect_err("a name");
         assert!(err.contains("oktaidp_group"), "{err}");
         for bad in [
             "",
@@ -801,7 +773,7 @@ mod tests {
             "0oa1a2b3c4d5e6f7g8h9",
             "00g1a2b3c4d5e6f7g/h9",
         ] {
-            assert!(group_id(bad).is_err(), "{bad:?}");
+            assert!(validate::group_id(bad).is_err(), "{bad:?}");
         }
         assert!(label(" ").is_err());
         assert_eq!(label("Pomerium"), Ok(()));

@@ -100,6 +100,21 @@ pub fn token_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An Okta group ID (`00g` and 17 letters or digits).
+pub fn group_id(id: &str) -> Result<(), String> {
+    // A group's name is the usual mistake.
+    let is_id =
+        id.len() == 20 && id.starts_with("00g") && id.chars().all(|c| c.is_ascii_alphanumeric());
+    if is_id {
+        return Ok(());
+    }
+    Err(format!(
+        "\"{id}\" is not an Okta group ID (they look like 00g1a2b3c4d5e6f7g8h9). To allow a group by its name, \
+         look its ID up with the oktaidp_group data source (data \"oktaidp_group\" \"allowed\" {{ name = \"...\" }}) \
+         and use data.oktaidp_group.allowed.id."
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
