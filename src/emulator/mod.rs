@@ -33,6 +33,7 @@ mod groups;
 mod http;
 mod ids;
 mod members;
+mod oidc;
 mod org;
 mod password;
 mod persist;

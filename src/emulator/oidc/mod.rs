@@ -1,0 +1,3 @@
+//! OIDC endpoints (being built).
+
+pub mod grants;
