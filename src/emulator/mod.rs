@@ -19,6 +19,7 @@
 
 mod admin;
 mod app_model;
+mod app_users;
 mod apps;
 mod assignments;
 mod auth;
