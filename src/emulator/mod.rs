@@ -190,6 +190,43 @@ impl RunningEmulator {
         Ok(admin::mint(&self.shared, req)?)
     }
 
+    /// Edits the org through its `--state` JSON form (saved like any write). For tests that
+    /// need data no Okta API of the emulator sets yet; not part of Okta's surface.
+    #[doc(hidden)]
+    pub fn update_org_json(
+        &self,
+        f: impl FnOnce(&mut serde_json::Value),
+    ) -> Result<(), EmulatorError> {
+        let mut failure = None;
+        let saved = self.shared.write(|org| {
+            let mut v = match serde_json::to_value(&*org) {
+                Ok(v) => v,
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    return Err(errors::OktaError::internal());
+                }
+            };
+            f(&mut v);
+            match serde_json::from_value(v) {
+                Ok(new) => {
+                    *org = new;
+                    Ok(())
+                }
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    Err(errors::OktaError::internal())
+                }
+            }
+        });
+        match (failure, saved) {
+            (Some(e), _) => Err(EmulatorError::Config(format!(
+                "org JSON edit rejected: {e}"
+            ))),
+            (None, Err(_)) => Err(EmulatorError::Config("saving the edited org failed".into())),
+            (None, Ok(())) => Ok(()),
+        }
+    }
+
     /// Stops accepting connections, lets in-flight requests finish (up to a few seconds) and
     /// waits for the server task.
     pub async fn shutdown(mut self) -> Result<(), EmulatorError> {

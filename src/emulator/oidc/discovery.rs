@@ -11,7 +11,7 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use super::{keys, org_url, resolve, resolve_with_keys, Issuer, IssuerSel};
+use super::{keys, org_url, resolve_with_keys, Issuer, IssuerSel};
 use crate::emulator::{
     errors::{ApiResult, OktaError},
     http::{self, BoundBase},
@@ -192,7 +192,7 @@ pub fn document(issuer: &Issuer, oauth_doc: bool) -> Value {
 }
 
 fn serve(s: &Shared, sel: &IssuerSel, bound: &BoundBase, oauth_doc: bool) -> ApiResult<Response> {
-    let issuer = s.read(|org| resolve(org, sel, org_url(bound)))?;
+    let issuer = resolve_with_keys(s, sel, org_url(bound))?;
     Ok(http::ok(&document(&issuer, oauth_doc)))
 }
 
@@ -234,7 +234,7 @@ pub async fn keys(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::state::Org;
+    use crate::emulator::{oidc::resolve, state::Org};
 
     #[test]
     fn org_document_has_okta_members_in_order() {
