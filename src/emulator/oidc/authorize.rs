@@ -183,17 +183,17 @@ fn check_client(
     org: &Org,
     org_url: &str,
     p: &[(String, String)],
-) -> Result<(App, String), Response> {
+) -> Result<(App, String), Box<Response>> {
     if duplicated(p, "client_id") || duplicated(p, "redirect_uri") {
-        return Err(error_page("invalid_request", DUPLICATE));
+        return Err(Box::new(error_page("invalid_request", DUPLICATE)));
     }
     let app = first(p, "client_id")
         .and_then(|id| org.apps.iter().find(|a| a.client_id() == id))
         .filter(|a| a.status == Status::Active)
-        .ok_or_else(|| error_page("invalid_client", INVALID_CLIENT))?;
+        .ok_or_else(|| Box::new(error_page("invalid_client", INVALID_CLIENT)))?;
     let uri = first(p, "redirect_uri")
         .filter(|u| !u.is_empty())
-        .ok_or_else(|| error_page("missing_redirect_uri", MISSING_REDIRECT))?;
+        .ok_or_else(|| Box::new(error_page("missing_redirect_uri", MISSING_REDIRECT)))?;
     let wildcard = app
         .oauth_settings()
         .and_then(|o| o.get("wildcard_redirect"))
@@ -203,10 +203,10 @@ fn check_client(
         .iter()
         .any(|r| redirect_matches(r, uri, wildcard))
     {
-        return Err(error_page(
+        return Err(Box::new(error_page(
             "invalid_request",
             &unregistered_redirect(org_url, &app.id),
-        ));
+        )));
     }
     Ok((app.clone(), uri.to_string()))
 }
@@ -506,7 +506,7 @@ fn authorize(
     let checked = s.read(|org| check_client(org, org_url, &params));
     let (app, redirect_uri) = match checked {
         Ok(x) => x,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let c = match check_params(&issuer, app, redirect_uri.clone(), &params) {
         Ok(c) => c,

@@ -22,6 +22,9 @@ use super::{
 };
 use crate::emulator::{clock, http::BoundBase, server::Shared, state::App};
 
+/// A decoded form body.
+type Form = Vec<(String, String)>;
+
 pub const TOKEN_REQUIRED: &str = "token is a required parameter.";
 
 fn authenticated(
@@ -38,8 +41,9 @@ fn prepare(
     sel: &IssuerSel,
     bound: &BoundBase,
     body: &Bytes,
-) -> Result<(Issuer, Vec<(String, String)>), Response> {
-    let issuer = resolve_with_keys(s, sel, org_url(bound)).map_err(IntoResponse::into_response)?;
+) -> Result<(Issuer, Form), Box<Response>> {
+    let issuer =
+        resolve_with_keys(s, sel, org_url(bound)).map_err(|e| Box::new(e.into_response()))?;
     Ok((
         issuer,
         url::form_urlencoded::parse(body).into_owned().collect(),
@@ -55,7 +59,7 @@ pub async fn revoke(
 ) -> Response {
     let (issuer, form) = match prepare(&s, &sel, &bound, &body) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let app = match authenticated(&s, &headers, &form) {
         Ok(a) => a,
@@ -98,7 +102,7 @@ pub async fn introspect(
 ) -> Response {
     let (issuer, form) = match prepare(&s, &sel, &bound, &body) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let app = match authenticated(&s, &headers, &form) {
         Ok(a) => a,
