@@ -222,7 +222,9 @@ pub async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Api
             )
             .with_cause("The application must be deactivated before deletion."));
         }
-        org.apps.remove(idx);
+        let app = org.apps.remove(idx);
+        org.app_users.retain(|a| a.app_id != app.id);
+        org.oidc.revoke_client(app.client_id());
         Ok(())
     })?;
     Ok(http::no_content())
@@ -235,6 +237,11 @@ fn set_status(s: &Shared, id: &str, status: Status) -> ApiResult<Response> {
         if app.status != status {
             app.status = status;
             app.last_updated = clock::now();
+        }
+        // Deactivating an app revokes the tokens issued to it.
+        if status == Status::Inactive {
+            let client_id = app.client_id().to_string();
+            org.oidc.revoke_client(&client_id);
         }
         Ok(())
     })?;

@@ -85,7 +85,6 @@ pub async fn authn(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Respo
 
 /// Redeems a `sessionToken` for the sign-in step: one time only, within five minutes, and only
 /// while the user is ACTIVE. Returns the user's id.
-#[allow(dead_code)] // used by the OIDC sign-in step
 pub(crate) fn redeem_session_token(shared: &Shared, token: &str) -> Option<String> {
     shared
         .write(|org| Ok(org.redeem_session_token(token, clock::now())))

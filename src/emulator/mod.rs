@@ -19,6 +19,7 @@
 
 mod admin;
 mod app_model;
+mod app_users;
 mod apps;
 mod assignments;
 mod auth;
@@ -33,6 +34,7 @@ mod groups;
 mod http;
 mod ids;
 mod members;
+mod oidc;
 mod org;
 mod password;
 mod persist;
@@ -186,6 +188,43 @@ impl RunningEmulator {
     /// Mints an SSWS token directly (same as `POST /__emulator/tokens`).
     pub fn mint_token(&self, req: MintRequest) -> Result<MintedToken, EmulatorError> {
         Ok(admin::mint(&self.shared, req)?)
+    }
+
+    /// Edits the org through its `--state` JSON form (saved like any write). For tests that
+    /// need data no Okta API of the emulator sets yet; not part of Okta's surface.
+    #[doc(hidden)]
+    pub fn update_org_json(
+        &self,
+        f: impl FnOnce(&mut serde_json::Value),
+    ) -> Result<(), EmulatorError> {
+        let mut failure = None;
+        let saved = self.shared.write(|org| {
+            let mut v = match serde_json::to_value(&*org) {
+                Ok(v) => v,
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    return Err(errors::OktaError::internal());
+                }
+            };
+            f(&mut v);
+            match serde_json::from_value(v) {
+                Ok(new) => {
+                    *org = new;
+                    Ok(())
+                }
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    Err(errors::OktaError::internal())
+                }
+            }
+        });
+        match (failure, saved) {
+            (Some(e), _) => Err(EmulatorError::Config(format!(
+                "org JSON edit rejected: {e}"
+            ))),
+            (None, Err(_)) => Err(EmulatorError::Config("saving the edited org failed".into())),
+            (None, Ok(())) => Ok(()),
+        }
     }
 
     /// Stops accepting connections, lets in-flight requests finish (up to a few seconds) and

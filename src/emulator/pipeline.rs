@@ -30,6 +30,8 @@ use super::{
 pub const ADMIN_PREFIX: &str = "/__emulator";
 /// Okta's primary authentication, which needs no API token.
 const PUBLIC_AUTHN: &str = "/api/v1/authn";
+/// The OIDC endpoints, which authenticate clients and users themselves.
+const OAUTH2_PREFIX: &str = "/oauth2/";
 
 #[derive(Default)]
 struct Trace {
@@ -137,8 +139,10 @@ async fn limited_request(
             return err.into_response();
         }
     }
-    // Org metadata and primary authentication are public in Okta too.
-    if req.uri().path().starts_with("/.well-known/") || req.uri().path() == PUBLIC_AUTHN {
+    // Org metadata, primary authentication and the OIDC endpoints are public in Okta too.
+    let path = req.uri().path();
+    if path.starts_with("/.well-known/") || path == PUBLIC_AUTHN || path.starts_with(OAUTH2_PREFIX)
+    {
         return next.run(req).await;
     }
     match auth::authenticate(shared, req.headers()) {

@@ -23,6 +23,7 @@ pub const BUCKETS: &[&str] = &[
     "/api/v1/api-tokens",
     "/api/v1/users",
     "/api/v1/authn",
+    "/oauth2",
 ];
 
 /// Bucket for Okta paths not covered by [`BUCKETS`].
@@ -167,6 +168,8 @@ mod tests {
         assert_eq!(bucket_for("/api/v1/users/me"), "/api/v1/users");
         assert_eq!(bucket_for("/api/v1/appsx"), DEFAULT_BUCKET);
         assert_eq!(bucket_for("/api/v1/policies"), DEFAULT_BUCKET);
+        assert_eq!(bucket_for("/oauth2/v1/token"), "/oauth2");
+        assert_eq!(bucket_for("/oauth2/default/v1/keys"), "/oauth2");
     }
 
     #[test]

@@ -13,12 +13,12 @@ use parking_lot::Mutex;
 use serde_json::json;
 
 use super::{
-    admin, apps, assignments, authn,
+    admin, app_users, apps, assignments, authn,
     errors::{ApiResult, OktaError},
     faults::FaultStore,
     groups,
     http::BoundBase,
-    members, org,
+    members, oidc, org,
     persist::Persister,
     pipeline,
     ratelimit::RateLimiter,
@@ -136,6 +136,16 @@ pub fn router(shared: Arc<Shared>, bound_base: String) -> Router {
         )
         .route("/api/v1/apps/{app_id}/groups", get(assignments::list))
         .route(
+            "/api/v1/apps/{app_id}/users",
+            get(app_users::list).post(app_users::assign),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/users/{user_id}",
+            get(app_users::get_one)
+                .post(app_users::update)
+                .delete(app_users::unassign),
+        )
+        .route(
             "/api/v1/apps/{app_id}/groups/{group_id}",
             get(assignments::get_one)
                 .put(assignments::upsert)
@@ -195,7 +205,8 @@ pub fn router(shared: Arc<Shared>, bound_base: String) -> Router {
         .route("/__emulator/tokens", post(admin::mint_token))
         .route("/__emulator/reset", post(admin::reset))
         .route("/__emulator", get(admin::index));
-    okta.merge(admin)
+    okta.merge(oidc::routes())
+        .merge(admin)
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use super::{
     authz_state::{AppIdTokenClaim, AppUserAssignment, AuthServer, SigningKey},
     clock, ids,
+    oidc::grants::OidcGrants,
 };
 
 /// Lifecycle status shared by apps and client secrets.
@@ -278,6 +279,9 @@ pub struct Org {
     /// Users assigned to apps directly.
     #[serde(default)]
     pub app_users: Vec<AppUserAssignment>,
+    /// Sessions, codes and tokens handed out by the OIDC endpoints (hashes only).
+    #[serde(default)]
+    pub oidc: OidcGrants,
 }
 
 /// Login of the seeded super-admin that owns `--api-token`.
@@ -310,6 +314,7 @@ impl Org {
             org_keys: Vec::new(),
             app_id_token_claims: Vec::new(),
             app_users: Vec::new(),
+            oidc: OidcGrants::default(),
         };
         let seq = org.next_seq();
         org.groups.push(Group {

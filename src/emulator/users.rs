@@ -564,6 +564,8 @@ fn deactivate_in(org: &mut Org, idx: usize, now: i64) {
     let uid = u.id.clone();
     org.session_tokens.retain(|t| t.user_id != uid);
     org.tokens.retain(|t| t.user_id != uid);
+    // Okta revokes the user's sessions and OAuth grants on deactivation.
+    org.oidc.revoke_user(&uid, None);
 }
 
 pub async fn deactivate(
@@ -603,6 +605,8 @@ pub async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Api
         touch_everyone(org, now);
         org.session_tokens.retain(|t| t.user_id != uid);
         org.tokens.retain(|t| t.user_id != uid);
+        org.app_users.retain(|a| a.user_id != uid);
+        org.oidc.revoke_user(&uid, None);
         Ok(())
     })?;
     Ok(http::no_content())
