@@ -223,6 +223,8 @@ pub async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Api
             .with_cause("The application must be deactivated before deletion."));
         }
         org.apps.remove(idx);
+        // Okta's per-app ID-token claim goes with the app.
+        org.app_id_token_claims.retain(|c| c.app_id != id);
         Ok(())
     })?;
     Ok(http::no_content())

@@ -18,11 +18,19 @@
 //! ```
 
 mod admin;
+mod app_id_token;
 mod app_model;
 mod apps;
 mod assignments;
 mod auth;
 mod authn;
+mod authz_api;
+mod authz_claims;
+mod authz_policies;
+mod authz_render;
+mod authz_scopes;
+mod authz_seed;
+mod authz_servers;
 mod authz_state;
 pub mod cli;
 mod clock;
@@ -231,6 +239,8 @@ fn initial_org(
         Some(org) => (org, false),
         None => (Org::seed(token), true),
     };
+    // State files from before authorization servers existed get the built-in one.
+    dirty |= authz_seed::ensure_default_server(&mut org);
     if let Some(t) = token {
         dirty |= org.ensure_token(t);
     }

@@ -13,7 +13,7 @@ use parking_lot::Mutex;
 use serde_json::json;
 
 use super::{
-    admin, apps, assignments, authn,
+    admin, apps, assignments, authn, authz_api,
     errors::{ApiResult, OktaError},
     faults::FaultStore,
     groups,
@@ -195,7 +195,8 @@ pub fn router(shared: Arc<Shared>, bound_base: String) -> Router {
         .route("/__emulator/tokens", post(admin::mint_token))
         .route("/__emulator/reset", post(admin::reset))
         .route("/__emulator", get(admin::index));
-    okta.merge(admin)
+    okta.merge(authz_api::routes())
+        .merge(admin)
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
