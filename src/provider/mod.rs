@@ -4,6 +4,7 @@ pub mod api_token_resource;
 mod app_parts;
 mod config;
 pub mod group_data_source;
+pub mod groups_claim_resource;
 pub mod oidc_app_redirect_uri_resource;
 pub mod oidc_app_refresh_grant_resource;
 pub mod oidc_app_resource;
@@ -111,6 +112,9 @@ impl OktaIdpProvider {
                 Typed::resource(oidc_app_refresh_grant_resource::OidcAppRefreshGrant::new(
                     Arc::clone(&data),
                 )),
+                Typed::resource(groups_claim_resource::GroupsClaimResource::new(Arc::clone(
+                    &data,
+                ))),
             ],
             data,
         }
