@@ -434,12 +434,18 @@ impl TypedResource for GroupsClaimResource {
                 "Set app_id (the org authorization server's claim of that app) or authorization_server_id \
                  (a claim of that custom authorization server).",
             ),
-            (false, false) => diags.attr_error(
+            // Unknown values (e.g. variables during `terraform validate`) may still be null:
+            // the check runs again once they are known.
+            (false, false)
+                if config.app_id.is_known() && config.authorization_server_id.is_known() =>
+            {
+                diags.attr_error(
                 AttrPath::root("authorization_server_id"),
                 "Conflicting claim targets",
                 "Set app_id or authorization_server_id, not both: a claim lives either on the org \
                  authorization server (per app) or on one custom authorization server.",
-            ),
+                )
+            }
             _ => {}
         }
         // Unset filter_type means the default, REGEX.
@@ -600,6 +606,11 @@ mod tests {
         assert!(validate(&[("app_id", s("0oa1"))]).is_empty());
         // Unknown counts as set.
         assert!(validate(&[("authorization_server_id", Value::Unknown)]).is_empty());
+        assert!(validate(&[
+            ("app_id", Value::Unknown),
+            ("authorization_server_id", Value::Unknown)
+        ])
+        .is_empty());
         assert_eq!(
             validate(&[("app_id", s("0oa1")), ("filter", s("eng-("))]),
             ["filter"]
