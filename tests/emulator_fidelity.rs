@@ -413,8 +413,9 @@ fn classify(method: &str, path: &str, body: &str, out_ids: &HashSet<String>) -> 
         ["api", "v1", "apps", _, "users", ..] => {
             Scope::Out("app user assignments are not emulated".into())
         }
+        ["api", "v1", "internal", "apps", _, "settings", "oauth", "idToken"] => Scope::In,
         ["api", "v1", "internal", ..] => {
-            Scope::Out("internal (undocumented) Okta API is not emulated".into())
+            Scope::Out("other internal (undocumented) Okta API is not emulated".into())
         }
         ["api", "v1", "groups"] | ["api", "v1", "groups", _] => Scope::In,
         ["api", "v1", "api-tokens", ..] => Scope::In,

@@ -1,6 +1,7 @@
 # Pomerium signing in with Okta, in one module: the OIDC web app with Pomerium's callback and the
-# refresh token grant, the groups allowed to sign in, the adopted API token for directory sync,
-# and Pomerium's rendered settings. Steps of Pomerium's Okta guide, as code.
+# refresh token grant, the groups allowed to sign in, the groups claim Pomerium's policies read,
+# the adopted API token for directory sync, and Pomerium's rendered settings. Steps of Pomerium's
+# Okta guide, as code.
 
 terraform {
   required_version = ">= 1.0"
@@ -17,6 +18,9 @@ locals {
   group_names      = [for g in var.allowed_groups : g if !can(regex(local.group_id_pattern, g))]
   group_ids_given  = [for g in var.allowed_groups : g if can(regex(local.group_id_pattern, g))]
   manage_api_token = nonsensitive(var.okta_api_token != null)
+  # Without a custom authorization server, the org authorization server signs users in and the
+  # groups claim is the app's; with one, it is a claim of that server.
+  org_server = var.authorization_server_id == null
 }
 
 data "oktaidp_group" "allowed" {
@@ -36,9 +40,18 @@ resource "oktaidp_api_token" "directory_sync" {
   name  = var.api_token_name
 }
 
+resource "oktaidp_groups_claim" "pomerium" {
+  app_id                  = local.org_server ? oktaidp_oidc_app.pomerium.id : null
+  authorization_server_id = var.authorization_server_id
+  filter                  = var.groups_claim_filter
+}
+
 data "oktaidp_pomerium_idp" "settings" {
   authenticate_service_url = "https://${var.authenticate_host}"
-  app_id                   = oktaidp_oidc_app.pomerium.id
+  # Through the claim, so the settings are read once it exists: with the org authorization
+  # server, idp_scopes then asks for the `groups` scope that brings the claim.
+  app_id                  = local.org_server ? oktaidp_groups_claim.pomerium.app_id : oktaidp_oidc_app.pomerium.id
+  authorization_server_id = var.authorization_server_id
   client_secret            = oktaidp_oidc_app.pomerium.client_secret
   # Read through the resource so the token is validated before it is rendered.
   api_token = local.manage_api_token ? oktaidp_api_token.directory_sync[0].token : null

@@ -32,3 +32,15 @@ variable "app_label" {
   description = "Label of the Okta app."
   default     = "Pomerium"
 }
+
+variable "groups_claim_filter" {
+  type        = string
+  description = "Regular expression over group names: the groups put into the ID token's groups claim (at most 100 may match)."
+  default     = ".*"
+}
+
+variable "authorization_server_id" {
+  type        = string
+  description = "Custom authorization server Pomerium signs in through (default or aus...); null for the org authorization server."
+  default     = null
+}

@@ -225,6 +225,8 @@ pub async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Api
         let app = org.apps.remove(idx);
         org.app_users.retain(|a| a.app_id != app.id);
         org.oidc.revoke_client(app.client_id());
+        // Okta's per-app ID-token claim goes with the app.
+        org.app_id_token_claims.retain(|c| c.app_id != id);
         Ok(())
     })?;
     Ok(http::no_content())

@@ -18,12 +18,20 @@
 //! ```
 
 mod admin;
+mod app_id_token;
 mod app_model;
 mod app_users;
 mod apps;
 mod assignments;
 mod auth;
 mod authn;
+mod authz_api;
+mod authz_claims;
+mod authz_policies;
+mod authz_render;
+mod authz_scopes;
+mod authz_seed;
+mod authz_servers;
 mod authz_state;
 pub mod cli;
 mod clock;
@@ -270,6 +278,8 @@ fn initial_org(
         Some(org) => (org, false),
         None => (Org::seed(token), true),
     };
+    // State files from before authorization servers existed get the built-in one.
+    dirty |= authz_seed::ensure_default_server(&mut org);
     if let Some(t) = token {
         dirty |= org.ensure_token(t);
     }

@@ -13,7 +13,7 @@ use parking_lot::Mutex;
 use serde_json::json;
 
 use super::{
-    admin, app_users, apps, assignments, authn,
+    admin, app_users, apps, assignments, authn, authz_api,
     errors::{ApiResult, OktaError},
     faults::FaultStore,
     groups,
@@ -206,6 +206,7 @@ pub fn router(shared: Arc<Shared>, bound_base: String) -> Router {
         .route("/__emulator/reset", post(admin::reset))
         .route("/__emulator", get(admin::index));
     okta.merge(oidc::routes())
+        .merge(authz_api::routes())
         .merge(admin)
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)

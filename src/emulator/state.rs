@@ -326,6 +326,7 @@ impl Org {
             kind: "BUILT_IN".to_string(),
             profile: json!({"name": "Everyone", "description": "All users in your organization"}),
         });
+        super::authz_seed::ensure_default_server(&mut org);
         if let Some(value) = api_token {
             org.ensure_token(value);
         }

@@ -13,6 +13,7 @@
 
 mod apps;
 mod assignments;
+mod authz;
 mod client;
 pub mod clock;
 pub mod config;
@@ -30,6 +31,7 @@ mod users;
 
 pub use apps::{AppListQuery, Apps, CreatedApp};
 pub use assignments::AppGroups;
+pub use authz::{AppIdTokenClaims, AuthServerClaims};
 pub use client::{OktaClient, OktaClientBuilder, USER_AGENT};
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use config::ClientConfig;

@@ -4,6 +4,7 @@ pub mod api_token_resource;
 mod app_parts;
 mod config;
 pub mod group_data_source;
+pub mod groups_claim_resource;
 pub mod oidc_app_redirect_uri_resource;
 pub mod oidc_app_refresh_grant_resource;
 pub mod oidc_app_resource;
@@ -113,6 +114,9 @@ impl OktaIdpProvider {
                     data: Arc::clone(&data),
                 }),
                 Typed::resource(oidc_app_refresh_grant_resource::OidcAppRefreshGrant {
+                    data: Arc::clone(&data),
+                }),
+                Typed::resource(groups_claim_resource::GroupsClaimResource {
                     data: Arc::clone(&data),
                 }),
             ],

@@ -18,6 +18,10 @@ pub const TYPE_NAME: &str = "oktaidp_pomerium_idp";
 
 /// Pomerium's authenticate callback path (`/oauth2/callback`), appended to the authenticate URL.
 pub const CALLBACK_PATH: &str = "/oauth2/callback";
+/// The scopes Pomerium requests when `idp_scopes` is unset.
+pub const DEFAULT_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
+/// The scope that makes the org authorization server add an app's groups claim.
+pub const GROUPS_SCOPE: &str = "groups";
 
 pub struct PomeriumIdp {
     pub data: Arc<ProviderData>,
@@ -34,26 +38,15 @@ fn directory_sync_type() -> Type {
     ]))
 }
 
-fn authorization_server_id(id: &str) -> Result<(), String> {
-    let ok = !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if ok {
-        Ok(())
-    } else {
-        Err("An authorization server ID is letters, digits, '-' and '_' (for example `default` or `aus1a2b3c4d5e6f7g8h9`).".into())
-    }
-}
-
 pub fn schema() -> Schema {
     Schema::new(
         0,
         Block::new(
             "Renders the settings Pomerium needs to sign users in with Okta: `idp_provider`, \
-             `idp_provider_url`, `idp_client_id`, `idp_client_secret`, the callback URL to register \
-             on the Okta app, and the directory-sync credentials, as single values, as environment \
-             variables (`env`) and as Pomerium YAML (`config_yaml`). Computed locally: no Okta call.\n\n\
+             `idp_provider_url`, `idp_client_id`, `idp_client_secret`, `idp_scopes`, the callback URL to \
+             register on the Okta app, and the directory-sync credentials, as single values, as environment \
+             variables (`env`) and as Pomerium YAML (`config_yaml`). Without `app_id`, computed locally: no \
+             Okta call.\n\n\
              `idp_service_account` is read only by Pomerium 0.10 to 0.19. Pomerium 0.20 and later \
              removed directory sync from the open-source core and refuse to start when a config file \
              contains `idp_service_account`: for those versions leave `api_token` unset (groups then \
@@ -62,7 +55,12 @@ pub fn schema() -> Schema {
              With `app_id`, the data source reads the Okta app (one API call, plus one for the client \
              secret when `client_secret` is not given) and fails with a fix in the message unless the \
              app is wired the way Pomerium needs: `callback_url` among its redirect URIs, the \
-             `refresh_token` grant on, response type `code`, status `ACTIVE`.",
+             `refresh_token` grant on, response type `code`, status `ACTIVE`. With the org authorization \
+             server (no `authorization_server_id`, no other `provider_url`) it also reads the app's groups \
+             claim (one more call): Okta adds that claim (`oktaidp_groups_claim` with `app_id`) to the ID \
+             token only when the sign-in asks for the `groups` scope, so `idp_scopes` then includes \
+             `groups`. A custom server's groups claim (`oktaidp_groups_claim` with \
+             `authorization_server_id`) needs no scope.",
         )
         .attr(
             Attribute::string("authenticate_service_url")
@@ -114,9 +112,18 @@ pub fn schema() -> Schema {
         .attr(
             Attribute::string("authorization_server_id")
                 .optional()
-                .check(authorization_server_id)
+                .check(validate::authorization_server_id)
                 .describe(
                     "ID of a custom Okta authorization server (e.g. `default`); the provider URL then becomes `<org URL>/oauth2/<id>`.",
+                ),
+        )
+        .attr(
+            Attribute::new("scopes", Type::list(Type::String))
+                .optional()
+                .describe(
+                    "Scopes Pomerium requests (`idp_scopes`), replacing the derived ones. Unset: Pomerium's defaults \
+                     `openid`, `profile`, `email`, `offline_access`, plus `groups` when `app_id` has a groups claim on \
+                     the org authorization server. A warning says when the given scopes would leave that claim out.",
                 ),
         )
         .attr(Attribute::string("idp_provider").computed().describe("Always `okta`."))
@@ -129,6 +136,11 @@ pub fn schema() -> Schema {
         .attr(Attribute::string("idp_client_secret").computed().sensitive().describe(
             "Value for Pomerium's `idp_client_secret`.",
         ))
+        .attr(
+            Attribute::new("idp_scopes", Type::list(Type::String))
+                .computed()
+                .describe("Value for Pomerium's `idp_scopes`: `scopes` if set, else derived as described there."),
+        )
         .attr(Attribute::string("callback_url").computed().describe(
             "`<authenticate_service_url>/oauth2/callback`: the sign-in redirect URI the Okta app must allow.",
         ))
@@ -147,11 +159,12 @@ pub fn schema() -> Schema {
         )
         .attr(Attribute::new("env", string_map()).computed().sensitive().describe(
             "Pomerium environment variables: `IDP_PROVIDER`, `IDP_PROVIDER_URL`, `IDP_CLIENT_ID`, `IDP_CLIENT_SECRET`, \
-             `AUTHENTICATE_SERVICE_URL`, and `IDP_SERVICE_ACCOUNT` when `api_token` is set.",
+             `IDP_SCOPES` (comma-separated), `AUTHENTICATE_SERVICE_URL`, and `IDP_SERVICE_ACCOUNT` when `api_token` is set.",
         ))
         .attr(Attribute::string("config_yaml").computed().sensitive().describe(
             "The same settings as Pomerium YAML keys (`idp_provider`, `idp_provider_url`, `idp_client_id`, \
-             `idp_client_secret`, `authenticate_service_url`, and `idp_service_account` when `api_token` is set).",
+             `idp_client_secret`, `idp_scopes`, `authenticate_service_url`, and `idp_service_account` when `api_token` \
+             is set).",
         )),
     )
 }
@@ -167,6 +180,7 @@ pub struct IdpSettings {
     pub api_token: Field<String>,
     pub provider_url: Field<String>,
     pub authorization_server_id: Field<String>,
+    pub scopes: Field<Vec<String>>,
     #[serde(skip_deserializing)]
     pub idp_provider: Option<String>,
     #[serde(skip_deserializing)]
@@ -175,6 +189,8 @@ pub struct IdpSettings {
     pub idp_client_id: Option<String>,
     #[serde(skip_deserializing)]
     pub idp_client_secret: Option<String>,
+    #[serde(skip_deserializing)]
+    pub idp_scopes: Option<Vec<String>>,
     #[serde(skip_deserializing)]
     pub callback_url: Option<String>,
     #[serde(skip_deserializing)]
@@ -214,6 +230,7 @@ pub struct Rendered {
     pub client_id: String,
     pub client_secret: String,
     pub api_token: Option<String>,
+    pub scopes: Vec<String>,
 }
 
 impl Rendered {
@@ -223,6 +240,7 @@ impl Rendered {
             ("IDP_PROVIDER_URL".to_string(), self.provider_url.clone()),
             ("IDP_CLIENT_ID".to_string(), self.client_id.clone()),
             ("IDP_CLIENT_SECRET".to_string(), self.client_secret.clone()),
+            ("IDP_SCOPES".to_string(), self.scopes.join(",")),
             (
                 "AUTHENTICATE_SERVICE_URL".to_string(),
                 self.authenticate_url.clone(),
@@ -244,6 +262,14 @@ impl Rendered {
             format!("idp_provider_url: {}", yaml_scalar(&self.provider_url)),
             format!("idp_client_id: {}", yaml_scalar(&self.client_id)),
             format!("idp_client_secret: {}", yaml_scalar(&self.client_secret)),
+            format!(
+                "idp_scopes: [{}]",
+                self.scopes
+                    .iter()
+                    .map(|s| yaml_scalar(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ];
         if let Some(token) = &self.api_token {
             lines.push(format!(
@@ -270,6 +296,7 @@ impl Rendered {
             idp_client_id: Some(self.client_id),
             idp_client_secret: Some(self.client_secret),
             callback_url: Some(self.callback_url),
+            idp_scopes: Some(self.scopes),
             ..inputs
         }
     }
@@ -305,6 +332,12 @@ impl PomeriumIdp {
         };
         let mut client_id = config.client_id.get().cloned();
         let mut client_secret = config.client_secret.get().cloned();
+        // The org authorization server issues for the org URL itself.
+        let org_server = config.authorization_server_id.is_null()
+            && org_url
+                .as_deref()
+                .is_some_and(|org| org.trim_end_matches('/') == provider_url);
+        let mut app_groups_claim = None;
         if let Some(app_id) = config.app_id.get() {
             let app = self.checked_app(app_id, &callback_url, diags).await?;
             if client_id.is_none() {
@@ -313,7 +346,11 @@ impl PomeriumIdp {
             if client_secret.is_none() {
                 client_secret = self.newest_secret(app_id, diags).await?;
             }
+            if org_server {
+                app_groups_claim = self.app_groups_claim(app_id, diags).await;
+            }
         }
+        let scopes = pick_scopes(config.scopes.get(), app_groups_claim.as_deref(), diags);
         Some(Rendered {
             callback_url,
             authenticate_url,
@@ -322,7 +359,32 @@ impl PomeriumIdp {
             client_id: client_id?,
             client_secret: client_secret?,
             api_token: config.api_token.get().cloned(),
+            scopes,
         })
+    }
+
+    /// Name of the app's groups claim on the org authorization server (one GET of Okta's
+    /// internal API), if it has one. The API needs an SSWS token; when it cannot be read, a
+    /// warning says so and no `groups` scope is derived.
+    async fn app_groups_claim(&self, app_id: &str, diags: &mut Diagnostics) -> Option<String> {
+        let client = self.data.client(diags)?;
+        match client.app_id_token_claims().get(app_id).await {
+            Ok(Some(claim)) if claim.is_set() && claim.value_type.as_deref() == Some("GROUPS") => {
+                claim.name
+            }
+            Ok(_) => None,
+            Err(e) => {
+                diags.attr_warning(
+                    AttrPath::root("app_id"),
+                    "Could not read the app's groups claim",
+                    format!(
+                        "Reading the ID token claim settings of app {app_id} failed, so idp_scopes does not \
+                         include groups; set scopes to choose them. {e}"
+                    ),
+                );
+                None
+            }
+        }
     }
 
     /// Reads the app (one GET) and reports every way its wiring would break Pomerium's sign-in.
@@ -385,6 +447,37 @@ impl PomeriumIdp {
             }
         }
     }
+}
+
+/// `idp_scopes`: the configured ones, else Pomerium's defaults plus `groups` when the app has a
+/// groups claim on the org authorization server (named `claim`). Warns when configured scopes
+/// would leave that claim out of the ID token.
+pub fn pick_scopes(
+    configured: Option<&Vec<String>>,
+    claim: Option<&str>,
+    diags: &mut Diagnostics,
+) -> Vec<String> {
+    let Some(scopes) = configured else {
+        let mut scopes: Vec<String> = DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect();
+        if claim.is_some() {
+            scopes.insert(3, GROUPS_SCOPE.to_string());
+        }
+        return scopes;
+    };
+    if let Some(name) = claim {
+        if !scopes.iter().any(|s| s == GROUPS_SCOPE) {
+            diags.attr_warning(
+                AttrPath::root("scopes"),
+                "Groups claim not requested",
+                format!(
+                    "The app has a groups claim ({name}) on the org authorization server, but Okta adds it to the \
+                     ID token only when the sign-in asks for the \"groups\" scope, which scopes lacks. Add \
+                     \"groups\" to scopes, or leave scopes unset."
+                ),
+            );
+        }
+    }
+    scopes.clone()
 }
 
 /// What the data source checks on the app.
@@ -584,11 +677,47 @@ mod tests {
             client_id: "0oa1".into(),
             client_secret: "s: #\"x".into(),
             api_token: None,
+            scopes: vec!["openid".into(), "groups".into()],
         };
         let yaml: serde_yaml::Value = serde_yaml::from_str(&r.yaml()).expect("yaml");
         assert_eq!(yaml["idp_client_secret"].as_str(), Some("s: #\"x"));
         assert_eq!(yaml["idp_provider"].as_str(), Some("okta"));
         assert!(yaml.get("idp_service_account").is_none());
         assert!(!r.env().contains_key("IDP_SERVICE_ACCOUNT"));
+        assert_eq!(
+            yaml["idp_scopes"],
+            serde_yaml::from_str::<serde_yaml::Value>("[openid, groups]").unwrap()
+        );
+        assert_eq!(r.env()["IDP_SCOPES"], "openid,groups");
+    }
+
+    #[test]
+    fn scopes_bring_the_org_servers_groups_claim() {
+        let mut d = Diagnostics::new();
+        assert_eq!(
+            pick_scopes(None, None, &mut d),
+            ["openid", "profile", "email", "offline_access"]
+        );
+        assert_eq!(
+            pick_scopes(None, Some("groups"), &mut d),
+            ["openid", "profile", "email", "groups", "offline_access"]
+        );
+        assert!(d.is_empty());
+        let given = vec!["openid".to_string(), "email".to_string()];
+        assert_eq!(pick_scopes(Some(&given), None, &mut d), given);
+        assert!(d.is_empty());
+        // A claim the given scopes would not bring: a warning at `scopes`.
+        assert_eq!(pick_scopes(Some(&given), Some("groups"), &mut d), given);
+        let w: Vec<_> = d.iter().collect();
+        assert_eq!(w.len(), 1);
+        assert!(!d.has_errors());
+        assert_eq!(
+            w[0].path.as_ref().map(ToString::to_string).as_deref(),
+            Some("scopes")
+        );
+        let mut d = Diagnostics::new();
+        let with_groups = vec!["openid".to_string(), "groups".to_string()];
+        pick_scopes(Some(&with_groups), Some("groups"), &mut d);
+        assert!(d.is_empty());
     }
 }

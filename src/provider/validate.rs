@@ -115,6 +115,40 @@ pub fn group_id(id: &str) -> Result<(), String> {
     ))
 }
 
+/// An authorization server ID: `default` or an `aus…` id (letters, digits, `-`, `_`).
+pub fn authorization_server_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err("An authorization server ID is letters, digits, '-' and '_' (for example `default` or `aus1a2b3c4d5e6f7g8h9`).".into())
+    }
+}
+
+/// A groups-claim regular expression. Okta evaluates Java regular expressions; look-around and
+/// back-references, which Java has and Rust's parser refuses, are accepted as they are.
+pub fn group_regex(pattern: &str) -> Result<(), String> {
+    use regex_syntax::ast::{parse::Parser, ErrorKind};
+    match Parser::new().parse(pattern) {
+        Ok(_) => Ok(()),
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::UnsupportedLookAround | ErrorKind::UnsupportedBackreference
+            ) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "The filter is not a valid regular expression: {}.",
+            e.kind()
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +159,29 @@ mod tests {
         for bad in ["", "00T 1", "00T1/x", "00T?", "00T#", "00T%2F", "00T\n"] {
             assert!(token_id(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn group_regexes() {
+        assert!(group_regex(".*").is_ok());
+        assert!(group_regex("^eng-(a|b)$").is_ok());
+        // Java-only constructs are left to Okta.
+        assert!(group_regex("(?=eng).*").is_ok());
+        assert!(group_regex("(a)\\1").is_ok());
+        let e = group_regex("eng-(").unwrap_err();
+        assert!(
+            e.starts_with("The filter is not a valid regular expression"),
+            "{e}"
+        );
+        assert!(group_regex("[z-a]").is_err());
+    }
+
+    #[test]
+    fn authorization_server_ids() {
+        assert!(authorization_server_id("default").is_ok());
+        assert!(authorization_server_id("aus1a2b3c4d5e6f7g8h9").is_ok());
+        assert!(authorization_server_id("").is_err());
+        assert!(authorization_server_id("aus/1").is_err());
     }
 
     #[test]

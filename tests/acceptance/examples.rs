@@ -97,6 +97,12 @@ pub fn every_example_applies(tf: &Terraform) -> Result<(), String> {
         "examples/resources/oktaidp_oidc_app_refresh_grant/resource.tf",
         &[("app_id", shared_app.clone())],
     )?;
+    run_example(
+        tf,
+        &emu,
+        "examples/resources/oktaidp_groups_claim/resource.tf",
+        &[("app_id", shared_app.clone())],
+    )?;
     let minted = emu.admin(
         "POST",
         "/__emulator/tokens",

@@ -5,6 +5,7 @@ mod api_token;
 mod app_parts;
 mod emulator;
 mod examples;
+mod groups_claim;
 mod install;
 mod oidc_app;
 mod pomerium_idp;
@@ -80,6 +81,14 @@ const CASES: &[Case] = &[
     (
         "app_parts::refresh_grant_lifecycle",
         app_parts::refresh_grant_lifecycle,
+    ),
+    (
+        "groups_claim::org_server_lifecycle",
+        groups_claim::org_server_lifecycle,
+    ),
+    (
+        "groups_claim::custom_server_lifecycle",
+        groups_claim::custom_server_lifecycle,
     ),
     (
         "install::filesystem_mirror_unpacked",

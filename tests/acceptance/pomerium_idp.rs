@@ -80,6 +80,7 @@ pub fn renders_settings(tf: &Terraform) -> Result<(), String> {
             "AUTHENTICATE_SERVICE_URL": "https://authenticate.example.com",
             "IDP_CLIENT_ID": "0oa1example2client3id",
             "IDP_CLIENT_SECRET": CLIENT_SECRET,
+            "IDP_SCOPES": "openid,profile,email,offline_access",
             "IDP_PROVIDER": "okta",
             "IDP_PROVIDER_URL": "https://dev-123456.okta.com",
             "IDP_SERVICE_ACCOUNT": service_account,
@@ -87,7 +88,7 @@ pub fn renders_settings(tf: &Terraform) -> Result<(), String> {
         "pomerium_env",
     )?;
     let yaml = format!(
-        "authenticate_service_url: \"https://authenticate.example.com\"\nidp_provider: \"okta\"\nidp_provider_url: \"https://dev-123456.okta.com\"\nidp_client_id: \"0oa1example2client3id\"\nidp_client_secret: \"{CLIENT_SECRET}\"\nidp_service_account: \"{service_account}\"\n"
+        "authenticate_service_url: \"https://authenticate.example.com\"\nidp_provider: \"okta\"\nidp_provider_url: \"https://dev-123456.okta.com\"\nidp_client_id: \"0oa1example2client3id\"\nidp_client_secret: \"{CLIENT_SECRET}\"\nidp_scopes: [\"openid\", \"profile\", \"email\", \"offline_access\"]\nidp_service_account: \"{service_account}\"\n"
     );
     expect(
         &out["pomerium_config_yaml"]["value"],
@@ -309,14 +310,35 @@ output "env" {{
             env["IDP_CLIENT_ID"]
         ));
     }
+    if env["IDP_SCOPES"] != json!("openid,profile,email,offline_access") {
+        return Err(format!(
+            "IDP_SCOPES without a groups claim: {}",
+            env["IDP_SCOPES"]
+        ));
+    }
     ws.expect_empty_plan(&[])?;
-    // Reads cost one app GET plus one secrets list (no client_secret given).
+    // Reads cost one app GET, one secrets list (no client_secret given) and one read of the
+    // app's groups claim (org authorization server).
     let before = emu.request_count()?;
     ws.run(&["refresh", "-no-color"])?.ok("terraform refresh")?;
     let reads = emu.request_count()? - before;
     println!("  api calls oktaidp_pomerium_idp with app_id: read {reads}");
-    if reads != 2 {
-        return Err(format!("a read made {reads} Okta calls, expected 2"));
+    if reads != 3 {
+        return Err(format!("a read made {reads} Okta calls, expected 3"));
+    }
+    // The app gets a groups claim on the org authorization server: Pomerium must ask for it.
+    emu.ok(
+        "POST",
+        &format!("/api/v1/internal/apps/{app_id}/settings/oauth/idToken"),
+        Some(
+            &json!({"valueType": "GROUPS", "groupFilterType": "REGEX", "issuerMode": "ORG_URL",
+                     "name": "groups", "value": ".*"}),
+        ),
+    )?;
+    ws.apply(&[])?;
+    let scopes = ws.outputs()?["env"]["value"]["IDP_SCOPES"].clone();
+    if scopes != json!("openid,profile,email,groups,offline_access") {
+        return Err(format!("IDP_SCOPES with a groups claim: {scopes}"));
     }
     ws.destroy(&[])?;
     ws.check_log()

@@ -89,6 +89,18 @@ pub fn exercise(emu: &Emulator, mut ws: Workspace) -> Result<(), String> {
             out["directory_sync"]["value"]
         ));
     }
+    // The org authorization server's groups claim of the app, and the scope that brings it.
+    let claim = emu.ok(
+        "GET",
+        &format!("/api/v1/internal/apps/{app_id}/settings/oauth/idToken"),
+        None,
+    )?;
+    if claim["name"] != "groups" || claim["valueType"] != "GROUPS" || claim["value"] != ".*" {
+        return Err(format!("groups claim of the app: {claim}"));
+    }
+    if env["IDP_SCOPES"] != json!("openid,profile,email,groups,offline_access") {
+        return Err(format!("IDP_SCOPES = {}", env["IDP_SCOPES"]));
+    }
     if out["pomerium_config_yaml"]["sensitive"] != json!(true) {
         return Err("config yaml output not sensitive".into());
     }

@@ -499,6 +499,165 @@ async function main() {
     return null;
   });
 
+  // --- authorization servers, claims, scopes, policies ---------------------------------------
+  const asApi = client.authorizationServerApi;
+  let server;
+  await check('authorization servers: the built-in default one', async () => {
+    const d = await asApi.getAuthorizationServer({ authServerId: 'default' });
+    eq(d.name, 'default', 'default name');
+    // The SDK's model has no `default` field; the issuer names the built-in server.
+    assert(d.issuer?.endsWith('/oauth2/default'), `default issuer ${d.issuer}`);
+    eq(d.audiences, ['api://default'], 'default audiences');
+    return d.id;
+  });
+
+  await check('authorization servers: create', async () => {
+    server = await asApi.createAuthorizationServer({
+      authorizationServer: {
+        name: tag,
+        description: 'sdk check',
+        audiences: ['api://sdk-check'],
+        credentials: { signing: { rotationMode: 'AUTO' } },
+      },
+    });
+    assert(server.id?.startsWith('aus'), `server id ${server.id}`);
+    eq(server.issuerMode, 'ORG_URL', 'issuerMode');
+    eq(server.credentials?.signing?.rotationMode, 'AUTO', 'rotationMode');
+    return server.id;
+  });
+
+  await check('authorization servers: list with q', async () => {
+    const listed = await all(await asApi.listAuthorizationServers({ q: tag }));
+    eq(
+      listed.map((x) => x.id),
+      [server.id],
+      'servers matching q',
+    );
+    return null;
+  });
+
+  await check('authorization servers: missing fields answer 400 E0000001', () =>
+    rejects(
+      asApi.createAuthorizationServer({ authorizationServer: { name: `${tag}-x` } }),
+      400,
+      'E0000001',
+      'create without description and audiences',
+    ),
+  );
+
+  let claim;
+  await check('authorization server claims: create a groups claim', async () => {
+    claim = await asApi.createOAuth2Claim({
+      authServerId: server.id,
+      oAuth2Claim: {
+        name: 'groups',
+        status: 'ACTIVE',
+        claimType: 'IDENTITY',
+        valueType: 'GROUPS',
+        group_filter_type: 'REGEX',
+        value: '.*',
+        alwaysIncludeInToken: true,
+        conditions: { scopes: [] },
+      },
+    });
+    assert(claim.id?.startsWith('ocl'), `claim id ${claim.id}`);
+    eq(claim.group_filter_type, 'REGEX', 'group_filter_type');
+    return claim.id;
+  });
+
+  await check('authorization server claims: list, replace, bad regex, delete', async () => {
+    const listed = await all(await asApi.listOAuth2Claims({ authServerId: server.id }));
+    assert(listed.some((c) => c.id === claim.id), 'claim not listed');
+    assert(listed.some((c) => c.name === 'sub' && c.system), 'system claim sub not listed');
+    const replaced = await asApi.replaceOAuth2Claim({
+      authServerId: server.id,
+      claimId: claim.id,
+      oAuth2Claim: { ...claim, group_filter_type: 'STARTS_WITH', value: 'eng' },
+    });
+    eq(replaced.group_filter_type, 'STARTS_WITH', 'replaced filter');
+    await rejects(
+      asApi.replaceOAuth2Claim({
+        authServerId: server.id,
+        claimId: claim.id,
+        oAuth2Claim: { ...claim, value: 'eng-(' },
+      }),
+      400,
+      'E0000001',
+      'regex that does not compile',
+    );
+    await asApi.deleteOAuth2Claim({ authServerId: server.id, claimId: claim.id });
+    await rejects(
+      asApi.getOAuth2Claim({ authServerId: server.id, claimId: claim.id }),
+      404,
+      'E0000007',
+      'get deleted claim',
+    );
+    return null;
+  });
+
+  await check('authorization server scopes: create and delete', async () => {
+    const scope = await asApi.createOAuth2Scope({
+      authServerId: server.id,
+      oAuth2Scope: { name: 'groups', description: 'groups', metadataPublish: 'ALL_CLIENTS' },
+    });
+    assert(scope.id?.startsWith('scp'), `scope id ${scope.id}`);
+    await asApi.deleteOAuth2Scope({ authServerId: server.id, scopeId: scope.id });
+    return null;
+  });
+
+  await check('authorization server policies: policy and rule', async () => {
+    const policy = await asApi.createAuthorizationServerPolicy({
+      authServerId: server.id,
+      policy: {
+        type: 'OAUTH_AUTHORIZATION_POLICY',
+        name: 'sdk check',
+        description: 'sdk check',
+        priority: 1,
+        status: 'ACTIVE',
+        conditions: { clients: { include: ['ALL_CLIENTS'] } },
+      },
+    });
+    assert(policy.id?.startsWith('00p'), `policy id ${policy.id}`);
+    const rule = await asApi.createAuthorizationServerPolicyRule({
+      authServerId: server.id,
+      policyId: policy.id,
+      policyRule: {
+        type: 'RESOURCE_ACCESS',
+        name: 'everyone',
+        priority: 1,
+        conditions: {
+          grantTypes: { include: ['authorization_code'] },
+          people: { groups: { include: ['EVERYONE'] } },
+          scopes: { include: ['*'] },
+        },
+        actions: { token: { accessTokenLifetimeMinutes: 60 } },
+      },
+    });
+    assert(rule.id?.startsWith('0pr'), `rule id ${rule.id}`);
+    eq(rule.actions?.token?.refreshTokenWindowMinutes, 10080, 'default refresh window');
+    const rules = await all(
+      await asApi.listAuthorizationServerPolicyRules({ authServerId: server.id, policyId: policy.id }),
+    );
+    eq(
+      rules.map((r) => r.id),
+      [rule.id],
+      'rules',
+    );
+    return null;
+  });
+
+  await check('authorization servers: deactivate and delete', async () => {
+    await asApi.deactivateAuthorizationServer({ authServerId: server.id });
+    await asApi.deleteAuthorizationServer({ authServerId: server.id });
+    await rejects(
+      asApi.getAuthorizationServer({ authServerId: server.id }),
+      404,
+      'E0000007',
+      'get deleted server',
+    );
+    return null;
+  });
+
   // The token in use still works (nothing above revoked it).
   await check('users: current user again after the run', async () => {
     const again = await usersApi.getUser({ userId: 'me' });

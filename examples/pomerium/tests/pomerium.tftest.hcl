@@ -44,6 +44,11 @@ run "wires_the_app_and_renders_the_settings" {
     condition     = nonsensitive(output.pomerium_env["IDP_PROVIDER"]) == "okta"
     error_message = "The rendered IDP_PROVIDER is not okta."
   }
+
+  assert {
+    condition     = oktaidp_groups_claim.pomerium.name == "groups" && contains(split(",", nonsensitive(output.pomerium_env["IDP_SCOPES"])), "groups")
+    error_message = "The app has no groups claim, or Pomerium would not request the groups scope that brings it."
+  }
 }
 
 run "refuses_a_url_as_authenticate_host" {

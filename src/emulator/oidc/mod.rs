@@ -32,11 +32,10 @@ use axum::{
 };
 
 use super::{
-    authz_state::{AuthClaim, AuthPolicy, AuthScope, AuthServer, PolicyRule, SigningKey},
+    authz_state::{AuthServer, SigningKey},
     clock,
     errors::{ApiResult, OktaError},
     http::BoundBase,
-    ids,
     server::Shared,
     state::{Org, Status},
 };
@@ -163,14 +162,6 @@ pub fn resolve(org: &Org, sel: &IssuerSel, org_url: &str) -> ApiResult<Issuer> {
 /// Resolves the server and makes sure it has an ACTIVE and a NEXT key (generated on first
 /// use, outside the org lock since RSA key generation is slow).
 pub fn resolve_with_keys(shared: &Shared, sel: &IssuerSel, org_url: &str) -> ApiResult<Issuer> {
-    if *sel == IssuerSel::Custom("default".into())
-        && !shared.read(|org| org.auth_servers.iter().any(|s| s.is_default))
-    {
-        shared.write(|org| {
-            ensure_default_server(org, clock::now());
-            Ok(())
-        })?;
-    }
     let (issuer, missing) = shared.read(|org| {
         let issuer = resolve(org, sel, org_url)?;
         let missing = keys::missing(issuer.keys(org));
@@ -199,116 +190,6 @@ pub fn resolve_with_keys(shared: &Shared, sel: &IssuerSel, org_url: &str) -> Api
         Ok(())
     })?;
     Ok(issuer)
-}
-
-/// Creates the built-in `default` custom server if the org has none: system scopes, the
-/// always-included identity claims, and an allow-all access policy ("Default Policy" for
-/// `ALL_CLIENTS`, rule for `EVERYONE`, scopes `*`). Returns whether it was created.
-///
-/// A stop-gap for the OIDC endpoints until the authorization-servers Management API seeds
-/// `default` itself; with that seeding in place this never fires.
-pub fn ensure_default_server(org: &mut Org, now: i64) -> bool {
-    if org.auth_servers.iter().any(|s| s.is_default) {
-        return false;
-    }
-    let scopes = [
-        "openid",
-        "profile",
-        "email",
-        "address",
-        "phone",
-        "offline_access",
-        "device_sso",
-    ]
-    .iter()
-    .map(|name| AuthScope {
-        id: ids::object_id("scp"),
-        name: name.to_string(),
-        description: None,
-        display_name: None,
-        system: true,
-        metadata_publish: "ALL_CLIENTS".into(),
-        consent: "IMPLICIT".into(),
-        default: false,
-        optional: false,
-    })
-    .collect();
-    let claims = [
-        ("email", "email"),
-        ("name", "profile"),
-        ("preferred_username", "profile"),
-    ]
-    .iter()
-    .map(|(name, scope)| AuthClaim {
-        id: ids::object_id("ocl"),
-        name: name.to_string(),
-        status: Status::Active,
-        claim_type: "IDENTITY".into(),
-        value_type: "SYSTEM".into(),
-        value: String::new(),
-        group_filter_type: None,
-        always_include_in_token: true,
-        scopes: vec![scope.to_string()],
-        system: true,
-    })
-    .collect();
-    let rule = PolicyRule {
-        id: ids::object_id("0pr"),
-        name: "Default Policy Rule".into(),
-        priority: 1,
-        status: Status::Active,
-        system: false,
-        grant_types: [
-            "implicit",
-            "client_credentials",
-            "authorization_code",
-            "password",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-        groups_include: vec!["EVERYONE".into()],
-        users_include: vec![],
-        users_exclude: vec![],
-        scopes: vec!["*".into()],
-        access_token_lifetime_minutes: 60,
-        refresh_token_lifetime_minutes: 0,
-        refresh_token_window_minutes: 10080,
-        created: now,
-        last_updated: now,
-    };
-    let policy = AuthPolicy {
-        id: ids::object_id("00p"),
-        name: "Default Policy".into(),
-        description: "Default policy description".into(),
-        priority: 1,
-        status: Status::Active,
-        system: false,
-        clients: vec!["ALL_CLIENTS".into()],
-        rules: vec![rule],
-        created: now,
-        last_updated: now,
-    };
-    let seq = org.next_seq();
-    org.auth_servers.push(AuthServer {
-        id: ids::object_id("aus"),
-        seq,
-        name: "default".into(),
-        description: "Default Authorization Server for your Applications".into(),
-        audiences: vec!["api://default".into()],
-        issuer_mode: "DYNAMIC".into(),
-        status: Status::Active,
-        is_default: true,
-        rotation_mode: "AUTO".into(),
-        last_rotated: now,
-        created: now,
-        last_updated: now,
-        keys: vec![],
-        scopes,
-        claims,
-        policies: vec![policy],
-    });
-    true
 }
 
 /// The org URL: the emulator's bound base, so every issuer is stable whatever `Host` a client
@@ -388,7 +269,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_servers_are_404() {
+    fn unknown_servers_are_404_and_default_exists() {
         let org = Org::seed(None);
         let err = resolve(&org, &IssuerSel::Custom("nope".into()), "http://h").unwrap_err();
         assert_eq!(err.status.as_u16(), 404);
@@ -396,9 +277,7 @@ mod tests {
             err.summary,
             "Not found: Resource not found: nope (AuthorizationServer)"
         );
-        let mut org = org;
-        assert!(ensure_default_server(&mut org, 1));
-        assert!(!ensure_default_server(&mut org, 2));
+        // A new org has the built-in `default` server.
         let d = resolve(&org, &IssuerSel::Custom("default".into()), "http://h").unwrap();
         assert_eq!(d.url, "http://h/oauth2/default");
         assert!(d.key.starts_with("aus"));

@@ -9,6 +9,7 @@
 mod api_token;
 mod app;
 mod assignment;
+mod authz;
 mod client_secret;
 mod error_body;
 mod group;
@@ -17,6 +18,7 @@ mod user;
 pub use api_token::{ApiToken, ApiTokenUpdate, TokenNetwork};
 pub use app::{OidcApp, RefreshTokenSettings};
 pub use assignment::{AppGroupAssignment, GroupAssignmentRequest};
+pub use authz::{AppIdTokenClaim, AuthServerClaim};
 pub use client_secret::{ClientSecret, NewClientSecret};
 pub use error_body::{ErrorBody, ErrorCause};
 pub use group::{Group, GroupProfile, NewGroup};
