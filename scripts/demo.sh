@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Demo: starts okta-emulator (a local Okta org), creates two groups and a directory-sync API token
 # in it, applies examples/pomerium with the provider built here, prints the Pomerium settings it
-# rendered, shows that a second plan is empty, then destroys everything.
+# rendered, signs a demo user in with those settings the way Pomerium would (and prints the
+# ID token's sub, email and groups), shows that a second plan is empty, then destroys everything.
 # Uses the terraform on PATH when it is >= 1.0, otherwise Terraform 1.0.3 from the cache
 # (scripts/install-terraform.sh installs it).
 set -euo pipefail
@@ -9,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 echo "==> building terraform-provider-oktaidp and okta-emulator"
-cargo build --quiet --bin terraform-provider-oktaidp --bin okta-emulator
+cargo build --quiet --bin terraform-provider-oktaidp --bin okta-emulator --example pomerium_sign_in
 
 terraform_bin=""
 if command -v terraform >/dev/null 2>&1; then
@@ -34,8 +35,13 @@ org_url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/emulator.out")
 echo "==> okta-emulator at $org_url"
 
 okta() { curl -fsS -X "$1" "$org_url$2" -H "Authorization: SSWS $admin_token" -H 'Content-Type: application/json' -H 'Accept: application/json' ${3:+-d "$3"}; }
-okta POST /api/v1/groups '{"profile":{"name":"Engineering","description":"Allowed to use Pomerium"}}' >/dev/null
+group_id() { grep -o '"id":"00g[^"]*"' | head -1 | cut -d'"' -f4; }
+eng_id=$(okta POST /api/v1/groups '{"profile":{"name":"Engineering","description":"Allowed to use Pomerium"}}' | group_id)
 okta POST /api/v1/groups '{"profile":{"name":"Operations","description":"Allowed to use Pomerium"}}' >/dev/null
+# A person to sign in: in Engineering (allowed) and in a group Pomerium's policy might use too.
+export DEMO_PASSWORD="Demo-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+oncall_id=$(okta POST /api/v1/groups '{"profile":{"name":"On-call","description":"Pages at night"}}' | group_id)
+okta POST '/api/v1/users?activate=true' "{\"profile\":{\"firstName\":\"Dana\",\"lastName\":\"Demo\",\"email\":\"dana@example.com\",\"login\":\"dana@example.com\"},\"credentials\":{\"password\":{\"value\":\"$DEMO_PASSWORD\"}},\"groupIds\":[\"$eng_id\",\"$oncall_id\"]}" >/dev/null
 # Okta has no API to create API tokens; the emulator mints one the way an admin would in the console.
 dir_token=$(curl -fsS -X POST "$org_url/__emulator/tokens" -H 'Content-Type: application/json' \
   -d '{"name":"pomerium-directory-sync"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
@@ -65,6 +71,9 @@ echo "==> Pomerium settings (config.yaml):"
 echo
 echo "==> Pomerium settings (environment):"
 "$terraform_bin" output -json pomerium_env
+echo
+echo "==> dana@example.com signs in with these settings, as Pomerium would; what Pomerium sees:"
+"$terraform_bin" output -json pomerium_env | "$root/target/debug/examples/pomerium_sign_in" --login dana@example.com --password-env DEMO_PASSWORD
 echo
 echo "==> second plan (expect no changes):"
 "$terraform_bin" plan -no-color -detailed-exitcode | tail -3

@@ -587,7 +587,7 @@ mod tests {
         Typed::resource(GroupsClaimResource {
             data: Arc::clone(provider.data()),
         })
-            .validate(&object(pairs), &mut d);
+        .validate(&object(pairs), &mut d);
         error_paths(&d)
     }
 

@@ -11,6 +11,7 @@ mod oidc_app;
 mod pomerium_idp;
 mod pomerium_module;
 mod scale;
+mod sign_in;
 mod terraform;
 
 use std::time::Instant;
@@ -58,6 +59,9 @@ const CASES: &[Case] = &[
         "oidc_app::uncertain_create_is_adopted",
         oidc_app::uncertain_create_is_adopted,
     ),
+    ("sign_in::org_server", sign_in::org_server),
+    ("sign_in::default_server", sign_in::default_server),
+    ("sign_in::secret_rotation", sign_in::secret_rotation),
     (
         "pomerium_module::applies_and_renders",
         pomerium_module::applies_and_renders,
