@@ -12,7 +12,6 @@
 //! ```
 
 #[path = "../tests/support/rp.rs"]
-#[allow(dead_code)]
 mod rp;
 
 use std::io::Read;

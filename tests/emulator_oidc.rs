@@ -1579,3 +1579,32 @@ async fn deactivating_the_user_or_unassigning_ends_the_grants() {
     );
     c.emu.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_public_url_is_the_issuer_whatever_address_was_used() {
+    let public = "http://okta.localhost:18089";
+    let emu = spawn(EmulatorConfig::ephemeral().with_public_url(public))
+        .await
+        .unwrap();
+    assert_eq!(emu.base_url(), public);
+    let bound = format!("http://{}", emu.addr());
+    for (path, issuer) in [
+        ("/.well-known/openid-configuration", public.to_string()),
+        (
+            "/oauth2/default/.well-known/openid-configuration",
+            format!("{public}/oauth2/default"),
+        ),
+    ] {
+        let doc: serde_json::Value = reqwest::get(format!("{bound}{path}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(doc["issuer"], issuer.as_str(), "{path}");
+        let token = doc["token_endpoint"].as_str().unwrap_or_default();
+        assert!(token.starts_with(public), "{token}");
+    }
+    let refused = spawn(EmulatorConfig::ephemeral().with_public_url("http://x.example/path")).await;
+    assert!(refused.is_err());
+}

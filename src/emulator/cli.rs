@@ -29,8 +29,9 @@ fn after_help() -> String {
 #[command(
     name = "okta-emulator",
     version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("OKTAIDP_GIT_COMMIT"), ")"),
-    about = "okta-emulator: a local Okta Management API (OIDC apps, client secrets, groups, \
-             app group assignments, API tokens) for demos and tests",
+    about = "okta-emulator: a local Okta org for demos and tests: the Management API (OIDC apps, \
+             client secrets, groups, users, assignments, API tokens, authorization servers) and \
+             OpenID Connect sign-in",
     after_help = after_help()
 )]
 pub struct Args {
@@ -57,6 +58,12 @@ pub struct Args {
     /// Extra delay added to every Okta API request, in milliseconds (for benchmarks).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
+
+    /// The org URL clients use, when it is not the listen address (for example
+    /// http://okta.localhost:8089 when Pomerium runs in a container): the OIDC issuers and
+    /// endpoints are built from it. Scheme and authority only.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 impl Args {
@@ -67,6 +74,7 @@ impl Args {
             state_file: self.state.clone(),
             rate_limit_per_minute: self.rate_limit,
             latency: Duration::from_millis(self.latency_ms),
+            public_url: self.public_url.clone(),
         }
     }
 }

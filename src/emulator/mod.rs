@@ -95,6 +95,9 @@ pub struct EmulatorConfig {
     pub rate_limit_per_minute: u32,
     /// Extra delay added to every Okta API request.
     pub latency: Duration,
+    /// The org URL clients use (`http(s)://host[:port]`), when it is not the bound address: OIDC
+    /// issuers and endpoints are built from it.
+    pub public_url: Option<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -105,6 +108,7 @@ impl Default for EmulatorConfig {
             state_file: None,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT,
             latency: Duration::ZERO,
+            public_url: None,
         }
     }
 }
@@ -135,6 +139,11 @@ impl EmulatorConfig {
 
     pub fn with_latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
+        self
+    }
+
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
         self
     }
 }
@@ -178,7 +187,7 @@ impl std::fmt::Debug for RunningEmulator {
 }
 
 impl RunningEmulator {
-    /// `http://127.0.0.1:PORT`: the org URL to give clients.
+    /// `http://127.0.0.1:PORT`, or the configured public URL: the org URL to give clients.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
@@ -295,6 +304,9 @@ fn validate(config: &EmulatorConfig) -> Result<(), EmulatorError> {
             "rate limit must be at least 1 per minute".into(),
         ));
     }
+    if let Some(u) = &config.public_url {
+        check_public_url(u).map_err(EmulatorError::Config)?;
+    }
     if let Some(t) = &config.api_token {
         if t.is_empty() || !t.chars().all(|c| c.is_ascii_graphic()) {
             return Err(EmulatorError::Config(
@@ -306,6 +318,31 @@ fn validate(config: &EmulatorConfig) -> Result<(), EmulatorError> {
 }
 
 /// The URL clients should use: unspecified bind addresses are reached via loopback.
+/// `--public-url` must be an origin: an OIDC issuer is compared byte for byte, so no path, query
+/// or trailing slash.
+fn check_public_url(raw: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("public URL {raw:?} {why}"));
+    let Ok(url) = url::Url::parse(raw) else {
+        return bad("is not an absolute URL");
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return bad("must be http or https");
+    }
+    if url.host_str().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return bad("needs a host and no user info");
+    }
+    if url.query().is_some()
+        || url.fragment().is_some()
+        || !raw
+            .trim_end_matches('/')
+            .eq(url.origin().ascii_serialization().as_str())
+        || raw.ends_with('/')
+    {
+        return bad("must be scheme://host[:port], with no path or trailing slash");
+    }
+    Ok(())
+}
+
 fn public_base(addr: SocketAddr) -> String {
     let ip = match addr.ip() {
         IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -333,7 +370,10 @@ pub async fn spawn(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             addr: config.listen,
             source,
         })?;
-    let base_url = public_base(addr);
+    let base_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| public_base(addr));
     let shared = Arc::new(Shared::new(
         org,
         persister,
@@ -416,6 +456,23 @@ mod tests {
             public_base("127.0.0.1:5".parse().unwrap()),
             "http://127.0.0.1:5"
         );
+    }
+
+    #[test]
+    fn public_urls_are_origins() {
+        for ok in ["http://okta.localhost:8089", "https://okta.example.com"] {
+            assert_eq!(check_public_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "okta.localhost:8089",
+            "ftp://okta.example.com",
+            "http://okta.example.com/",
+            "http://okta.example.com/oauth2",
+            "http://okta.example.com?x=1",
+            "http://user@okta.example.com",
+        ] {
+            assert!(check_public_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -5,7 +5,6 @@
 //! `idp_client_id` and `idp_client_secret`, ID-token verification, `/userinfo` and a refresh.
 
 #[path = "../support/rp.rs"]
-#[allow(dead_code)]
 mod rp;
 
 use serde_json::{json, Value};
