@@ -3,12 +3,14 @@
 pub mod api_token_resource;
 mod app_parts;
 mod config;
+pub mod functions;
 pub mod group_data_source;
 pub mod oidc_app_redirect_uri_resource;
 pub mod oidc_app_refresh_grant_resource;
 pub mod oidc_app_resource;
 pub mod okta_diag;
 pub mod pomerium_idp_data_source;
+pub mod pomerium_settings;
 pub mod validate;
 
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::framework::{DataSource, Provider, Resource};
+use crate::tfplugin::function::{Function, TypedFn};
 use crate::tfplugin::schema::Schema;
 use crate::tfplugin::typed::Typed;
 use crate::tfplugin::value::Value;
@@ -77,6 +80,7 @@ pub struct OktaIdpProvider {
     data: Arc<ProviderData>,
     resources: Vec<Arc<dyn Resource>>,
     data_sources: Vec<Arc<dyn DataSource>>,
+    functions: Vec<Arc<dyn Function>>,
 }
 
 impl OktaIdpProvider {
@@ -112,6 +116,10 @@ impl OktaIdpProvider {
                     Arc::clone(&data),
                 )),
             ],
+            functions: vec![
+                TypedFn::function(functions::IdpServiceAccount),
+                TypedFn::function(functions::CallbackUrl),
+            ],
             data,
         }
     }
@@ -143,6 +151,10 @@ impl Provider for OktaIdpProvider {
 
     fn data_sources(&self) -> &[Arc<dyn DataSource>] {
         &self.data_sources
+    }
+
+    fn functions(&self) -> &[Arc<dyn Function>] {
+        &self.functions
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {

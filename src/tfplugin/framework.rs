@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::diag::{AttrPath, Diagnostics};
+use super::function::Function;
 use super::schema::{Block, Check, Nesting, Schema};
 use super::value::Value;
 
@@ -15,6 +16,10 @@ pub trait Provider: Send + Sync + 'static {
     fn schema(&self) -> &Schema;
     fn resources(&self) -> &[Arc<dyn Resource>];
     fn data_sources(&self) -> &[Arc<dyn DataSource>];
+    /// Provider functions (Terraform >= 1.8); older clients never see them.
+    fn functions(&self) -> &[Arc<dyn Function>] {
+        &[]
+    }
     /// Checks of the provider block beyond the schema (may see unknowns).
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     /// Builds what resources need from the provider block (may see unknowns during plan).

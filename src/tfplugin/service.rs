@@ -14,6 +14,7 @@ use super::diag::{single_error, AttrPath, Diagnostics};
 use super::framework::{
     plan_object, reject_read_only, ApplyRequest, DataSource, PlanRequest, Provider, Resource,
 };
+use super::function::{Function, FunctionError};
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server;
 use super::schema::Schema;
@@ -25,6 +26,7 @@ pub struct ProviderService {
     provider: Arc<dyn Provider>,
     resources: HashMap<&'static str, (Arc<dyn Resource>, Type)>,
     data_sources: HashMap<&'static str, (Arc<dyn DataSource>, Type)>,
+    functions: HashMap<&'static str, Arc<dyn Function>>,
     provider_type: Type,
     schema_response: OnceLock<pb::get_provider_schema::Response>,
 }
@@ -41,11 +43,17 @@ impl ProviderService {
             .iter()
             .map(|d| (d.type_name(), (Arc::clone(d), d.schema().implied_type())))
             .collect();
+        let functions = provider
+            .functions()
+            .iter()
+            .map(|f| (f.name(), Arc::clone(f)))
+            .collect();
         let provider_type = provider.schema().implied_type();
         Self {
             provider,
             resources,
             data_sources,
+            functions,
             provider_type,
             schema_response: OnceLock::new(),
         }
@@ -84,9 +92,48 @@ impl ProviderService {
                 .iter()
                 .map(|d| (d.type_name().to_string(), d.schema().to_proto()))
                 .collect(),
+            functions: self.function_signatures(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         }
+    }
+
+    fn function_signatures(&self) -> HashMap<String, pb::Function> {
+        self.provider
+            .functions()
+            .iter()
+            .map(|f| (f.name().to_string(), f.signature().to_proto()))
+            .collect()
+    }
+
+    /// Decodes each argument by its parameter's type and calls the function.
+    fn call(&self, req: &pb::call_function::Request) -> Result<Value, FunctionError> {
+        let function = self.functions.get(req.name.as_str()).ok_or_else(|| {
+            FunctionError::new(format!(
+                "terraform-provider-oktaidp has no function \"{}\".",
+                req.name
+            ))
+        })?;
+        let params = &function.signature().parameters;
+        if req.arguments.len() != params.len() {
+            return Err(FunctionError::new(format!(
+                "{} takes {} argument(s), got {}.",
+                req.name,
+                params.len(),
+                req.arguments.len()
+            )));
+        }
+        let mut args = Vec::with_capacity(params.len());
+        for (i, (dv, param)) in req.arguments.iter().zip(params).enumerate() {
+            let value = decode_dynamic(Some(dv), &param.ty).map_err(|_| {
+                FunctionError::argument(
+                    i,
+                    format!("The provider could not decode the argument {}.", param.name),
+                )
+            })?;
+            args.push(value);
+        }
+        function.call(&args)
     }
 }
 
@@ -208,6 +255,14 @@ impl provider_server::Provider for ProviderService {
                 .iter()
                 .map(|d| pb::get_metadata::DataSourceMetadata {
                     type_name: d.type_name().to_string(),
+                })
+                .collect(),
+            functions: self
+                .provider
+                .functions()
+                .iter()
+                .map(|f| pb::get_metadata::FunctionMetadata {
+                    name: f.name().to_string(),
                 })
                 .collect(),
             ..Default::default()
@@ -678,20 +733,40 @@ impl provider_server::Provider for ProviderService {
         &self,
         _request: Request<pb::get_functions::Request>,
     ) -> Result<Response<pb::get_functions::Response>, Status> {
-        Ok(Response::new(pb::get_functions::Response::default()))
+        Ok(Response::new(pb::get_functions::Response {
+            functions: self.function_signatures(),
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn call_function(
         &self,
         request: Request<pb::call_function::Request>,
     ) -> Result<Response<pb::call_function::Response>, Status> {
-        let name = request.into_inner().name;
-        Ok(Response::new(pb::call_function::Response {
-            result: None,
-            error: Some(pb::FunctionError {
-                text: format!("terraform-provider-oktaidp has no function \"{name}\"."),
-                function_argument: None,
-            }),
+        let req = request.into_inner();
+        tracing::debug!(rpc = "CallFunction", name = %req.name);
+        let outcome = self.call(&req).and_then(|value| {
+            let ty = self
+                .functions
+                .get(req.name.as_str())
+                .map(|f| f.signature().returns.clone())
+                .unwrap_or(Type::Dynamic);
+            encode_dynamic(&value, &ty).map_err(|_| {
+                FunctionError::new(format!(
+                    "This is a bug in the provider: {} returned an unencodable value.",
+                    req.name
+                ))
+            })
+        });
+        Ok(Response::new(match outcome {
+            Ok(result) => pb::call_function::Response {
+                result: Some(result),
+                error: None,
+            },
+            Err(e) => pb::call_function::Response {
+                result: None,
+                error: Some(e.to_proto()),
+            },
         }))
     }
 

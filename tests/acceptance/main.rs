@@ -5,6 +5,7 @@ mod api_token;
 mod app_parts;
 mod emulator;
 mod examples;
+mod functions;
 mod install;
 mod oidc_app;
 mod pomerium_idp;
@@ -23,6 +24,15 @@ const CASES: &[Case] = &[
     (
         "examples::every_example_applies",
         examples::every_example_applies,
+    ),
+    ("functions::examples_apply", functions::examples_apply),
+    (
+        "functions::sensitivity_carries_through",
+        functions::sensitivity_carries_through,
+    ),
+    (
+        "functions::errors_point_at_the_argument",
+        functions::errors_point_at_the_argument,
     ),
     ("api_token::lifecycle", api_token::lifecycle),
     (
@@ -113,39 +123,41 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let versions: Vec<&str> = binaries.iter().map(|t| t.version.as_str()).collect();
-    println!(
-        "acceptance: Terraform versions exercised: {}",
-        versions.join(", ")
-    );
+    let versions: Vec<String> = binaries.iter().map(terraform::Terraform::label).collect();
+    println!("acceptance: binaries exercised: {}", versions.join(", "));
+    let mut per_binary = vec![0.0f64; binaries.len()];
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for (name, case) in CASES {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
             continue;
         }
-        for tf in &binaries {
+        for (i, tf) in binaries.iter().enumerate() {
             let started = Instant::now();
             let result = case(tf);
             let secs = started.elapsed().as_secs_f64();
+            per_binary[i] += secs;
             match result {
                 Ok(()) => {
                     passed += 1;
-                    println!("test {name} [terraform {}] ... ok ({secs:.1}s)", tf.version);
+                    println!("test {name} [{}] ... ok ({secs:.1}s)", tf.label());
                 }
                 Err(e) if e.starts_with(terraform::SKIPPED) => {
                     skipped += 1;
                     let why = &e[terraform::SKIPPED.len()..];
-                    println!("test {name} [terraform {}] ... skipped: {why}", tf.version);
+                    println!("test {name} [{}] ... skipped: {why}", tf.label());
                 }
                 Err(e) => {
                     failed += 1;
                     println!(
-                        "test {name} [terraform {}] ... FAILED ({secs:.1}s)\n{e}\n",
-                        tf.version
+                        "test {name} [{}] ... FAILED ({secs:.1}s)\n{e}\n",
+                        tf.label()
                     );
                 }
             }
         }
+    }
+    for (tf, secs) in binaries.iter().zip(&per_binary) {
+        println!("acceptance: {} took {secs:.0}s", tf.label());
     }
     println!("\nacceptance: {passed} passed, {failed} failed, {skipped} skipped");
     if failed == 0 {
