@@ -63,6 +63,24 @@ pub fn render_all(root: &Path) -> std::io::Result<BTreeMap<PathBuf, String>> {
             ),
         );
     }
+    for e in provider.ephemeral_resources() {
+        let name = e.type_name();
+        let short = name.trim_start_matches(&format!("{TYPE_NAME}_"));
+        pages.insert(
+            PathBuf::from(format!("docs/ephemeral-resources/{short}.md")),
+            page(
+                &format!("{name} Ephemeral Resource - {TYPE_NAME}"),
+                "Ephemeral Resource",
+                name,
+                e.schema(),
+                example(&format!(
+                    "examples/ephemeral-resources/{name}/ephemeral-resource.tf"
+                ))?
+                .as_deref(),
+                None,
+            ),
+        );
+    }
     for f in provider.functions() {
         let name = f.name();
         pages.insert(

@@ -852,6 +852,30 @@ async fn provider_schema_is_complete_and_types_are_valid_json() {
         }
     }
     assert_eq!(resp.functions.len(), 2, "{:?}", resp.functions.keys());
+    let mut ephemeral: Vec<&str> = resp
+        .ephemeral_resource_schemas
+        .keys()
+        .map(String::as_str)
+        .collect();
+    ephemeral.sort();
+    assert_eq!(
+        ephemeral,
+        ["oktaidp_oidc_app_client_secret", "oktaidp_pomerium_idp"]
+    );
+    // Same arguments and outputs as the data source of that name.
+    let attrs = |s: &pb::Schema| -> Vec<String> {
+        let mut names: Vec<String> = s
+            .block
+            .as_ref()
+            .map(|b| b.attributes.iter().map(|a| a.name.clone()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        attrs(&resp.ephemeral_resource_schemas[DATA_SOURCE]),
+        attrs(&resp.data_source_schemas[DATA_SOURCE])
+    );
 }
 
 async fn call(

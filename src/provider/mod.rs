@@ -5,11 +5,13 @@ mod app_parts;
 mod config;
 pub mod functions;
 pub mod group_data_source;
+pub mod oidc_app_client_secret_ephemeral;
 pub mod oidc_app_redirect_uri_resource;
 pub mod oidc_app_refresh_grant_resource;
 pub mod oidc_app_resource;
 pub mod okta_diag;
 pub mod pomerium_idp_data_source;
+pub mod pomerium_idp_ephemeral;
 pub mod pomerium_settings;
 pub mod validate;
 
@@ -19,7 +21,7 @@ use parking_lot::RwLock;
 use tokio_util::sync::CancellationToken;
 
 use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::framework::{DataSource, Provider, Resource};
+use crate::tfplugin::framework::{DataSource, EphemeralResource, Provider, Resource};
 use crate::tfplugin::function::{Function, TypedFn};
 use crate::tfplugin::schema::Schema;
 use crate::tfplugin::typed::Typed;
@@ -81,6 +83,7 @@ pub struct OktaIdpProvider {
     resources: Vec<Arc<dyn Resource>>,
     data_sources: Vec<Arc<dyn DataSource>>,
     functions: Vec<Arc<dyn Function>>,
+    ephemeral_resources: Vec<Arc<dyn EphemeralResource>>,
 }
 
 impl OktaIdpProvider {
@@ -113,6 +116,14 @@ impl OktaIdpProvider {
                     )),
                 ),
                 Typed::resource(oidc_app_refresh_grant_resource::OidcAppRefreshGrant::new(
+                    Arc::clone(&data),
+                )),
+            ],
+            ephemeral_resources: vec![
+                Typed::ephemeral_resource(
+                    oidc_app_client_secret_ephemeral::OidcAppClientSecret::new(Arc::clone(&data)),
+                ),
+                Typed::ephemeral_resource(pomerium_idp_ephemeral::PomeriumIdpEphemeral::new(
                     Arc::clone(&data),
                 )),
             ],
@@ -155,6 +166,10 @@ impl Provider for OktaIdpProvider {
 
     fn functions(&self) -> &[Arc<dyn Function>] {
         &self.functions
+    }
+
+    fn ephemeral_resources(&self) -> &[Arc<dyn EphemeralResource>] {
+        &self.ephemeral_resources
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {

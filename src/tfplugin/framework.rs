@@ -20,6 +20,10 @@ pub trait Provider: Send + Sync + 'static {
     fn functions(&self) -> &[Arc<dyn Function>] {
         &[]
     }
+    /// Ephemeral resources (Terraform >= 1.10); older clients never see them.
+    fn ephemeral_resources(&self) -> &[Arc<dyn EphemeralResource>] {
+        &[]
+    }
     /// Checks of the provider block beyond the schema (may see unknowns).
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     /// Builds what resources need from the provider block (may see unknowns during plan).
@@ -36,6 +40,19 @@ pub trait DataSource: Send + Sync + 'static {
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     /// Returns the whole object: every attribute present, none unknown.
     async fn read(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value>;
+}
+
+/// An ephemeral resource: opened when Terraform needs its value (plan and apply alike), never
+/// stored in plan or state.
+#[tonic::async_trait]
+pub trait EphemeralResource: Send + Sync + 'static {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    /// Checks beyond the schema, before any API call (values may be unknown).
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// The whole object: every attribute present, none unknown. Terraform only opens wholly
+    /// known configurations.
+    async fn open(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value>;
 }
 
 /// The state a resource leaves behind: the object and the provider's private bytes.

@@ -12,7 +12,8 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::diag::{single_error, AttrPath, Diagnostics};
 use super::framework::{
-    plan_object, reject_read_only, ApplyRequest, DataSource, PlanRequest, Provider, Resource,
+    plan_object, reject_read_only, ApplyRequest, DataSource, EphemeralResource, PlanRequest,
+    Provider, Resource,
 };
 use super::function::{Function, FunctionError};
 use super::proto::tfplugin6 as pb;
@@ -27,6 +28,7 @@ pub struct ProviderService {
     resources: HashMap<&'static str, (Arc<dyn Resource>, Type)>,
     data_sources: HashMap<&'static str, (Arc<dyn DataSource>, Type)>,
     functions: HashMap<&'static str, Arc<dyn Function>>,
+    ephemeral: HashMap<&'static str, (Arc<dyn EphemeralResource>, Type)>,
     provider_type: Type,
     schema_response: OnceLock<pb::get_provider_schema::Response>,
 }
@@ -48,8 +50,14 @@ impl ProviderService {
             .iter()
             .map(|f| (f.name(), Arc::clone(f)))
             .collect();
+        let ephemeral = provider
+            .ephemeral_resources()
+            .iter()
+            .map(|e| (e.type_name(), (Arc::clone(e), e.schema().implied_type())))
+            .collect();
         let provider_type = provider.schema().implied_type();
         Self {
+            ephemeral,
             provider,
             resources,
             data_sources,
@@ -77,6 +85,18 @@ impl ProviderService {
         })
     }
 
+    fn ephemeral_resource(
+        &self,
+        name: &str,
+    ) -> Result<&(Arc<dyn EphemeralResource>, Type), Vec<pb::Diagnostic>> {
+        self.ephemeral.get(name).ok_or_else(|| {
+            single_error(
+                "Unknown ephemeral resource type",
+                format!("This provider has no ephemeral resource type \"{name}\"."),
+            )
+        })
+    }
+
     fn build_schema_response(&self) -> pb::get_provider_schema::Response {
         pb::get_provider_schema::Response {
             provider: Some(self.provider.schema().to_proto()),
@@ -93,6 +113,12 @@ impl ProviderService {
                 .map(|d| (d.type_name().to_string(), d.schema().to_proto()))
                 .collect(),
             functions: self.function_signatures(),
+            ephemeral_resource_schemas: self
+                .provider
+                .ephemeral_resources()
+                .iter()
+                .map(|e| (e.type_name().to_string(), e.schema().to_proto()))
+                .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         }
@@ -202,6 +228,8 @@ macro_rules! impl_diagnosed {
 }
 
 impl_diagnosed!(
+    pb::validate_ephemeral_resource_config::Response,
+    pb::open_ephemeral_resource::Response,
     pb::validate_provider_config::Response,
     pb::configure_provider::Response,
     pb::validate_resource_config::Response,
@@ -263,6 +291,14 @@ impl provider_server::Provider for ProviderService {
                 .iter()
                 .map(|f| pb::get_metadata::FunctionMetadata {
                     name: f.name().to_string(),
+                })
+                .collect(),
+            ephemeral_resources: self
+                .provider
+                .ephemeral_resources()
+                .iter()
+                .map(|e| pb::get_metadata::EphemeralResourceMetadata {
+                    type_name: e.type_name().to_string(),
                 })
                 .collect(),
             ..Default::default()
@@ -669,41 +705,100 @@ impl provider_server::Provider for ProviderService {
 
     async fn validate_ephemeral_resource_config(
         &self,
-        _request: Request<pb::validate_ephemeral_resource_config::Request>,
+        request: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ValidateEphemeralResourceConfig", type_name = %req.type_name);
+        let empty = pb::validate_ephemeral_resource_config::Response::default;
+        let (ephemeral, ty) = try_diags!(self.ephemeral_resource(&req.type_name), empty());
+        let config = try_diags!(
+            decode_dynamic(req.config.as_ref(), ty).map_err(diags_of),
+            empty()
+        );
+        let mut diags = Diagnostics::new();
+        reject_read_only(
+            &ephemeral.schema().block,
+            &config,
+            &AttrPath::default(),
+            &mut diags,
+        );
+        ephemeral.validate(&config, &mut diags);
         Ok(Response::new(
             pb::validate_ephemeral_resource_config::Response {
-                diagnostics: unsupported("ephemeral resources"),
+                diagnostics: diags.into_proto(),
             },
         ))
     }
 
     async fn open_ephemeral_resource(
         &self,
-        _request: Request<pb::open_ephemeral_resource::Request>,
+        request: Request<pb::open_ephemeral_resource::Request>,
     ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "OpenEphemeralResource", type_name = %req.type_name);
+        let empty = pb::open_ephemeral_resource::Response::default;
+        let (ephemeral, ty) = try_diags!(self.ephemeral_resource(&req.type_name), empty());
+        let config = try_diags!(
+            decode_dynamic(req.config.as_ref(), ty).map_err(diags_of),
+            empty()
+        );
+        let mut diags = Diagnostics::new();
+        // As for data sources: values unknown at validate time are known now.
+        ephemeral.validate(&config, &mut diags);
+        if diags.has_errors() {
+            return Ok(Response::new(pb::open_ephemeral_resource::Response {
+                diagnostics: diags.into_proto(),
+                ..Default::default()
+            }));
+        }
+        let result = match ephemeral.open(&config, &mut diags).await {
+            Some(v) if v.is_wholly_known() => Some(try_diags!(
+                encode_dynamic(&v, ty).map_err(diags_of),
+                empty()
+            )),
+            Some(_) => {
+                diags.error(
+                    "Provider produced an incomplete result",
+                    "This is a bug in the provider: the ephemeral resource left a value unknown.",
+                );
+                None
+            }
+            None => None,
+        };
+        // Nothing to renew or close: the values are read, not leased.
         Ok(Response::new(pb::open_ephemeral_resource::Response {
-            diagnostics: unsupported("ephemeral resources"),
+            result,
+            diagnostics: diags.into_proto(),
             ..Default::default()
         }))
     }
 
     async fn renew_ephemeral_resource(
         &self,
-        _request: Request<pb::renew_ephemeral_resource::Request>,
+        request: Request<pb::renew_ephemeral_resource::Request>,
     ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let diagnostics = match self.ephemeral_resource(&req.type_name) {
+            Ok(_) => Vec::new(),
+            Err(d) => d,
+        };
         Ok(Response::new(pb::renew_ephemeral_resource::Response {
-            diagnostics: unsupported("ephemeral resources"),
+            diagnostics,
             ..Default::default()
         }))
     }
 
     async fn close_ephemeral_resource(
         &self,
-        _request: Request<pb::close_ephemeral_resource::Request>,
+        request: Request<pb::close_ephemeral_resource::Request>,
     ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let diagnostics = match self.ephemeral_resource(&req.type_name) {
+            Ok(_) => Vec::new(),
+            Err(d) => d,
+        };
         Ok(Response::new(pb::close_ephemeral_resource::Response {
-            diagnostics: unsupported("ephemeral resources"),
+            diagnostics,
         }))
     }
 

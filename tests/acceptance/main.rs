@@ -4,6 +4,7 @@
 mod api_token;
 mod app_parts;
 mod emulator;
+mod ephemeral;
 mod examples;
 mod functions;
 mod install;
@@ -33,6 +34,15 @@ const CASES: &[Case] = &[
     (
         "functions::errors_point_at_the_argument",
         functions::errors_point_at_the_argument,
+    ),
+    ("ephemeral::examples_apply", ephemeral::examples_apply),
+    (
+        "ephemeral::client_secret_and_pomerium_idp",
+        ephemeral::client_secret_and_pomerium_idp,
+    ),
+    (
+        "ephemeral::provider_token_from_ephemeral_variable",
+        ephemeral::provider_token_from_ephemeral_variable,
     ),
     ("api_token::lifecycle", api_token::lifecycle),
     (
