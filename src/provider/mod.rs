@@ -1,6 +1,7 @@
 //! The `oktaidp` provider: its configuration block and the resources and data sources it offers.
 
 pub mod api_token_resource;
+mod api_token_write_only;
 mod app_parts;
 mod config;
 pub mod functions;

@@ -12,8 +12,8 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::diag::{single_error, AttrPath, Diagnostics};
 use super::framework::{
-    plan_object, reject_read_only, ApplyRequest, DataSource, EphemeralResource, PlanRequest,
-    Provider, Resource,
+    null_write_only, plan_object, reject_read_only, reject_write_only_unsupported, ApplyRequest,
+    DataSource, EphemeralResource, PlanRequest, Provider, Resource,
 };
 use super::function::{Function, FunctionError};
 use super::proto::tfplugin6 as pb;
@@ -392,6 +392,16 @@ impl provider_server::Provider for ProviderService {
             &AttrPath::default(),
             &mut diags,
         );
+        let write_only_allowed = req
+            .client_capabilities
+            .as_ref()
+            .is_some_and(|c| c.write_only_attributes_allowed);
+        reject_write_only_unsupported(
+            &resource.schema().block,
+            &config,
+            write_only_allowed,
+            &mut diags,
+        );
         resource.validate(&config, &mut diags);
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: diags.into_proto(),
@@ -465,11 +475,12 @@ impl provider_server::Provider for ProviderService {
         let mut diags = Diagnostics::new();
         let read = resource.read(&state, &req.private, &mut diags).await;
         // On a failed read, keep the current state: losing track of an object is worse.
-        let (new_state, private) = match read {
+        let (mut new_state, private) = match read {
             Some(stored) => (stored.state, stored.private),
             None if diags.has_errors() => (state, req.private),
             None => (Value::Null, Vec::new()),
         };
+        null_write_only(&resource.schema().block, &mut new_state);
         let encoded = try_diags!(encode_dynamic(&new_state, ty).map_err(diags_of), empty());
         Ok(Response::new(pb::read_resource::Response {
             new_state: Some(encoded),
@@ -541,7 +552,7 @@ impl provider_server::Provider for ProviderService {
             config: &config,
             private: &req.planned_private,
         };
-        let (new_state, private) = if planned.is_null() {
+        let (mut new_state, private) = if planned.is_null() {
             resource
                 .delete(&prior, &req.planned_private, &mut diags)
                 .await;
@@ -563,6 +574,7 @@ impl provider_server::Provider for ProviderService {
                 None => (prior.clone(), req.planned_private.clone()),
             }
         };
+        null_write_only(&resource.schema().block, &mut new_state);
         let encoded = try_diags!(encode_dynamic(&new_state, ty).map_err(diags_of), empty());
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: Some(encoded),

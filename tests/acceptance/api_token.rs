@@ -62,13 +62,13 @@ fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
 }
 
 /// A token minted in the emulator (the Admin Console's "Create Token").
-struct Minted {
-    id: String,
-    value: String,
-    user_id: String,
+pub struct Minted {
+    pub id: String,
+    pub value: String,
+    pub user_id: String,
 }
 
-fn mint(emu: &Emulator, name: &str) -> Result<Minted, String> {
+pub fn mint(emu: &Emulator, name: &str) -> Result<Minted, String> {
     let t = emu.admin("POST", "/__emulator/tokens", Some(&json!({ "name": name })))?;
     let field = |k: &str| {
         t[k].as_str()

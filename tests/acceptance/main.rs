@@ -13,6 +13,7 @@ mod pomerium_idp;
 mod pomerium_module;
 mod scale;
 mod terraform;
+mod write_only;
 
 use std::time::Instant;
 
@@ -43,6 +44,14 @@ const CASES: &[Case] = &[
     (
         "ephemeral::provider_token_from_ephemeral_variable",
         ephemeral::provider_token_from_ephemeral_variable,
+    ),
+    (
+        "write_only::api_token_wo_lifecycle",
+        write_only::api_token_wo_lifecycle,
+    ),
+    (
+        "write_only::refused_without_write_only_support",
+        write_only::refused_without_write_only_support,
     ),
     ("api_token::lifecycle", api_token::lifecycle),
     (

@@ -106,7 +106,9 @@ fn identify(path: &Path) -> Option<(Kind, String)> {
         .env("CHECKPOINT_DISABLE", "1")
         .output()
         .ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    // OpenTofu may print a CLI-configuration warning before the JSON.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value = serde_json::from_str(&text[text.find('{')?..]).ok()?;
     let version = v["terraform_version"].as_str()?.to_string();
     let name = path.file_name()?.to_string_lossy();
     let kind = if name.starts_with("tofu") || v.get("opentofu_version").is_some() {
