@@ -522,7 +522,7 @@ pub fn lifecycle(tf: &Terraform) -> Result<(), String> {
     // are known after apply). Terraform 1.0 lists the refreshed drift before the actions.
     let actions = plan
         .stdout
-        .split("Terraform will perform the following actions")
+        .split(" will perform the following actions")
         .nth(1)
         .unwrap_or_default();
     let changed: Vec<&str> = actions

@@ -79,9 +79,16 @@ variable "app_id" {
 variable "expected_client_id" {
   type = string
 }
+# Expectations are ephemeral too: a saved plan keeps the values of ordinary variables.
 variable "expected_secret" {
   type      = string
   sensitive = true
+  ephemeral = true
+}
+variable "expected_service_account" {
+  type      = string
+  sensitive = true
+  ephemeral = true
 }
 variable "okta_directory_token" {
   type      = string
@@ -110,7 +117,7 @@ ephemeral "oktaidp_pomerium_idp" "idp" {
         self.idp_client_secret == var.expected_secret &&
         self.env["IDP_CLIENT_ID"] == var.expected_client_id &&
         self.callback_url == "https://authenticate.example.com/oauth2/callback" &&
-        self.idp_service_account == "SERVICE_ACCOUNT"
+        self.idp_service_account == var.expected_service_account
       )
       error_message = "pomerium_idp rendered other settings."
     }
@@ -128,10 +135,7 @@ pub fn client_secret_and_pomerium_idp(tf: &Terraform) -> Result<(), String> {
         tf,
         &[
             ("provider.tf", example("examples/provider/provider.tf")?),
-            (
-                "main.tf",
-                CONFIG.replace("SERVICE_ACCOUNT", &service_account),
-            ),
+            ("main.tf", CONFIG.to_string()),
         ],
     )?;
     ws.set_env("OKTA_API_TOKEN", ADMIN_TOKEN);
@@ -139,6 +143,7 @@ pub fn client_secret_and_pomerium_idp(tf: &Terraform) -> Result<(), String> {
     ws.set_env("TF_VAR_app_id", &app_id);
     ws.set_env("TF_VAR_expected_client_id", &client_id);
     ws.set_env("TF_VAR_okta_directory_token", DIRECTORY_TOKEN);
+    ws.set_env("TF_VAR_expected_service_account", &service_account);
 
     // A wrong expectation must fail: the postconditions really look at the values.
     ws.set_env("TF_VAR_expected_secret", "not-the-secret");

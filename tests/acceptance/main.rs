@@ -11,6 +11,7 @@ mod install;
 mod oidc_app;
 mod pomerium_idp;
 mod pomerium_module;
+mod pomerium_no_secrets;
 mod scale;
 mod terraform;
 mod write_only;
@@ -89,6 +90,10 @@ const CASES: &[Case] = &[
     (
         "pomerium_module::applies_and_renders",
         pomerium_module::applies_and_renders,
+    ),
+    (
+        "pomerium_no_secrets::nothing_secret_is_stored",
+        pomerium_no_secrets::nothing_secret_is_stored,
     ),
     (
         "scale::rate_limit_without_429",
