@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's whole test suite, as CI runs it: formatting, lints, docs drift, unit,
-# protocol, emulator, release and acceptance tests (real Terraform 1.0.3 plus the terraform on
-# PATH, including installing the release archive through mirrors).
+# protocol, emulator, release and acceptance tests (real Terraform 1.0.3, the terraform on PATH
+# and the newest OpenTofu, including installing the release archive through mirrors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,11 @@ fi
 
 echo "==> Terraform 1.0.3"
 bash scripts/install-terraform.sh >/dev/null
+
+# Built once per machine (minutes on 2 cores), then cached; without Go or the module proxy the
+# acceptance suite runs on the other binaries and says what it left out.
+echo "==> OpenTofu (newest, from the Go module proxy)"
+bash scripts/install-go-cli.sh opentofu >/dev/null || echo "OpenTofu not available: see above"
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check

@@ -479,7 +479,8 @@ async fn every_rpc_answers_and_unsupported_ones_say_so() {
             names.contains(&DATA_SOURCE),
             "GetMetadata data sources: {names:?}"
         );
-        assert!(m.functions.is_empty());
+        let functions: Vec<&str> = m.functions.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(functions, ["idp_service_account", "callback_url"]);
     }
     results.push((
         "GetMetadata",
@@ -521,7 +522,8 @@ async fn every_rpc_answers_and_unsupported_ones_say_so() {
         .await
         .map(|r| r.into_inner());
     if let Ok(f) = &functions {
-        assert!(f.functions.is_empty());
+        assert!(f.functions.contains_key("callback_url"));
+        assert!(f.functions.contains_key("idp_service_account"));
     }
     results.push((
         "GetFunctions",
@@ -842,6 +844,108 @@ async fn provider_schema_is_complete_and_types_are_valid_json() {
         check_block(name, s.block.as_ref().expect("block"), &mut checked);
     }
     assert!(checked > 10, "only {checked} attributes checked");
+    for (name, f) in &resp.functions {
+        assert!(!f.summary.is_empty(), "{name}: no summary");
+        for p in &f.parameters {
+            Type::from_json_bytes(&p.r#type)
+                .unwrap_or_else(|e| panic!("{name}.{}: not a Terraform type: {e}", p.name));
+        }
+    }
+    assert_eq!(resp.functions.len(), 2, "{:?}", resp.functions.keys());
+    let mut ephemeral: Vec<&str> = resp
+        .ephemeral_resource_schemas
+        .keys()
+        .map(String::as_str)
+        .collect();
+    ephemeral.sort();
+    assert_eq!(
+        ephemeral,
+        ["oktaidp_oidc_app_client_secret", "oktaidp_pomerium_idp"]
+    );
+    // Same arguments and outputs as the data source of that name.
+    let attrs = |s: &pb::Schema| -> Vec<String> {
+        let mut names: Vec<String> = s
+            .block
+            .as_ref()
+            .map(|b| b.attributes.iter().map(|a| a.name.clone()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        attrs(&resp.ephemeral_resource_schemas[DATA_SOURCE]),
+        attrs(&resp.data_source_schemas[DATA_SOURCE])
+    );
+}
+
+async fn call(
+    client: &mut ProviderClient<Channel>,
+    name: &str,
+    args: &[Value],
+) -> pb::call_function::Response {
+    let arguments = args
+        .iter()
+        .map(|a| pb::DynamicValue {
+            msgpack: value::encode_msgpack(a, &Type::String).expect("encode"),
+            json: Vec::new(),
+        })
+        .collect();
+    client
+        .call_function(pb::call_function::Request {
+            name: name.into(),
+            arguments,
+        })
+        .await
+        .expect("CallFunction")
+        .into_inner()
+}
+
+#[tokio::test]
+async fn functions_answer_results_and_point_errors_at_the_argument() {
+    let (_running, _client, mut c) = start_mtls().await;
+    let ok = call(
+        &mut c,
+        "callback_url",
+        &[Value::string("https://authenticate.example.com/")],
+    )
+    .await;
+    assert!(ok.error.is_none(), "{:?}", ok.error);
+    let result = ok.result.expect("result");
+    assert_eq!(
+        value::decode_msgpack(&result.msgpack, &Type::String).expect("decode"),
+        Value::string("https://authenticate.example.com/oauth2/callback")
+    );
+
+    let sa = call(&mut c, "idp_service_account", &[Value::string("xy")]).await;
+    let result = sa.result.expect("result");
+    assert_eq!(
+        value::decode_msgpack(&result.msgpack, &Type::String).expect("decode"),
+        Value::string("eyJhcGlfa2V5IjoieHkifQ==")
+    );
+
+    let bad = call(
+        &mut c,
+        "callback_url",
+        &[Value::string("http://authenticate.example.com")],
+    )
+    .await;
+    let err = bad.error.expect("error");
+    assert_eq!(err.function_argument, Some(0));
+    assert!(err.text.contains("https"), "{}", err.text);
+    assert!(bad.result.is_none());
+
+    let secret = call(
+        &mut c,
+        "idp_service_account",
+        &[Value::string("00secret token")],
+    )
+    .await;
+    let err = secret.error.expect("error");
+    assert_eq!(err.function_argument, Some(0));
+    assert!(!err.text.contains("00secret"), "{}", err.text);
+
+    let arity = call(&mut c, "callback_url", &[]).await;
+    assert!(arity.error.expect("error").function_argument.is_none());
 }
 
 // ------------------------------------------------------------------------------------------

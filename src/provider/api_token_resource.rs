@@ -25,7 +25,7 @@ use time::OffsetDateTime;
 
 use super::okta_diag::api_token::{self, NEW_TOKEN_HELP};
 use super::okta_diag::{self, fail, okta_fail};
-use super::{validate, ProviderData};
+use super::{api_token_write_only, validate, ProviderData};
 use crate::okta::{ApiToken, ApiTokenUpdate, OktaClient, Secret, TokenNetwork};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
@@ -63,6 +63,8 @@ type Zones = Field<BTreeSet<String>>;
 pub struct ApiTokenModel {
     pub id: Field<String>,
     pub token: Field<Secret>,
+    pub token_wo: Field<Secret>,
+    pub token_wo_version: Field<i64>,
     pub token_id: Field<String>,
     pub name: Field<String>,
     pub network_connection: Field<String>,
@@ -80,7 +82,9 @@ pub struct ApiTokenModel {
 impl ApiTokenModel {
     /// Whether nothing that reaches Okta differs (everything else is state only).
     fn remote_same(&self, other: &Self) -> bool {
-        (self.token == other.token && self.token_id == other.token_id && self.name == other.name)
+        (!api_token_write_only::value_changed(self, other)
+            && self.token_id == other.token_id
+            && self.name == other.name)
             && self.network_connection == other.network_connection
             && self.network_include == other.network_include
             && self.network_exclude == other.network_exclude
@@ -154,6 +158,8 @@ fn state_from_token(token: &ApiToken, base: &ApiTokenModel) -> ApiTokenModel {
     ApiTokenModel {
         id: text(&token.id),
         token: base.token.clone(),
+        token_wo: api_token_write_only::stored(base).0,
+        token_wo_version: api_token_write_only::stored(base).1,
         token_id: text(&token.id),
         name: text(&token.name),
         // How Okta reads a token without a condition.
@@ -309,11 +315,13 @@ impl TypedResource for ApiTokenResource {
                 include_str!("descriptions/api_token.md").trim_end(),
             )
             .attr(from_okta("id", "The token's ID (`00T...`), the same as `token_id`."))
-            .attr(Attribute::string("token").required().sensitive().check(|t| validate::credential("token", t)).describe(
+            .attr(Attribute::string("token").optional().sensitive().check(|t| validate::credential("token", t)).describe(
                 "The token value (SSWS), as shown once by the Admin Console. Pass it through a sensitive variable. \
                  It can change to another value of the same user (checked at apply); a token of another user is \
-                 another object: replace the resource. No surrounding whitespace.",
+                 another object: replace the resource. No surrounding whitespace. Or use `token_wo`.",
             ))
+            .attr(api_token_write_only::token_wo_attribute())
+            .attr(api_token_write_only::token_wo_version_attribute())
             .attr(
                 Attribute::string("token_id")
                     .optional()
@@ -380,6 +388,7 @@ impl TypedResource for ApiTokenResource {
 
     /// Checks involving several attributes; unknown values are skipped (checked again at apply).
     fn validate(&self, config: &ApiTokenModel, diags: &mut Diagnostics) {
+        api_token_write_only::validate(config, diags);
         if config.name.is_null() && config.token_id.is_null() {
             diags.attr_error(
                 at("name"),
@@ -447,7 +456,8 @@ impl TypedResource for ApiTokenResource {
 
     async fn create(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
         let client = self.data.client(diags)?;
-        let owner = token_owner(&client, change.planned, diags).await?;
+        let effective = api_token_write_only::effective(change.planned, change.config);
+        let owner = token_owner(&client, &effective, diags).await?;
         let found = find_token(&client, change.config, &owner, diags).await?;
         // Nothing is created: on any error below, return nothing, so that a failed adoption is
         // never kept (and, with revoke_on_destroy, tainted and revoked at the next apply).
@@ -500,8 +510,11 @@ impl TypedResource for ApiTokenResource {
             }));
         }
         let client = self.data.client(diags)?;
-        let owner = match planned.token != prior.token {
-            true => Some(token_owner(&client, planned, diags).await?),
+        let owner = match api_token_write_only::value_changed(prior, planned) {
+            true => {
+                let effective = api_token_write_only::effective(planned, change.config);
+                Some(token_owner(&client, &effective, diags).await?)
+            }
             false => None,
         };
         let current = match client.api_tokens().get(id).await {
@@ -652,12 +665,15 @@ mod tests {
             .block
             .check(TYPE_NAME)
             .expect("valid schema");
-        let token = ApiTokenResource::schema()
+        let schema = ApiTokenResource::schema();
+        let token = schema.block.attribute("token").cloned().expect("token");
+        assert!(token.optional && token.sensitive);
+        let wo = schema
             .block
-            .attribute("token")
+            .attribute("token_wo")
             .cloned()
-            .expect("token");
-        assert!(token.required && token.sensitive);
+            .expect("token_wo");
+        assert!(wo.write_only && wo.sensitive && !wo.computed);
     }
 
     #[test]

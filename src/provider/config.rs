@@ -31,7 +31,17 @@ pub fn schema() -> Schema {
              dropped connections are retried with exponential backoff for requests that are safe to repeat.\n\n\
              **Testing without an org.** `okta-emulator`, shipped with the provider, is a local Okta \
              Management API: point `org_url` at it (`http://127.0.0.1:8089`; plain http is accepted for \
-             loopback hosts only).",
+             loopback hosts only).\n\n\
+             **Versions.** Every resource and data source works on Terraform 1.0 and later and on OpenTofu. \
+             Newer features need newer versions; older ones never see them, and configuring a write-only \
+             attribute on them is an error at plan rather than a secret in state. Tested on every commit: \
+             Terraform 1.0.3, the newest Terraform on the machine (1.11), and the newest OpenTofu (1.12).\n\n\
+             | feature | Terraform | OpenTofu |\n\
+             |---|---|---|\n\
+             | resources, data sources | 1.0 | 1.6 |\n\
+             | functions (`provider::oktaidp::callback_url`, `idp_service_account`) | 1.8 | 1.7 |\n\
+             | ephemeral resources (`oktaidp_oidc_app_client_secret`, `oktaidp_pomerium_idp`), ephemeral `api_token` | 1.10 | 1.11 |\n\
+             | write-only `token_wo` on `oktaidp_api_token` | 1.11 | 1.11 |",
         )
         .attr(Attribute::string("org_url").optional().check(|raw| org_url(raw).map(drop)).describe(
             "Okta org URL, for example `https://dev-123456.okta.com`. Environment: `OKTA_ORG_URL`. \

@@ -1,15 +1,21 @@
 //! The `oktaidp` provider: its configuration block and the resources and data sources it offers.
 
 pub mod api_token_resource;
+mod api_token_write_only;
 mod app_parts;
 mod config;
+pub mod functions;
 pub mod group_data_source;
 pub mod groups_claim_resource;
+pub mod oidc_app_client_secret_ephemeral;
 pub mod oidc_app_redirect_uri_resource;
 pub mod oidc_app_refresh_grant_resource;
 pub mod oidc_app_resource;
+mod oidc_app_secret_storage;
 pub mod okta_diag;
 pub mod pomerium_idp_data_source;
+pub mod pomerium_idp_ephemeral;
+pub mod pomerium_settings;
 pub mod validate;
 
 use std::sync::Arc;
@@ -18,7 +24,8 @@ use parking_lot::RwLock;
 use tokio_util::sync::CancellationToken;
 
 use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::framework::{DataSource, Provider, Resource};
+use crate::tfplugin::framework::{DataSource, EphemeralResource, Provider, Resource};
+use crate::tfplugin::function::{Function, TypedFn};
 use crate::tfplugin::schema::Schema;
 use crate::tfplugin::typed::Typed;
 use crate::tfplugin::value::Value;
@@ -78,6 +85,8 @@ pub struct OktaIdpProvider {
     data: Arc<ProviderData>,
     resources: Vec<Arc<dyn Resource>>,
     data_sources: Vec<Arc<dyn DataSource>>,
+    functions: Vec<Arc<dyn Function>>,
+    ephemeral_resources: Vec<Arc<dyn EphemeralResource>>,
 }
 
 impl OktaIdpProvider {
@@ -120,6 +129,18 @@ impl OktaIdpProvider {
                     data: Arc::clone(&data),
                 }),
             ],
+            ephemeral_resources: vec![
+                Typed::ephemeral_resource(
+                    oidc_app_client_secret_ephemeral::OidcAppClientSecret::new(Arc::clone(&data)),
+                ),
+                Typed::ephemeral_resource(pomerium_idp_ephemeral::PomeriumIdpEphemeral::new(
+                    Arc::clone(&data),
+                )),
+            ],
+            functions: vec![
+                TypedFn::function(functions::IdpServiceAccount),
+                TypedFn::function(functions::CallbackUrl),
+            ],
             data,
         }
     }
@@ -151,6 +172,14 @@ impl Provider for OktaIdpProvider {
 
     fn data_sources(&self) -> &[Arc<dyn DataSource>] {
         &self.data_sources
+    }
+
+    fn functions(&self) -> &[Arc<dyn Function>] {
+        &self.functions
+    }
+
+    fn ephemeral_resources(&self) -> &[Arc<dyn EphemeralResource>] {
+        &self.ephemeral_resources
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{okta_diag, validate, ProviderData};
+use super::{oidc_app_secret_storage, okta_diag, validate, ProviderData};
 use crate::okta::{CreatedApp, OidcApp, OktaError, Previous, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
@@ -125,6 +125,7 @@ pub fn schema() -> Schema {
         .attr(Attribute::number("client_secret_version").default(Value::number(1)).whole_number(1, None).describe(
             "Raise to rotate the client secret (no re-creation, same `client_id`). Default 1; it can only increase.",
         ))
+        .attr(oidc_app_secret_storage::attribute())
         .attr(Attribute::bool("keep_previous_client_secret").default(Value::Bool(false)).describe(include_str!("descriptions/oidc_app/keep_previous_client_secret.md").trim_end()))
         .attr(Attribute::string("sign_on_mode").computed().use_state_for_unknown().describe(
             "Always `OPENID_CONNECT`.",
@@ -166,6 +167,7 @@ pub struct OidcAppModel {
     pub client_secret: Field<String>,
     pub client_secret_version: Field<i64>,
     pub keep_previous_client_secret: Field<bool>,
+    pub store_client_secret: Field<bool>,
     pub sign_on_mode: Field<String>,
     pub created: Field<String>,
     pub last_updated: Field<String>,
@@ -273,7 +275,11 @@ impl OidcAppModel {
             status: app.status().into(),
             group_ids: group_ids.into(),
             client_id: app.client_id().into(),
-            client_secret: Field::from(secret).or_if_null(prior.client_secret.clone()),
+            client_secret: oidc_app_secret_storage::stored(
+                prior.store_client_secret,
+                Field::from(secret).or_if_null(prior.client_secret.clone()),
+            ),
+            store_client_secret: prior.store_client_secret.or_if_null(d.store_client_secret),
             client_secret_version: prior
                 .client_secret_version
                 .or_if_null(d.client_secret_version),
@@ -488,6 +494,7 @@ impl TypedResource for OidcAppResource {
         if !rotating && !auth_changes && !prior.client_secret.is_null() {
             planned.client_secret = prior.client_secret.clone();
         }
+        oidc_app_secret_storage::plan(planned.store_client_secret, &mut planned.client_secret);
         // The leeway only moves when rotation or the configured leeway does.
         if plan.config.refresh_token_leeway.is_null()
             && planned.refresh_token_rotation == prior.refresh_token_rotation
@@ -600,6 +607,17 @@ impl TypedResource for OidcAppResource {
             leftovers = okta_diag::ok_at(diags, at, action, retired).unwrap_or_default();
         }
         warn_leftover_secrets(diags, leftovers);
+        if secret.is_none() {
+            let store = change.planned.store_client_secret;
+            secret = oidc_app_secret_storage::fetch_when_switched_on(
+                &client,
+                id,
+                &prior.client_secret,
+                store,
+                diags,
+            )
+            .await;
+        }
         let mut groups = None;
         if let Some(wanted_groups) = wanted.group_ids.get() {
             let assignments = client.app_groups();

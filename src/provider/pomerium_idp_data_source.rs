@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use super::pomerium_settings;
 use super::validate::{self, HttpRule};
 use super::ProviderData;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
@@ -16,8 +16,7 @@ use crate::tfplugin::value::Type;
 
 pub const TYPE_NAME: &str = "oktaidp_pomerium_idp";
 
-/// Pomerium's authenticate callback path (`/oauth2/callback`), appended to the authenticate URL.
-pub const CALLBACK_PATH: &str = "/oauth2/callback";
+pub use super::pomerium_settings::{service_account, CALLBACK_PATH};
 /// The scopes Pomerium requests when `idp_scopes` is unset.
 pub const DEFAULT_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
 /// The scope that makes the org authorization server add an app's groups claim.
@@ -65,7 +64,7 @@ pub fn schema() -> Schema {
         .attr(
             Attribute::string("authenticate_service_url")
                 .required()
-                .check(|raw| validate::absolute_url(raw, HttpRule::HttpsOnly).map(drop))
+                .check(|raw| pomerium_settings::authenticate_url(raw).map(drop))
                 .describe(
                     "Absolute https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com`.",
                 ),
@@ -209,12 +208,6 @@ pub struct DirectorySync {
     pub url: Option<String>,
 }
 
-/// Standard base64 (with padding) of `{"api_key":"<token>"}`, the form Pomerium 0.10+ decodes.
-pub fn service_account(token: &str) -> String {
-    let json = serde_json::json!({ "api_key": token }).to_string();
-    base64::engine::general_purpose::STANDARD.encode(json)
-}
-
 /// A YAML scalar that cannot be misread: a JSON string is valid YAML.
 fn yaml_scalar(s: &str) -> String {
     serde_json::Value::String(s.to_string()).to_string()
@@ -304,10 +297,8 @@ impl Rendered {
 
 impl PomeriumIdp {
     async fn render(&self, config: &IdpSettings, diags: &mut Diagnostics) -> Option<Rendered> {
-        let authenticate =
-            validate::absolute_url(config.authenticate_service_url.get()?, HttpRule::HttpsOnly)
-                .ok()?;
-        let authenticate_url = validate::without_trailing_slash(&authenticate);
+        let authenticate_url =
+            pomerium_settings::authenticate_url(config.authenticate_service_url.get()?).ok()?;
         let callback_url = format!("{authenticate_url}{CALLBACK_PATH}");
         let org_url = self.data.settings().and_then(|s| s.org_base());
         let provider_url = match (
@@ -577,6 +568,7 @@ mod tests {
 
     #[test]
     fn service_account_is_padded_base64_of_compact_json() {
+        use base64::Engine as _;
         let encoded = service_account("00abcDEF-token");
         assert_eq!(
             encoded,

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::diag::{AttrPath, Diagnostics};
+use super::function::Function;
 use super::schema::{Block, Check, Nesting, Schema};
 use super::value::Value;
 
@@ -15,6 +16,14 @@ pub trait Provider: Send + Sync + 'static {
     fn schema(&self) -> &Schema;
     fn resources(&self) -> &[Arc<dyn Resource>];
     fn data_sources(&self) -> &[Arc<dyn DataSource>];
+    /// Provider functions (Terraform >= 1.8); older clients never see them.
+    fn functions(&self) -> &[Arc<dyn Function>] {
+        &[]
+    }
+    /// Ephemeral resources (Terraform >= 1.10); older clients never see them.
+    fn ephemeral_resources(&self) -> &[Arc<dyn EphemeralResource>] {
+        &[]
+    }
     /// Checks of the provider block beyond the schema (may see unknowns).
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     /// Builds what resources need from the provider block (may see unknowns during plan).
@@ -31,6 +40,19 @@ pub trait DataSource: Send + Sync + 'static {
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     /// Returns the whole object: every attribute present, none unknown.
     async fn read(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value>;
+}
+
+/// An ephemeral resource: opened when Terraform needs its value (plan and apply alike), never
+/// stored in plan or state.
+#[tonic::async_trait]
+pub trait EphemeralResource: Send + Sync + 'static {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    /// Checks beyond the schema, before any API call (values may be unknown).
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// The whole object: every attribute present, none unknown. Terraform only opens wholly
+    /// known configurations.
+    async fn open(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value>;
 }
 
 /// The state a resource leaves behind: the object and the provider's private bytes.
@@ -119,6 +141,42 @@ pub fn reject_read_only(block: &Block, config: &Value, at: &AttrPath, diags: &mu
     }
 }
 
+/// Write-only attributes are null in every plan and state (Terraform >= 1.11 rejects anything
+/// else); their values only come with the configuration.
+pub fn null_write_only(block: &Block, value: &mut Value) {
+    if let Value::Object(fields) = value {
+        for attr in block.attributes.iter().filter(|a| a.write_only) {
+            fields.insert(attr.name.clone(), Value::Null);
+        }
+    }
+}
+
+/// Errors for configured write-only attributes when the client did not say it supports them
+/// (Terraform and OpenTofu before 1.11 would store the value in plan and state).
+pub fn reject_write_only_unsupported(
+    block: &Block,
+    config: &Value,
+    client_allows: bool,
+    diags: &mut Diagnostics,
+) {
+    if client_allows {
+        return;
+    }
+    for attr in block.attributes.iter().filter(|a| a.write_only) {
+        if config.get(&attr.name).is_some_and(|v| !v.is_null()) {
+            diags.attr_error(
+                AttrPath::root(&attr.name),
+                "Write-only attribute not supported by this Terraform",
+                format!(
+                    "\"{}\" is write-only, which needs Terraform 1.11 or OpenTofu 1.11 or later (older versions \
+                     would store its value in the plan and the state). Upgrade, or use the attribute it replaces.",
+                    attr.name
+                ),
+            );
+        }
+    }
+}
+
 /// Runs the checks the schema declares on every known configured value of the block's
 /// attributes.
 pub fn run_checks(block: &Block, config: &Value, diags: &mut Diagnostics) {
@@ -179,6 +237,7 @@ pub fn plan_object(
     config: &Value,
 ) -> (Value, Vec<AttrPath>) {
     let mut planned = proposed.clone();
+    null_write_only(block, &mut planned);
     apply_defaults(block, &mut planned, config);
     if prior.is_null() || planned != *prior {
         mark_unknown(block, &mut planned, config, prior);

@@ -3,6 +3,7 @@
 
 pub mod diag;
 pub mod framework;
+pub mod function;
 pub mod handshake;
 pub mod logging;
 pub mod model;

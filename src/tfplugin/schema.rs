@@ -56,6 +56,9 @@ pub struct Attribute {
     pub use_state_for_unknown: bool,
     /// Run at validate on known configured values (each element of a list or set).
     pub checks: Vec<Check>,
+    /// Write-only (Terraform/OpenTofu >= 1.11): the configured value reaches the provider, but
+    /// never the plan or the state, where it is always null.
+    pub write_only: bool,
 }
 
 /// A rule for a configured value, declared with the attribute so that it is stated once.
@@ -86,6 +89,7 @@ impl Attribute {
             requires_replace: false,
             use_state_for_unknown: false,
             checks: Vec::new(),
+            write_only: false,
         }
     }
 
@@ -134,6 +138,13 @@ impl Attribute {
         self
     }
 
+    /// Optional and write-only: see [`Attribute::write_only`].
+    pub fn write_only(mut self) -> Self {
+        self.optional = true;
+        self.write_only = true;
+        self
+    }
+
     pub fn requires_replace(mut self) -> Self {
         self.requires_replace = true;
         self
@@ -178,6 +189,7 @@ impl Attribute {
             sensitive: self.sensitive,
             description_kind: pb::StringKind::Markdown as i32,
             deprecated: self.deprecated,
+            write_only: self.write_only,
             ..Default::default()
         }
     }
@@ -281,6 +293,12 @@ impl Block {
             if a.default.is_some() && !(a.optional && a.computed) {
                 return Err(format!(
                     "{at}.{}: a default needs optional+computed",
+                    a.name
+                ));
+            }
+            if a.write_only && (a.computed || a.required || a.default.is_some()) {
+                return Err(format!(
+                    "{at}.{}: a write-only attribute is optional, never computed",
                     a.name
                 ));
             }

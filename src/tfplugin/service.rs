@@ -12,8 +12,10 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::diag::{single_error, AttrPath, Diagnostics};
 use super::framework::{
-    plan_object, reject_read_only, ApplyRequest, DataSource, PlanRequest, Provider, Resource,
+    null_write_only, plan_object, reject_read_only, reject_write_only_unsupported, ApplyRequest,
+    DataSource, EphemeralResource, PlanRequest, Provider, Resource,
 };
+use super::function::{Function, FunctionError};
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server;
 use super::schema::Schema;
@@ -25,6 +27,8 @@ pub struct ProviderService {
     provider: Arc<dyn Provider>,
     resources: HashMap<&'static str, (Arc<dyn Resource>, Type)>,
     data_sources: HashMap<&'static str, (Arc<dyn DataSource>, Type)>,
+    functions: HashMap<&'static str, Arc<dyn Function>>,
+    ephemeral: HashMap<&'static str, (Arc<dyn EphemeralResource>, Type)>,
     provider_type: Type,
     schema_response: OnceLock<pb::get_provider_schema::Response>,
 }
@@ -41,11 +45,23 @@ impl ProviderService {
             .iter()
             .map(|d| (d.type_name(), (Arc::clone(d), d.schema().implied_type())))
             .collect();
+        let functions = provider
+            .functions()
+            .iter()
+            .map(|f| (f.name(), Arc::clone(f)))
+            .collect();
+        let ephemeral = provider
+            .ephemeral_resources()
+            .iter()
+            .map(|e| (e.type_name(), (Arc::clone(e), e.schema().implied_type())))
+            .collect();
         let provider_type = provider.schema().implied_type();
         Self {
+            ephemeral,
             provider,
             resources,
             data_sources,
+            functions,
             provider_type,
             schema_response: OnceLock::new(),
         }
@@ -69,6 +85,18 @@ impl ProviderService {
         })
     }
 
+    fn ephemeral_resource(
+        &self,
+        name: &str,
+    ) -> Result<&(Arc<dyn EphemeralResource>, Type), Vec<pb::Diagnostic>> {
+        self.ephemeral.get(name).ok_or_else(|| {
+            single_error(
+                "Unknown ephemeral resource type",
+                format!("This provider has no ephemeral resource type \"{name}\"."),
+            )
+        })
+    }
+
     fn build_schema_response(&self) -> pb::get_provider_schema::Response {
         pb::get_provider_schema::Response {
             provider: Some(self.provider.schema().to_proto()),
@@ -84,9 +112,54 @@ impl ProviderService {
                 .iter()
                 .map(|d| (d.type_name().to_string(), d.schema().to_proto()))
                 .collect(),
+            functions: self.function_signatures(),
+            ephemeral_resource_schemas: self
+                .provider
+                .ephemeral_resources()
+                .iter()
+                .map(|e| (e.type_name().to_string(), e.schema().to_proto()))
+                .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         }
+    }
+
+    fn function_signatures(&self) -> HashMap<String, pb::Function> {
+        self.provider
+            .functions()
+            .iter()
+            .map(|f| (f.name().to_string(), f.signature().to_proto()))
+            .collect()
+    }
+
+    /// Decodes each argument by its parameter's type and calls the function.
+    fn call(&self, req: &pb::call_function::Request) -> Result<Value, FunctionError> {
+        let function = self.functions.get(req.name.as_str()).ok_or_else(|| {
+            FunctionError::new(format!(
+                "terraform-provider-oktaidp has no function \"{}\".",
+                req.name
+            ))
+        })?;
+        let params = &function.signature().parameters;
+        if req.arguments.len() != params.len() {
+            return Err(FunctionError::new(format!(
+                "{} takes {} argument(s), got {}.",
+                req.name,
+                params.len(),
+                req.arguments.len()
+            )));
+        }
+        let mut args = Vec::with_capacity(params.len());
+        for (i, (dv, param)) in req.arguments.iter().zip(params).enumerate() {
+            let value = decode_dynamic(Some(dv), &param.ty).map_err(|_| {
+                FunctionError::argument(
+                    i,
+                    format!("The provider could not decode the argument {}.", param.name),
+                )
+            })?;
+            args.push(value);
+        }
+        function.call(&args)
     }
 }
 
@@ -155,6 +228,8 @@ macro_rules! impl_diagnosed {
 }
 
 impl_diagnosed!(
+    pb::validate_ephemeral_resource_config::Response,
+    pb::open_ephemeral_resource::Response,
     pb::validate_provider_config::Response,
     pb::configure_provider::Response,
     pb::validate_resource_config::Response,
@@ -208,6 +283,22 @@ impl provider_server::Provider for ProviderService {
                 .iter()
                 .map(|d| pb::get_metadata::DataSourceMetadata {
                     type_name: d.type_name().to_string(),
+                })
+                .collect(),
+            functions: self
+                .provider
+                .functions()
+                .iter()
+                .map(|f| pb::get_metadata::FunctionMetadata {
+                    name: f.name().to_string(),
+                })
+                .collect(),
+            ephemeral_resources: self
+                .provider
+                .ephemeral_resources()
+                .iter()
+                .map(|e| pb::get_metadata::EphemeralResourceMetadata {
+                    type_name: e.type_name().to_string(),
                 })
                 .collect(),
             ..Default::default()
@@ -301,6 +392,16 @@ impl provider_server::Provider for ProviderService {
             &AttrPath::default(),
             &mut diags,
         );
+        let write_only_allowed = req
+            .client_capabilities
+            .as_ref()
+            .is_some_and(|c| c.write_only_attributes_allowed);
+        reject_write_only_unsupported(
+            &resource.schema().block,
+            &config,
+            write_only_allowed,
+            &mut diags,
+        );
         resource.validate(&config, &mut diags);
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: diags.into_proto(),
@@ -374,11 +475,12 @@ impl provider_server::Provider for ProviderService {
         let mut diags = Diagnostics::new();
         let read = resource.read(&state, &req.private, &mut diags).await;
         // On a failed read, keep the current state: losing track of an object is worse.
-        let (new_state, private) = match read {
+        let (mut new_state, private) = match read {
             Some(stored) => (stored.state, stored.private),
             None if diags.has_errors() => (state, req.private),
             None => (Value::Null, Vec::new()),
         };
+        null_write_only(&resource.schema().block, &mut new_state);
         let encoded = try_diags!(encode_dynamic(&new_state, ty).map_err(diags_of), empty());
         Ok(Response::new(pb::read_resource::Response {
             new_state: Some(encoded),
@@ -450,7 +552,7 @@ impl provider_server::Provider for ProviderService {
             config: &config,
             private: &req.planned_private,
         };
-        let (new_state, private) = if planned.is_null() {
+        let (mut new_state, private) = if planned.is_null() {
             resource
                 .delete(&prior, &req.planned_private, &mut diags)
                 .await;
@@ -472,6 +574,7 @@ impl provider_server::Provider for ProviderService {
                 None => (prior.clone(), req.planned_private.clone()),
             }
         };
+        null_write_only(&resource.schema().block, &mut new_state);
         let encoded = try_diags!(encode_dynamic(&new_state, ty).map_err(diags_of), empty());
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: Some(encoded),
@@ -614,41 +717,100 @@ impl provider_server::Provider for ProviderService {
 
     async fn validate_ephemeral_resource_config(
         &self,
-        _request: Request<pb::validate_ephemeral_resource_config::Request>,
+        request: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ValidateEphemeralResourceConfig", type_name = %req.type_name);
+        let empty = pb::validate_ephemeral_resource_config::Response::default;
+        let (ephemeral, ty) = try_diags!(self.ephemeral_resource(&req.type_name), empty());
+        let config = try_diags!(
+            decode_dynamic(req.config.as_ref(), ty).map_err(diags_of),
+            empty()
+        );
+        let mut diags = Diagnostics::new();
+        reject_read_only(
+            &ephemeral.schema().block,
+            &config,
+            &AttrPath::default(),
+            &mut diags,
+        );
+        ephemeral.validate(&config, &mut diags);
         Ok(Response::new(
             pb::validate_ephemeral_resource_config::Response {
-                diagnostics: unsupported("ephemeral resources"),
+                diagnostics: diags.into_proto(),
             },
         ))
     }
 
     async fn open_ephemeral_resource(
         &self,
-        _request: Request<pb::open_ephemeral_resource::Request>,
+        request: Request<pb::open_ephemeral_resource::Request>,
     ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "OpenEphemeralResource", type_name = %req.type_name);
+        let empty = pb::open_ephemeral_resource::Response::default;
+        let (ephemeral, ty) = try_diags!(self.ephemeral_resource(&req.type_name), empty());
+        let config = try_diags!(
+            decode_dynamic(req.config.as_ref(), ty).map_err(diags_of),
+            empty()
+        );
+        let mut diags = Diagnostics::new();
+        // As for data sources: values unknown at validate time are known now.
+        ephemeral.validate(&config, &mut diags);
+        if diags.has_errors() {
+            return Ok(Response::new(pb::open_ephemeral_resource::Response {
+                diagnostics: diags.into_proto(),
+                ..Default::default()
+            }));
+        }
+        let result = match ephemeral.open(&config, &mut diags).await {
+            Some(v) if v.is_wholly_known() => Some(try_diags!(
+                encode_dynamic(&v, ty).map_err(diags_of),
+                empty()
+            )),
+            Some(_) => {
+                diags.error(
+                    "Provider produced an incomplete result",
+                    "This is a bug in the provider: the ephemeral resource left a value unknown.",
+                );
+                None
+            }
+            None => None,
+        };
+        // Nothing to renew or close: the values are read, not leased.
         Ok(Response::new(pb::open_ephemeral_resource::Response {
-            diagnostics: unsupported("ephemeral resources"),
+            result,
+            diagnostics: diags.into_proto(),
             ..Default::default()
         }))
     }
 
     async fn renew_ephemeral_resource(
         &self,
-        _request: Request<pb::renew_ephemeral_resource::Request>,
+        request: Request<pb::renew_ephemeral_resource::Request>,
     ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let diagnostics = match self.ephemeral_resource(&req.type_name) {
+            Ok(_) => Vec::new(),
+            Err(d) => d,
+        };
         Ok(Response::new(pb::renew_ephemeral_resource::Response {
-            diagnostics: unsupported("ephemeral resources"),
+            diagnostics,
             ..Default::default()
         }))
     }
 
     async fn close_ephemeral_resource(
         &self,
-        _request: Request<pb::close_ephemeral_resource::Request>,
+        request: Request<pb::close_ephemeral_resource::Request>,
     ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let diagnostics = match self.ephemeral_resource(&req.type_name) {
+            Ok(_) => Vec::new(),
+            Err(d) => d,
+        };
         Ok(Response::new(pb::close_ephemeral_resource::Response {
-            diagnostics: unsupported("ephemeral resources"),
+            diagnostics,
         }))
     }
 
@@ -678,20 +840,40 @@ impl provider_server::Provider for ProviderService {
         &self,
         _request: Request<pb::get_functions::Request>,
     ) -> Result<Response<pb::get_functions::Response>, Status> {
-        Ok(Response::new(pb::get_functions::Response::default()))
+        Ok(Response::new(pb::get_functions::Response {
+            functions: self.function_signatures(),
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn call_function(
         &self,
         request: Request<pb::call_function::Request>,
     ) -> Result<Response<pb::call_function::Response>, Status> {
-        let name = request.into_inner().name;
-        Ok(Response::new(pb::call_function::Response {
-            result: None,
-            error: Some(pb::FunctionError {
-                text: format!("terraform-provider-oktaidp has no function \"{name}\"."),
-                function_argument: None,
-            }),
+        let req = request.into_inner();
+        tracing::debug!(rpc = "CallFunction", name = %req.name);
+        let outcome = self.call(&req).and_then(|value| {
+            let ty = self
+                .functions
+                .get(req.name.as_str())
+                .map(|f| f.signature().returns.clone())
+                .unwrap_or(Type::Dynamic);
+            encode_dynamic(&value, &ty).map_err(|_| {
+                FunctionError::new(format!(
+                    "This is a bug in the provider: {} returned an unencodable value.",
+                    req.name
+                ))
+            })
+        });
+        Ok(Response::new(match outcome {
+            Ok(result) => pb::call_function::Response {
+                result: Some(result),
+                error: None,
+            },
+            Err(e) => pb::call_function::Response {
+                result: None,
+                error: Some(e.to_proto()),
+            },
         }))
     }
 

@@ -13,7 +13,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::diag::{AttrPath, Diagnostics};
-use super::framework::{self, ApplyRequest, DataSource, PlanRequest, Resource, Stored};
+use super::framework::{
+    self, ApplyRequest, DataSource, EphemeralResource, PlanRequest, Resource, Stored,
+};
 use super::model::{self, ModelError};
 use super::schema::Schema;
 use super::value::{Type, Value};
@@ -91,6 +93,19 @@ pub trait TypedDataSource: Send + Sync + Sized + 'static {
     async fn read(&self, config: Self::Model, diags: &mut Diagnostics) -> Option<Self::Model>;
 }
 
+/// An ephemeral resource on a model: `open` returns the object Terraform hands to other
+/// configuration (every attribute set, none unknown), never written to plan or state.
+#[tonic::async_trait]
+pub trait TypedEphemeralResource: Send + Sync + Sized + 'static {
+    type Model: Serialize + DeserializeOwned + Send + Sync;
+    const TYPE_NAME: &'static str;
+
+    fn schema() -> Schema;
+    /// Checks beyond the schema's, before any API call (values may be unknown).
+    fn validate(&self, _config: &Self::Model, _diags: &mut Diagnostics) {}
+    async fn open(&self, config: Self::Model, diags: &mut Diagnostics) -> Option<Self::Model>;
+}
+
 /// Adapts a typed resource or data source to the value-level traits.
 pub struct Typed<R> {
     inner: R,
@@ -128,6 +143,14 @@ pub fn defaults<M: DeserializeOwned + Default>(schema: &Schema) -> M {
         (a.name.clone(), value)
     });
     model::from_value(&Value::object(defaults)).unwrap_or_default()
+}
+
+impl<R: TypedEphemeralResource> Typed<R> {
+    pub fn ephemeral_resource(inner: R) -> Arc<dyn EphemeralResource> {
+        let schema = R::schema();
+        let ty = schema.implied_type();
+        Arc::new(Self { inner, schema, ty })
+    }
 }
 
 /// Decodes `value`, or reports where it does not fit the model.
@@ -359,6 +382,29 @@ impl<R: TypedDataSource> DataSource for Typed<R> {
     async fn read(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
         let config = decode(config, diags)?;
         let model = self.inner.read(config, diags).await?;
+        encode(&model, &self.ty, diags)
+    }
+}
+
+#[tonic::async_trait]
+impl<R: TypedEphemeralResource> EphemeralResource for Typed<R> {
+    fn type_name(&self) -> &'static str {
+        R::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate_with(&self.schema, config, diags, |c, d| {
+            self.inner.validate(c, d)
+        });
+    }
+
+    async fn open(&self, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let config = decode(config, diags)?;
+        let model = self.inner.open(config, diags).await?;
         encode(&model, &self.ty, diags)
     }
 }

@@ -62,13 +62,13 @@ fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
 }
 
 /// A token minted in the emulator (the Admin Console's "Create Token").
-struct Minted {
-    id: String,
-    value: String,
-    user_id: String,
+pub struct Minted {
+    pub id: String,
+    pub value: String,
+    pub user_id: String,
 }
 
-fn mint(emu: &Emulator, name: &str) -> Result<Minted, String> {
+pub fn mint(emu: &Emulator, name: &str) -> Result<Minted, String> {
     let t = emu.admin("POST", "/__emulator/tokens", Some(&json!({ "name": name })))?;
     let field = |k: &str| {
         t[k].as_str()
@@ -522,7 +522,7 @@ pub fn lifecycle(tf: &Terraform) -> Result<(), String> {
     // are known after apply). Terraform 1.0 lists the refreshed drift before the actions.
     let actions = plan
         .stdout
-        .split("Terraform will perform the following actions")
+        .split(" will perform the following actions")
         .nth(1)
         .unwrap_or_default();
     let changed: Vec<&str> = actions

@@ -4,15 +4,19 @@
 mod api_token;
 mod app_parts;
 mod emulator;
+mod ephemeral;
 mod examples;
+mod functions;
 mod groups_claim;
 mod install;
 mod oidc_app;
 mod pomerium_idp;
 mod pomerium_module;
+mod pomerium_no_secrets;
 mod scale;
 mod sign_in;
 mod terraform;
+mod write_only;
 
 use std::time::Instant;
 
@@ -25,6 +29,32 @@ const CASES: &[Case] = &[
     (
         "examples::every_example_applies",
         examples::every_example_applies,
+    ),
+    ("functions::examples_apply", functions::examples_apply),
+    (
+        "functions::sensitivity_carries_through",
+        functions::sensitivity_carries_through,
+    ),
+    (
+        "functions::errors_point_at_the_argument",
+        functions::errors_point_at_the_argument,
+    ),
+    ("ephemeral::examples_apply", ephemeral::examples_apply),
+    (
+        "ephemeral::client_secret_and_pomerium_idp",
+        ephemeral::client_secret_and_pomerium_idp,
+    ),
+    (
+        "ephemeral::provider_token_from_ephemeral_variable",
+        ephemeral::provider_token_from_ephemeral_variable,
+    ),
+    (
+        "write_only::api_token_wo_lifecycle",
+        write_only::api_token_wo_lifecycle,
+    ),
+    (
+        "write_only::refused_without_write_only_support",
+        write_only::refused_without_write_only_support,
     ),
     ("api_token::lifecycle", api_token::lifecycle),
     (
@@ -65,6 +95,10 @@ const CASES: &[Case] = &[
     (
         "pomerium_module::applies_and_renders",
         pomerium_module::applies_and_renders,
+    ),
+    (
+        "pomerium_no_secrets::nothing_secret_is_stored",
+        pomerium_no_secrets::nothing_secret_is_stored,
     ),
     (
         "scale::rate_limit_without_429",
@@ -126,39 +160,41 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let versions: Vec<&str> = binaries.iter().map(|t| t.version.as_str()).collect();
-    println!(
-        "acceptance: Terraform versions exercised: {}",
-        versions.join(", ")
-    );
+    let versions: Vec<String> = binaries.iter().map(terraform::Terraform::label).collect();
+    println!("acceptance: binaries exercised: {}", versions.join(", "));
+    let mut per_binary = vec![0.0f64; binaries.len()];
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for (name, case) in CASES {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
             continue;
         }
-        for tf in &binaries {
+        for (i, tf) in binaries.iter().enumerate() {
             let started = Instant::now();
             let result = case(tf);
             let secs = started.elapsed().as_secs_f64();
+            per_binary[i] += secs;
             match result {
                 Ok(()) => {
                     passed += 1;
-                    println!("test {name} [terraform {}] ... ok ({secs:.1}s)", tf.version);
+                    println!("test {name} [{}] ... ok ({secs:.1}s)", tf.label());
                 }
                 Err(e) if e.starts_with(terraform::SKIPPED) => {
                     skipped += 1;
                     let why = &e[terraform::SKIPPED.len()..];
-                    println!("test {name} [terraform {}] ... skipped: {why}", tf.version);
+                    println!("test {name} [{}] ... skipped: {why}", tf.label());
                 }
                 Err(e) => {
                     failed += 1;
                     println!(
-                        "test {name} [terraform {}] ... FAILED ({secs:.1}s)\n{e}\n",
-                        tf.version
+                        "test {name} [{}] ... FAILED ({secs:.1}s)\n{e}\n",
+                        tf.label()
                     );
                 }
             }
         }
+    }
+    for (tf, secs) in binaries.iter().zip(&per_binary) {
+        println!("acceptance: {} took {secs:.0}s", tf.label());
     }
     println!("\nacceptance: {passed} passed, {failed} failed, {skipped} skipped");
     if failed == 0 {

@@ -7,25 +7,116 @@ use std::process::{Command, Output};
 /// Prefix of a case's error that means "not applicable to this Terraform version".
 pub const SKIPPED: &str = "skipped: ";
 
-/// A Terraform binary and its version.
+/// Which CLI a binary is: the two read the same configuration and talk the same protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Terraform,
+    OpenTofu,
+}
+
+/// A language or protocol feature newer than Terraform 1.0.3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    /// `provider::<name>::<function>(...)`.
+    ProviderFunctions,
+    /// `ephemeral` blocks and ephemeral variables/outputs.
+    EphemeralResources,
+    /// Write-only attributes (`*_wo`).
+    WriteOnlyAttributes,
+}
+
+impl Feature {
+    /// The first version of each CLI with the feature.
+    fn minimum(self, kind: Kind) -> (u32, u32) {
+        match (self, kind) {
+            (Feature::ProviderFunctions, Kind::Terraform) => (1, 8),
+            (Feature::ProviderFunctions, Kind::OpenTofu) => (1, 7),
+            (Feature::EphemeralResources, Kind::Terraform) => (1, 10),
+            (Feature::EphemeralResources, Kind::OpenTofu) => (1, 11),
+            (Feature::WriteOnlyAttributes, Kind::Terraform) => (1, 11),
+            (Feature::WriteOnlyAttributes, Kind::OpenTofu) => (1, 11),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Feature::ProviderFunctions => "provider functions",
+            Feature::EphemeralResources => "ephemeral resources",
+            Feature::WriteOnlyAttributes => "write-only attributes",
+        }
+    }
+}
+
+/// A Terraform or OpenTofu binary and its version.
 #[derive(Debug, Clone)]
 pub struct Terraform {
+    pub kind: Kind,
     pub version: String,
     pub path: PathBuf,
+}
+
+impl Terraform {
+    /// `terraform 1.0.3`, `opentofu 1.12.6`: how the suite names a binary.
+    pub fn label(&self) -> String {
+        match self.kind {
+            Kind::Terraform => format!("terraform {}", self.version),
+            Kind::OpenTofu => format!("opentofu {}", self.version),
+        }
+    }
+
+    fn major_minor(&self) -> (u32, u32) {
+        let mut parts = self
+            .version
+            .split(['.', '-'])
+            .map(|p| p.parse().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+    }
+
+    pub fn supports(&self, feature: Feature) -> bool {
+        self.major_minor() >= feature.minimum(self.kind)
+    }
+
+    /// `Err(skipped: ...)` when this binary lacks the feature, for `?` at the top of a case.
+    pub fn require(&self, feature: Feature) -> Result<(), String> {
+        if self.supports(feature) {
+            Ok(())
+        } else {
+            let (major, minor) = feature.minimum(self.kind);
+            Err(format!(
+                "{SKIPPED}{} need {} >= {major}.{minor}",
+                feature.name(),
+                match self.kind {
+                    Kind::Terraform => "Terraform",
+                    Kind::OpenTofu => "OpenTofu",
+                }
+            ))
+        }
+    }
 }
 
 fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn version_of(path: &Path) -> Option<String> {
+/// The binary's kind and version from `version -json` (both CLIs answer it alike).
+fn identify(path: &Path) -> Option<(Kind, String)> {
     let out = Command::new(path)
         .arg("version")
         .arg("-json")
+        .env("CHECKPOINT_DISABLE", "1")
         .output()
         .ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
-    v["terraform_version"].as_str().map(str::to_string)
+    // OpenTofu may print a CLI-configuration warning before the JSON.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value = serde_json::from_str(&text[text.find('{')?..]).ok()?;
+    let version = v["terraform_version"].as_str()?.to_string();
+    let name = path.file_name()?.to_string_lossy();
+    let kind = if name.starts_with("tofu") || v.get("opentofu_version").is_some() {
+        Kind::OpenTofu
+    } else {
+        Kind::Terraform
+    };
+    Some((kind, version))
 }
 
 fn at_least_1_0(version: &str) -> bool {
@@ -37,44 +128,84 @@ fn at_least_1_0(version: &str) -> bool {
     major >= 1
 }
 
-/// Terraform 1.0.3 (installed by scripts/install-terraform.sh, or `OKTAIDP_TERRAFORM_1_0_3`),
-/// plus the `terraform` on PATH when it is another version >= 1.0.
+/// Runs an install script; its last stdout line is the binary's path. Exit 3 means "not
+/// available on this machine" (the reason is on stderr).
+fn install(script: &str, args: &[&str]) -> Result<Option<PathBuf>, String> {
+    let out = Command::new("bash")
+        .arg(project_root().join("scripts").join(script))
+        .args(args)
+        .output()
+        .map_err(|e| format!("running {script}: {e}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match out.status.code() {
+        Some(0) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            Ok(Some(PathBuf::from(
+                text.lines().last().unwrap_or_default().trim(),
+            )))
+        }
+        Some(3) => {
+            println!(
+                "acceptance: not exercised: {}",
+                stderr.lines().last().unwrap_or_default()
+            );
+            Ok(None)
+        }
+        _ => Err(format!("{script} {args:?} failed: {stderr}")),
+    }
+}
+
+/// The matrix: Terraform 1.0.3 (scripts/install-terraform.sh, or `OKTAIDP_TERRAFORM_1_0_3`),
+/// the `terraform` on PATH, the newest OpenTofu and the newest Terraform built from the Go module
+/// proxy (scripts/install-go-cli.sh; `OKTAIDP_OPENTOFU` names a binary instead, and
+/// `OKTAIDP_MATRIX=short` leaves both out). Duplicate versions run once.
 pub fn binaries() -> Result<Vec<Terraform>, String> {
     let oldest = match std::env::var("OKTAIDP_TERRAFORM_1_0_3") {
         Ok(p) if !p.is_empty() => PathBuf::from(p),
-        _ => {
-            let out = Command::new("bash")
-                .arg(project_root().join("scripts/install-terraform.sh"))
-                .output()
-                .map_err(|e| format!("running install-terraform.sh: {e}"))?;
-            if !out.status.success() {
-                return Err(format!(
-                    "install-terraform.sh failed: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                ));
-            }
-            let text = String::from_utf8_lossy(&out.stdout);
-            PathBuf::from(text.lines().last().unwrap_or_default().trim())
-        }
+        _ => install("install-terraform.sh", &[])?
+            .ok_or("install-terraform.sh found no Terraform 1.0.3")?,
     };
-    let version =
-        version_of(&oldest).ok_or_else(|| format!("{} does not run", oldest.display()))?;
-    let mut list = vec![Terraform {
-        version,
-        path: oldest,
-    }];
+    let mut candidates = vec![oldest];
     if let Ok(out) = Command::new("bash")
         .arg("-c")
         .arg("command -v terraform")
         .output()
     {
-        let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
         if out.status.success() {
-            if let Some(v) = version_of(&path) {
-                if at_least_1_0(&v) && list.iter().all(|t| t.version != v) {
-                    list.push(Terraform { version: v, path });
-                }
+            candidates.push(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
+        }
+    }
+    let short = std::env::var("OKTAIDP_MATRIX").is_ok_and(|m| m == "short");
+    if short {
+        println!(
+            "acceptance: OKTAIDP_MATRIX=short: OpenTofu and the newest Terraform not exercised"
+        );
+    } else {
+        match std::env::var("OKTAIDP_OPENTOFU") {
+            Ok(p) if !p.is_empty() => candidates.push(PathBuf::from(p)),
+            _ => candidates.extend(install("install-go-cli.sh", &["opentofu"])?),
+        }
+        candidates.extend(install("install-go-cli.sh", &["terraform"])?);
+    }
+    let mut list: Vec<Terraform> = Vec::new();
+    for path in candidates {
+        let Some((kind, version)) = identify(&path) else {
+            if list.is_empty() {
+                return Err(format!("{} does not run", path.display()));
             }
+            println!("acceptance: not exercised: {} does not run", path.display());
+            continue;
+        };
+        if at_least_1_0(&version)
+            && list
+                .iter()
+                .all(|t| (t.kind, &t.version) != (kind, &version))
+        {
+            list.push(Terraform {
+                kind,
+                version,
+                path,
+            });
         }
     }
     Ok(list)
@@ -131,9 +262,10 @@ impl Workspace {
             .parent()
             .map(Path::to_path_buf)
             .ok_or("provider binary has no directory")?;
+        // OpenTofu resolves `oktaidp/oktaidp` on its own registry host: override both.
         let cli_config = format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/oktaidp/oktaidp\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-            bin_dir.display()
+            "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/oktaidp/oktaidp\" = \"{dir}\"\n    \"registry.opentofu.org/oktaidp/oktaidp\" = \"{dir}\"\n  }}\n  direct {{}}\n}}\n",
+            dir = bin_dir.display()
         );
         std::fs::write(dir.path().join("cli.tfrc"), cli_config).map_err(|e| e.to_string())?;
         for (name, content) in files {
