@@ -315,11 +315,7 @@ impl TypedResource for ApiTokenResource {
                 include_str!("descriptions/api_token.md").trim_end(),
             )
             .attr(from_okta("id", "The token's ID (`00T...`), the same as `token_id`."))
-            .attr(Attribute::string("token").optional().sensitive().check(|t| validate::credential("token", t)).describe(
-                "The token value (SSWS), as shown once by the Admin Console. Pass it through a sensitive variable. \
-                 It can change to another value of the same user (checked at apply); a token of another user is \
-                 another object: replace the resource. No surrounding whitespace. Or use `token_wo`.",
-            ))
+            .attr(Attribute::string("token").optional().sensitive().check(|t| validate::credential("token", t)).describe(include_str!("descriptions/api_token/token.md").trim_end()))
             .attr(api_token_write_only::token_wo_attribute())
             .attr(api_token_write_only::token_wo_version_attribute())
             .attr(
@@ -329,10 +325,7 @@ impl TypedResource for ApiTokenResource {
                     .requires_replace()
                     .use_state_for_unknown()
                     .check(validate::token_id)
-                    .describe(
-                        "ID of the token to adopt (`00T...`); it must belong to the user `token` authenticates as. \
-                         Unset: the token is found by `name` among that user's tokens. Changing it replaces the resource.",
-                    ),
+                    .describe(include_str!("descriptions/api_token/token_id.md").trim_end()),
             )
             .attr(
                 Attribute::string("name")
@@ -343,19 +336,13 @@ impl TypedResource for ApiTokenResource {
                         "" => Err("The token name must not be empty.".into()),
                         _ => Ok(()),
                     })
-                    .describe(
-                        "The token's name. Without `token_id` it selects the token; with `token_id` a different \
-                         name renames the token. Unset (with `token_id`): the name is not managed.",
-                    ),
+                    .describe(include_str!("descriptions/api_token/name.md").trim_end()),
             )
             .attr(
                 Attribute::string("network_connection")
                     .default(Value::string(ANYWHERE))
                     .one_of(&CONNECTIONS)
-                    .describe(
-                        "`ANYWHERE` (default: usable from any IP address) or `ZONE` (restricted by \
-                         `network_include` / `network_exclude`).",
-                    ),
+                    .describe(include_str!("descriptions/api_token/network_connection.md").trim_end()),
             )
             .attr(Attribute::new("network_include", strings_set()).optional().describe(
                 "Network zone IDs (`nzo...`) the token may be used from (allowlist); only with `network_connection = \"ZONE\"`.",
@@ -363,10 +350,7 @@ impl TypedResource for ApiTokenResource {
             .attr(Attribute::new("network_exclude", strings_set()).optional().describe(
                 "Network zone IDs (`nzo...`) the token may not be used from (blocklist); only with `network_connection = \"ZONE\"`.",
             ))
-            .attr(Attribute::bool("revoke_on_destroy").default(Value::Bool(REVOKE_DEFAULT)).describe(
-                "Revoke the token in Okta when the resource is destroyed. Default `false`: the token is only \
-                 forgotten, since a revoked token cannot be re-created. Apply `true` before destroying.",
-            ))
+            .attr(Attribute::bool("revoke_on_destroy").default(Value::Bool(REVOKE_DEFAULT)).describe(include_str!("descriptions/api_token/revoke_on_destroy.md").trim_end()))
             .attr(from_okta(
                 "user_id",
                 "ID of the Okta user the token belongs to (it has that user's admin privileges).",

@@ -11,6 +11,7 @@ pub mod oidc_app_client_secret_ephemeral;
 pub mod oidc_app_redirect_uri_resource;
 pub mod oidc_app_refresh_grant_resource;
 pub mod oidc_app_resource;
+mod oidc_app_secret_rotation;
 mod oidc_app_secret_storage;
 pub mod okta_diag;
 pub mod pomerium_idp_data_source;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{oidc_app_secret_storage, okta_diag, validate, ProviderData};
-use crate::okta::{CreatedApp, OidcApp, OktaError, Previous, RefreshTokenSettings};
+use super::{oidc_app_secret_rotation, oidc_app_secret_storage, okta_diag, validate, ProviderData};
+use crate::okta::{CreatedApp, OidcApp, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -448,15 +448,6 @@ fn check_config(config: &OidcAppModel, diags: &mut Diagnostics) {
     }
 }
 
-fn warn_leftover_secrets(diags: &mut Diagnostics, leftovers: Vec<(String, OktaError)>) {
-    for (old, e) in leftovers {
-        diags.warning(
-            "Old client secret not removed",
-            format!("The current secret is in place, but the older secret {old} could not be deactivated and deleted: {e}. Remove it in the Admin Console."),
-        );
-    }
-}
-
 #[tonic::async_trait]
 impl TypedResource for OidcAppResource {
     type Model = OidcAppModel;
@@ -583,30 +574,17 @@ impl TypedResource for OidcAppResource {
         // Okta returns the secret after a PUT; it changes only when Okta regenerates it.
         let mut secret = updated.client_secret().map(|s| s.expose().to_string());
         let first = OidcAppModel::defaults().client_secret_version;
-        let mut version = prior.client_secret_version.or_if_null(first);
-        let keep = wanted.keep_previous_client_secret.known() == Some(true);
-        let mut leftovers = Vec::new();
-        if wanted.client_secret_version.known() > version.known() {
-            let previous = if keep {
-                Previous::Keep
-            } else {
-                Previous::Retire
-            };
-            let rotated = client.app_secrets().rotate(id, previous).await;
-            let (at, action) = ("client_secret_version", "rotating the client secret");
-            if let Some(rotated) = okta_diag::ok_at(diags, at, action, rotated) {
-                leftovers = rotated.leftovers;
-                secret = Some(rotated.secret);
-                version = wanted.client_secret_version;
-            }
-        } else if !keep && prior.keep_previous_client_secret.known() == Some(true) {
-            // The overlap is over: the previous secret goes, the newest stays.
-            let retired = client.app_secrets().retire_previous(id).await;
-            let at = "keep_previous_client_secret";
-            let action = "retiring the previous client secret";
-            leftovers = okta_diag::ok_at(diags, at, action, retired).unwrap_or_default();
-        }
-        warn_leftover_secrets(diags, leftovers);
+        let from = (
+            prior.client_secret_version.or_if_null(first),
+            prior.keep_previous_client_secret,
+        );
+        let to = (
+            wanted.client_secret_version,
+            wanted.keep_previous_client_secret,
+        );
+        let (rotated, version) =
+            oidc_app_secret_rotation::apply(&client, id, from, to, diags).await;
+        secret = rotated.or(secret);
         if secret.is_none() {
             let store = change.planned.store_client_secret;
             secret = oidc_app_secret_storage::fetch_when_switched_on(
