@@ -86,7 +86,7 @@ pub fn value_changed(prior: &ApiTokenModel, planned: &ApiTokenModel) -> bool {
 
 /// What the state keeps: never the write-only value, always its version.
 pub fn stored(base: &ApiTokenModel) -> (Field<Secret>, Field<i64>) {
-    (Field::Null, base.token_wo_version.clone())
+    (Field::Null, base.token_wo_version)
 }
 
 #[cfg(test)]
