@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::emulator::{Emulator, ADMIN_TOKEN};
 use crate::pomerium_module;
-use crate::terraform::{Terraform, Workspace, SKIPPED};
+use crate::terraform::{Kind, Terraform, Workspace, SKIPPED};
 
 const SOURCE: &str = "registry.terraform.io/oktaidp/oktaidp";
 
@@ -154,7 +154,18 @@ fn fs_mirror_config(mirror: &Path) -> String {
 
 /// The module's workspace, installing providers as `cli_config` says.
 fn module_workspace(tf: &Terraform, cli_config: &str) -> Result<Workspace, String> {
-    let ws = Workspace::new(tf, &pomerium_module::files()?)?;
+    let mut files = pomerium_module::files()?;
+    if tf.kind == Kind::OpenTofu {
+        // OpenTofu reads a short source address on its own registry host; the full address
+        // names the same provider on both.
+        for (_, text) in &mut files {
+            *text = text.replace(
+                "source = \"oktaidp/oktaidp\"",
+                &format!("source = \"{SOURCE}\""),
+            );
+        }
+    }
+    let ws = Workspace::new(tf, &files)?;
     ws.write("cli.tfrc", cli_config)?;
     Ok(ws)
 }
@@ -257,8 +268,12 @@ pub fn network_mirror(tf: &Terraform) -> Result<(), String> {
     let mirror = MirrorServer::start(rel, &[&rel.h1, &rel.zh], ca_dir.path())?;
     let ws = mirror_workspace(tf, &mirror)?;
     ws.run(&["init", "-no-color"])?.ok("terraform init")?;
-    // Terraform records the published hash of its preferred scheme, h1:, having verified it.
-    expect_locked(&ws, rel, &[&rel.h1])?;
+    // Terraform records the published hash of its preferred scheme, h1:, having verified it;
+    // OpenTofu records every hash the mirror published once the archive matched one of them.
+    match tf.kind {
+        Kind::Terraform => expect_locked(&ws, rel, &[&rel.h1])?,
+        Kind::OpenTofu => expect_locked(&ws, rel, &[&rel.h1, &rel.zh])?,
+    }
     let served = mirror.requests();
     if !served.iter().any(|p| p.ends_with(".zip")) {
         return Err(format!(
