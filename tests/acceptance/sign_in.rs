@@ -226,36 +226,36 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("tokio runtime: {e}"))
 }
 
-/// Pomerium's sign-in with `secret` (the rendered one unless given).
-async fn sign_in(
-    org: &Org,
-    r: &Rendered,
-    secret: Option<&str>,
-    login: &str,
-) -> Result<rp::Tokens, rp::RpError> {
+/// Pomerium as a relying party of the rendered settings, with `secret` (the rendered one unless
+/// given).
+async fn party(org: &Org, r: &Rendered, secret: Option<&str>) -> Result<rp::Rp, rp::RpError> {
     let secret = secret.unwrap_or(&r.client_secret);
-    let party = rp::Rp::discover(
+    rp::Rp::discover(
         &org.emu.url,
         &r.provider_url,
         &r.client_id,
         Some(secret),
         CALLBACK,
     )
-    .await?;
+    .await
+}
+
+/// Pomerium's sign-in, asking for the rendered `idp_scopes`.
+async fn sign_in(
+    org: &Org,
+    r: &Rendered,
+    secret: Option<&str>,
+    login: &str,
+) -> Result<rp::Tokens, rp::RpError> {
     let scopes: Vec<&str> = r.scopes.iter().map(String::as_str).collect();
-    party.sign_in(login, PASSWORD, &scopes).await
+    party(org, r, secret)
+        .await?
+        .sign_in(login, PASSWORD, &scopes)
+        .await
 }
 
 async fn refresh(r: &Rendered, org: &Org, token: &str) -> Result<rp::Tokens, rp::RpError> {
-    let party = rp::Rp::discover(
-        &org.emu.url,
-        &r.provider_url,
-        &r.client_id,
-        Some(&r.client_secret),
-        CALLBACK,
-    )
-    .await?;
-    party.refresh(token).await
+    party(org, r, None).await?.refresh(token).await
 }
 
 fn expect_refusal<T>(

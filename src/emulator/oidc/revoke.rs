@@ -20,34 +20,41 @@ use super::{
     userinfo::validate_access_token,
     Issuer, IssuerSel,
 };
-use crate::emulator::{clock, http::BoundBase, server::Shared, state::App};
-
-/// A decoded form body.
-type Form = Vec<(String, String)>;
+use crate::emulator::{clock, http::BoundBase, server::Shared};
 
 pub const TOKEN_REQUIRED: &str = "token is a required parameter.";
 
-fn authenticated(
-    s: &Shared,
-    headers: &HeaderMap,
-    form: &[(String, String)],
-) -> Result<App, OAuthError> {
-    let creds = client_auth::parse(headers, form)?;
-    s.read(|org| client_auth::authenticate(org, &creds).cloned())
+/// What both endpoints need before they look at the token: the issuer, the authenticated
+/// client's id and the non-empty `token` parameter; otherwise the response to send.
+struct TokenRequest {
+    issuer: Issuer,
+    client_id: String,
+    token: String,
 }
 
-fn prepare(
+fn token_request(
     s: &Shared,
     sel: &IssuerSel,
     bound: &BoundBase,
+    headers: &HeaderMap,
     body: &Bytes,
-) -> Result<(Issuer, Form), Box<Response>> {
+) -> Result<TokenRequest, Box<Response>> {
     let issuer =
         resolve_with_keys(s, sel, org_url(bound)).map_err(|e| Box::new(e.into_response()))?;
-    Ok((
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let app = client_auth::parse(headers, &form)
+        .and_then(|creds| s.read(|org| client_auth::authenticate(org, &creds).cloned()))
+        .map_err(|e| Box::new(e.into_response()))?;
+    let Some(token) = field(&form, "token").filter(|t| !t.is_empty()) else {
+        return Err(Box::new(
+            OAuthError::bad_request("invalid_request", TOKEN_REQUIRED).into_response(),
+        ));
+    };
+    Ok(TokenRequest {
         issuer,
-        url::form_urlencoded::parse(body).into_owned().collect(),
-    ))
+        client_id: app.client_id().to_string(),
+        token: token.to_string(),
+    })
 }
 
 pub async fn revoke(
@@ -57,19 +64,16 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (issuer, form) = match prepare(&s, &sel, &bound, &body) {
-        Ok(x) => x,
-        Err(r) => return *r,
+    let TokenRequest {
+        issuer,
+        client_id,
+        token,
+    } = match token_request(&s, &sel, &bound, &headers, &body) {
+        Ok(r) => r,
+        Err(response) => return *response,
     };
-    let app = match authenticated(&s, &headers, &form) {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
-    };
-    let Some(token) = field(&form, "token").filter(|t| !t.is_empty()) else {
-        return OAuthError::bad_request("invalid_request", TOKEN_REQUIRED).into_response();
-    };
+    let token = token.as_str();
     let now = clock::now();
-    let client_id = app.client_id().to_string();
     let done = s.write(|org| {
         let h = grants::hash(token);
         if let Some(r) = org
@@ -100,19 +104,16 @@ pub async fn introspect(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (issuer, form) = match prepare(&s, &sel, &bound, &body) {
-        Ok(x) => x,
-        Err(r) => return *r,
+    let TokenRequest {
+        issuer,
+        client_id,
+        token,
+    } = match token_request(&s, &sel, &bound, &headers, &body) {
+        Ok(r) => r,
+        Err(response) => return *response,
     };
-    let app = match authenticated(&s, &headers, &form) {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
-    };
-    let Some(token) = field(&form, "token").filter(|t| !t.is_empty()) else {
-        return OAuthError::bad_request("invalid_request", TOKEN_REQUIRED).into_response();
-    };
+    let token = token.as_str();
     let now = clock::now();
-    let client_id = app.client_id().to_string();
     let body = s.read(|org| {
         let h = grants::hash(token);
         let login = |uid: &str| org.user(uid).map(|u| u.login().to_string());
