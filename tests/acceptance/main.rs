@@ -18,7 +18,13 @@ mod sign_in;
 mod terraform;
 mod write_only;
 
-use std::time::Instant;
+use std::{
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Mutex,
+    },
+    time::Instant,
+};
 
 type Case = (
     &'static str,
@@ -147,6 +153,23 @@ const CASES: &[Case] = &[
     ),
 ];
 
+/// How many (case, binary) runs go at once. Every case owns its emulator, working directory and
+/// ports, so runs are independent; Terraform spends most of a run waiting on the provider and the
+/// emulator, so a few at a time fill two cores. `OKTAIDP_ACCEPTANCE_JOBS=1` runs them one by one.
+fn jobs() -> usize {
+    std::env::var("OKTAIDP_ACCEPTANCE_JOBS")
+        .ok()
+        .and_then(|j| j.parse::<usize>().ok())
+        .filter(|j| *j > 0)
+        .unwrap_or(3)
+}
+
+enum Outcome {
+    Passed,
+    Skipped,
+    Failed,
+}
+
 fn main() -> std::process::ExitCode {
     // `cargo test -- NAME` filters; libtest's flags are accepted and ignored.
     let filters: Vec<String> = std::env::args()
@@ -162,42 +185,72 @@ fn main() -> std::process::ExitCode {
     };
     let versions: Vec<String> = binaries.iter().map(terraform::Terraform::label).collect();
     println!("acceptance: binaries exercised: {}", versions.join(", "));
+    // Case-major order: the binaries of one case run side by side.
+    let runs: Vec<(Case, usize)> = CASES
+        .iter()
+        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
+        .flat_map(|&case| (0..binaries.len()).map(move |i| (case, i)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, f64, Outcome)>> = Mutex::new(Vec::new());
+    let started_all = Instant::now();
+    let workers = jobs().min(runs.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::SeqCst);
+                let Some(&((name, case), i)) = runs.get(index) else {
+                    break;
+                };
+                let tf = &binaries[i];
+                let started = Instant::now();
+                let result = case(tf);
+                let secs = started.elapsed().as_secs_f64();
+                let outcome = match result {
+                    Ok(()) => {
+                        println!("test {name} [{}] ... ok ({secs:.1}s)", tf.label());
+                        Outcome::Passed
+                    }
+                    Err(e) if e.starts_with(terraform::SKIPPED) => {
+                        let why = &e[terraform::SKIPPED.len()..];
+                        println!("test {name} [{}] ... skipped: {why}", tf.label());
+                        Outcome::Skipped
+                    }
+                    Err(e) => {
+                        println!(
+                            "test {name} [{}] ... FAILED ({secs:.1}s)\n{e}\n",
+                            tf.label()
+                        );
+                        Outcome::Failed
+                    }
+                };
+                if let Ok(mut all) = results.lock() {
+                    all.push((i, secs, outcome));
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_default();
     let mut per_binary = vec![0.0f64; binaries.len()];
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
-    for (name, case) in CASES {
-        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
-            continue;
-        }
-        for (i, tf) in binaries.iter().enumerate() {
-            let started = Instant::now();
-            let result = case(tf);
-            let secs = started.elapsed().as_secs_f64();
-            per_binary[i] += secs;
-            match result {
-                Ok(()) => {
-                    passed += 1;
-                    println!("test {name} [{}] ... ok ({secs:.1}s)", tf.label());
-                }
-                Err(e) if e.starts_with(terraform::SKIPPED) => {
-                    skipped += 1;
-                    let why = &e[terraform::SKIPPED.len()..];
-                    println!("test {name} [{}] ... skipped: {why}", tf.label());
-                }
-                Err(e) => {
-                    failed += 1;
-                    println!(
-                        "test {name} [{}] ... FAILED ({secs:.1}s)\n{e}\n",
-                        tf.label()
-                    );
-                }
-            }
+    for (i, secs, outcome) in &results {
+        per_binary[*i] += secs;
+        match outcome {
+            Outcome::Passed => passed += 1,
+            Outcome::Skipped => skipped += 1,
+            Outcome::Failed => failed += 1,
         }
     }
     for (tf, secs) in binaries.iter().zip(&per_binary) {
-        println!("acceptance: {} took {secs:.0}s", tf.label());
+        println!("acceptance: {} took {secs:.0}s of case time", tf.label());
     }
+    println!(
+        "acceptance: {} runs on {workers} workers in {:.0}s of wall time",
+        results.len(),
+        started_all.elapsed().as_secs_f64()
+    );
     println!("\nacceptance: {passed} passed, {failed} failed, {skipped} skipped");
-    if failed == 0 {
+    if failed == 0 && results.len() == runs.len() {
         std::process::ExitCode::SUCCESS
     } else {
         std::process::ExitCode::FAILURE
