@@ -6,19 +6,25 @@
 # requests and wall time with the provider's shared refresh reads off (OKTAIDP_READ_CACHE=off,
 # the behaviour before they existed) and on.
 #   APPS=50 LATENCY_MS=100 RUNS=3 scripts/bench-refresh.sh
+# PROFILE=debug uses the debug binaries (quicker to build, slower to run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 apps=${APPS:-50}
 latency=${LATENCY_MS:-100}
 runs=${RUNS:-3}
-
-cargo build --quiet --release --bin terraform-provider-oktaidp --bin okta-emulator
+profile=${PROFILE:-release}
+if [ "$profile" = release ]; then
+  cargo build --quiet --release --bin terraform-provider-oktaidp --bin okta-emulator
+else
+  cargo build --quiet --bin terraform-provider-oktaidp --bin okta-emulator
+fi
+bin_dir="$root/target/$profile"
 terraform_bin=$(command -v terraform || bash scripts/install-terraform.sh | tail -1)
 
 work=$(mktemp -d)
 token="00bench-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-"$root/target/release/okta-emulator" --listen 127.0.0.1:0 --api-token "$token" \
+"$bin_dir/okta-emulator" --listen 127.0.0.1:0 --api-token "$token" \
   --latency-ms "$latency" --rate-limit 100000 >"$work/emu.out" 2>/dev/null &
 emu=$!
 trap 'kill $emu 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -28,7 +34,7 @@ url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/emu.out")
 cat > "$work/cli.tfrc" <<CFG
 provider_installation {
   dev_overrides {
-    "registry.terraform.io/oktaidp/oktaidp" = "$root/target/release"
+    "registry.terraform.io/oktaidp/oktaidp" = "$bin_dir"
   }
   direct {}
 }
