@@ -176,6 +176,56 @@ impl OktaClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::{self, EmulatorConfig};
+    use crate::okta::ClientConfig;
+
+    const TOKEN: &str = "00emulatorTokenForConvergeTests";
+
+    /// Every write is "undone": the PUT's answer carries the client secret, a GET never does.
+    /// The change is written `confirm_tries` times, each confirmed by a GET, then given up with
+    /// an error naming the app and the change.
+    #[tokio::test]
+    async fn a_change_that_never_stays_is_given_up_after_the_tries() {
+        let emu = emulator::spawn(EmulatorConfig::ephemeral().with_api_token(TOKEN))
+            .await
+            .expect("emulator");
+        let config = ClientConfig {
+            confirm_tries: 3,
+            confirm_pause: Duration::from_millis(2),
+            ..Default::default()
+        };
+        let url = url::Url::parse(emu.base_url()).expect("url");
+        let client = OktaClient::new(url, TOKEN, config).expect("client");
+        let mut app = OidcApp::new("converge", "web");
+        app.set_redirect_uris(&["https://base.example.com/cb".to_string()]);
+        app.set_grant_types(&["authorization_code".to_string()]);
+        app.set_response_types(&["code".to_string()]);
+        app.set_token_endpoint_auth_method("client_secret_basic");
+        let created = client.apps().create(&app, true).await.expect("app");
+        let id = created.id().expect("id").to_string();
+
+        let mut writes = 0;
+        let change = |app: &mut OidcApp| {
+            writes += 1;
+            app.set_label(&format!("converge {writes}"));
+        };
+        let holds = |app: &OidcApp| app.client_secret().is_some();
+        let err = client
+            .update_app_confirmed(&id, "test label", change, holds)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, OktaError::NotConverged { app_id, what, tries: 3 } if *app_id == id && what == "test label"),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains(&id) && text.contains("test label") && text.contains("3 writes"),
+            "{text}"
+        );
+        assert_eq!(writes, 3);
+        emu.shutdown().await.expect("shutdown");
+    }
 
     #[test]
     fn pauses_are_jittered_and_grow() {

@@ -1030,12 +1030,18 @@ mod tests {
             assert!(r.is_on(&app), "{} missing", r.uri);
         }
         assert_eq!(app.redirect_uris().map(|u| u.len()), Some(21));
-        // A later refresh finds every one: the next plan is empty.
+        // A later refresh finds every one: the next plan is empty. The thirty reads of the app
+        // share one GET.
+        let mark = org.mark().await;
         for r in &refs {
             let mut d = Diagnostics::new();
             let read = resource.read(&to_state(r), &[], &mut d).await;
             assert_eq!(read.map(|s| s.state), Some(to_state(r)));
         }
+        assert_eq!(
+            org.calls_since(mark).await,
+            vec![format!("GET /api/v1/apps/{app_id}")]
+        );
         run(refs, false).await;
         let app = org.app(&app_id).await;
         assert_eq!(
