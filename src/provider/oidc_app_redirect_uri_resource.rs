@@ -1128,6 +1128,9 @@ mod tests {
         for d in early.await.expect("task") {
             assert!(!d.has_errors(), "{d:?}");
         }
+        // Whatever the provider did, look only once the late PUT has landed.
+        let landed = started + std::time::Duration::from_millis(1700);
+        tokio::time::sleep_until(landed.into()).await;
         let app = org.app(&app_id).await;
         for r in first.iter().chain(&second) {
             assert!(
