@@ -105,7 +105,8 @@ fn unauthorized(scheme: Scheme, org: &str, error: &str, description: &str) -> Re
 
 /// Authenticates and authorises a Bearer/DPoP request.
 pub fn authorize(shared: &Shared, req: &Request) -> Result<Caller, Response> {
-    let (scheme, token) = scheme(req.headers).ok_or_else(|| OktaError::invalid_session().into_response())?;
+    let (scheme, token) =
+        scheme(req.headers).ok_or_else(|| OktaError::invalid_session().into_response())?;
     let org_url = req.org_url;
     let bad = |d: &str| unauthorized(scheme, org_url, "invalid_token", d);
     let now = clock::now();
@@ -177,10 +178,8 @@ pub fn authorize(shared: &Shared, req: &Request) -> Result<Caller, Response> {
     let need = okta_scopes::need(req.method, req.path);
     if !need.satisfied_by(&grant.scopes) {
         let mut resp = StatusCode::FORBIDDEN.into_response();
-        resp.headers_mut().insert(
-            header::CONTENT_LENGTH,
-            HeaderValue::from_static("0"),
-        );
+        resp.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
         return Err(with_challenge(
             resp,
             &challenge(
@@ -231,7 +230,10 @@ mod tests {
     #[test]
     fn schemes_are_read_case_insensitively() {
         let mut h = HeaderMap::new();
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer abc"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer abc"),
+        );
         assert_eq!(scheme(&h), Some((Scheme::Bearer, "abc")));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("DPoP xyz"));
         assert_eq!(scheme(&h), Some((Scheme::Dpop, "xyz")));

@@ -149,7 +149,10 @@ pub async fn create(
     let rendered = s.write(|org| {
         let app = app_of(org, &app_id)?.clone();
         if issuer.is_empty() {
-            return Err(OktaError::validation("issuer", "The field cannot be left blank"));
+            return Err(OktaError::validation(
+                "issuer",
+                "The field cannot be left blank",
+            ));
         }
         if !issuer_ok(issuer, &base, &bound) {
             return Err(OktaError::validation(
@@ -158,7 +161,10 @@ pub async fn create(
             ));
         }
         if scope.is_empty() {
-            return Err(OktaError::validation("scopeId", "The field cannot be left blank"));
+            return Err(OktaError::validation(
+                "scopeId",
+                "The field cannot be left blank",
+            ));
         }
         if !okta_scopes::is_okta_scope(scope) {
             return Err(OktaError::validation(
@@ -222,7 +228,11 @@ mod tests {
     #[test]
     fn issuer_is_the_org_url() {
         let bound = BoundBase("http://okta.localhost:8089".into());
-        assert!(issuer_ok("http://127.0.0.1:1/", "http://127.0.0.1:1", &bound));
+        assert!(issuer_ok(
+            "http://127.0.0.1:1/",
+            "http://127.0.0.1:1",
+            &bound
+        ));
         assert!(issuer_ok("http://okta.localhost:8089", "http://x", &bound));
         assert!(!issuer_ok(
             "http://okta.localhost:8089/oauth2/default",

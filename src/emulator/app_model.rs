@@ -279,7 +279,9 @@ pub fn build(
         );
     }
     v::check_jwks(&mut causes, oc.get("jwks"));
-    if oc.get("jwks").is_some_and(|j| !j.is_null()) && oc.get("jwks_uri").is_some_and(|j| !j.is_null()) {
+    if oc.get("jwks").is_some_and(|j| !j.is_null())
+        && oc.get("jwks_uri").is_some_and(|j| !j.is_null())
+    {
         causes.push("jwks", "'jwks' and 'jwks_uri' can't both be set.");
     }
     if oc.get("participate_slo") == Some(&Value::Bool(true))

@@ -115,7 +115,10 @@ pub async fn assign(
     let rendered = s.write(|org| {
         let app = client(org, &client_id)?.clone();
         if role_type.is_empty() {
-            return Err(OktaError::validation("type", "The field cannot be left blank"));
+            return Err(OktaError::validation(
+                "type",
+                "The field cannot be left blank",
+            ));
         }
         if okta_scopes::role_label(role_type).is_none() {
             return Err(OktaError::validation(

@@ -389,18 +389,20 @@ pub async fn spawn(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         .public_url
         .clone()
         .unwrap_or_else(|| public_base(addr));
-    let shared = Arc::new(Shared::new(
-        org,
-        persister,
-        config.api_token.clone(),
-        config.rate_limit_per_minute,
-        config.latency,
-    )
-    .with_access_token_secs(
-        i64::try_from(config.access_token_lifetime.as_secs())
-            .unwrap_or(i64::MAX)
-            .max(1),
-    ));
+    let shared = Arc::new(
+        Shared::new(
+            org,
+            persister,
+            config.api_token.clone(),
+            config.rate_limit_per_minute,
+            config.latency,
+        )
+        .with_access_token_secs(
+            i64::try_from(config.access_token_lifetime.as_secs())
+                .unwrap_or(i64::MAX)
+                .max(1),
+        ),
+    );
     let app = server::router(shared.clone(), base_url.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

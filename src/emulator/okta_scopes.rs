@@ -124,7 +124,10 @@ pub const ROLE_TYPES: &[(&str, &str)] = &[
     ("HELP_DESK_ADMIN", "Help Desk Administrator"),
     ("READ_ONLY_ADMIN", "Read Only Administrator"),
     ("MOBILE_ADMIN", "Mobile Administrator"),
-    ("API_ACCESS_MANAGEMENT_ADMIN", "API Access Management Administrator"),
+    (
+        "API_ACCESS_MANAGEMENT_ADMIN",
+        "API Access Management Administrator",
+    ),
     ("REPORT_ADMIN", "Report Administrator"),
     ("GROUP_MEMBERSHIP_ADMIN", "Group Membership Administrator"),
 ];
@@ -165,7 +168,13 @@ mod tests {
         ] {
             assert!(is_okta_scope(s), "{s}");
         }
-        for s in ["okta.apps", "okta.nope.read", "openid", "okta.apps.write", ""] {
+        for s in [
+            "okta.apps",
+            "okta.nope.read",
+            "openid",
+            "okta.apps.write",
+            "",
+        ] {
             assert!(!is_okta_scope(s), "{s}");
         }
     }
@@ -179,7 +188,10 @@ mod tests {
             need("POST", "/api/v1/apps/0oa1/grants").scope(),
             "okta.appGrants.manage"
         );
-        assert_eq!(need("GET", "/api/v1/api-tokens").scope(), "okta.apiTokens.read");
+        assert_eq!(
+            need("GET", "/api/v1/api-tokens").scope(),
+            "okta.apiTokens.read"
+        );
         assert_eq!(
             need("DELETE", "/api/v1/authorizationServers/aus1/scopes/s").scope(),
             "okta.authorizationServers.manage"
@@ -188,7 +200,10 @@ mod tests {
             need("GET", "/api/v1/internal/apps/0oa1/settings/oauth/idToken").resource,
             "apps"
         );
-        assert_eq!(need("POST", "/oauth2/v1/clients/c/roles").scope(), "okta.roles.manage");
+        assert_eq!(
+            need("POST", "/oauth2/v1/clients/c/roles").scope(),
+            "okta.roles.manage"
+        );
     }
 
     #[test]

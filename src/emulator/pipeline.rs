@@ -19,8 +19,8 @@ use axum::{
 
 use super::{
     api_oauth, auth, clock,
-    http::BoundBase,
     conn::ConnHandle,
+    http::BoundBase,
     ids,
     ratelimit::{self, Decision},
     reqlog::LogEntry,

@@ -9,8 +9,8 @@ use serde_json::{json, Map, Value};
 
 use super::{
     app_grants::AppGrant,
-    client_roles::ClientRole,
     authz_state::{AppIdTokenClaim, AppUserAssignment, AuthServer, SigningKey},
+    client_roles::ClientRole,
     clock, ids,
     oidc::grants::OidcGrants,
 };

@@ -261,7 +261,10 @@ pub fn check_jwks(causes: &mut Causes, jwks: Option<&Value>) {
             }
             _ => {
                 if keys.len() > 1 {
-                    causes.push("jwks", "Each key in 'jwks' needs a 'kid' when there is more than one key.");
+                    causes.push(
+                        "jwks",
+                        "Each key in 'jwks' needs a 'kid' when there is more than one key.",
+                    );
                     return;
                 }
             }

@@ -20,8 +20,7 @@ pub const MALFORMED: &str = "The client_assertion token is malformed.";
 pub const BAD_KID: &str = "The client_assertion JWT kid is invalid.";
 pub const BAD_SIGNATURE: &str = "The client_assertion signature is invalid.";
 pub const EXPIRED: &str = "The client_assertion token is expired.";
-pub const TOO_LONG: &str =
-    "The client_assertion token has an expiration too far into the future.";
+pub const TOO_LONG: &str = "The client_assertion token has an expiration too far into the future.";
 pub const BAD_AUDIENCE: &str =
     "The audience claim for client_assertion must be the endpoint invoked for the request.";
 pub const BAD_ISSUER: &str =
@@ -176,8 +175,14 @@ mod tests {
         assert!(verify(&org, &a, &sign(&ec, Some("e1"), claims(now)), AUD, now).is_ok());
         assert_eq!(err(&sign(&rsa, None, claims(now)), &org), BAD_KID);
         assert_eq!(err(&sign(&rsa, Some("nope"), claims(now)), &org), BAD_KID);
-        assert_eq!(err(&sign(&rsa, Some("e1"), claims(now)), &org), BAD_SIGNATURE);
-        assert_eq!(err(&sign(&TestKey::rsa(), Some("r1"), claims(now)), &org), BAD_SIGNATURE);
+        assert_eq!(
+            err(&sign(&rsa, Some("e1"), claims(now)), &org),
+            BAD_SIGNATURE
+        );
+        assert_eq!(
+            err(&sign(&TestKey::rsa(), Some("r1"), claims(now)), &org),
+            BAD_SIGNATURE
+        );
         let mut c = claims(now);
         c["aud"] = json!("http://h/oauth2/default/v1/token");
         assert_eq!(err(&sign(&rsa, Some("r1"), c), &org), BAD_AUDIENCE);
@@ -197,7 +202,10 @@ mod tests {
         let v = verify(&org, &a, &jwt, AUD, now).unwrap();
         record(&mut org, "0oaSVC", &v, now).unwrap();
         assert_eq!(err(&jwt, &org), REPLAYED);
-        assert_eq!(record(&mut org, "0oaSVC", &v, now).unwrap_err().description, REPLAYED);
+        assert_eq!(
+            record(&mut org, "0oaSVC", &v, now).unwrap_err().description,
+            REPLAYED
+        );
         // Without a jti an assertion can be reused (Okta only enforces jti when present).
         let mut c = claims(now);
         c.as_object_mut().unwrap().remove("jti");

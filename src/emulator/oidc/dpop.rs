@@ -107,28 +107,35 @@ pub fn check(
     let invalid = DpopError::Invalid;
     let jws = Jws::parse(proof).map_err(|_| invalid("The DPoP proof JWT is malformed."))?;
     if jws.header_str("typ") != Some("dpop+jwt") {
-        return Err(invalid("The DPoP proof JWT 'typ' header must be 'dpop+jwt'."));
+        return Err(invalid(
+            "The DPoP proof JWT 'typ' header must be 'dpop+jwt'.",
+        ));
     }
-    let jwk = jws
-        .header
-        .get("jwk")
-        .ok_or(invalid("The DPoP proof JWT 'jwk' header is missing or invalid."))?;
-    let key =
-        PublicJwk::parse(jwk).map_err(|_| invalid("The DPoP proof JWT 'jwk' header is missing or invalid."))?;
+    let jwk = jws.header.get("jwk").ok_or(invalid(
+        "The DPoP proof JWT 'jwk' header is missing or invalid.",
+    ))?;
+    let key = PublicJwk::parse(jwk)
+        .map_err(|_| invalid("The DPoP proof JWT 'jwk' header is missing or invalid."))?;
     jws.verify_with(&key)
         .map_err(|_| invalid("The DPoP proof JWT signature is invalid."))?;
     if jws.claim_str("htm") != Some(expect.htm) {
-        return Err(invalid("The DPoP proof 'htm' claim does not match the request method."));
+        return Err(invalid(
+            "The DPoP proof 'htm' claim does not match the request method.",
+        ));
     }
     let htu = jws.claim_str("htu").map(strip_query);
     if !expect.htu.iter().any(|u| Some(strip_query(u)) == htu) {
-        return Err(invalid("The DPoP proof 'htu' claim does not match the request URL."));
+        return Err(invalid(
+            "The DPoP proof 'htu' claim does not match the request URL.",
+        ));
     }
     let iat = jws
         .claim_i64("iat")
         .ok_or(invalid("The DPoP proof 'iat' claim is missing."))?;
     if (now - iat).abs() > IAT_WINDOW_SECS {
-        return Err(invalid("The DPoP proof 'iat' claim is outside the allowed window."));
+        return Err(invalid(
+            "The DPoP proof 'iat' claim is outside the allowed window.",
+        ));
     }
     let jti = jws
         .claim_str("jti")
@@ -136,7 +143,9 @@ pub fn check(
         .ok_or(invalid("The DPoP proof 'jti' claim is missing."))?;
     if let Some(token) = expect.access_token {
         if jws.claim_str("ath") != Some(ath(token).as_str()) {
-            return Err(invalid("The DPoP proof 'ath' claim does not match the access token."));
+            return Err(invalid(
+                "The DPoP proof 'ath' claim does not match the access token.",
+            ));
         }
     }
     if expect.nonce {
@@ -176,7 +185,10 @@ mod tests {
             nonce: true,
             access_token: None,
         };
-        let first = proof(&key, json!({"htm": "POST", "htu": htu[0], "iat": 100, "jti": "a"}));
+        let first = proof(
+            &key,
+            json!({"htm": "POST", "htu": htu[0], "iat": 100, "jti": "a"}),
+        );
         assert_eq!(check(&st, &first, &exp, 100), Err(DpopError::UseNonce));
         let nonce = st.nonce(100);
         let retry = proof(
@@ -184,9 +196,15 @@ mod tests {
             json!({"htm": "POST", "htu": htu[0], "iat": 100, "jti": "b", "nonce": nonce}),
         );
         let jkt = check(&st, &retry, &exp, 100).unwrap();
-        assert_eq!(jkt, PublicJwk::parse(&key.public_jwk("x")).unwrap().thumbprint());
+        assert_eq!(
+            jkt,
+            PublicJwk::parse(&key.public_jwk("x")).unwrap().thumbprint()
+        );
         // The same proof twice is a replay.
-        assert!(matches!(check(&st, &retry, &exp, 100), Err(DpopError::Invalid(_))));
+        assert!(matches!(
+            check(&st, &retry, &exp, 100),
+            Err(DpopError::Invalid(_))
+        ));
         // After one rotation the old nonce still works; after two it does not.
         let later = NONCE_ROTATE_SECS + 101;
         let p = proof(
@@ -216,16 +234,31 @@ mod tests {
         let good = json!({"htm": "GET", "htu": "http://h/api/v1/apps?limit=2", "iat": 50, "jti": "1", "ath": ath("tok")});
         assert!(check(&st, &proof(&key, good), &exp, 50).is_ok());
         for (bad, jti) in [
-            (json!({"htm": "POST", "htu": htu[0], "iat": 50, "ath": ath("tok")}), "2"),
-            (json!({"htm": "GET", "htu": "http://h/api/v1/groups", "iat": 50, "ath": ath("tok")}), "3"),
-            (json!({"htm": "GET", "htu": htu[0], "iat": 50 - IAT_WINDOW_SECS - 1, "ath": ath("tok")}), "4"),
-            (json!({"htm": "GET", "htu": htu[0], "iat": 50, "ath": ath("other")}), "5"),
+            (
+                json!({"htm": "POST", "htu": htu[0], "iat": 50, "ath": ath("tok")}),
+                "2",
+            ),
+            (
+                json!({"htm": "GET", "htu": "http://h/api/v1/groups", "iat": 50, "ath": ath("tok")}),
+                "3",
+            ),
+            (
+                json!({"htm": "GET", "htu": htu[0], "iat": 50 - IAT_WINDOW_SECS - 1, "ath": ath("tok")}),
+                "4",
+            ),
+            (
+                json!({"htm": "GET", "htu": htu[0], "iat": 50, "ath": ath("other")}),
+                "5",
+            ),
             (json!({"htm": "GET", "htu": htu[0], "iat": 50}), "6"),
         ] {
             let mut claims = bad;
             claims["jti"] = json!(jti);
             assert!(
-                matches!(check(&st, &proof(&key, claims.clone()), &exp, 50), Err(DpopError::Invalid(_))),
+                matches!(
+                    check(&st, &proof(&key, claims.clone()), &exp, 50),
+                    Err(DpopError::Invalid(_))
+                ),
                 "{claims}"
             );
         }

@@ -28,9 +28,15 @@ pub enum JwkError {
 /// A public key from a JWK.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublicJwk {
-    Rsa { n: Vec<u8>, e: Vec<u8> },
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
     /// P-256: the affine coordinates, 32 bytes each.
-    Ec { x: Vec<u8>, y: Vec<u8> },
+    Ec {
+        x: Vec<u8>,
+        y: Vec<u8>,
+    },
 }
 
 fn b64_member(jwk: &Map<String, Value>, name: &str) -> Result<Vec<u8>, JwkError> {
@@ -167,9 +173,7 @@ impl Jws {
             header: object(h)?,
             claims: object(p)?,
             signing_input: format!("{h}.{p}"),
-            signature: URL_SAFE_NO_PAD
-                .decode(s)
-                .map_err(|_| JwkError::Malformed)?,
+            signature: URL_SAFE_NO_PAD.decode(s).map_err(|_| JwkError::Malformed)?,
         })
     }
 
@@ -316,7 +320,10 @@ mod tests {
             PublicJwk::parse(&json!({"kty": "EC", "crv": "P-384", "x": "", "y": ""})),
             Err(JwkError::BadKey)
         );
-        assert_eq!(PublicJwk::parse(&json!({"kty": "oct"})), Err(JwkError::BadKey));
+        assert_eq!(
+            PublicJwk::parse(&json!({"kty": "oct"})),
+            Err(JwkError::BadKey)
+        );
         assert!(Jws::parse("a.b").is_err());
     }
 

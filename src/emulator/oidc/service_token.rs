@@ -135,7 +135,12 @@ pub fn grant(
 }
 
 /// Checks the token request's DPoP proof and returns the key thumbprint to bind to.
-fn proof_key(s: &Shared, issuer: &Issuer, headers: &HeaderMap, now: i64) -> Result<String, Refusal> {
+fn proof_key(
+    s: &Shared,
+    issuer: &Issuer,
+    headers: &HeaderMap,
+    now: i64,
+) -> Result<String, Refusal> {
     let invalid = |d: &str| OAuthError::bad_request("invalid_dpop_proof", d);
     let proof = headers
         .get("dpop")

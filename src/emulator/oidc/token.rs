@@ -218,8 +218,7 @@ fn run(
     form: &[(String, String)],
 ) -> Result<Response, OAuthError> {
     let creds = client_auth::parse(headers, form)?;
-    let app =
-        client_auth::authenticate_request(s, &creds, &format!("{}/token", issuer.endpoints))?;
+    let app = client_auth::authenticate_request(s, &creds, &format!("{}/token", issuer.endpoints))?;
     let Some(grant) = field(form, "grant_type").filter(|g| !g.is_empty()) else {
         return Err(OAuthError::bad_request(
             "invalid_request",
