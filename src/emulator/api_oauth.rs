@@ -91,22 +91,25 @@ fn with_challenge(mut resp: Response, value: &str) -> Response {
     resp
 }
 
+/// A refusal, boxed: responses are large.
+pub type Denied = Box<Response>;
+
 /// 401 `E0000011` with an `invalid_token` (or `invalid_dpop_proof`) challenge.
-fn unauthorized(scheme: Scheme, org: &str, error: &str, description: &str) -> Response {
-    with_challenge(
+fn unauthorized(scheme: Scheme, org: &str, error: &str, description: &str) -> Denied {
+    Box::new(with_challenge(
         OktaError::invalid_token().into_response(),
         &challenge(
             scheme,
             org,
             &[("error", error), ("error_description", description)],
         ),
-    )
+    ))
 }
 
 /// Authenticates and authorises a Bearer/DPoP request.
-pub fn authorize(shared: &Shared, req: &Request) -> Result<Caller, Response> {
-    let (scheme, token) =
-        scheme(req.headers).ok_or_else(|| OktaError::invalid_session().into_response())?;
+pub fn authorize(shared: &Shared, req: &Request) -> Result<Caller, Denied> {
+    let (scheme, token) = scheme(req.headers)
+        .ok_or_else(|| Box::new(OktaError::invalid_session().into_response()))?;
     let org_url = req.org_url;
     let bad = |d: &str| unauthorized(scheme, org_url, "invalid_token", d);
     let now = clock::now();
@@ -180,7 +183,7 @@ pub fn authorize(shared: &Shared, req: &Request) -> Result<Caller, Response> {
         let mut resp = StatusCode::FORBIDDEN.into_response();
         resp.headers_mut()
             .insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
-        return Err(with_challenge(
+        return Err(Box::new(with_challenge(
             resp,
             &challenge(
                 scheme,
@@ -192,10 +195,10 @@ pub fn authorize(shared: &Shared, req: &Request) -> Result<Caller, Response> {
                     ("resource", req.path),
                 ],
             ),
-        ));
+        )));
     }
     if !roles.iter().any(|r| okta_scopes::role_covers(r, &need)) {
-        return Err(OktaError::forbidden().into_response());
+        return Err(Box::new(OktaError::forbidden().into_response()));
     }
     Ok(Caller {
         token_id: grant.jti.clone(),

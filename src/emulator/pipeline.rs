@@ -181,7 +181,7 @@ async fn limited_request(
                 req.extensions_mut().insert(caller);
                 next.run(req).await
             }
-            Err(resp) => resp,
+            Err(resp) => *resp,
         };
     }
     match auth::authenticate(shared, req.headers()) {
