@@ -631,6 +631,24 @@ async fn grants_and_roles_apis() {
         .await;
     assert_eq!(list.body.as_array().unwrap().len(), 1);
     assert_eq!(list.body[0]["id"], rid.as_str());
+    // The admin state dump shows both with the app.
+    let state: Value = c
+        .http
+        .get(c.url("/__emulator/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = state["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["app"]["id"] == app.id.as_str())
+        .unwrap();
+    assert_eq!(entry["grants"][0]["scopeId"], "okta.apps.manage");
+    assert_eq!(entry["roles"][0]["type"], "APP_ADMIN");
     let del = c
         .api(
             reqwest::Method::DELETE,

@@ -50,7 +50,7 @@ pub fn granted_scopes(org: &Org, app_id: &str) -> Vec<String> {
         .collect()
 }
 
-fn render(g: &AppGrant, app: &App, base: &str, expand_scope: bool) -> Value {
+pub fn render(g: &AppGrant, app: &App, base: &str, expand_scope: bool) -> Value {
     let app_href = format!("{base}/api/v1/apps/{}", app.id);
     let label = app.body.get("label").cloned().unwrap_or(Value::Null);
     let mut out = json!({

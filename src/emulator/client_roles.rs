@@ -46,7 +46,7 @@ pub fn roles_of(org: &Org, app_id: &str) -> Vec<String> {
         .collect()
 }
 
-fn render(r: &ClientRole, app: &App, base: &str) -> Value {
+pub fn render(r: &ClientRole, app: &App, base: &str) -> Value {
     json!({
         "id": r.id,
         "label": okta_scopes::role_label(&r.role_type).unwrap_or_default(),
