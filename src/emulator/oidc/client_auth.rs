@@ -281,6 +281,75 @@ mod tests {
     }
 
     #[test]
+    fn client_assertions_name_their_client() {
+        let jwt = format!(
+            "{}.{}.sig",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"iss":"0oaSVC"}"#)
+        );
+        let typed = [
+            ("client_assertion_type", client_assertion::JWT_BEARER),
+            ("client_assertion", jwt.as_str()),
+        ];
+        let c = parse(&HeaderMap::new(), &form(&typed)).unwrap();
+        assert_eq!(c.client_id, "0oaSVC");
+        assert!(c.secret.is_none() && c.assertion.is_some());
+        assert!(!format!("{c:?}").contains(&jwt));
+        // A body client_id wins; the assertion's iss is checked later against it.
+        let mut with_id = typed.to_vec();
+        with_id.push(("client_id", "0oaOTHER"));
+        assert_eq!(
+            parse(&HeaderMap::new(), &form(&with_id)).unwrap().client_id,
+            "0oaOTHER"
+        );
+        let e = parse(
+            &HeaderMap::new(),
+            &form(&[("client_assertion", jwt.as_str())]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.status.as_u16(), e.description.as_str()),
+            (401, client_assertion::BAD_TYPE)
+        );
+        let mut both = typed.to_vec();
+        both.push(("client_secret", "s"));
+        assert_eq!(
+            parse(&HeaderMap::new(), &form(&both)).unwrap_err().error,
+            "invalid_request"
+        );
+        // An assertion for an app that does not use private_key_jwt is refused.
+        let mut org = Org::seed(None);
+        let mut app = crate::emulator::state::App {
+            id: "0oaSVC".into(),
+            seq: 1,
+            status: Status::Active,
+            created: 0,
+            last_updated: 0,
+            body: serde_json::Map::new(),
+            secrets: vec![],
+            groups: vec![],
+        };
+        org.apps.push(app.clone());
+        assert_eq!(authenticate(&org, &c).unwrap_err().description, AUTH_FAILED);
+        app.body = serde_json::json!({"credentials": {"oauthClient": {"token_endpoint_auth_method": "private_key_jwt"}}})
+            .as_object()
+            .unwrap()
+            .clone();
+        org.apps[0] = app;
+        assert!(authenticate(&org, &c).is_ok());
+        // …and such an app can't authenticate without one.
+        let plain = Credentials {
+            client_id: "0oaSVC".into(),
+            secret: Some("x".into()),
+            assertion: None,
+        };
+        assert_eq!(
+            authenticate(&org, &plain).unwrap_err().description,
+            AUTH_FAILED
+        );
+    }
+
+    #[test]
     fn secrets_compare_exactly() {
         assert!(same("abc", "abc"));
         assert!(!same("abc", "abd"));
