@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{
-    app_model, assignments,
+    app_grants, app_model, assignments, client_roles,
     faults::FaultSpec,
     groups,
     http::{BaseUrl, Query},
@@ -28,7 +28,7 @@ use super::{
 pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET    /__emulator", "this list"),
     ("GET    /__emulator/health", "liveness: {\"status\":\"ok\"}"),
-    ("GET    /__emulator/state", "dump of the org (users without password material, groups, memberships, apps with secrets and assignments, API token metadata) and rate-limit buckets"),
+    ("GET    /__emulator/state", "dump of the org (users without password material, groups, memberships, apps with secrets, assignments, scope grants and admin roles, API token metadata) and rate-limit buckets"),
     ("GET    /__emulator/requests[?since=SEQ]", "request log: seq, time, method, path, query, status, durationMs, bucket, tokenId, fault"),
     ("DELETE /__emulator/requests", "clear the request log"),
     ("POST   /__emulator/faults", "add a fault rule {method, path, status, errorCode, errorSummary, delayMs, reset, times}"),
@@ -64,6 +64,8 @@ pub async fn state(State(s): State<Arc<Shared>>, BaseUrl(base): BaseUrl) -> Resp
                     "app": app_model::render(a, org, &base, false),
                     "secrets": a.secrets.iter().map(|x| secrets::render(x, &a.id, &base)).collect::<Vec<_>>(),
                     "groups": a.groups.iter().map(|g| assignments::render(g, &a.id, org, &base, false)).collect::<Vec<_>>(),
+                    "grants": org.app_grants.iter().filter(|g| g.app_id == a.id).map(|g| app_grants::render(g, a, &base, false)).collect::<Vec<_>>(),
+                    "roles": org.client_roles.iter().filter(|r| r.app_id == a.id).map(|r| client_roles::render(r, a, &base)).collect::<Vec<_>>(),
                 })
             })
             .collect();
