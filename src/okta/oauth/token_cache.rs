@@ -363,3 +363,261 @@ fn unix_now(clock: &dyn Clock) -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use axum::extract::{Form, State};
+    use axum::http::{HeaderMap as AxHeaders, StatusCode as AxStatus};
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::{get, post};
+    use axum::{Json, Router};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use serde_json::{json, Value};
+
+    use super::super::dpop::ath;
+    use super::super::key::tests::rsa_pkcs8_pem;
+    use super::super::SigningKey;
+    use crate::okta::{ClientConfig, OAuthSettings, OktaClient, OktaError};
+
+    /// A token endpoint and one API route, both counting, the token endpoint slow so that
+    /// concurrent callers overlap.
+    #[derive(Default)]
+    struct Org {
+        token_requests: AtomicUsize,
+        api_requests: AtomicUsize,
+        /// Require DPoP: no proof → invalid_dpop_proof, no nonce → use_dpop_nonce.
+        dpop: bool,
+        expires_in: u64,
+        /// The API answers 401 to this token once (as to an expired one).
+        reject: parking_lot::Mutex<Option<String>>,
+        missing_scope: bool,
+        bad_client: bool,
+    }
+
+    fn claims(jwt: &str) -> Value {
+        let payload = jwt.split('.').nth(1).unwrap();
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+    }
+
+    async fn token(
+        State(org): State<std::sync::Arc<Org>>,
+        headers: AxHeaders,
+        Form(form): Form<HashMap<String, String>>,
+    ) -> Response {
+        let n = org.token_requests.fetch_add(1, Ordering::SeqCst) + 1;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(form["grant_type"], "client_credentials");
+        assert_eq!(
+            form["client_assertion_type"],
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        );
+        let c = claims(&form["client_assertion"]);
+        assert_eq!(c["iss"], "0oaSVC");
+        assert!(c["aud"].as_str().unwrap().ends_with("/oauth2/v1/token"));
+        if org.bad_client {
+            return (
+                AxStatus::UNAUTHORIZED,
+                Json(json!({"error": "invalid_client", "error_description": "The client_assertion signature is invalid."})),
+            )
+                .into_response();
+        }
+        let mut token_type = "Bearer";
+        if org.dpop {
+            let Some(proof) = headers.get("dpop").and_then(|v| v.to_str().ok()) else {
+                return (
+                    AxStatus::BAD_REQUEST,
+                    Json(json!({"error": "invalid_dpop_proof", "error_description": "The DPoP proof JWT header is missing."})),
+                )
+                    .into_response();
+            };
+            let p = claims(proof);
+            assert_eq!(p["htm"], "POST");
+            if p.get("nonce").and_then(Value::as_str) != Some("nonce-1") {
+                return (
+                    AxStatus::BAD_REQUEST,
+                    [("dpop-nonce", "nonce-1")],
+                    Json(json!({"error": "use_dpop_nonce", "error_description": "Authorization server requires nonce in DPoP proof."})),
+                )
+                    .into_response();
+            }
+            token_type = "DPoP";
+        }
+        Json(json!({
+            "token_type": token_type,
+            "expires_in": org.expires_in,
+            "access_token": format!("at-{n}"),
+            "scope": form["scope"],
+        }))
+        .into_response()
+    }
+
+    async fn groups(State(org): State<std::sync::Arc<Org>>, headers: AxHeaders) -> Response {
+        org.api_requests.fetch_add(1, Ordering::SeqCst);
+        let auth = headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let (scheme, token) = auth.split_once(' ').unwrap();
+        if org.dpop {
+            assert_eq!(scheme, "DPoP");
+            let p = claims(headers.get("dpop").unwrap().to_str().unwrap());
+            assert_eq!(p["ath"], ath(token));
+            assert_eq!(p["htm"], "GET");
+            assert!(p["htu"].as_str().unwrap().ends_with("/api/v1/groups"));
+        } else {
+            assert_eq!(scheme, "Bearer");
+        }
+        let mut reject = org.reject.lock();
+        if reject.as_deref() == Some(token) {
+            *reject = None;
+            return (
+                AxStatus::UNAUTHORIZED,
+                [("www-authenticate", "Bearer error=\"invalid_token\", error_description=\"The token has expired.\"")],
+                Json(json!({"errorCode": "E0000011", "errorSummary": "Invalid token provided", "errorCauses": []})),
+            )
+                .into_response();
+        }
+        if org.missing_scope {
+            return (
+                AxStatus::FORBIDDEN,
+                [("www-authenticate", "Bearer realm=\"x\", scope=\"okta.groups.read\", error=\"insufficient_scope\", error_description=\"The access token provided does not contain the required scopes.\"")],
+            )
+                .into_response();
+        }
+        Json(json!([])).into_response()
+    }
+
+    async fn serve(org: Org) -> (std::sync::Arc<Org>, OktaClient) {
+        let org = std::sync::Arc::new(org);
+        let app = Router::new()
+            .route("/oauth2/v1/token", post(token))
+            .route("/api/v1/groups", get(groups))
+            .with_state(std::sync::Arc::clone(&org));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let settings = OAuthSettings {
+            client_id: "0oaSVC".into(),
+            key: std::sync::Arc::new(SigningKey::from_pem(&rsa_pkcs8_pem()).unwrap()),
+            key_id: Some("kid-1".into()),
+            scopes: vec!["okta.groups.read".into()],
+        };
+        let config = ClientConfig {
+            min_wait_seconds: 0,
+            ..Default::default()
+        };
+        let client = OktaClient::oauth_builder(
+            url::Url::parse(&format!("http://{addr}")).unwrap(),
+            settings,
+        )
+        .config(config)
+        .build()
+        .unwrap();
+        (org, client)
+    }
+
+    async fn list_groups(client: &OktaClient) -> Result<Vec<Value>, OktaError> {
+        client.list_all(client.url(&["api", "v1", "groups"])?).await
+    }
+
+    #[tokio::test]
+    async fn concurrent_callers_share_one_fetch_and_renew_near_expiry() {
+        let (org, client) = serve(Org {
+            expires_in: 1,
+            ..Default::default()
+        })
+        .await;
+        let calls = (0..10).map(|_| list_groups(&client));
+        for r in futures::future::join_all(calls).await {
+            r.unwrap();
+        }
+        assert_eq!(
+            org.token_requests.load(Ordering::SeqCst),
+            1,
+            "one fetch for ten callers"
+        );
+        assert_eq!(org.api_requests.load(Ordering::SeqCst), 10);
+        // Lifetime 1 s: renewed 0.1 s before expiry, so after a second a new one is fetched.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let calls = (0..5).map(|_| list_groups(&client));
+        for r in futures::future::join_all(calls).await {
+            r.unwrap();
+        }
+        assert_eq!(org.token_requests.load(Ordering::SeqCst), 2);
+        assert_eq!(client.token_source().unwrap().token_requests(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_401_renews_the_token_once_and_retries() {
+        let (org, client) = serve(Org {
+            expires_in: 3600,
+            ..Default::default()
+        })
+        .await;
+        *org.reject.lock() = Some("at-1".into());
+        list_groups(&client).await.unwrap();
+        assert_eq!(org.token_requests.load(Ordering::SeqCst), 2);
+        assert_eq!(org.api_requests.load(Ordering::SeqCst), 2);
+        // Each request renews at most once; the next rejection is handled the same way.
+        *org.reject.lock() = Some("at-2".into());
+        list_groups(&client).await.unwrap();
+        assert_eq!(org.token_requests.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn dpop_bound_app_gets_proofs_with_the_server_nonce() {
+        let (org, client) = serve(Org {
+            dpop: true,
+            expires_in: 3600,
+            ..Default::default()
+        })
+        .await;
+        list_groups(&client).await.unwrap();
+        list_groups(&client).await.unwrap();
+        // Without proof, without nonce, then issued; the API asserts DPoP + ath on each call.
+        assert_eq!(org.token_requests.load(Ordering::SeqCst), 3);
+        assert_eq!(org.api_requests.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn insufficient_scope_and_invalid_client_are_named() {
+        let (_, client) = serve(Org {
+            expires_in: 3600,
+            missing_scope: true,
+            ..Default::default()
+        })
+        .await;
+        let e = list_groups(&client).await.unwrap_err();
+        assert!(
+            matches!(&e, OktaError::InsufficientScope { scope, .. } if scope == "okta.groups.read")
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("okta.groups.read") && text.contains("Okta API Scopes"),
+            "{text}"
+        );
+        assert!(text.contains("/api/v1/apps/{appId}/grants"), "{text}");
+
+        let (org, client) = serve(Org {
+            bad_client: true,
+            ..Default::default()
+        })
+        .await;
+        let e = list_groups(&client).await.unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("invalid_client") && text.contains("private_key_id"),
+            "{text}"
+        );
+        assert!(!text.contains("eyJ"), "no JWT in the text: {text}");
+        assert_eq!(org.token_requests.load(Ordering::SeqCst), 1, "not retried");
+        assert_eq!(org.api_requests.load(Ordering::SeqCst), 0);
+    }
+}
