@@ -36,7 +36,33 @@ pub fn schema() -> Schema {
              `private_key_jwt` client assertion, uses DPoP proofs when the app requires them, keeps one \
              token per run and renews it before it expires. Configure exactly one of the two; when the \
              block sets one, the environment variables of the other are ignored. Each resource's page \
-             names the OAuth scopes it needs. See the guide below for the Admin Console steps.\n\n\
+             names the OAuth scopes it needs.\n\n\
+             **Setting up the service app** (Admin Console, as a super administrator):\n\n\
+             1. Applications > Applications > Create App Integration > API Services; name it (e.g. \
+             `terraform-oktaidp`) and save. Its client ID is `client_id`.\n\
+             2. On its General tab, Client Credentials > Edit: choose Public key / Private key, then Add \
+             key: paste the public key of a key pair you made (e.g. `openssl genpkey -algorithm RSA \
+             -pkeyopt rsa_keygen_bits:2048 -out oktaidp.pem`, public part with `openssl pkey -in \
+             oktaidp.pem -pubout`) or let Okta generate one and keep the private key it shows once. \
+             The key's KID is `private_key_id`, the PEM private key (or its path) is `private_key`. \
+             Leave \"Require Demonstrating Proof of Possession (DPoP) header in token requests\" on if \
+             you like: the provider then sends DPoP proofs.\n\
+             3. Okta API Scopes tab: Grant the scopes the configuration needs (each resource's page names \
+             them; the default `scopes` are `okta.apps.manage`, `okta.groups.read`, \
+             `okta.apiTokens.manage`, `okta.authorizationServers.manage`).\n\
+             4. Admin roles tab: Edit assignments > Add assignment, and assign a role that may manage \
+             apps, groups and API tokens (Super Administrator, or a custom role with those permissions). \
+             Scopes say what the token may ask for; the role says what the app may do.\n\n\
+             A missing scope shows as an error naming it; grant it on the Okta API Scopes tab and add it \
+             to `scopes`.\n\n\
+             ```terraform\n\
+             provider \"oktaidp\" {\n\
+             \x20 org_url        = \"https://dev-123456.okta.com\"\n\
+             \x20 client_id      = \"0oa1service2app3id4x7\"\n\
+             \x20 private_key    = \"${path.module}/oktaidp.pem\" # or the PEM text, e.g. from a secret\n\
+             \x20 private_key_id = \"kid-from-the-general-tab\"\n\
+             }\n\
+             ```\n\n\
              **Rate limits.** The provider reads Okta's `X-Rate-Limit-*` headers on every response and \
              paces itself per rate-limit bucket, so large applies at `-parallelism=10` do not run into \
              429s; a 429 that happens anyway (another client of the org) waits until the bucket resets. \

@@ -7,6 +7,7 @@ mod config;
 pub mod functions;
 pub mod group_data_source;
 pub mod groups_claim_resource;
+mod oauth_scopes;
 pub mod oidc_app_client_secret_ephemeral;
 pub mod oidc_app_redirect_uri_resource;
 pub mod oidc_app_refresh_grant_resource;
