@@ -268,13 +268,21 @@ pub fn build(
     ] {
         v::check_bool(&mut causes, f, oc.get(f));
     }
+    // Okta's spec forbids DPoP with client_credentials, yet its guide for Okta API service
+    // apps uses exactly that: service apps may, other app types may not.
     if oc.get("dpop_bound_access_tokens") == Some(&Value::Bool(true))
-        && (has(CLIENT_CREDENTIALS) || has(IMPLICIT))
+        && (has(IMPLICIT) || (has(CLIENT_CREDENTIALS) && app_type != "service"))
     {
         causes.push(
             "dpop_bound_access_tokens",
             "'dpop_bound_access_tokens' can't be true when 'grant_types' contains 'client_credentials' or 'implicit'.",
         );
+    }
+    v::check_jwks(&mut causes, oc.get("jwks"));
+    if oc.get("jwks").is_some_and(|j| !j.is_null())
+        && oc.get("jwks_uri").is_some_and(|j| !j.is_null())
+    {
+        causes.push("jwks", "'jwks' and 'jwks_uri' can't both be set.");
     }
     if oc.get("participate_slo") == Some(&Value::Bool(true))
         && !matches!(app_type.as_str(), "web" | "browser")

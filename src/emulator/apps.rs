@@ -227,6 +227,8 @@ pub async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Api
         org.oidc.revoke_client(app.client_id());
         // Okta's per-app ID-token claim goes with the app.
         org.app_id_token_claims.retain(|c| c.app_id != id);
+        org.app_grants.retain(|g| g.app_id != id);
+        org.client_roles.retain(|r| r.app_id != id);
         Ok(())
     })?;
     Ok(http::no_content())

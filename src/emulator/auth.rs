@@ -1,5 +1,5 @@
-//! SSWS authentication. Every Okta API request needs `Authorization: SSWS <token>`; the token
-//! identifies its owner (what `/api/v1/users/me` answers for).
+//! SSWS authentication: `Authorization: SSWS <token>`; the token identifies its owner (what
+//! `/api/v1/users/me` answers for). OAuth access tokens (`Bearer`/`DPoP`) are `api_oauth.rs`.
 
 use axum::http::{header, HeaderMap};
 
@@ -8,8 +8,12 @@ use super::{clock, errors::OktaError, server::Shared};
 /// The authenticated caller, available to handlers as a request extension.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// The API token's id, or an OAuth access token's `jti`.
     pub token_id: String,
+    /// The API token's owner; empty for a service app's OAuth token.
     pub user_id: String,
+    /// A service app's client id (OAuth only).
+    pub client_id: Option<String>,
 }
 
 /// Checks the `Authorization` header. A missing or non-SSWS header is Okta's 403 `E0000005`
@@ -32,7 +36,7 @@ pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Okta
         .or(glued)
         .ok_or_else(OktaError::invalid_session)?;
     if scheme.eq_ignore_ascii_case("Bearer") || scheme.eq_ignore_ascii_case("DPoP") {
-        // OAuth access tokens are not issued by the emulator, so none is valid.
+        // OAuth access tokens are checked by `api_oauth`, before this is called.
         return Err(OktaError::invalid_token());
     }
     if !scheme.eq_ignore_ascii_case("SSWS") {
@@ -48,6 +52,7 @@ pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Okta
                 result = Ok(Caller {
                     token_id: t.id.clone(),
                     user_id: t.user_id.clone(),
+                    client_id: None,
                 });
             }
         }

@@ -17,7 +17,8 @@ fn after_help() -> String {
         ratelimit::DEFAULT_BUCKET
     ));
     s.push_str(
-        "\nEvery Okta API request needs `Authorization: SSWS <token>`. Point the provider at it with\n\
+        "\nEvery Okta API request needs `Authorization: SSWS <token>`, or an OAuth access token of a\n\
+         service app (`Bearer`/`DPoP`, from POST /oauth2/v1/token). Point the provider at it with\n\
          org_url = \"http://127.0.0.1:8089\" and api_token (or OKTA_ORG_URL / OKTA_API_TOKEN).\n\
          Logs go to stderr (RUST_LOG filters them); stdout carries only the ready line.\n",
     );
@@ -64,6 +65,12 @@ pub struct Args {
     /// endpoints are built from it. Scheme and authority only.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
+
+    /// Lifetime in seconds of the access tokens service apps get for Okta's APIs
+    /// (client_credentials). Okta's is fixed at 3600; shorter ones let tests see a token expire.
+    #[arg(long, value_name = "N", default_value_t = 3600,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub access_token_lifetime_secs: u64,
 }
 
 impl Args {
@@ -75,6 +82,7 @@ impl Args {
             rate_limit_per_minute: self.rate_limit,
             latency: Duration::from_millis(self.latency_ms),
             public_url: self.public_url.clone(),
+            access_token_lifetime: Duration::from_secs(self.access_token_lifetime_secs),
         }
     }
 }
@@ -127,6 +135,8 @@ mod tests {
             "100",
             "--latency-ms",
             "5",
+            "--access-token-lifetime-secs",
+            "2",
         ])
         .unwrap();
         let c = a.config();
@@ -134,10 +144,15 @@ mod tests {
         assert_eq!(c.api_token.as_deref(), Some("abc"));
         assert_eq!(c.rate_limit_per_minute, 100);
         assert_eq!(c.latency, Duration::from_millis(5));
+        assert_eq!(c.access_token_lifetime, Duration::from_secs(2));
         assert!(Args::try_parse_from(["okta-emulator", "--rate-limit", "0"]).is_err());
+        assert!(
+            Args::try_parse_from(["okta-emulator", "--access-token-lifetime-secs", "0"]).is_err()
+        );
         let d = Args::try_parse_from(["okta-emulator"]).unwrap().config();
         assert_eq!(d.listen, DEFAULT_LISTEN);
         assert_eq!(d.rate_limit_per_minute, 600);
+        assert_eq!(d.access_token_lifetime, Duration::from_secs(3600));
     }
 
     #[test]
@@ -149,6 +164,7 @@ mod tests {
             "--state",
             "--rate-limit",
             "--latency-ms",
+            "--access-token-lifetime-secs",
             "/__emulator/faults",
             "/__emulator/tokens",
             "/__emulator/reset",

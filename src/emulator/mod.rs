@@ -18,6 +18,8 @@
 //! ```
 
 mod admin;
+mod api_oauth;
+mod app_grants;
 mod app_id_token;
 mod app_model;
 mod app_users;
@@ -34,6 +36,7 @@ mod authz_seed;
 mod authz_servers;
 mod authz_state;
 pub mod cli;
+mod client_roles;
 mod clock;
 mod conn;
 mod errors;
@@ -43,6 +46,7 @@ mod http;
 mod ids;
 mod members;
 mod oidc;
+mod okta_scopes;
 mod org;
 mod password;
 mod persist;
@@ -79,6 +83,8 @@ use state::Org;
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8089);
 /// Default requests per minute per rate-limit bucket.
 pub const DEFAULT_RATE_LIMIT: u32 = 600;
+/// Okta's fixed lifetime of access tokens for its APIs.
+pub const DEFAULT_ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 /// How long shutdown waits for in-flight requests before dropping them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -98,6 +104,9 @@ pub struct EmulatorConfig {
     /// The org URL clients use (`http(s)://host[:port]`), when it is not the bound address: OIDC
     /// issuers and endpoints are built from it.
     pub public_url: Option<String>,
+    /// Lifetime of the access tokens a service app gets for Okta's APIs (`client_credentials`).
+    /// Okta's is fixed at 1 h; a short one lets a test see a token expire mid-run.
+    pub access_token_lifetime: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -109,6 +118,7 @@ impl Default for EmulatorConfig {
             rate_limit_per_minute: DEFAULT_RATE_LIMIT,
             latency: Duration::ZERO,
             public_url: None,
+            access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
         }
     }
 }
@@ -139,6 +149,11 @@ impl EmulatorConfig {
 
     pub fn with_latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
+        self
+    }
+
+    pub fn with_access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.access_token_lifetime = lifetime;
         self
     }
 
@@ -374,13 +389,20 @@ pub async fn spawn(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         .public_url
         .clone()
         .unwrap_or_else(|| public_base(addr));
-    let shared = Arc::new(Shared::new(
-        org,
-        persister,
-        config.api_token.clone(),
-        config.rate_limit_per_minute,
-        config.latency,
-    ));
+    let shared = Arc::new(
+        Shared::new(
+            org,
+            persister,
+            config.api_token.clone(),
+            config.rate_limit_per_minute,
+            config.latency,
+        )
+        .with_access_token_secs(
+            i64::try_from(config.access_token_lifetime.as_secs())
+                .unwrap_or(i64::MAX)
+                .max(1),
+        ),
+    );
     let app = server::router(shared.clone(), base_url.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -1,7 +1,7 @@
 //! The request pipeline around every route.
 //!
 //! For Okta API paths: optional latency → rate-limit bucket count (429 `E0000047` when over) →
-//! fault rules → SSWS auth → handler. Every response gets `Date` and `X-Okta-Request-Id`; Okta
+//! fault rules → auth (SSWS, or an OAuth access token with its scope and role checks) → handler. Every response gets `Date` and `X-Okta-Request-Id`; Okta
 //! API responses also get the bucket's `X-Rate-Limit-*` headers. Every request, admin ones
 //! included, lands in the request log.
 
@@ -18,8 +18,9 @@ use axum::{
 };
 
 use super::{
-    auth, clock,
+    api_oauth, auth, clock,
     conn::ConnHandle,
+    http::BoundBase,
     ids,
     ratelimit::{self, Decision},
     reqlog::LogEntry,
@@ -32,6 +33,8 @@ pub const ADMIN_PREFIX: &str = "/__emulator";
 const PUBLIC_AUTHN: &str = "/api/v1/authn";
 /// The OIDC endpoints, which authenticate clients and users themselves.
 const OAUTH2_PREFIX: &str = "/oauth2/";
+/// Okta's client API (client roles), which needs Management API auth.
+const CLIENTS_PREFIX: &str = "/oauth2/v1/clients/";
 
 #[derive(Default)]
 struct Trace {
@@ -139,11 +142,47 @@ async fn limited_request(
             return err.into_response();
         }
     }
-    // Org metadata, primary authentication and the OIDC endpoints are public in Okta too.
+    // Org metadata, primary authentication and the OIDC endpoints are public in Okta too (the
+    // client-roles API under /oauth2/v1/clients is a Management API).
     let path = req.uri().path();
-    if path.starts_with("/.well-known/") || path == PUBLIC_AUTHN || path.starts_with(OAUTH2_PREFIX)
+    if path.starts_with("/.well-known/")
+        || path == PUBLIC_AUTHN
+        || (path.starts_with(OAUTH2_PREFIX) && !path.starts_with(CLIENTS_PREFIX))
     {
         return next.run(req).await;
+    }
+    if api_oauth::scheme(req.headers()).is_some() {
+        let org_url = req
+            .extensions()
+            .get::<BoundBase>()
+            .map(|b| b.0.trim_end_matches('/').to_string())
+            .unwrap_or_default();
+        let host_url = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(|h| format!("http://{h}"))
+            .unwrap_or_else(|| org_url.clone());
+        let method = req.method().to_string();
+        let path = path.to_string();
+        let outcome = api_oauth::authorize(
+            shared,
+            &api_oauth::Request {
+                method: &method,
+                path: &path,
+                headers: req.headers(),
+                org_url: &org_url,
+                host_url: &host_url,
+            },
+        );
+        return match outcome {
+            Ok(caller) => {
+                trace.token_id = Some(caller.token_id.clone());
+                req.extensions_mut().insert(caller);
+                next.run(req).await
+            }
+            Err(resp) => resp,
+        };
     }
     match auth::authenticate(shared, req.headers()) {
         Ok(caller) => {

@@ -13,12 +13,14 @@ use parking_lot::Mutex;
 use serde_json::json;
 
 use super::{
-    admin, app_users, apps, assignments, authn, authz_api,
+    admin, app_grants, app_users, apps, assignments, authn, authz_api, client_roles,
     errors::{ApiResult, OktaError},
     faults::FaultStore,
     groups,
     http::BoundBase,
-    members, oidc, org,
+    members,
+    oidc::{self, dpop::DpopState},
+    org,
     persist::Persister,
     pipeline,
     ratelimit::RateLimiter,
@@ -27,6 +29,9 @@ use super::{
     state::Org,
     tokens, users,
 };
+
+/// Okta's fixed access-token lifetime.
+pub const DEFAULT_ACCESS_TOKEN_SECS: i64 = 3600;
 
 /// Everything handlers share. The org sits behind one lock: writes are serialised, and each is
 /// applied to a copy that replaces the live org only once it has been persisted, so a failed
@@ -40,6 +45,10 @@ pub struct Shared {
     pub faults: FaultStore,
     pub log: RequestLog,
     pub latency: Duration,
+    /// Lifetime of access tokens for Okta's APIs (`client_credentials`); Okta's is 1 h.
+    pub access_token_secs: i64,
+    /// DPoP nonces and seen proofs (memory only).
+    pub dpop: DpopState,
 }
 
 impl Shared {
@@ -58,7 +67,15 @@ impl Shared {
             faults: FaultStore::default(),
             log: RequestLog::default(),
             latency,
+            access_token_secs: DEFAULT_ACCESS_TOKEN_SECS,
+            dpop: DpopState::default(),
         }
+    }
+
+    /// Sets the lifetime of `client_credentials` access tokens (tests use short ones).
+    pub fn with_access_token_secs(mut self, secs: i64) -> Self {
+        self.access_token_secs = secs;
+        self
     }
 
     /// Runs `f` with read access to the org.
@@ -135,6 +152,30 @@ pub fn router(shared: Arc<Shared>, bound_base: String) -> Router {
             post(secrets::deactivate),
         )
         .route("/api/v1/apps/{app_id}/groups", get(assignments::list))
+        .route(
+            "/api/v1/apps/{app_id}/grants",
+            get(app_grants::list).post(app_grants::create),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/grants/{grant_id}",
+            get(app_grants::get_one).delete(app_grants::delete),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/roles",
+            get(client_roles::list).post(client_roles::assign),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/roles/{role_id}",
+            get(client_roles::get_one).delete(client_roles::unassign),
+        )
+        .route(
+            "/oauth2/v1/clients/{client_id}/roles",
+            get(client_roles::list).post(client_roles::assign),
+        )
+        .route(
+            "/oauth2/v1/clients/{client_id}/roles/{role_id}",
+            get(client_roles::get_one).delete(client_roles::unassign),
+        )
         .route(
             "/api/v1/apps/{app_id}/users",
             get(app_users::list).post(app_users::assign),

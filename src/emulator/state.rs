@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::{
+    app_grants::AppGrant,
     authz_state::{AppIdTokenClaim, AppUserAssignment, AuthServer, SigningKey},
+    client_roles::ClientRole,
     clock, ids,
     oidc::grants::OidcGrants,
 };
@@ -282,6 +284,12 @@ pub struct Org {
     /// Sessions, codes and tokens handed out by the OIDC endpoints (hashes only).
     #[serde(default)]
     pub oidc: OidcGrants,
+    /// Okta API scopes granted to apps (`/api/v1/apps/{id}/grants`).
+    #[serde(default)]
+    pub app_grants: Vec<AppGrant>,
+    /// Admin roles of client apps.
+    #[serde(default)]
+    pub client_roles: Vec<ClientRole>,
 }
 
 /// Login of the seeded super-admin that owns `--api-token`.
@@ -315,6 +323,8 @@ impl Org {
             app_id_token_claims: Vec::new(),
             app_users: Vec::new(),
             oidc: OidcGrants::default(),
+            app_grants: Vec::new(),
+            client_roles: Vec::new(),
         };
         let seq = org.next_seq();
         org.groups.push(Group {

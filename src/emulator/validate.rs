@@ -233,6 +233,45 @@ pub fn check_client_id(causes: &mut Causes, id: &str) {
     }
 }
 
+/// `jwks`: `{"keys": [...]}` of public RSA (≥ 2048 bits) or EC P-256 keys, each with a `kid`
+/// unique in the set (Okta picks the verification key by `kid`).
+pub fn check_jwks(causes: &mut Causes, jwks: Option<&Value>) {
+    let Some(jwks) = jwks.filter(|j| !j.is_null()) else {
+        return;
+    };
+    let Some(keys) = jwks.get("keys").and_then(Value::as_array) else {
+        causes.push("jwks", "'jwks' must be an object with a 'keys' array.");
+        return;
+    };
+    let mut kids = std::collections::BTreeSet::new();
+    for k in keys {
+        if crate::emulator::oidc::jwk::PublicJwk::parse(k).is_err() {
+            causes.push(
+                "jwks",
+                "Each key in 'jwks' must be a public RSA key of at least 2048 bits or a public EC key on P-256.",
+            );
+            return;
+        }
+        match k.get("kid").and_then(Value::as_str) {
+            Some(kid) if !kid.is_empty() => {
+                if !kids.insert(kid) {
+                    causes.push("jwks", "The 'kid' of each key in 'jwks' must be unique.");
+                    return;
+                }
+            }
+            _ => {
+                if keys.len() > 1 {
+                    causes.push(
+                        "jwks",
+                        "Each key in 'jwks' needs a 'kid' when there is more than one key.",
+                    );
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// `client_secret`: 14–100 printable ASCII characters (at least 32 for `client_secret_jwt`,
 /// forbidden with `private_key_jwt`). Messages are Okta's.
 pub fn check_client_secret(causes: &mut Causes, secret: &str, method: &str) {

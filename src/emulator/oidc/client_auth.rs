@@ -1,14 +1,18 @@
 //! Client authentication of `/token`, `/revoke` and `/introspect`: `client_secret_basic`
 //! (ids and secrets percent-decoded, as golang/oauth2 query-escapes them), `client_secret_post`,
-//! and public clients (`none`) by `client_id` alone. Any ACTIVE secret of the app is accepted,
-//! never an INACTIVE one. Failures are Okta's 401s; nothing here consumes a grant, so a client
+//! public clients (`none`) by `client_id` alone, and `private_key_jwt` (a JWT client assertion,
+//! see `client_assertion.rs`). Any ACTIVE secret of the app is accepted, never an INACTIVE one. Failures are Okta's 401s; nothing here consumes a grant, so a client
 //! that retries with other credentials (Pomerium does) still finds its code.
 
 use axum::http::{header, HeaderMap};
 use base64::{engine::general_purpose::STANDARD, Engine};
 
-use super::errors::OAuthError;
-use crate::emulator::state::{App, Org, Status};
+use super::{client_assertion, errors::OAuthError};
+use crate::emulator::{
+    clock,
+    server::Shared,
+    state::{App, Org, Status},
+};
 
 pub const NO_CREDENTIALS: &str = "No client credentials found.";
 pub const AUTH_FAILED: &str =
@@ -22,6 +26,8 @@ pub const MULTIPLE: &str = "Cannot supply multiple client credentials. Use one o
 pub struct Credentials {
     pub client_id: String,
     pub secret: Option<String>,
+    /// A `jwt-bearer` client assertion.
+    pub assertion: Option<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -29,6 +35,7 @@ impl std::fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("client_id", &self.client_id)
             .field("secret", &self.secret.as_ref().map(|_| "…"))
+            .field("assertion", &self.assertion.as_ref().map(|_| "…"))
             .finish()
     }
 }
@@ -80,6 +87,7 @@ fn basic(value: &str) -> Result<Credentials, OAuthError> {
     Ok(Credentials {
         client_id: id,
         secret: Some(secret),
+        assertion: None,
     })
 }
 
@@ -106,14 +114,32 @@ pub fn parse(headers: &HeaderMap, form: &[(String, String)]) -> Result<Credentia
         }
         return Ok(creds);
     }
-    if assertion.is_some() {
-        // JWT client assertions are not emulated.
-        return Err(OAuthError::invalid_client(AUTH_FAILED));
+    if let Some(assertion) = assertion {
+        if body_secret.is_some() {
+            return Err(OAuthError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "invalid_request",
+                MULTIPLE,
+            ));
+        }
+        if field(form, "client_assertion_type") != Some(client_assertion::JWT_BEARER) {
+            return Err(OAuthError::invalid_client(client_assertion::BAD_TYPE));
+        }
+        let client_id = body_id
+            .map(str::to_string)
+            .or_else(|| client_assertion::claimed_client(assertion))
+            .ok_or_else(|| OAuthError::invalid_client(client_assertion::MALFORMED))?;
+        return Ok(Credentials {
+            client_id,
+            secret: None,
+            assertion: Some(assertion.to_string()),
+        });
     }
     match body_id {
         Some(id) => Ok(Credentials {
             client_id: id.to_string(),
             secret: body_secret.map(str::to_string),
+            assertion: None,
         }),
         None => Err(OAuthError::invalid_client(NO_CREDENTIALS)),
     }
@@ -127,13 +153,46 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// Checks the credentials against the org and returns the (ACTIVE) app.
+/// Authenticates the client of a request to `endpoint` (the URL a client assertion must name
+/// as its audience) and returns its app. A client assertion's `jti` is used up here.
+pub fn authenticate_request(
+    s: &Shared,
+    creds: &Credentials,
+    endpoint: &str,
+) -> Result<App, OAuthError> {
+    let now = clock::now();
+    let (app, verified) = s.read(|org| {
+        let app = authenticate(org, creds)?;
+        let verified = match (&creds.assertion, app.auth_method()) {
+            (Some(a), "private_key_jwt") => {
+                Some(client_assertion::verify(org, app, a, endpoint, now)?)
+            }
+            _ => None,
+        };
+        Ok::<_, OAuthError>((app.clone(), verified))
+    })?;
+    if let Some(v) = verified {
+        s.write(|org| Ok(client_assertion::record(org, app.client_id(), &v, now)))
+            .map_err(|_| OAuthError::server_error())??;
+    }
+    Ok(app)
+}
+
+/// Checks the credentials against the org and returns the (ACTIVE) app. A client assertion is
+/// only matched to its app here; `authenticate_request` verifies it.
 pub fn authenticate<'a>(org: &'a Org, creds: &Credentials) -> Result<&'a App, OAuthError> {
     let app = org
         .apps
         .iter()
         .find(|a| a.client_id() == creds.client_id && a.status == Status::Active)
         .ok_or_else(|| OAuthError::invalid_client(AUTH_FAILED))?;
+    if creds.assertion.is_some() {
+        return if app.auth_method() == "private_key_jwt" {
+            Ok(app)
+        } else {
+            Err(OAuthError::invalid_client(AUTH_FAILED))
+        };
+    }
     match app.auth_method() {
         "none" => Ok(app),
         "client_secret_basic" | "client_secret_post" => {

@@ -20,6 +20,18 @@ pub struct OidcGrants {
     pub refresh_tokens: Vec<RefreshGrant>,
     #[serde(default)]
     pub access_tokens: Vec<AccessGrant>,
+    /// `jti`s of `private_key_jwt` client assertions already used, kept until they expire.
+    #[serde(default)]
+    pub used_assertions: Vec<UsedAssertion>,
+}
+
+/// A client assertion that was used: its `jti` (hashed) may not come back before `expires_at`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsedAssertion {
+    pub client_id: String,
+    pub jti_hash: String,
+    pub expires_at: i64,
 }
 
 /// An Okta sign-in session (the `sid` cookie).
@@ -114,6 +126,9 @@ pub struct AccessGrant {
     pub family: Option<String>,
     pub issued_at: i64,
     pub expires_at: i64,
+    /// DPoP binding: the RFC 7638 thumbprint of the proof key (`cnf.jkt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jkt: Option<String>,
 }
 
 impl OidcGrants {
@@ -123,6 +138,7 @@ impl OidcGrants {
         self.codes.retain(|c| c.expires_at > now);
         self.refresh_tokens.retain(|r| !r.expired(now));
         self.access_tokens.retain(|a| a.expires_at > now);
+        self.used_assertions.retain(|a| a.expires_at > now);
     }
 
     /// Revokes a refresh-token family and the access tokens minted from it.
@@ -247,6 +263,7 @@ mod tests {
             family: Some("f1".into()),
             issued_at: 0,
             expires_at: 10,
+            jkt: None,
         });
         g.revoke_family("f1");
         assert_eq!(g.refresh_tokens.len(), 2);

@@ -10,14 +10,18 @@
 
 mod authorize;
 mod claims;
+mod client_assertion;
 mod client_auth;
 mod discovery;
+pub mod dpop;
 mod errors;
 pub mod grants;
-mod keys;
+pub mod jwk;
+pub mod keys;
 mod logout;
 mod policy;
 mod revoke;
+mod service_token;
 mod session;
 mod token;
 mod userinfo;

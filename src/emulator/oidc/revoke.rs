@@ -38,12 +38,14 @@ fn token_request(
     bound: &BoundBase,
     headers: &HeaderMap,
     body: &Bytes,
+    endpoint: &str,
 ) -> Result<TokenRequest, Box<Response>> {
     let issuer =
         resolve_with_keys(s, sel, org_url(bound)).map_err(|e| Box::new(e.into_response()))?;
     let form: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let endpoint = format!("{}/{endpoint}", issuer.endpoints);
     let app = client_auth::parse(headers, &form)
-        .and_then(|creds| s.read(|org| client_auth::authenticate(org, &creds).cloned()))
+        .and_then(|creds| client_auth::authenticate_request(s, &creds, &endpoint))
         .map_err(|e| Box::new(e.into_response()))?;
     let Some(token) = field(&form, "token").filter(|t| !t.is_empty()) else {
         return Err(Box::new(
@@ -68,7 +70,7 @@ pub async fn revoke(
         issuer,
         client_id,
         token,
-    } = match token_request(&s, &sel, &bound, &headers, &body) {
+    } = match token_request(&s, &sel, &bound, &headers, &body, "revoke") {
         Ok(r) => r,
         Err(response) => return *response,
     };
@@ -108,7 +110,7 @@ pub async fn introspect(
         issuer,
         client_id,
         token,
-    } = match token_request(&s, &sel, &bound, &headers, &body) {
+    } = match token_request(&s, &sel, &bound, &headers, &body, "introspect") {
         Ok(r) => r,
         Err(response) => return *response,
     };

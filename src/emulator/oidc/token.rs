@@ -22,7 +22,7 @@ use super::{
     discovery,
     errors::{json_response, OAuthError},
     grants::{self, AccessGrant, Lifetimes, RefreshGrant},
-    keys, org_url, resolve_with_keys, Issuer, IssuerSel,
+    keys, org_url, resolve_with_keys, service_token, Issuer, IssuerSel,
 };
 use crate::emulator::{
     clock,
@@ -168,6 +168,7 @@ pub fn mint(
             family: req.family.map(str::to_string),
             issued_at: now,
             expires_at: now + req.access_secs,
+            jkt: None,
         });
     }
     Ok(Minted {
@@ -217,7 +218,7 @@ fn run(
     form: &[(String, String)],
 ) -> Result<Response, OAuthError> {
     let creds = client_auth::parse(headers, form)?;
-    let app = s.read(|org| client_auth::authenticate(org, &creds).cloned())?;
+    let app = client_auth::authenticate_request(s, &creds, &format!("{}/token", issuer.endpoints))?;
     let Some(grant) = field(form, "grant_type").filter(|g| !g.is_empty()) else {
         return Err(OAuthError::bad_request(
             "invalid_request",
@@ -249,7 +250,13 @@ fn run(
     let outcome = match grant {
         "authorization_code" => s.write(|org| Ok(code_grant(org, issuer, &app, form, now))),
         "refresh_token" => s.write(|org| Ok(refresh_grant(org, issuer, &app, form, now))),
-        // Valid grants the emulator does not implement (password, client credentials, device).
+        // Tokens for Okta's own APIs; custom servers' client credentials are not modelled.
+        "client_credentials" if issuer.is_org() => {
+            return Ok(service_token::grant(s, issuer, &app, headers, form)
+                .unwrap_or_else(IntoResponse::into_response));
+        }
+        // Valid grants the emulator does not implement (password, device, client credentials
+        // on custom servers).
         _ => return Err(unsupported()),
     };
     outcome.map_err(|_| OAuthError::server_error())?
