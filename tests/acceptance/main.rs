@@ -110,6 +110,10 @@ const CASES: &[Case] = &[
         oauth::pomerium_module_as_dpop_service_app,
     ),
     (
+        "oauth::pomerium_module_as_bearer_service_app",
+        oauth::pomerium_module_as_bearer_service_app,
+    ),
+    (
         "oauth::missing_scope_is_named",
         oauth::missing_scope_is_named,
     ),

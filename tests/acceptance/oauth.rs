@@ -273,6 +273,21 @@ pub fn pomerium_module_as_dpop_service_app(tf: &Terraform) -> Result<(), String>
     Ok(())
 }
 
+/// (a') The same with a plain Bearer service app and an RSA key. Only with
+/// `OKTAIDP_OAUTH_MATRIX=full`: the Bearer path is also what the expiry case applies with.
+pub fn pomerium_module_as_bearer_service_app(tf: &Terraform) -> Result<(), String> {
+    if !std::env::var(FULL_MATRIX).is_ok_and(|v| v == "full") {
+        return Err(format!("{SKIPPED}runs only with {FULL_MATRIX}=full"));
+    }
+    let emu = Emulator::start(&[])?;
+    let app = service_app(&emu, Alg::Rs256, false, ALL_SCOPES, None)?;
+    let mut ws = Workspace::new(tf, &pomerium_module::files()?)?;
+    let env = app.env();
+    let sign_in: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    pomerium_module::exercise_as(&emu, &mut ws, &sign_in, &[app.client_id.as_str()])?;
+    nothing_secret(&ws, &[], &app)
+}
+
 /// The error output of a plan that must fail.
 fn failing_plan(ws: &Workspace) -> Result<Run, String> {
     let run = ws.plan(&[])?;
