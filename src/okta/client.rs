@@ -20,6 +20,7 @@ use super::converge::{app_id_of_path, LateWrites};
 use super::error::{redact_quoted, ApiError, OktaError, TransportError, TransportKind};
 use super::locks::AppLocks;
 use super::models::OidcApp;
+use super::oauth::{AccessToken, Challenge, OAuthError, OAuthSettings, TokenSource};
 use super::pagination::next_link;
 use super::ratelimit::{bucket_key, RateLimiter};
 use super::read_cache::ReadCache;
@@ -42,8 +43,7 @@ pub struct OktaClient {
 struct Inner {
     http: reqwest::Client,
     base: Url,
-    token: Secret,
-    auth: HeaderValue,
+    auth: Auth,
     config: ClientConfig,
     clock: Arc<dyn Clock>,
     cancel: CancellationToken,
@@ -56,11 +56,39 @@ struct Inner {
     late_writes: LateWrites,
 }
 
+/// How requests are authenticated.
+enum Auth {
+    /// `Authorization: SSWS <token>`.
+    Ssws { token: Secret, header: HeaderValue },
+    /// OAuth 2.0 access tokens of a service app (`Bearer`, or `DPoP` with a proof).
+    OAuth(Arc<TokenSource>),
+}
+
+/// What the client signs in with.
+#[derive(Debug)]
+pub enum Credentials {
+    /// An SSWS API token.
+    ApiToken(Secret),
+    /// A service app's client ID and private key.
+    OAuth(OAuthSettings),
+}
+
+/// The headers that authenticate one attempt, and the access token they carry (OAuth).
+struct Authorization {
+    header: HeaderValue,
+    dpop: Option<HeaderValue>,
+    token: Option<Arc<AccessToken>>,
+}
+
 impl fmt::Debug for OktaClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let auth = match &self.inner.auth {
+            Auth::Ssws { .. } => "SSWS [REDACTED]".to_owned(),
+            Auth::OAuth(src) => format!("OAuth client {}", src.settings().client_id),
+        };
         f.debug_struct("OktaClient")
             .field("org_url", &self.inner.base.as_str())
-            .field("token", &"[REDACTED]")
+            .field("auth", &auth)
             .field("config", &self.inner.config)
             .finish()
     }
@@ -69,7 +97,7 @@ impl fmt::Debug for OktaClient {
 /// Builds an [`OktaClient`].
 pub struct OktaClientBuilder {
     org_url: Url,
-    token: Secret,
+    credentials: Credentials,
     config: ClientConfig,
     clock: Arc<dyn Clock>,
     cancel: CancellationToken,
@@ -79,7 +107,7 @@ impl fmt::Debug for OktaClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OktaClientBuilder")
             .field("org_url", &self.org_url.as_str())
-            .field("token", &self.token)
+            .field("credentials", &self.credentials)
             .field("config", &self.config)
             .finish()
     }
@@ -111,7 +139,6 @@ impl OktaClientBuilder {
                 "the Okta org URL needs a host".to_owned(),
             ));
         }
-        let auth = auth_header(&self.token)?;
         let mut defaults = HeaderMap::new();
         defaults.insert(ACCEPT, HeaderValue::from_static("application/json"));
         defaults.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -123,11 +150,31 @@ impl OktaClientBuilder {
             .connect_timeout(self.config.request_timeout)
             .build()
             .map_err(|e| OktaError::InvalidConfig(format!("cannot build the HTTP client: {e}")))?;
+        let auth = match self.credentials {
+            Credentials::ApiToken(token) => Auth::Ssws {
+                header: auth_header(&token)?,
+                token,
+            },
+            Credentials::OAuth(settings) => {
+                if settings.client_id.is_empty() {
+                    return Err(OktaError::InvalidConfig(
+                        "the OAuth client_id is empty".to_owned(),
+                    ));
+                }
+                Auth::OAuth(Arc::new(TokenSource::new(
+                    http.clone(),
+                    &self.org_url,
+                    settings,
+                    self.config.clone(),
+                    Arc::clone(&self.clock),
+                    self.cancel.clone(),
+                )?))
+            }
+        };
         Ok(OktaClient {
             inner: Arc::new(Inner {
                 http,
                 base: self.org_url,
-                token: self.token,
                 auth,
                 limiter: RateLimiter::new(self.config.max_api_capacity),
                 clock: self.clock,
@@ -195,7 +242,6 @@ fn may_land_later(outcome: &Result<ApiResponse, AttemptError>) -> bool {
         ),
         Err(AttemptError::Transport(kind, _)) => !matches!(kind, TransportKind::Connect),
         Err(AttemptError::Cancelled) => true,
-        Err(AttemptError::Fatal(_)) => false,
     }
 }
 
@@ -210,15 +256,23 @@ pub(crate) struct ApiResponse {
 enum AttemptError {
     Cancelled,
     Transport(TransportKind, String),
-    Fatal(OktaError),
 }
 
 impl OktaClient {
     /// A builder with default config, the system clock and a never-cancelled token.
     pub fn builder(org_url: Url, token: impl Into<Secret>) -> OktaClientBuilder {
+        Self::builder_with(org_url, Credentials::ApiToken(token.into()))
+    }
+
+    /// A builder signing in as an OAuth 2.0 service app.
+    pub fn oauth_builder(org_url: Url, settings: OAuthSettings) -> OktaClientBuilder {
+        Self::builder_with(org_url, Credentials::OAuth(settings))
+    }
+
+    pub fn builder_with(org_url: Url, credentials: Credentials) -> OktaClientBuilder {
         OktaClientBuilder {
             org_url,
-            token: token.into(),
+            credentials,
             config: ClientConfig::default(),
             clock: Arc::new(SystemClock),
             cancel: CancellationToken::new(),
@@ -276,6 +330,54 @@ impl OktaClient {
         self.inner.group_reads.invalidate(app_id);
     }
 
+    /// The OAuth token source, when the client signs in as a service app.
+    pub fn token_source(&self) -> Option<&Arc<TokenSource>> {
+        match &self.inner.auth {
+            Auth::OAuth(src) => Some(src),
+            Auth::Ssws { .. } => None,
+        }
+    }
+
+    /// The headers authenticating one attempt of `req`: its own SSWS token, the client's, or the
+    /// current access token (fetched or renewed here) with a fresh DPoP proof if it is bound.
+    async fn authorization(&self, req: &ApiRequest<'_>) -> Result<Authorization, OktaError> {
+        let plain = |header| Authorization {
+            header,
+            dpop: None,
+            token: None,
+        };
+        if let Some(token) = req.token {
+            return auth_header(token).map(plain);
+        }
+        let src = match &self.inner.auth {
+            Auth::Ssws { header, .. } => return Ok(plain(header.clone())),
+            Auth::OAuth(src) => src,
+        };
+        let token = src.token().await?;
+        let unusable = || {
+            OktaError::OAuth(Box::new(OAuthError::Malformed(
+                "the access token has characters not allowed in an HTTP header".to_owned(),
+            )))
+        };
+        let scheme = if token.dpop { "DPoP" } else { "Bearer" };
+        let mut header = HeaderValue::from_str(&format!("{scheme} {}", token.expose()))
+            .map_err(|_| unusable())?;
+        header.set_sensitive(true);
+        let dpop = if token.dpop {
+            let proof = src.proof(req.method.as_str(), &req.url, &token)?;
+            let mut value = HeaderValue::from_str(&proof).map_err(|_| unusable())?;
+            value.set_sensitive(true);
+            Some(value)
+        } else {
+            None
+        };
+        Ok(Authorization {
+            header,
+            dpop,
+            token: Some(token),
+        })
+    }
+
     pub(crate) fn clock(&self) -> &dyn Clock {
         &*self.inner.clock
     }
@@ -329,6 +431,8 @@ impl OktaClient {
         let bucket = bucket_key(&req.method, path);
         let mut retry_for: Option<HeaderValue> = None;
         let mut attempt: u32 = 0;
+        // A 401 to an access token renews it (or takes up a DPoP nonce) and retries, once.
+        let mut reauthorized = false;
         loop {
             attempt += 1;
             if inner.cancel.is_cancelled() {
@@ -343,8 +447,9 @@ impl OktaClient {
                     inner.config.max_wait(),
                 )
                 .await?;
+            let auth = self.authorization(req).await?;
             let started = Instant::now();
-            let outcome = self.attempt(req, attempt, retry_for.as_ref()).await;
+            let outcome = self.attempt(req, &auth, attempt, retry_for.as_ref()).await;
             if let Some(id) = written_app.filter(|_| may_land_later(&outcome)) {
                 tracing::debug!(
                     app_id = id,
@@ -368,6 +473,37 @@ impl OktaClient {
                         elapsed_ms,
                         "okta response"
                     );
+                    if let (Auth::OAuth(src), Some(token)) = (&inner.auth, &auth.token) {
+                        if token.dpop {
+                            src.note_nonce(&resp.headers);
+                        }
+                        if resp.status.is_success() {
+                            return Ok(resp);
+                        }
+                        let challenge = Challenge::from_headers(&resp.headers).unwrap_or_default();
+                        if resp.status == StatusCode::UNAUTHORIZED && !reauthorized {
+                            reauthorized = true;
+                            if challenge.error() != Some("use_dpop_nonce") {
+                                src.invalidate(token).await;
+                            }
+                            tracing::debug!(
+                                method,
+                                path,
+                                error = challenge.error().unwrap_or(""),
+                                "okta refused the access token; renewing it and retrying once"
+                            );
+                            continue;
+                        }
+                        if resp.status == StatusCode::FORBIDDEN {
+                            if let Some(scope) = challenge.missing_scope() {
+                                return Err(OktaError::InsufficientScope {
+                                    method: method.to_owned(),
+                                    path: path.to_owned(),
+                                    scope: scope.to_owned(),
+                                });
+                            }
+                        }
+                    }
                     if resp.status.is_success() {
                         return Ok(resp);
                     }
@@ -378,7 +514,12 @@ impl OktaClient {
                             ApiError::from_response(resp.status, method, path, &resp.body);
                         err.attempts = attempt;
                         // Defence in depth: a proxy page echoing the request must not leak it.
-                        err.redact(inner.token.expose());
+                        if let Auth::Ssws { token, .. } = &inner.auth {
+                            err.redact(token.expose());
+                        }
+                        if let Some(t) = &auth.token {
+                            err.redact(t.expose());
+                        }
                         if let Some(t) = req.token {
                             err.redact(t.expose());
                         }
@@ -389,7 +530,6 @@ impl OktaClient {
                     wait_before_retry(failure, attempt, now, &inner.config, rand::random::<f64>())
                 }
                 Err(AttemptError::Cancelled) => return Err(OktaError::Cancelled),
-                Err(AttemptError::Fatal(e)) => return Err(e),
                 Err(AttemptError::Transport(kind, message)) => {
                     drop(permit);
                     tracing::debug!(method, path, attempt, elapsed_ms, ?kind, error = %message, "okta request failed");
@@ -423,18 +563,18 @@ impl OktaClient {
     async fn attempt(
         &self,
         req: &ApiRequest<'_>,
+        auth: &Authorization,
         attempt: u32,
         retry_for: Option<&HeaderValue>,
     ) -> Result<ApiResponse, AttemptError> {
         let inner = &*self.inner;
-        let auth = match req.token {
-            Some(token) => auth_header(token).map_err(AttemptError::Fatal)?,
-            None => inner.auth.clone(),
-        };
         let mut rb = inner
             .http
             .request(req.method.clone(), req.url.clone())
-            .header(AUTHORIZATION, auth);
+            .header(AUTHORIZATION, auth.header.clone());
+        if let Some(proof) = &auth.dpop {
+            rb = rb.header("DPoP", proof.clone());
+        }
         if let Some(id) = retry_for {
             rb = rb
                 .header("x-okta-retry-for", id.clone())

@@ -43,6 +43,22 @@ pub enum OktaError {
     InsecureUrl { host: String },
     #[error("invalid Okta client configuration: {0}")]
     InvalidConfig(String),
+    /// The OAuth token endpoint refused to issue an access token.
+    #[error("cannot sign in to Okta as the service app: {0}")]
+    OAuth(Box<super::oauth::OAuthError>),
+    /// A 403 whose `WWW-Authenticate` says the access token lacks `scope`.
+    #[error(
+        "the service app's access token lacks the OAuth scope {scope}, which {method} {path} needs. \
+         Grant {scope} to the service app (Admin Console: Applications > Applications > the app > \
+         Okta API Scopes > Grant next to {scope}; or POST /api/v1/apps/{{appId}}/grants with \
+         {{\"scopeId\": \"{scope}\", \"issuer\": \"<org URL>\"}}), then add {scope} to scopes in the \
+         provider block (or OKTA_API_SCOPES)"
+    )]
+    InsufficientScope {
+        method: String,
+        path: String,
+        scope: String,
+    },
     /// A request the client refuses to build (e.g. an id that would change the URL path).
     #[error("invalid Okta request: {0}")]
     InvalidRequest(String),
@@ -65,6 +81,7 @@ impl OktaError {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             OktaError::Api(e) => Some(e.status),
+            OktaError::InsufficientScope { .. } => Some(StatusCode::FORBIDDEN),
             _ => None,
         }
     }

@@ -311,8 +311,8 @@ impl TypedResource for ApiTokenResource {
     fn schema() -> Schema {
         Schema::new(
             0,
-            Block::new(
-                include_str!("descriptions/api_token.md").trim_end(),
+            Block::new(&super::oauth_scopes::note(
+                include_str!("descriptions/api_token.md").trim_end(), &["okta.apiTokens.manage"])
             )
             .attr(from_okta("id", "The token's ID (`00T...`), the same as `token_id`."))
             .attr(Attribute::string("token").optional().sensitive().check(|t| validate::credential("token", t)).describe(include_str!("descriptions/api_token/token.md").trim_end()))

@@ -1,16 +1,21 @@
-//! The provider block: where the Okta org is, the API token, and how hard to retry.
+//! The provider block: where the Okta org is, how the provider signs in (an SSWS API token, or
+//! an OAuth 2.0 service app), and how hard to retry.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use url::Url;
 
-use crate::okta::{ClientConfig, OktaClient};
+use crate::okta::oauth::{parse_scopes, OAuthSettings, SigningKey, DEFAULT_SCOPES};
+use crate::okta::{ClientConfig, Credentials, OktaClient};
 
 use super::validate::{self, HttpRule};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::framework;
 use crate::tfplugin::model::{self, Field};
 use crate::tfplugin::schema::{Attribute, Block, Schema};
-use crate::tfplugin::value::Value;
+use crate::tfplugin::value::{Type, Value};
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -23,7 +28,41 @@ pub fn schema() -> Schema {
              and Pomerium's rendered settings (`oktaidp_pomerium_idp`).\n\n\
              The provider block configures access to one Okta org. Every setting can also come from the \
              environment variables of the official Okta provider (`OKTA_ORG_NAME`, `OKTA_BASE_URL`, \
-             `OKTA_API_TOKEN`), plus `OKTA_ORG_URL`, so existing CI secrets keep working.\n\n\
+             `OKTA_API_TOKEN`, `OKTA_API_CLIENT_ID`, `OKTA_API_PRIVATE_KEY`, `OKTA_API_PRIVATE_KEY_ID`, \
+             `OKTA_API_SCOPES`), plus `OKTA_ORG_URL`, so existing CI secrets keep working.\n\n\
+             **Signing in.** Either with an API token (`api_token`, sent as `SSWS`), or, as Okta \
+             recommends, as an OAuth 2.0 service app (`client_id`, `private_key`, `private_key_id`, \
+             `scopes`): the provider gets an access token with `client_credentials` and a \
+             `private_key_jwt` client assertion, uses DPoP proofs when the app requires them, keeps one \
+             token per run and renews it before it expires. Configure exactly one of the two; when the \
+             block sets one, the environment variables of the other are ignored. Each resource's page \
+             names the OAuth scopes it needs.\n\n\
+             **Setting up the service app** (Admin Console, as a super administrator):\n\n\
+             1. Applications > Applications > Create App Integration > API Services; name it (e.g. \
+             `terraform-oktaidp`) and save. Its client ID is `client_id`.\n\
+             2. On its General tab, Client Credentials > Edit: choose Public key / Private key, then Add \
+             key: paste the public key of a key pair you made (e.g. `openssl genpkey -algorithm RSA \
+             -pkeyopt rsa_keygen_bits:2048 -out oktaidp.pem`, public part with `openssl pkey -in \
+             oktaidp.pem -pubout`) or let Okta generate one and keep the private key it shows once. \
+             The key's KID is `private_key_id`, the PEM private key (or its path) is `private_key`. \
+             Leave \"Require Demonstrating Proof of Possession (DPoP) header in token requests\" on if \
+             you like: the provider then sends DPoP proofs.\n\
+             3. Okta API Scopes tab: Grant the scopes the configuration needs (each resource's page names \
+             them; the default `scopes` are `okta.apps.manage`, `okta.groups.read`, \
+             `okta.apiTokens.manage`, `okta.authorizationServers.manage`).\n\
+             4. Admin roles tab: Edit assignments > Add assignment, and assign a role that may manage \
+             apps, groups and API tokens (Super Administrator, or a custom role with those permissions). \
+             Scopes say what the token may ask for; the role says what the app may do.\n\n\
+             A missing scope shows as an error naming it; grant it on the Okta API Scopes tab and add it \
+             to `scopes`.\n\n\
+             ```terraform\n\
+             provider \"oktaidp\" {\n\
+             \x20 org_url        = \"https://dev-123456.okta.com\"\n\
+             \x20 client_id      = \"0oa1service2app3id4x7\"\n\
+             \x20 private_key    = \"${path.module}/oktaidp.pem\" # or the PEM text, e.g. from a secret\n\
+             \x20 private_key_id = \"kid-from-the-general-tab\"\n\
+             }\n\
+             ```\n\n\
              **Rate limits.** The provider reads Okta's `X-Rate-Limit-*` headers on every response and \
              paces itself per rate-limit bucket, so large applies at `-parallelism=10` do not run into \
              429s; a 429 that happens anyway (another client of the org) waits until the bucket resets. \
@@ -61,7 +100,38 @@ pub fn schema() -> Schema {
                 .sensitive()
                 .check(|v| validate::credential("api_token", v))
                 .describe(
-                    "Okta API token (SSWS) the provider authenticates with. Environment: `OKTA_API_TOKEN`. Never logged.",
+                    "Okta API token (SSWS) the provider authenticates with. Environment: `OKTA_API_TOKEN`. Never logged. Conflicts with `client_id`.",
+                ),
+        )
+        .attr(
+            Attribute::string("client_id")
+                .optional()
+                .check(|v| validate::credential("client_id", v))
+                .describe(
+                    "Client ID of the Okta API Services app the provider signs in as with OAuth 2.0 (`client_credentials` with a `private_key_jwt` assertion), instead of `api_token`. Environment: `OKTA_API_CLIENT_ID`. Needs `private_key`.",
+                ),
+        )
+        .attr(
+            Attribute::string("private_key")
+                .optional()
+                .sensitive()
+                .describe(
+                    "The service app's private key, PEM (RSA as PKCS#8 or PKCS#1, EC P-256 as PKCS#8 or SEC1), or the path of a file holding it. Its public key must be registered on the app. Environment: `OKTA_API_PRIVATE_KEY`. Never logged.",
+                ),
+        )
+        .attr(
+            Attribute::string("private_key_id")
+                .optional()
+                .check(|v| validate::credential("private_key_id", v))
+                .describe(
+                    "The `kid` (Key ID) of that public key on the app, sent in the client assertion. Environment: `OKTA_API_PRIVATE_KEY_ID`.",
+                ),
+        )
+        .attr(
+            Attribute::new("scopes", Type::Set(Box::new(Type::String)))
+                .optional()
+                .describe(
+                    "OAuth scopes to request; each must be granted to the service app. Environment: `OKTA_API_SCOPES` (comma-separated). Default: what all resources and data sources of this provider need, `okta.apps.manage`, `okta.groups.read`, `okta.apiTokens.manage` and `okta.authorizationServers.manage`; list fewer if your configuration needs fewer (each resource's page names its scopes).",
                 ),
         )
         .attr(Attribute::number("max_retries").optional().whole_number(0, Some(100)).describe(
@@ -90,6 +160,8 @@ pub struct ProviderSettings {
     /// Part of the configuration was unknown (it depends on resources not yet created).
     pub unknown: bool,
     pub api_token: Option<String>,
+    /// The service app the provider signs in as (instead of `api_token`).
+    pub oauth: Option<OAuthSettings>,
     pub max_retries: u32,
     pub min_wait_seconds: u64,
     pub max_wait_seconds: u64,
@@ -105,6 +177,7 @@ impl std::fmt::Debug for ProviderSettings {
             .field("org_url", &self.org_url.as_ref().map(Url::as_str))
             .field("unknown", &self.unknown)
             .field("api_token", &self.api_token.as_ref().map(|_| "(sensitive)"))
+            .field("oauth", &self.oauth)
             .field("max_retries", &self.max_retries)
             .field("min_wait_seconds", &self.min_wait_seconds)
             .field("max_wait_seconds", &self.max_wait_seconds)
@@ -128,6 +201,10 @@ pub struct ProviderConfig {
     org_name: Field<String>,
     base_url: Field<String>,
     api_token: Field<String>,
+    client_id: Field<String>,
+    private_key: Field<String>,
+    private_key_id: Field<String>,
+    scopes: Field<BTreeSet<String>>,
     max_retries: Field<u32>,
     min_wait_seconds: Field<u64>,
     max_wait_seconds: Field<u64>,
@@ -160,7 +237,44 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) -> Option<ProviderConfi
             "Set either org_url, or org_name with base_url, not both.",
         );
     }
+    if !model.api_token.is_null() && !model.client_id.is_null() {
+        diags.attr_error(
+            AttrPath::root("client_id"),
+            "Conflicting credentials",
+            BOTH_CREDENTIALS,
+        );
+    }
+    if let Field::Known(scopes) = &model.scopes {
+        if scopes
+            .iter()
+            .any(|s| s.is_empty() || s.chars().any(char::is_whitespace))
+        {
+            diags.attr_error(
+                AttrPath::root("scopes"),
+                "Invalid scopes",
+                "Each scope is one name such as okta.apps.manage, without spaces.",
+            );
+        }
+    }
     Some(model)
+}
+
+const BOTH_CREDENTIALS: &str = "Set either api_token (an SSWS API token) or client_id with private_key (an OAuth 2.0 service app), not both.";
+
+/// The key from PEM text or from the file `value` names. Errors never quote `value`: it may be
+/// key material that is not PEM.
+fn load_private_key(value: &str) -> Result<SigningKey, String> {
+    let text = if value.contains("-----BEGIN") {
+        value.to_owned()
+    } else {
+        std::fs::read_to_string(value.trim()).map_err(|e| {
+            format!(
+                "private_key is neither PEM text (-----BEGIN PRIVATE KEY-----) nor the path of a readable file ({}).",
+                e.kind()
+            )
+        })?
+    };
+    SigningKey::from_pem(&text).map_err(|e| format!("{e}."))
 }
 
 fn org_name(name: &str) -> Result<(), String> {
@@ -214,7 +328,29 @@ pub fn resolve(
     let url_text = pick(config.org_url, "OKTA_ORG_URL");
     let org_name = pick(config.org_name, "OKTA_ORG_NAME");
     let base_url = pick(config.base_url, "OKTA_BASE_URL");
-    let api_token = pick(config.api_token, "OKTA_API_TOKEN");
+    // The block decides how to sign in when it sets either credential; otherwise the environment.
+    let block_token = !config.api_token.is_null();
+    let block_client = !config.client_id.is_null();
+    let api_token = match block_client && !block_token {
+        true => None,
+        false => pick(config.api_token, "OKTA_API_TOKEN"),
+    };
+    let client_id = match block_token && !block_client {
+        true => None,
+        false => pick(config.client_id, "OKTA_API_CLIENT_ID"),
+    };
+    let private_key = pick(config.private_key, "OKTA_API_PRIVATE_KEY");
+    let private_key_id = pick(config.private_key_id, "OKTA_API_PRIVATE_KEY_ID");
+    let scopes = match config.scopes {
+        Field::Known(set) => set.into_iter().collect(),
+        Field::Unknown => {
+            unknown = true;
+            Vec::new()
+        }
+        Field::Null => env_value("OKTA_API_SCOPES")
+            .map(|v| parse_scopes(&v))
+            .unwrap_or_default(),
+    };
 
     let url_text = url_text.or_else(|| {
         org_name.map(|name| {
@@ -237,11 +373,47 @@ pub fn resolve(
             diags.attr_error(AttrPath::root("api_token"), "Invalid api_token", e);
         }
     }
+    // Both from the block is already reported by `validate`.
+    if api_token.is_some() && client_id.is_some() && !(block_token && block_client) {
+        diags.attr_error(
+            AttrPath::root("client_id"),
+            "Conflicting credentials",
+            format!("{BOTH_CREDENTIALS} Both OKTA_API_TOKEN and OKTA_API_CLIENT_ID are set in the environment: unset one, or set the one to use in the provider block."),
+        );
+    }
+    let oauth = match (&client_id, private_key) {
+        (Some(client_id), Some(pem)) => match load_private_key(&pem) {
+            Ok(key) => Some(OAuthSettings {
+                client_id: client_id.clone(),
+                key: Arc::new(key),
+                key_id: private_key_id,
+                scopes: if scopes.is_empty() {
+                    DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
+                } else {
+                    scopes
+                },
+            }),
+            Err(e) => {
+                diags.attr_error(AttrPath::root("private_key"), "Invalid private_key", e);
+                None
+            }
+        },
+        (Some(_), None) if !unknown => {
+            diags.attr_error(
+                AttrPath::root("private_key"),
+                "Missing private_key",
+                "client_id signs in as an OAuth 2.0 service app and needs the app's private key: set private_key (PEM text or a file path) or OKTA_API_PRIVATE_KEY.",
+            );
+            None
+        }
+        _ => None,
+    };
     // Values out of range are already errors; clamped, they add no client setup error.
     let mut settings = ProviderSettings {
         org_url,
         unknown,
         api_token,
+        oauth,
         max_retries: config.max_retries.known().unwrap_or(5).min(100),
         min_wait_seconds: config.min_wait_seconds.known().unwrap_or(1).min(3600),
         max_wait_seconds: config.max_wait_seconds.known().unwrap_or(300).min(3600),
@@ -249,7 +421,14 @@ pub fn resolve(
         max_api_capacity: config.max_api_capacity.known().unwrap_or(100).clamp(1, 100),
         client: None,
     };
-    if let (Some(url), Some(token)) = (&settings.org_url, &settings.api_token) {
+    let conflict = settings.api_token.is_some() && client_id.is_some();
+    let credentials = match (&settings.api_token, &settings.oauth) {
+        _ if conflict => None,
+        (Some(token), None) => Some(Credentials::ApiToken(token.clone().into())),
+        (None, Some(oauth)) => Some(Credentials::OAuth(oauth.clone())),
+        _ => None,
+    };
+    if let (Some(url), Some(credentials)) = (&settings.org_url, credentials) {
         let client_config = ClientConfig {
             max_retries: settings.max_retries,
             min_wait_seconds: settings.min_wait_seconds,
@@ -259,7 +438,7 @@ pub fn resolve(
             read_cache_ttl: read_cache_ttl(env_value("OKTAIDP_READ_CACHE").as_deref()),
             ..ClientConfig::default()
         };
-        match OktaClient::builder(url.clone(), token.clone())
+        match OktaClient::builder_with(url.clone(), credentials)
             .config(client_config)
             .cancellation(stop.clone())
             .build()
@@ -403,5 +582,137 @@ mod tests {
             &mut d,
         );
         assert!(!format!("{s:?}").contains("00SECRETVALUE"));
+    }
+
+    fn resolve_with(
+        pairs: &[(&str, Value)],
+        env: &(dyn Fn(&str) -> Option<String> + Send + Sync),
+    ) -> (ProviderSettings, Diagnostics) {
+        let mut d = Diagnostics::new();
+        let s = resolve(
+            &config(pairs),
+            env,
+            &tokio_util::sync::CancellationToken::new(),
+            &mut d,
+        );
+        (s, d)
+    }
+
+    fn url() -> (&'static str, Value) {
+        ("org_url", Value::string("https://dev-1.okta.com"))
+    }
+
+    #[test]
+    fn oauth_from_block_from_env_and_from_a_key_file() {
+        let pem = crate::okta::oauth::key::tests::ec_pkcs8_pem();
+        let (s, d) = resolve_with(
+            &[
+                url(),
+                ("client_id", Value::string("0oaSVC")),
+                ("private_key", Value::string(&pem)),
+                ("private_key_id", Value::string("kid-1")),
+            ],
+            &no_env,
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let oauth = s.oauth.as_ref().unwrap();
+        assert_eq!(oauth.client_id, "0oaSVC");
+        assert_eq!(oauth.key_id.as_deref(), Some("kid-1"));
+        assert_eq!(oauth.scopes, DEFAULT_SCOPES);
+        assert!(s.client.as_ref().unwrap().token_source().is_some());
+        assert!(
+            !format!("{s:?}").contains(&pem[30..60]),
+            "no key material in Debug"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key.pem");
+        std::fs::write(&path, &pem).unwrap();
+        let path = path.to_string_lossy().into_owned();
+        let env = move |k: &str| match k {
+            "OKTA_API_CLIENT_ID" => Some("0oaENV".to_owned()),
+            "OKTA_API_PRIVATE_KEY" => Some(path.clone()),
+            "OKTA_API_SCOPES" => Some("okta.apps.manage, okta.groups.read".to_owned()),
+            // Ignored: the block sets no api_token, and the env sets client_id... see below.
+            _ => None,
+        };
+        let (s, d) = resolve_with(&[url()], &env);
+        assert!(d.is_empty(), "{d:?}");
+        let oauth = s.oauth.unwrap();
+        assert_eq!(oauth.client_id, "0oaENV");
+        assert_eq!(oauth.scopes, vec!["okta.apps.manage", "okta.groups.read"]);
+        assert!(s.api_token.is_none());
+    }
+
+    #[test]
+    fn exactly_one_way_to_sign_in() {
+        // Both in the block: an error at validation, on client_id.
+        let mut d = Diagnostics::new();
+        validate(
+            &config(&[
+                ("api_token", Value::string("00tok")),
+                ("client_id", Value::string("0oaSVC")),
+            ]),
+            &mut d,
+        );
+        assert!(d.has_errors());
+        assert!(d.iter().any(|x| x.summary == "Conflicting credentials"
+            && x.path.as_ref().map(ToString::to_string).as_deref() == Some("client_id")));
+        // Both in the environment: an error naming both variables.
+        let env = |k: &str| match k {
+            "OKTA_API_TOKEN" => Some("00tok".to_owned()),
+            "OKTA_API_CLIENT_ID" => Some("0oaSVC".to_owned()),
+            _ => None,
+        };
+        let (s, d) = resolve_with(&[url()], &env);
+        assert!(s.client.is_none());
+        assert!(d
+            .iter()
+            .any(|x| x.detail.contains("OKTA_API_TOKEN and OKTA_API_CLIENT_ID")));
+        assert!(d.iter().all(|x| !x.detail.contains("00tok")));
+        // One in the block wins over the other in the environment.
+        let (s, d) = resolve_with(&[url(), ("api_token", Value::string("00blk"))], &env);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(s.api_token.as_deref(), Some("00blk"));
+        assert!(s.oauth.is_none());
+        // Neither: no client, and using one says how to configure either way.
+        let (s, d) = resolve_with(&[url()], &no_env);
+        assert!(d.is_empty() && s.client.is_none());
+        let provider = crate::provider::OktaIdpProvider::with_env(no_env);
+        *provider.data().settings.write() = Some(std::sync::Arc::new(s));
+        let mut d = Diagnostics::new();
+        assert!(provider.data().client(&mut d).is_none());
+        let detail = &d.iter().next().unwrap().detail;
+        assert!(
+            detail.contains("api_token") && detail.contains("client_id"),
+            "{detail}"
+        );
+    }
+
+    #[test]
+    fn key_errors_are_clear_and_quote_nothing() {
+        let (s, d) = resolve_with(&[url(), ("client_id", Value::string("0oaSVC"))], &no_env);
+        assert!(s.client.is_none());
+        assert!(d.iter().any(|x| x.summary == "Missing private_key"));
+        for bad in [
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7SECRETSECRET",
+            "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANSECRETSECRET\n-----END PRIVATE KEY-----\n",
+        ] {
+            let (s, d) = resolve_with(
+                &[
+                    url(),
+                    ("client_id", Value::string("0oaSVC")),
+                    ("private_key", Value::string(bad)),
+                ],
+                &no_env,
+            );
+            assert!(s.client.is_none());
+            let x = d
+                .iter()
+                .find(|x| x.summary == "Invalid private_key")
+                .unwrap();
+            assert!(!x.detail.contains("SECRET"), "{}", x.detail);
+            assert!(x.detail.contains("private_key"), "{}", x.detail);
+        }
     }
 }

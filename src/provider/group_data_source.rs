@@ -16,9 +16,9 @@ pub const TYPE_NAME: &str = "oktaidp_group";
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        Block::new(
+        Block::new(&super::oauth_scopes::note(
             "Looks up one Okta group by exact name, or reads it by ID. One API call. Fails when no group, \
-             or more than one group, has the name.",
+             or more than one group, has the name.", &["okta.groups.read"])
         )
         .attr(Attribute::string("name").optional().computed().describe(
             "Exact group name. Set `name` or `id`, not both.",

@@ -371,7 +371,7 @@ impl TypedResource for GroupsClaimResource {
     fn schema() -> Schema {
         Schema::new(
             0,
-            Block::new(include_str!("descriptions/groups_claim.md").trim_end())
+            Block::new(&super::oauth_scopes::note(include_str!("descriptions/groups_claim.md").trim_end(), &["okta.apps.manage", "okta.authorizationServers.manage"]))
                 .attr(
                     Attribute::string("id")
                         .computed()

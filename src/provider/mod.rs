@@ -7,6 +7,7 @@ mod config;
 pub mod functions;
 pub mod group_data_source;
 pub mod groups_claim_resource;
+mod oauth_scopes;
 pub mod oidc_app_client_secret_ephemeral;
 pub mod oidc_app_redirect_uri_resource;
 pub mod oidc_app_refresh_grant_resource;
@@ -69,7 +70,7 @@ impl ProviderData {
         } else if settings.org_url.is_none() {
             "No Okta org is configured: set org_url (or org_name) in the provider block, or OKTA_ORG_URL (or OKTA_ORG_NAME) in the environment."
         } else {
-            "No Okta API token is configured: set api_token in the provider block, or OKTA_API_TOKEN in the environment."
+            "No Okta credentials are configured. Set either api_token (an SSWS API token; or OKTA_API_TOKEN in the environment), or client_id, private_key and private_key_id (an OAuth 2.0 service app; or OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY and OKTA_API_PRIVATE_KEY_ID)."
         };
         diags.error("Okta client not available", detail);
         None

@@ -38,12 +38,12 @@ pub struct ClientSecretModel {
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        Block::new(
+        Block::new(&super::oauth_scopes::note(
             "Reads an Okta OIDC app's client ID and its newest active client secret as ephemeral values \
              (Terraform 1.10 or later): usable in provider blocks, write-only attributes and other \
              ephemeral contexts, and never written to the plan or the state. Pair it with \
              `store_client_secret = false` on the `oktaidp_oidc_app` to keep the secret out of state \
-             altogether.",
+             altogether.", &["okta.apps.read"])
         )
         .attr(
             Attribute::string("app_id")

@@ -224,8 +224,8 @@ impl TypedResource for OidcAppRedirectUriResource {
     fn schema() -> Schema {
         Schema::new(
             0,
-            Block::new(
-                include_str!("descriptions/oidc_app_redirect_uri.md").trim_end(),
+            Block::new(&super::oauth_scopes::note(
+                include_str!("descriptions/oidc_app_redirect_uri.md").trim_end(), &["okta.apps.manage"])
             )
             .attr(
                 Attribute::string("id")

@@ -148,8 +148,8 @@ impl TypedResource for OidcAppRefreshGrant {
     fn schema() -> Schema {
         Schema::new(
             0,
-            Block::new(
-                include_str!("descriptions/oidc_app_refresh_grant.md").trim_end(),
+            Block::new(&super::oauth_scopes::note(
+                include_str!("descriptions/oidc_app_refresh_grant.md").trim_end(), &["okta.apps.manage"])
             )
             .attr(
                 Attribute::string("id")

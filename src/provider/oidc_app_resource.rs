@@ -47,8 +47,8 @@ fn label(label: &str) -> Result<(), String> {
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        Block::new(
-            include_str!("descriptions/oidc_app.md").trim_end(),
+        Block::new(&super::oauth_scopes::note(
+            include_str!("descriptions/oidc_app.md").trim_end(), &["okta.apps.manage"])
         )
         .attr(Attribute::string("id").computed().use_state_for_unknown().describe("Okta app ID (`0oa...`)."))
         .attr(Attribute::string("label").required().check(label).describe("Display name of the app in Okta."))

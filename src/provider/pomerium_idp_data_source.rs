@@ -40,7 +40,7 @@ fn directory_sync_type() -> Type {
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        Block::new(
+        Block::new(&super::oauth_scopes::note(
             "Renders the settings Pomerium needs to sign users in with Okta: `idp_provider`, \
              `idp_provider_url`, `idp_client_id`, `idp_client_secret`, `idp_scopes`, the callback URL to \
              register on the Okta app, and the directory-sync credentials, as single values, as environment \
@@ -59,7 +59,7 @@ pub fn schema() -> Schema {
              claim (one more call): Okta adds that claim (`oktaidp_groups_claim` with `app_id`) to the ID \
              token only when the sign-in asks for the `groups` scope, so `idp_scopes` then includes \
              `groups`. A custom server's groups claim (`oktaidp_groups_claim` with \
-             `authorization_server_id`) needs no scope.",
+             `authorization_server_id`) needs no scope.", &["okta.apps.read"])
         )
         .attr(
             Attribute::string("authenticate_service_url")

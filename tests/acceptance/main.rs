@@ -10,6 +10,7 @@ mod examples;
 mod functions;
 mod groups_claim;
 mod install;
+mod oauth;
 mod oidc_app;
 mod pomerium_idp;
 mod pomerium_module;
@@ -110,6 +111,26 @@ const CASES: &[Case] = &[
     (
         "scale::rate_limit_without_429",
         scale::rate_limit_without_429,
+    ),
+    (
+        "oauth::pomerium_module_as_dpop_service_app",
+        oauth::pomerium_module_as_dpop_service_app,
+    ),
+    (
+        "oauth::pomerium_module_as_bearer_service_app",
+        oauth::pomerium_module_as_bearer_service_app,
+    ),
+    (
+        "oauth::missing_scope_is_named",
+        oauth::missing_scope_is_named,
+    ),
+    (
+        "oauth::wrong_key_is_a_clear_error",
+        oauth::wrong_key_is_a_clear_error,
+    ),
+    (
+        "oauth::token_expiring_mid_apply_is_renewed",
+        oauth::token_expiring_mid_apply_is_renewed,
     ),
     (
         "app_parts::redirect_uri_lifecycle",

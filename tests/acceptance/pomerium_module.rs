@@ -22,6 +22,17 @@ pub fn applies_and_renders(tf: &Terraform) -> Result<(), String> {
 /// Apply against `emu` through the provider `ws` installs, check what was made and rendered,
 /// plan empty, destroy leaving nothing behind.
 pub fn exercise(emu: &Emulator, mut ws: Workspace) -> Result<(), String> {
+    exercise_as(emu, &mut ws, &[("OKTA_API_TOKEN", ADMIN_TOKEN)], &[])
+}
+
+/// [`exercise`] with the provider signing in through `sign_in` (environment variables); apps in
+/// `keep` (e.g. the service app it signs in as) are not the module's and stay.
+pub fn exercise_as(
+    emu: &Emulator,
+    ws: &mut Workspace,
+    sign_in: &[(&str, &str)],
+    keep: &[&str],
+) -> Result<(), String> {
     let engineering = emu.create_group("Engineering")?;
     let operations = emu.create_group("Operations")?;
     let minted = emu.admin(
@@ -35,7 +46,9 @@ pub fn exercise(emu: &Emulator, mut ws: Workspace) -> Result<(), String> {
         .to_string();
 
     ws.set_env("OKTA_ORG_URL", &emu.url);
-    ws.set_env("OKTA_API_TOKEN", ADMIN_TOKEN);
+    for (k, v) in sign_in {
+        ws.set_env(k, v);
+    }
     ws.set_env("TF_VAR_okta_api_token", &dir_token);
     ws.set_env("TF_VAR_authenticate_host", "authenticate.example.com");
     ws.set_env(
@@ -106,7 +119,11 @@ pub fn exercise(emu: &Emulator, mut ws: Workspace) -> Result<(), String> {
     }
     ws.expect_empty_plan(&[])?;
     ws.destroy(&[])?;
-    if !emu.apps()?.is_empty() {
+    let left = emu.apps()?;
+    if left
+        .iter()
+        .any(|a| !keep.contains(&a["id"].as_str().unwrap_or_default()))
+    {
         return Err("apps left behind".into());
     }
     // The adopted token outlives the stack (revoke_on_destroy defaults to false).

@@ -313,6 +313,10 @@ impl Workspace {
             "OKTA_ORG_NAME",
             "OKTA_BASE_URL",
             "OKTA_API_TOKEN",
+            "OKTA_API_CLIENT_ID",
+            "OKTA_API_PRIVATE_KEY",
+            "OKTA_API_PRIVATE_KEY_ID",
+            "OKTA_API_SCOPES",
             "TF_LOG_PROVIDER",
             "TF_LOG_CORE",
         ] {
