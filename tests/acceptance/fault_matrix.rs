@@ -667,9 +667,14 @@ pub fn matrix(tf: &Terraform) -> Result<(), String> {
         .into_iter()
         .filter(|s| format!("{} {}", s.subject, s.op).contains(&only))
         .collect();
-    let prepared: Vec<Prepared> = parallel(&scenarios, workers, |s| prepare(tf, s))
+    let (prepared, errors): (Vec<_>, Vec<_>) = parallel(&scenarios, workers, |s| prepare(tf, s))
         .into_iter()
-        .collect::<Result<_, _>>()?;
+        .partition(Result::is_ok);
+    if !errors.is_empty() {
+        let errors: Vec<String> = errors.into_iter().filter_map(Result::err).collect();
+        return Err(format!("clean runs failed:\n{}", errors.join("\n")));
+    }
+    let prepared: Vec<Prepared> = prepared.into_iter().filter_map(Result::ok).collect();
     let discovery = started.elapsed().as_secs_f64();
 
     // Cells: (scenario index, call, fault); the subset takes one fault per row, cycling.

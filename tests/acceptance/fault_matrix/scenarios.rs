@@ -240,22 +240,23 @@ pub fn all() -> Vec<Scenario> {
                 .into(),
         ),
     });
+    // The data source checks the app's wiring, which needs the refresh grant.
     list.push(Scenario {
         subject: "data sources",
         op: "read oktaidp_pomerium_idp".into(),
-        before: None,
-        action: Action::Apply(
-            r#"data "oktaidp_pomerium_idp" "idp" {
+        before: Some(grant("")),
+        action: Action::Apply(format!(
+            r#"{}data "oktaidp_pomerium_idp" "idp" {{
   authenticate_service_url = "https://authenticate.example.com"
-  app_id                   = var.app_id
+  app_id                   = oktaidp_oidc_app_refresh_grant.grant.app_id
   api_token                = var.sync_token
-}
-output "idp_url" {
+}}
+output "idp_url" {{
   value = data.oktaidp_pomerium_idp.idp.idp_provider_url
-}
-"#
-            .into(),
-        ),
+}}
+"#,
+            grant("")
+        )),
     });
     list.push(Scenario {
         subject: "late-landing writes: 10 oktaidp_oidc_app_redirect_uri + oktaidp_oidc_app_refresh_grant on one app",
