@@ -2,6 +2,9 @@
 # Refresh benchmark: N apps in okta-emulator with a per-request latency, then the wall time of
 # `terraform plan` (which refreshes every app) at -parallelism=1 and -parallelism=10. Shows that
 # the provider serves Terraform's concurrent calls in parallel, one GET per app.
+# Then one shared app with 30 oktaidp_oidc_app_redirect_uri and a refresh grant: the plan's
+# requests and wall time with the provider's shared refresh reads off (OKTAIDP_READ_CACHE=off,
+# the behaviour before they existed) and on.
 #   APPS=50 LATENCY_MS=100 RUNS=3 scripts/bench-refresh.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,4 +61,44 @@ for p in 1 10; do
 done
 floor=$(awk -v n="$apps" -v l="$latency" 'BEGIN {print n * l / 1000}')
 printf "  (one GET per app: %d requests; at parallelism 1 the latency alone is %.1f s)\n" "$apps" "$floor"
+"$terraform_bin" destroy -auto-approve -no-color -parallelism=10 >/dev/null
+
+# One app, 30 redirect URIs and the refresh grant (32 resources reading one app).
+api_requests() {
+  curl -sf "$url/__emulator/requests" | jq '[.[] | select(.path | startswith("/api/"))] | length'
+}
+mkdir "$work/shared" && cp "$work/cli.tfrc" "$work/shared/" && cd "$work/shared"
+cat > main.tf <<TF
+terraform {
+  required_providers {
+    oktaidp = { source = "oktaidp/oktaidp" }
+  }
+}
+resource "oktaidp_oidc_app" "shared" {
+  label                   = "bench-shared"
+  redirect_uris           = ["https://base.example.com/oauth2/callback"]
+  redirect_uris_exclusive = false
+  grant_types             = ["authorization_code", "refresh_token"]
+}
+resource "oktaidp_oidc_app_redirect_uri" "team" {
+  count  = 30
+  app_id = oktaidp_oidc_app.shared.id
+  uri    = "https://authenticate.team\${count.index}.example.com/oauth2/callback"
+}
+resource "oktaidp_oidc_app_refresh_grant" "shared" {
+  app_id = oktaidp_oidc_app.shared.id
+}
+TF
+"$terraform_bin" apply -auto-approve -no-color -parallelism=10 >/dev/null
+echo "terraform plan of 1 app + 30 redirect URIs + refresh grant, -parallelism=10, median of $runs runs"
+for cache in off on; do
+  for _ in $(seq 1 "$runs"); do
+    before=$(api_requests)
+    start=$(date +%s.%N)
+    OKTAIDP_READ_CACHE=$cache "$terraform_bin" plan -no-color -detailed-exitcode -parallelism=10 >/dev/null
+    end=$(date +%s.%N)
+    after=$(api_requests)
+    awk -v a="$start" -v b="$end" -v n=$((after - before)) 'BEGIN {printf "%.3f %d\n", b - a, n}'
+  done | sort -n | awk -v c="$cache" '{t[NR]=$1; n[NR]=$2} END {m=int((NR+1)/2); printf "  read cache %-3s %6.2f s, %d API requests\n", c, t[m], n[m]}'
+done
 "$terraform_bin" destroy -auto-approve -no-color -parallelism=10 >/dev/null

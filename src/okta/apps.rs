@@ -3,6 +3,7 @@
 use http::{Method, StatusCode};
 
 use super::client::{ApiRequest, OktaClient};
+use super::converge::AppWrite;
 use super::error::{ApiError, OktaError};
 use super::locks::AppLockGuard;
 use super::models::OidcApp;
@@ -52,9 +53,19 @@ impl Apps<'_> {
     }
 
     /// `GET /api/v1/apps/{id}`; `Ok(None)` when Okta says 404. Never contains `client_secret`.
+    /// Always asks Okta (read-modify-writes and confirmations need the app as it is now).
     pub async fn get(&self, id: &str) -> Result<Option<OidcApp>, OktaError> {
         self.client
             .call_optional(ApiRequest::new(Method::GET, self.url(Some(id), &[])?))
+            .await
+    }
+
+    /// [`Self::get`] for a refresh: shared with concurrent and recent refresh reads of the app
+    /// in this process, forgotten on any write to it (`read_cache.rs`).
+    pub async fn get_shared(&self, id: &str) -> Result<Option<OidcApp>, OktaError> {
+        self.client
+            .app_reads()
+            .get_or_fetch(id, || self.get(id))
             .await
     }
 
@@ -147,6 +158,19 @@ impl OktaClient {
     where
         F: FnMut(&mut OidcApp),
     {
+        Ok(self.update_app_locked_write(guard, &mut change).await?.app)
+    }
+
+    /// [`Self::update_app_locked`], also saying whether a PUT was sent (what
+    /// [`Self::converge_app`] confirms).
+    pub async fn update_app_locked_write<F>(
+        &self,
+        guard: &AppLockGuard,
+        change: &mut F,
+    ) -> Result<AppWrite, OktaError>
+    where
+        F: FnMut(&mut OidcApp),
+    {
         let id = guard.app_id();
         let mut conflicts = 0;
         loop {
@@ -157,7 +181,10 @@ impl OktaClient {
             let mut updated = current.clone();
             change(&mut updated);
             if updated == current {
-                return Ok(current);
+                return Ok(AppWrite {
+                    app: current,
+                    wrote: false,
+                });
             }
             match self.apps().replace(id, &updated).await {
                 Err(e) if e.is_concurrent_update() && conflicts < self.config().max_retries => {
@@ -176,7 +203,9 @@ impl OktaClient {
                     );
                     self.sleep(wait).await?;
                 }
-                result => return result,
+                result => {
+                    return result.map(|app| AppWrite { app, wrote: true });
+                }
             }
         }
     }

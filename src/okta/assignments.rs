@@ -80,6 +80,15 @@ impl AppGroups<'_> {
             .collect())
     }
 
+    /// [`Self::group_ids`] for a refresh: shared with concurrent and recent refresh reads of the
+    /// app's assignments in this process, forgotten on any write to the app (`read_cache.rs`).
+    pub async fn group_ids_shared(&self, app_id: &str) -> Result<BTreeSet<String>, OktaError> {
+        self.client
+            .group_reads()
+            .get_or_fetch(app_id, || self.group_ids(app_id))
+            .await
+    }
+
     /// Assigns and unassigns groups so that exactly `wanted` are assigned. `current` is what
     /// is assigned now; `None` lists it first.
     pub async fn sync(

@@ -2,6 +2,7 @@
 //! pacing, cancellation, pagination and response decoding. The endpoint wrappers (`apps.rs`,
 //! `groups.rs`, ...) are thin layers over [`OktaClient::execute`].
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,10 +16,13 @@ use url::{Host, Url};
 
 use super::clock::{Clock, SystemClock};
 use super::config::ClientConfig;
+use super::converge::{app_id_of_path, LateWrites};
 use super::error::{redact_quoted, ApiError, OktaError, TransportError, TransportKind};
 use super::locks::AppLocks;
+use super::models::OidcApp;
 use super::pagination::next_link;
 use super::ratelimit::{bucket_key, RateLimiter};
+use super::read_cache::ReadCache;
 use super::retry::{is_retryable, wait_before_retry, Failure};
 use super::secret::Secret;
 
@@ -45,6 +49,11 @@ struct Inner {
     cancel: CancellationToken,
     limiter: RateLimiter,
     locks: AppLocks,
+    /// Refresh reads of apps, keyed by app id.
+    app_reads: ReadCache<Option<OidcApp>>,
+    /// Refresh reads of apps' group assignments, keyed by app id.
+    group_reads: ReadCache<BTreeSet<String>>,
+    late_writes: LateWrites,
 }
 
 impl fmt::Debug for OktaClient {
@@ -121,10 +130,13 @@ impl OktaClientBuilder {
                 token: self.token,
                 auth,
                 limiter: RateLimiter::new(self.config.max_api_capacity),
-                config: self.config,
                 clock: self.clock,
                 cancel: self.cancel,
                 locks: AppLocks::new(),
+                app_reads: ReadCache::new(self.config.read_cache_ttl),
+                group_reads: ReadCache::new(self.config.read_cache_ttl),
+                late_writes: LateWrites::default(),
+                config: self.config,
             }),
         })
     }
@@ -170,6 +182,20 @@ impl<'a> ApiRequest<'a> {
     pub fn idempotent(mut self, idempotent: bool) -> Self {
         self.idempotent = idempotent;
         self
+    }
+}
+
+/// Whether an attempt's request may have reached Okta and still be applied: no answer after
+/// sending (timeout, broken connection) or a gateway's error in Okta's place.
+fn may_land_later(outcome: &Result<ApiResponse, AttemptError>) -> bool {
+    match outcome {
+        Ok(resp) => matches!(
+            resp.status,
+            StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
+        ),
+        Err(AttemptError::Transport(kind, _)) => !matches!(kind, TransportKind::Connect),
+        Err(AttemptError::Cancelled) => true,
+        Err(AttemptError::Fatal(_)) => false,
     }
 }
 
@@ -229,6 +255,27 @@ impl OktaClient {
         &self.inner.limiter
     }
 
+    /// Shared refresh reads of apps ([`super::Apps::get_shared`]).
+    pub(crate) fn app_reads(&self) -> &ReadCache<Option<OidcApp>> {
+        &self.inner.app_reads
+    }
+
+    /// Shared refresh reads of group assignments ([`super::AppGroups::group_ids_shared`]).
+    pub(crate) fn group_reads(&self) -> &ReadCache<BTreeSet<String>> {
+        &self.inner.group_reads
+    }
+
+    /// App writes of this client that got no answer and may still land.
+    pub(crate) fn late_writes(&self) -> &LateWrites {
+        &self.inner.late_writes
+    }
+
+    /// Forgets the shared reads of one app (on a write to it).
+    fn forget_app_reads(&self, app_id: &str) {
+        self.inner.app_reads.invalidate(app_id);
+        self.inner.group_reads.invalidate(app_id);
+    }
+
     pub(crate) fn clock(&self) -> &dyn Clock {
         &*self.inner.clock
     }
@@ -252,7 +299,29 @@ impl OktaClient {
     }
 
     /// Sends a request with pacing and retries; returns the final response if it is a success.
+    /// A write to an app forgets the app's shared reads before it is sent and after it returns,
+    /// so no read that may predate the write is served afterwards.
     pub(crate) async fn execute(&self, req: &ApiRequest<'_>) -> Result<ApiResponse, OktaError> {
+        let written_app = (req.method != Method::GET)
+            .then(|| app_id_of_path(req.url.path()))
+            .flatten();
+        if let Some(id) = written_app {
+            self.forget_app_reads(id);
+        }
+        let result = self.execute_attempts(req, written_app).await;
+        if let Some(id) = written_app {
+            self.forget_app_reads(id);
+        }
+        result
+    }
+
+    /// [`Self::execute`]'s retry loop. An attempt to write `written_app` that got no answer, or
+    /// a gateway error, may still land later: it is recorded in [`LateWrites`].
+    async fn execute_attempts(
+        &self,
+        req: &ApiRequest<'_>,
+        written_app: Option<&str>,
+    ) -> Result<ApiResponse, OktaError> {
         let inner = &*self.inner;
         check_transport_security(&req.url)?;
         let method = req.method.as_str();
@@ -276,6 +345,16 @@ impl OktaClient {
                 .await?;
             let started = Instant::now();
             let outcome = self.attempt(req, attempt, retry_for.as_ref()).await;
+            if let Some(id) = written_app.filter(|_| may_land_later(&outcome)) {
+                tracing::debug!(
+                    app_id = id,
+                    attempt,
+                    "app write without a clear answer; it may still land"
+                );
+                inner
+                    .late_writes
+                    .record(id, started, inner.config.late_write_window());
+            }
             let elapsed_ms = started.elapsed().as_millis() as u64;
             let now = inner.clock.now();
             let wait = match outcome {

@@ -28,6 +28,15 @@ pub struct ClientConfig {
     /// Percent (1..=100) of each rate-limit bucket this client may use; the rest is left to
     /// other API consumers of the org. Default 100.
     pub max_api_capacity: u8,
+    /// How long a refresh read of an app (or its group assignments) is shared with other reads
+    /// of it in this process; `None` reads Okta every time. Default 5 s (see `read_cache.rs`).
+    pub read_cache_ttl: Option<Duration>,
+    /// Longest pause between an app write and the read that confirms it (the pause is drawn
+    /// from its upper five eighths, doubled on each redo). Default 400 ms.
+    pub confirm_pause: Duration,
+    /// Writes of one change to an app before giving up when another writer keeps undoing it.
+    /// Default 5.
+    pub confirm_tries: u32,
 }
 
 impl Default for ClientConfig {
@@ -38,9 +47,15 @@ impl Default for ClientConfig {
             max_wait_seconds: 300,
             request_timeout: Duration::from_secs(30),
             max_api_capacity: 100,
+            read_cache_ttl: Some(DEFAULT_READ_CACHE_TTL),
+            confirm_pause: Duration::from_millis(400),
+            confirm_tries: 5,
         }
     }
 }
+
+/// Default of [`ClientConfig::read_cache_ttl`].
+pub const DEFAULT_READ_CACHE_TTL: Duration = Duration::from_secs(5);
 
 impl ClientConfig {
     /// Rejects values that would make the client misbehave (no capacity, inverted waits).
@@ -57,6 +72,11 @@ impl ClientConfig {
                 self.min_wait_seconds, self.max_wait_seconds
             )));
         }
+        if self.confirm_tries == 0 {
+            return Err(OktaError::InvalidConfig(
+                "confirm_tries must be at least 1".to_owned(),
+            ));
+        }
         if self.request_timeout.is_zero() {
             return Err(OktaError::InvalidConfig(
                 "request_timeout must be greater than zero".to_owned(),
@@ -71,6 +91,12 @@ impl ClientConfig {
 
     pub(crate) fn max_wait(&self) -> Duration {
         Duration::from_secs(self.max_wait_seconds)
+    }
+
+    /// How long after it was sent a write whose answer never came may still land at Okta
+    /// (Okta finishes requests whose client went away): twice the request timeout.
+    pub(crate) fn late_write_window(&self) -> Duration {
+        self.request_timeout.saturating_mul(2)
     }
 }
 

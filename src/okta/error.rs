@@ -46,6 +46,18 @@ pub enum OktaError {
     /// A request the client refuses to build (e.g. an id that would change the URL path).
     #[error("invalid Okta request: {0}")]
     InvalidRequest(String),
+    /// A change to an app kept being undone by another writer (Okta has no compare-and-swap
+    /// for apps): written and found missing again `tries` times.
+    #[error(
+        "the {what} on app {app_id} was undone by another writer after each of {tries} writes; \
+         another process (or a person) keeps replacing the app with an older copy. Run the apply \
+         again once the other writer is done"
+    )]
+    NotConverged {
+        app_id: String,
+        what: String,
+        tries: u32,
+    },
 }
 
 impl OktaError {

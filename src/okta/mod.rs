@@ -7,7 +7,10 @@
 //! - Endpoint groups: [`OktaClient::apps`], [`OktaClient::app_secrets`],
 //!   [`OktaClient::app_groups`], [`OktaClient::groups`], [`OktaClient::users`],
 //!   [`OktaClient::api_tokens`], plus [`OktaClient::update_app_with`] for a locked
-//!   read-modify-write of an app.
+//!   read-modify-write of an app and [`OktaClient::update_app_confirmed`] for one that is
+//!   confirmed and redone while other writers undo it ([`converge`]).
+//! - Refresh reads of an app and its group assignments are shared within the process
+//!   ([`read_cache`]).
 //! - Models ([`models`]) round-trip Okta's JSON without loss; secrets are [`Secret`]s whose
 //!   `Debug` is redacted.
 
@@ -17,12 +20,14 @@ mod authz;
 mod client;
 pub mod clock;
 pub mod config;
+pub mod converge;
 pub mod error;
 mod groups;
 pub mod locks;
 pub mod models;
 pub mod pagination;
 pub mod ratelimit;
+pub mod read_cache;
 pub mod retry;
 mod secret;
 mod secrets;
@@ -35,6 +40,7 @@ pub use authz::{AppIdTokenClaims, AuthServerClaims};
 pub use client::{OktaClient, OktaClientBuilder, USER_AGENT};
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use config::ClientConfig;
+pub use converge::AppWrite;
 pub use error::{ApiError, OktaError, TransportError, TransportKind};
 pub use groups::Groups;
 pub use locks::{AppLockGuard, AppLocks};

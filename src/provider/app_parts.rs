@@ -36,35 +36,52 @@ pub fn require_oidc(app: &OidcApp, app_id: &str, what_exists: &str) -> Result<()
     }
 }
 
-/// One locked read-modify-write of the app (`update_app_with`). `change` may run more than once
-/// (Okta's concurrent-update retries); its last refusal wins, and a refused change sends nothing.
-async fn modify_app<F>(
+/// A change to one part of an app: `edit` makes it (or refuses), `holds` tells whether an app
+/// has it (for the confirmation after the write), `what` names it in messages ("redirect URI
+/// https://…").
+pub struct PartChange<F, H> {
+    pub what: String,
+    pub edit: F,
+    pub holds: H,
+}
+
+/// One locked read-modify-write of the app, confirmed and redone while another writer undoes
+/// it (`update_app_confirmed`). `edit` may run more than once (Okta's concurrent-update
+/// retries, redos); its last refusal wins, and a refused change sends nothing.
+async fn modify_app<F, H>(
     client: &OktaClient,
     app_id: &str,
-    mut change: F,
+    change: PartChange<F, H>,
 ) -> Result<Result<OidcApp, Refusal>, OktaError>
 where
     F: FnMut(&mut OidcApp) -> Result<(), Refusal>,
+    H: Fn(&OidcApp) -> bool,
 {
+    let PartChange {
+        what,
+        mut edit,
+        holds,
+    } = change;
     let mut refusal = None;
     let app = client
-        .update_app_with(app_id, |app| refusal = change(app).err())
+        .update_app_confirmed(app_id, &what, |app| refusal = edit(app).err(), holds)
         .await?;
     Ok(refusal.map_or(Ok(app), Err))
 }
 
 /// [`modify_app`] for a create or update, reporting what went wrong (`action` says what was
 /// being done): Okta's "not found" at `app_attr`, its other errors and a refusal at `attr`.
-pub async fn modify_app_at<F>(
+pub async fn modify_app_at<F, H>(
     client: &OktaClient,
     app_id: &str,
     action: &str,
     (app_attr, attr): (&str, &str),
     diags: &mut Diagnostics,
-    change: F,
+    change: PartChange<F, H>,
 ) -> Option<OidcApp>
 where
     F: FnMut(&mut OidcApp) -> Result<(), Refusal>,
+    H: Fn(&OidcApp) -> bool,
 {
     let err = match modify_app(client, app_id, change).await {
         Ok(Ok(app)) => return Some(app),
@@ -81,15 +98,16 @@ where
 
 /// [`modify_app`] for a destroy: an app that is already gone counts as done, any other Okta
 /// error is reported (`action` says what was being done), and a refusal at `attr`.
-pub async fn modify_app_unless_gone<F>(
+pub async fn modify_app_unless_gone<F, H>(
     client: &OktaClient,
     app_id: &str,
     action: &str,
     attr: &str,
     diags: &mut Diagnostics,
-    change: F,
+    change: PartChange<F, H>,
 ) where
     F: FnMut(&mut OidcApp) -> Result<(), Refusal>,
+    H: Fn(&OidcApp) -> bool,
 {
     match modify_app(client, app_id, change).await {
         Ok(Ok(_)) => {}
@@ -118,7 +136,8 @@ pub fn kept<T>(
     found
 }
 
-/// Reads the app for a refresh or an import (one GET) and finds the `part` in it (`find`).
+/// Reads the app for a refresh or an import (one GET, shared with the other refresh reads of
+/// the app in this process) and finds the `part` in it (`find`).
 /// `None` when the app or the part is gone (the part leaves the state) or on error (then with a
 /// diagnostic).
 pub async fn read_part<T>(
@@ -128,7 +147,7 @@ pub async fn read_part<T>(
     diags: &mut Diagnostics,
     find: impl FnOnce(&OidcApp) -> Option<T>,
 ) -> Option<T> {
-    let app = match client.apps().get(app_id).await {
+    let app = match client.apps().get_shared(app_id).await {
         Ok(Some(app)) => app,
         Ok(None) => {
             tracing::info!(app_id = %app_id, "app no longer exists; removing the {part} from state");

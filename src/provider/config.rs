@@ -182,6 +182,15 @@ fn org_url(raw: &str) -> Result<Url, String> {
 
 /// Resolves the configuration against the environment. Unknown values are not errors: Terraform
 /// configures providers during plan with whatever is known.
+/// `OKTAIDP_READ_CACHE`: `off` (or `0`, `false`) makes every refresh read ask Okta; anything
+/// else keeps the default sharing of refresh reads within the provider process.
+fn read_cache_ttl(setting: Option<&str>) -> Option<std::time::Duration> {
+    match setting.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        Some("off" | "0" | "false" | "no") => None,
+        _ => Some(crate::okta::config::DEFAULT_READ_CACHE_TTL),
+    }
+}
+
 pub fn resolve(
     config: &Value,
     env: &(dyn Fn(&str) -> Option<String> + Send + Sync),
@@ -247,6 +256,8 @@ pub fn resolve(
             max_wait_seconds: settings.max_wait_seconds.max(settings.min_wait_seconds),
             request_timeout: std::time::Duration::from_secs(settings.request_timeout_seconds),
             max_api_capacity: settings.max_api_capacity,
+            read_cache_ttl: read_cache_ttl(env_value("OKTAIDP_READ_CACHE").as_deref()),
+            ..ClientConfig::default()
         };
         match OktaClient::builder(url.clone(), token.clone())
             .config(client_config)
@@ -263,6 +274,16 @@ pub fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_cache_can_be_switched_off_by_environment() {
+        let on = Some(crate::okta::config::DEFAULT_READ_CACHE_TTL);
+        assert_eq!(read_cache_ttl(None), on);
+        assert_eq!(read_cache_ttl(Some("on")), on);
+        for off in ["off", "OFF", " 0 ", "false"] {
+            assert_eq!(read_cache_ttl(Some(off)), None, "{off}");
+        }
+    }
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let ty = schema().implied_type();

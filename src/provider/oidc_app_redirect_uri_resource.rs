@@ -1,14 +1,15 @@
 //! `oktaidp_oidc_app_redirect_uri`: one redirect URI on an OIDC app owned elsewhere.
 //!
-//! Every write is a locked read-modify-write of the whole app (`update_app_with`), so that any
-//! number of these resources (and `oktaidp_oidc_app` in additive mode) can change one app in
-//! parallel without losing each other's URIs.
+//! Every write is a locked read-modify-write of the whole app, confirmed and redone while
+//! another writer undoes it (`update_app_confirmed`), so that any number of these resources (and
+//! `oktaidp_oidc_app` in additive mode), in one Terraform process or several, can change one app
+//! in parallel without losing each other's URIs.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::app_parts::{self, Refusal};
+use super::app_parts::{self, PartChange, Refusal};
 use super::{validate, ProviderData};
 use crate::okta::OidcApp;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
@@ -275,7 +276,11 @@ impl TypedResource for OidcAppRedirectUriResource {
         let r = planned_ref(change.planned, diags)?;
         let action = format!("adding the redirect URI to app {}", r.app_id);
         let attrs = ("app_id", "uri");
-        let add = |app: &mut OidcApp| add_uri(app, &r);
+        let add = PartChange {
+            what: format!("{PART} {}", r.uri),
+            edit: |app: &mut OidcApp| add_uri(app, &r),
+            holds: |app: &OidcApp| r.is_on(app),
+        };
         let app = app_parts::modify_app_at(&client, &r.app_id, &action, attrs, diags, add).await?;
         let (app_id, list, uri) = (&r.app_id, r.kind.list_name(), &r.uri);
         let detail = || {
@@ -306,7 +311,11 @@ impl TypedResource for OidcAppRedirectUriResource {
             return;
         };
         let action = format!("removing the redirect URI from app {}", r.app_id);
-        let remove = |app: &mut OidcApp| remove_uri(app, &r);
+        let remove = PartChange {
+            what: format!("removal of the {PART} {}", r.uri),
+            edit: |app: &mut OidcApp| remove_uri(app, &r),
+            holds: |app: &OidcApp| !r.is_on(app),
+        };
         app_parts::modify_app_unless_gone(&client, &r.app_id, &action, "uri", diags, remove).await;
     }
 
@@ -337,6 +346,28 @@ pub(super) mod emulated {
 
     const TOKEN: &str = "00emulatorTokenForResourceTests";
 
+    /// A configured provider's data: no waiting between retries (the tests inject conflicts),
+    /// then `settings`.
+    async fn provider_data(base: &str, settings: &[(&str, Value)]) -> Arc<ProviderData> {
+        let base = base.to_string();
+        let provider = OktaIdpProvider::with_env(move |k| match k {
+            "OKTA_ORG_URL" => Some(base.clone()),
+            "OKTA_API_TOKEN" => Some(TOKEN.to_string()),
+            _ => None,
+        });
+        let mut config = Value::null_object(&provider.schema().implied_type());
+        let defaults = [("min_wait_seconds", Value::number(0))];
+        for (key, value) in defaults.iter().chain(settings) {
+            if let Some(v) = config.get_mut(key) {
+                *v = value.clone();
+            }
+        }
+        let mut d = Diagnostics::new();
+        provider.configure(&config, &mut d).await;
+        assert!(!d.has_errors(), "{d:?}");
+        Arc::clone(provider.data())
+    }
+
     pub struct Org {
         pub emu: RunningEmulator,
         pub data: Arc<ProviderData>,
@@ -346,28 +377,22 @@ pub(super) mod emulated {
 
     impl Org {
         pub async fn start() -> Self {
+            Self::start_with(std::time::Duration::ZERO, &[]).await
+        }
+
+        /// An emulator answering every request after `latency`, and a provider configured
+        /// with `settings` (provider attributes) besides the org and token.
+        pub async fn start_with(latency: std::time::Duration, settings: &[(&str, Value)]) -> Self {
             let emu = emulator::spawn(
                 EmulatorConfig::ephemeral()
                     .with_api_token(TOKEN)
-                    .with_rate_limit(100_000),
+                    .with_rate_limit(100_000)
+                    .with_latency(latency),
             )
             .await
             .expect("emulator starts");
-            let base = emu.base_url().to_string();
-            let provider = OktaIdpProvider::with_env(move |k| match k {
-                "OKTA_ORG_URL" => Some(base.clone()),
-                "OKTA_API_TOKEN" => Some(TOKEN.to_string()),
-                _ => None,
-            });
-            // No waiting between retries: the tests inject conflicts.
-            let mut config = Value::null_object(&provider.schema().implied_type());
-            if let Some(v) = config.get_mut("min_wait_seconds") {
-                *v = Value::number(0);
-            }
+            let data = provider_data(emu.base_url(), settings).await;
             let mut d = Diagnostics::new();
-            provider.configure(&config, &mut d).await;
-            assert!(!d.has_errors(), "{d:?}");
-            let data = Arc::clone(provider.data());
             let client = data.client(&mut d).expect("client");
             Self {
                 emu,
@@ -375,6 +400,22 @@ pub(super) mod emulated {
                 client,
                 http: reqwest::Client::new(),
             }
+        }
+
+        /// A second provider process against the same org: its own locks, caches and client.
+        pub async fn another_provider(&self, settings: &[(&str, Value)]) -> Arc<ProviderData> {
+            provider_data(self.emu.base_url(), settings).await
+        }
+
+        /// Makes the next `times` requests matching `method path` wait `delay_ms` before Okta
+        /// handles them (a client with a shorter timeout gives up; the request still lands).
+        pub async fn delay(&self, method: &str, path: &str, delay_ms: u64, times: u32) {
+            let url = format!("{}/__emulator/faults", self.emu.base_url());
+            let rule = serde_json::json!({
+                "method": method, "path": path, "delayMs": delay_ms, "times": times,
+            });
+            let resp = self.http.post(url).json(&rule).send().await.expect("fault");
+            assert!(resp.status().is_success(), "{:?}", resp.status());
         }
 
         /// A web app with the given sign-in URIs and grant types.
@@ -848,9 +889,13 @@ mod tests {
             .await;
         assert!(!d.has_errors(), "{d:?}");
         assert_eq!(created.as_ref().map(|s| &s.state), Some(&planned));
+        // The write, then the read that confirms it stayed.
         let get = format!("GET /api/v1/apps/{app_id}");
         let put = format!("PUT /api/v1/apps/{app_id}");
-        assert_eq!(org.calls_since(mark).await, vec![get.clone(), put.clone()]);
+        assert_eq!(
+            org.calls_since(mark).await,
+            vec![get.clone(), put.clone(), get.clone()]
+        );
 
         // Creating again (e.g. after the state was lost) adopts the URI: one GET, no PUT.
         let mark = org.mark().await;
@@ -873,7 +918,10 @@ mod tests {
         let mark = org.mark().await;
         resource.delete(&planned, &[], &mut d).await;
         assert!(!d.has_errors(), "{d:?}");
-        assert_eq!(org.calls_since(mark).await, vec![get.clone(), put]);
+        assert_eq!(
+            org.calls_since(mark).await,
+            vec![get.clone(), put, get.clone()]
+        );
         assert_eq!(
             org.app(&app_id).await.redirect_uris(),
             Some(vec!["https://base.example.com/cb".to_string()])
@@ -974,7 +1022,8 @@ mod tests {
         let mark = org.mark().await;
         run(refs.clone(), true).await;
         let calls = org.calls_since(mark).await;
-        assert_eq!(calls.iter().filter(|c| c.starts_with("GET")).count(), 33);
+        // 33 reads for the writes, 30 confirming them.
+        assert_eq!(calls.iter().filter(|c| c.starts_with("GET")).count(), 63);
         assert_eq!(calls.iter().filter(|c| c.starts_with("PUT")).count(), 33);
         let app = org.app(&app_id).await;
         for r in &refs {
@@ -994,6 +1043,146 @@ mod tests {
             Some(vec!["https://base.example.com/cb".to_string()])
         );
         assert_eq!(app.post_logout_redirect_uris(), None);
+        org.emu.shutdown().await.expect("shutdown");
+    }
+
+    /// Creates (or with `create` false, deletes) every URI at once through `resource`; returns
+    /// the diagnostics of each.
+    async fn all_at_once(
+        resource: &Arc<dyn Resource>,
+        refs: &[UriRef],
+        create: bool,
+    ) -> Vec<Diagnostics> {
+        let tasks: Vec<_> = refs
+            .iter()
+            .cloned()
+            .map(|r| {
+                let resource = Arc::clone(resource);
+                tokio::spawn(async move {
+                    let state = to_state(&r);
+                    let mut d = Diagnostics::new();
+                    if create {
+                        resource
+                            .create(&apply_request(&Value::Null, &state), &mut d)
+                            .await;
+                    } else {
+                        resource.delete(&state, &[], &mut d).await;
+                    }
+                    d
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.expect("task"));
+        }
+        out
+    }
+
+    fn team_refs(app_id: &str, team: &str, n: usize) -> Vec<UriRef> {
+        (0..n)
+            .map(|i| UriRef {
+                app_id: app_id.to_string(),
+                kind: UriKind::SignIn,
+                uri: format!("https://{team}{i}.example.com/oauth2/callback"),
+            })
+            .collect()
+    }
+
+    /// Issue #11: a PUT the client gave up on lands at Okta later and replaces the app with the
+    /// copy it carried, removing a URI another resource added meanwhile. The other resource's
+    /// confirmation waits until such a write can no longer land, finds its URI gone and adds it
+    /// again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_late_landing_write_is_outlasted() {
+        let settings = [("request_timeout", Value::number(1))];
+        let org = super::emulated::Org::start_with(std::time::Duration::ZERO, &settings).await;
+        let app_id = org
+            .web_app(&["https://base.example.com/cb"], &["authorization_code"])
+            .await;
+        let resource = Typed::resource(OidcAppRedirectUriResource {
+            data: Arc::clone(&org.data),
+        });
+        let first = team_refs(&app_id, "first", 1);
+        let second = team_refs(&app_id, "second", 1);
+        // The first PUT lands 1.5 s after it was sent; the client gives up after 1 s and resends.
+        org.delay("PUT", &format!("/api/v1/apps/{app_id}"), 1500, 1)
+            .await;
+        let mark = org.mark().await;
+        let started = std::time::Instant::now();
+        let early = {
+            let (resource, first) = (Arc::clone(&resource), first.clone());
+            tokio::spawn(async move { all_at_once(&resource, &first, true).await })
+        };
+        // The second resource writes while the first one's late PUT is still on its way.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        for d in all_at_once(&resource, &second, true).await {
+            assert!(!d.has_errors(), "{d:?}");
+        }
+        for d in early.await.expect("task") {
+            assert!(!d.has_errors(), "{d:?}");
+        }
+        let app = org.app(&app_id).await;
+        for r in first.iter().chain(&second) {
+            assert!(
+                r.is_on(&app),
+                "{} missing: {:?}",
+                r.uri,
+                app.redirect_uris()
+            );
+        }
+        // The late write did revert the second URI, which was written again.
+        let puts = org.calls_since(mark).await;
+        let puts = puts.iter().filter(|c| c.starts_with("PUT")).count();
+        assert_eq!(puts, 4, "late PUT, its resend, the second URI, its redo");
+        assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+        org.emu.shutdown().await.expect("shutdown");
+    }
+
+    /// Issue #11 inside one test: two provider processes (each with its own per-app lock) add
+    /// fifteen URIs each to one app at once, against an org with latency so that their
+    /// read-modify-writes overlap; then remove them.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_processes_adding_uris_to_one_app_converge() {
+        let latency = std::time::Duration::from_millis(15);
+        let org = super::emulated::Org::start_with(latency, &[]).await;
+        let app_id = org
+            .web_app(&["https://base.example.com/cb"], &["authorization_code"])
+            .await;
+        let other = org.another_provider(&[]).await;
+        let ours = Typed::resource(OidcAppRedirectUriResource {
+            data: Arc::clone(&org.data),
+        });
+        let theirs = Typed::resource(OidcAppRedirectUriResource { data: other });
+        let (a, b) = (team_refs(&app_id, "a", 15), team_refs(&app_id, "b", 15));
+        let mark = org.mark().await;
+        let (da, db) = tokio::join!(all_at_once(&ours, &a, true), all_at_once(&theirs, &b, true));
+        for d in da.iter().chain(&db) {
+            assert!(!d.has_errors(), "{d:?}");
+        }
+        let app = org.app(&app_id).await;
+        let missing: Vec<_> = a.iter().chain(&b).filter(|r| !r.is_on(&app)).collect();
+        assert!(
+            missing.is_empty(),
+            "missing after both returned: {missing:?}"
+        );
+        let calls = org.calls_since(mark).await;
+        let puts = calls.iter().filter(|c| c.starts_with("PUT")).count();
+        tracing::info!(puts, "two processes, 30 URIs");
+        assert!(puts >= 30, "{puts} PUTs");
+
+        let (da, db) = tokio::join!(
+            all_at_once(&ours, &a, false),
+            all_at_once(&theirs, &b, false)
+        );
+        for d in da.iter().chain(&db) {
+            assert!(!d.has_errors(), "{d:?}");
+        }
+        let app = org.app(&app_id).await;
+        assert_eq!(
+            app.redirect_uris(),
+            Some(vec!["https://base.example.com/cb".to_string()])
+        );
         org.emu.shutdown().await.expect("shutdown");
     }
 }

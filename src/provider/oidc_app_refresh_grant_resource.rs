@@ -1,14 +1,15 @@
 //! `oktaidp_oidc_app_refresh_grant`: the refresh token grant of an OIDC app owned elsewhere.
 //!
-//! Create, update and delete are one locked read-modify-write of the app each
-//! (`update_app_with`): the grant type and `settings.oauthClient.refresh_token` change together,
-//! everything else goes back to Okta as it came.
+//! Create, update and delete are one locked read-modify-write of the app each, confirmed and
+//! redone while another writer undoes it (`update_app_confirmed`): the grant type and
+//! `settings.oauthClient.refresh_token` change together, everything else goes back to Okta as
+//! it came.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::app_parts::{self, Refusal};
+use super::app_parts::{self, PartChange, Refusal};
 use super::{validate, ProviderData};
 use crate::okta::{OidcApp, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
@@ -85,6 +86,15 @@ fn enable_grant(app: &mut OidcApp, app_id: &str, planned: &RefreshGrant) -> Resu
     Ok(())
 }
 
+/// Whether the app has the grant with the planned rotation (and leeway, when planned): what a
+/// write of [`enable_grant`] is confirmed by.
+fn grant_as_planned(app: &OidcApp, app_id: &str, planned: &RefreshGrant) -> bool {
+    RefreshGrant::from_app(app, app_id).is_some_and(|found| {
+        found.rotation() == planned.rotation()
+            && (planned.leeway.known().is_none() || found.leeway.known() == planned.leeway.known())
+    })
+}
+
 /// Removes the grant and its settings (Okta rejects settings without the grant).
 fn disable_grant(app: &mut OidcApp) {
     app.set_grant_type(REFRESH_GRANT, false);
@@ -110,9 +120,13 @@ impl OidcAppRefreshGrant {
         let action = format!("turning on the refresh token grant of app {app_id}");
         let attrs = ("app_id", "app_id");
         let mut had_grant = false;
-        let enable = |app: &mut OidcApp| {
-            had_grant = RefreshGrant::from_app(app, app_id).is_some();
-            enable_grant(app, app_id, planned)
+        let enable = PartChange {
+            what: PART.to_string(),
+            edit: |app: &mut OidcApp| {
+                had_grant = RefreshGrant::from_app(app, app_id).is_some();
+                enable_grant(app, app_id, planned)
+            },
+            holds: |app: &OidcApp| grant_as_planned(app, app_id, planned),
         };
         let app = app_parts::modify_app_at(&client, app_id, &action, attrs, diags, enable).await?;
         let detail = || {
@@ -247,11 +261,15 @@ impl TypedResource for OidcAppRefreshGrant {
             return;
         };
         let action = format!("turning off the refresh token grant of app {app_id}");
-        app_parts::modify_app_unless_gone(&client, app_id, &action, "app_id", diags, |app| {
-            disable_grant(app);
-            Ok(())
-        })
-        .await;
+        let disable = PartChange {
+            what: format!("removal of the {PART}"),
+            edit: |app: &mut OidcApp| {
+                disable_grant(app);
+                Ok(())
+            },
+            holds: |app: &OidcApp| !app.has_grant_type(REFRESH_GRANT),
+        };
+        app_parts::modify_app_unless_gone(&client, app_id, &action, "app_id", diags, disable).await;
     }
 
     async fn import(&self, id: &str, diags: &mut Diagnostics) -> Outcome<Self> {
@@ -650,7 +668,10 @@ mod tests {
             .expect("created");
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(created.state, planned);
-        assert_eq!(org.calls_since(mark).await, vec![get.clone(), put.clone()]);
+        assert_eq!(
+            org.calls_since(mark).await,
+            vec![get.clone(), put.clone(), get.clone()]
+        );
 
         // Read.
         let mark = org.mark().await;
@@ -667,7 +688,10 @@ mod tests {
             .await
             .expect("updated");
         assert_eq!(updated.state, with_id(ROTATE, Value::number(30)));
-        assert_eq!(org.calls_since(mark).await, vec![get.clone(), put.clone()]);
+        assert_eq!(
+            org.calls_since(mark).await,
+            vec![get.clone(), put.clone(), get.clone()]
+        );
 
         // A configured leeway, then back to STATIC.
         let planned = with_id(ROTATE, Value::number(10));
@@ -696,7 +720,10 @@ mod tests {
         let mark = org.mark().await;
         resource.delete(&planned, &[], &mut d).await;
         assert!(!d.has_errors(), "{d:?}");
-        assert_eq!(org.calls_since(mark).await, vec![get.clone(), put]);
+        assert_eq!(
+            org.calls_since(mark).await,
+            vec![get.clone(), put, get.clone()]
+        );
         let after = org.app(&app_id).await;
         assert_eq!(
             after.grant_types(),

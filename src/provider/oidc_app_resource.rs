@@ -292,6 +292,22 @@ impl OidcAppModel {
         }
     }
 
+    /// Whether the app has the managed URIs as [`Self::apply_to`] would leave them (additive mode:
+    /// ours there, the ones we gave up gone, others' untouched).
+    fn uris_hold(&self, app: &OidcApp, owned: &Owned) -> bool {
+        let exclusive = self.redirect_uris_exclusive.known() != Some(false);
+        let actual = app.redirect_uris().unwrap_or_default();
+        let wanted = strings(&self.redirect_uris);
+        if merge_uris(&actual, &owned.redirect_uris, &wanted, exclusive) != actual {
+            return false;
+        }
+        self.post_logout_redirect_uris.get().is_none_or(|wanted| {
+            let actual = app.post_logout_redirect_uris().unwrap_or_default();
+            let prev = owned.post_logout_redirect_uris.clone().unwrap_or_default();
+            merge_uris(&actual, &prev, wanted, exclusive) == actual
+        })
+    }
+
     /// Writes every managed setting into the app; everything else stays as Okta sent it.
     /// `self` is [`Self::wanted`]; `owned` is what the previous apply added.
     fn apply_to(&self, app: &mut OidcApp, owned: &Owned) {
@@ -540,14 +556,14 @@ impl TypedResource for OidcAppResource {
     ) -> Outcome<Self> {
         let client = self.data.client(diags)?;
         let id = state.id.get()?;
-        let got = client.apps().get(id).await;
+        let got = client.apps().get_shared(id).await;
         let Some(app) = okta_diag::ok(diags, "reading the app", got)? else {
             tracing::info!(app_id = %id, "app no longer exists; removing it from state");
             return None;
         };
         let mut groups = None;
         if !state.group_ids.is_null() {
-            let listed = client.app_groups().group_ids(id).await;
+            let listed = client.app_groups().group_ids_shared(id).await;
             let listed = okta_diag::ok(diags, "reading the app's group assignments", listed)?;
             groups = Some(listed);
         }
@@ -566,11 +582,21 @@ impl TypedResource for OidcAppResource {
             let set = client.apps().set_active(id, wanted.active()).await;
             okta_diag::ok_at(diags, "status", "changing the app's status", set)?;
         }
-        let updated = client
-            .update_app_locked(&guard, |app| wanted.apply_to(app, change.private))
-            .await;
+        let mut apply = |app: &mut OidcApp| wanted.apply_to(app, change.private);
+        let written = client.update_app_locked_write(&guard, &mut apply).await;
         drop(guard);
-        let updated = okta_diag::ok(diags, "updating the app", updated)?;
+        let written = okta_diag::ok(diags, "updating the app", written)?;
+        // Additive URIs share the app with other writers, maybe in other processes: confirmed
+        // and redone while one of them undoes them. Exclusive mode owns the lists outright.
+        let updated = if wanted.redirect_uris_exclusive.known() == Some(false) {
+            let holds = |app: &OidcApp| wanted.uris_hold(app, change.private);
+            let confirmed = client
+                .converge_app(id, "redirect URIs", written, apply, holds)
+                .await;
+            okta_diag::ok(diags, "confirming the app's redirect URIs", confirmed)?
+        } else {
+            written.app
+        };
         // Okta returns the secret after a PUT; it changes only when Okta regenerates it.
         let mut secret = updated.client_secret().map(|s| s.expose().to_string());
         let first = OidcAppModel::defaults().client_secret_version;

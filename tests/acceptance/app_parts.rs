@@ -395,18 +395,17 @@ pub fn redirect_uri_lifecycle(tf: &Terraform) -> Result<(), String> {
     ws.destroy(&[])?;
 
     println!(
-        "  api calls oktaidp_oidc_app_redirect_uri: create {}, refresh {}, update -, delete {}, import {} \
+        "  api calls oktaidp_oidc_app_redirect_uri: create {}, update -, delete {}, import {} \
          (per resource; 2 resources: create {create_calls}, refresh {refresh_calls}, delete {delete_calls})",
         create_calls / 2,
-        refresh_calls / 2,
         delete_calls / 2,
         import_calls
     );
     check(
-        (create_calls, refresh_calls, delete_calls) == (4, 2, 4),
+        (create_calls, refresh_calls, delete_calls) == (6, 1, 6),
         format!(
-            "expected GET+PUT per create and delete, one GET per refresh; got create {create_calls}, \
-             refresh {refresh_calls}, delete {delete_calls}"
+            "expected GET+PUT+confirming GET per create and delete, one GET for both refreshes \
+             (shared); got create {create_calls}, refresh {refresh_calls}, delete {delete_calls}"
         ),
     )?;
     ws.check_log()
@@ -461,11 +460,11 @@ resource "oktaidp_oidc_app_redirect_uri" "team" {{
         "the injected conflicts were not hit",
     )?;
     check(
-        (gets, puts, rejected) == (PARALLEL + 3, PARALLEL, 3),
+        (gets, puts, rejected) == (2 * PARALLEL + 3, PARALLEL, 3),
         format!(
-            "create: {gets} GETs, {puts} PUTs, {rejected} rejected PUTs; expected {} GETs, \
-             {PARALLEL} PUTs, 3 rejected",
-            PARALLEL + 3
+            "create: {gets} GETs, {puts} PUTs, {rejected} rejected PUTs; expected {} GETs \
+             (one confirming each write), {PARALLEL} PUTs, 3 rejected",
+            2 * PARALLEL + 3
         ),
     )?;
     let app = emu.app(&app_id)?;
@@ -484,8 +483,8 @@ resource "oktaidp_oidc_app_redirect_uri" "team" {{
 
     let (_, refresh_calls) = counted(&emu, || ws.expect_empty_plan(&["-parallelism=10"]))?;
     check(
-        refresh_calls == PARALLEL,
-        format!("refresh of {PARALLEL} URIs made {refresh_calls} calls"),
+        refresh_calls == 1,
+        format!("refresh of {PARALLEL} URIs of one app made {refresh_calls} calls, not one"),
     )?;
 
     // Destroy, again with two conflicts: exactly those thirty go.
@@ -499,7 +498,7 @@ resource "oktaidp_oidc_app_redirect_uri" "team" {{
         "the injected conflicts were not hit",
     )?;
     check(
-        (dgets, dputs, drejected) == (PARALLEL + 2, PARALLEL, 2),
+        (dgets, dputs, drejected) == (2 * PARALLEL + 2, PARALLEL, 2),
         format!("delete: {dgets} GETs, {dputs} PUTs, {drejected} rejected PUTs"),
     )?;
     let app = emu.app(&app_id)?;
@@ -772,9 +771,9 @@ pub fn refresh_grant_lifecycle(tf: &Terraform) -> Result<(), String> {
          update {update_calls}, delete {delete_calls}, import {import_calls}"
     );
     check(
-        (create_calls, refresh_calls, update_calls, delete_calls) == (2, 1, 2, 2),
+        (create_calls, refresh_calls, update_calls, delete_calls) == (3, 1, 3, 3),
         format!(
-            "expected GET+PUT per create, update and delete, one GET per refresh; got create \
+            "expected GET+PUT+confirming GET per create, update and delete, one GET per refresh; got create \
              {create_calls}, refresh {refresh_calls}, update {update_calls}, delete {delete_calls}"
         ),
     )?;

@@ -3,6 +3,7 @@
 
 mod api_token;
 mod app_parts;
+mod concurrent_stacks;
 mod emulator;
 mod ephemeral;
 mod examples;
@@ -120,6 +121,18 @@ const CASES: &[Case] = &[
     (
         "app_parts::refresh_grant_lifecycle",
         app_parts::refresh_grant_lifecycle,
+    ),
+    (
+        "concurrent_stacks::two_stacks_converge",
+        concurrent_stacks::two_stacks_converge,
+    ),
+    (
+        "concurrent_stacks::three_stacks_with_latency_converge",
+        concurrent_stacks::three_stacks_with_latency_converge,
+    ),
+    (
+        "concurrent_stacks::one_read_per_app_per_plan",
+        concurrent_stacks::one_read_per_app_per_plan,
     ),
     (
         "groups_claim::org_server_lifecycle",
