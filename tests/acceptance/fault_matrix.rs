@@ -6,8 +6,9 @@
 //! in Terraform's output, the provider's log, the emulator's log or its request log. The table is
 //! `docs/reliability.md`, checked for drift; `OKTAIDP_WRITE_RELIABILITY=1` rewrites it.
 //!
-//! `OKTAIDP_FAULT_MATRIX`: `full` runs every cell; `off` skips; unset runs the CI subset (each
-//! row one fault, cycling through the kinds, plus every fault on the late-landing rows) and
+//! `OKTAIDP_FAULT_MATRIX`: `full` runs every cell (about 11 minutes on 2 cores); `off` skips;
+//! unset runs the CI subset (the late-landing operations and every fifth other operation; each
+//! row one fault, cycling through the kinds, and every fault on the late-landing PUT rows) and
 //! compares just those cells with the committed table. `OKTAIDP_FAULT_WORKERS` (default 4);
 //! `OKTAIDP_FAULT_ONLY=text` keeps the scenarios whose name contains `text`.
 
@@ -470,7 +471,6 @@ fn run_cell(tf: &Terraform, p: &Prepared, call: &Call, fault: Fault) -> Result<O
     let hits = emu.admin("GET", "/__emulator/faults", None)?[0]["hits"]
         .as_u64()
         .unwrap_or(0);
-    let made = calls_in(&emu)?.get(call).copied().unwrap_or(0);
     if hits > 0 {
         // A slow request is logged when it finally completes: check the org after that.
         let deadline = Instant::now() + Duration::from_millis(SLOW_MS + 5000);
@@ -494,13 +494,22 @@ fn run_cell(tf: &Terraform, p: &Prepared, call: &Call, fault: Fault) -> Result<O
             bad: false,
         }
     } else if action.code == 0 {
-        let retried = made > p.calls.get(call).copied().unwrap_or(0);
+        // Whether the call was repeated depends on timing (reads shared between resources,
+        // a late answer racing its retry), so the table only says that it worked.
         Outcome {
-            text: if retried { "ok, retried" } else { "ok" }.into(),
+            text: "ok".into(),
             bad: false,
         }
     } else {
         match error_summary(&action) {
+            // With many resources in one run, which one meets the fault first varies.
+            Some(reason) if is_late(&p.scenario) => Outcome {
+                text: format!(
+                    "failed: {}",
+                    reason.split(" while ").next().unwrap_or_default()
+                ),
+                bad: false,
+            },
             Some(reason) => Outcome {
                 text: format!("failed: {reason}"),
                 bad: false,
@@ -638,6 +647,10 @@ fn is_path_terraform(tf: &Terraform) -> bool {
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()) == tf.path
 }
 
+fn is_late(s: &Scenario) -> bool {
+    s.subject.starts_with("late-landing")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Full,
@@ -663,8 +676,12 @@ pub fn matrix(tf: &Terraform) -> Result<(), String> {
     let started = Instant::now();
     // `OKTAIDP_FAULT_ONLY=text`: only the scenarios whose subject or operation contains it.
     let only = std::env::var("OKTAIDP_FAULT_ONLY").unwrap_or_default();
+    // The subset: the late-landing scenarios and every fifth other one.
     let scenarios: Vec<Scenario> = scenarios::all()
         .into_iter()
+        .enumerate()
+        .filter(|(i, s)| mode == Mode::Full || is_late(s) || i % 5 == 0)
+        .map(|(_, s)| s)
         .filter(|s| format!("{} {}", s.subject, s.op).contains(&only))
         .collect();
     let (prepared, errors): (Vec<_>, Vec<_>) = parallel(&scenarios, workers, |s| prepare(tf, s))
@@ -681,7 +698,7 @@ pub fn matrix(tf: &Terraform) -> Result<(), String> {
     let mut cells = Vec::new();
     let mut row = 0usize;
     for (i, p) in prepared.iter().enumerate() {
-        let late = p.scenario.subject.starts_with("late-landing");
+        let late = is_late(&p.scenario);
         for call in p.calls.keys() {
             for (f, fault) in FAULTS.iter().enumerate() {
                 let take = match mode {

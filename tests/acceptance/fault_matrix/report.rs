@@ -37,10 +37,10 @@ Faults:\n\n\
 - **answer after N s**: the answer comes after `request_timeout`, and the request still takes \
 effect then (a late-landing write), while the provider has already moved on.\n\n\
 Outcomes:\n\n\
-- `ok`: the operation succeeded and made the call no more often than a clean run (the fault was \
-absorbed, e.g. an uncertain create adopted).\n\
-- `ok, retried`: the operation succeeded after repeating the call.\n\
-- `failed: <reason>`: the operation stopped with that Terraform error (IDs and durations elided); \
+- `ok`: the operation succeeded (the provider retried the call, or confirmed an uncertain write \
+by reading back) and the next plan was empty.\n\
+- `failed: <reason>`: the operation stopped with that Terraform error (IDs and durations elided; \
+for the late-landing rows, where one of eleven resources meets the fault, only its start); \
 `converged` when one more apply was needed and worked, otherwise the next plan was empty at once.\n\
 - `not reached`: the call was not made in this run (the fault never fired).\n\
 - `FAIL: <what>`: an invariant broke; the test fails.\n",
