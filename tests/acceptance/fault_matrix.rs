@@ -152,7 +152,10 @@ fn seed(emu: &Emulator) -> Result<Seed, String> {
             }}
         })),
     )?;
-    let app_id = app["id"].as_str().ok_or("seeded app has no id")?.to_string();
+    let app_id = app["id"]
+        .as_str()
+        .ok_or("seeded app has no id")?
+        .to_string();
     emu.admin(
         "POST",
         "/__emulator/tokens",
@@ -247,7 +250,13 @@ fn shape(emu: &Emulator, seed: &Seed) -> Result<Value, String> {
         v
     };
     let strings = |list: &Value, f: &dyn Fn(&Value) -> Option<String>| {
-        sorted(list.as_array().into_iter().flatten().filter_map(f).collect())
+        sorted(
+            list.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(f)
+                .collect(),
+        )
     };
     let apps = strings(&state["apps"], &|a| {
         Some(format!(
@@ -279,7 +288,10 @@ fn shape(emu: &Emulator, seed: &Seed) -> Result<Value, String> {
     let oauth = &app["settings"]["oauthClient"];
     let mut id_token = emu.ok(
         "GET",
-        &format!("/api/v1/internal/apps/{}/settings/oauth/idToken", seed.app_id),
+        &format!(
+            "/api/v1/internal/apps/{}/settings/oauth/idToken",
+            seed.app_id
+        ),
         None,
     )?;
     // The issuer is the emulator's URL, which differs per cell.
@@ -312,7 +324,11 @@ fn app_ids(emu: &Emulator) -> Result<BTreeSet<String>, String> {
 fn secrets(emu: &Emulator) -> Result<BTreeSet<String>, String> {
     let mut out: BTreeSet<String> = [ADMIN_TOKEN, SYNC_TOKEN].map(str::to_string).into();
     for id in app_ids(emu)? {
-        let list = emu.ok("GET", &format!("/api/v1/apps/{id}/credentials/secrets"), None)?;
+        let list = emu.ok(
+            "GET",
+            &format!("/api/v1/apps/{id}/credentials/secrets"),
+            None,
+        )?;
         for s in list.as_array().into_iter().flatten() {
             if let Some(v) = s["client_secret"].as_str() {
                 out.insert(v.to_string());
@@ -337,10 +353,7 @@ fn calls_in(emu: &Emulator) -> Result<BTreeMap<Call, usize>, String> {
 fn start_emulator(dir: &Path) -> Result<Emulator, String> {
     let log = std::fs::File::create(dir.join("emulator.log")).map_err(|e| e.to_string())?;
     let state = dir.join("org.json");
-    Emulator::start_with_log(
-        &["--state", &state.display().to_string()],
-        Stdio::from(log),
-    )
+    Emulator::start_with_log(&["--state", &state.display().to_string()], Stdio::from(log))
 }
 
 fn copy(from: &Path, to: &Path) -> Result<(), String> {
@@ -364,7 +377,8 @@ fn prepare(tf: &Terraform, scenario: &Scenario) -> Result<Prepared, String> {
     )?;
     let mut import_id = None;
     if scenario.before.is_some() {
-        ws.apply(&[]).map_err(|e| format!("{what}: pre-state: {e}"))?;
+        ws.apply(&[])
+            .map_err(|e| format!("{what}: pre-state: {e}"))?;
     }
     if let Action::Import(address) = scenario.action {
         let (_, ids) = state_ids(&ws);
@@ -381,7 +395,10 @@ fn prepare(tf: &Terraform, scenario: &Scenario) -> Result<Prepared, String> {
         import_id = Some(id);
     }
     let snapshot = tempfile::tempdir().map_err(|e| e.to_string())?;
-    copy(&dir.path().join("org.json"), &snapshot.path().join("org.json"))?;
+    copy(
+        &dir.path().join("org.json"),
+        &snapshot.path().join("org.json"),
+    )?;
     if ws.dir.path().join("terraform.tfstate").exists() {
         copy(
             &ws.dir.path().join("terraform.tfstate"),
@@ -399,6 +416,9 @@ fn prepare(tf: &Terraform, scenario: &Scenario) -> Result<Prepared, String> {
     // the operation is empty only where the clean run's was.
     let plan_empty_after = ws.plan(&[])?.code == 0;
     if !plan_empty_after {
+        if !matches!(scenario.action, Action::Import(_)) {
+            return Err(format!("{what}: clean run: the next plan has changes"));
+        }
         ws.apply(&[])?;
     }
     ws.expect_empty_plan(&[])
@@ -452,7 +472,10 @@ fn error_summary(run: &Run) -> Option<String> {
 
 fn run_cell(tf: &Terraform, p: &Prepared, call: &Call, fault: Fault) -> Result<Outcome, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    copy(&p.snapshot.path().join("org.json"), &dir.path().join("org.json"))?;
+    copy(
+        &p.snapshot.path().join("org.json"),
+        &dir.path().join("org.json"),
+    )?;
     let emu = start_emulator(dir.path())?;
     let body = p.scenario.final_body();
     let ws = workspace(tf, &emu, &p.seed, &body)?;
@@ -767,7 +790,10 @@ pub fn matrix(tf: &Terraform) -> Result<(), String> {
     // The whole table of this run, for a look whatever the mode.
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reliability.md");
     std::fs::write(&scratch, &doc).map_err(|e| format!("{}: {e}", scratch.display()))?;
-    println!("  fault matrix: this run's table is in {}", scratch.display());
+    println!(
+        "  fault matrix: this run's table is in {}",
+        scratch.display()
+    );
     let drift = if !only.is_empty() {
         Vec::new()
     } else if mode == Mode::Full
@@ -800,7 +826,10 @@ pub fn matrix(tf: &Terraform) -> Result<(), String> {
 /// Unit checks of the pure parts, run as part of the case (the acceptance binary has no libtest).
 pub fn self_check() -> Result<(), String> {
     let cases = [
-        ("/api/v1/apps/0oa1x/groups/00g2y", "/api/v1/apps/{appId}/groups/{groupId}"),
+        (
+            "/api/v1/apps/0oa1x/groups/00g2y",
+            "/api/v1/apps/{appId}/groups/{groupId}",
+        ),
         ("/api/v1/apps", "/api/v1/apps"),
         ("/api/v1/users/me", "/api/v1/users/me"),
         (
@@ -814,7 +843,10 @@ pub fn self_check() -> Result<(), String> {
     ];
     for (path, want) in cases {
         if template(path) != want {
-            return Err(format!("template({path}) = {}, want {want}", template(path)));
+            return Err(format!(
+                "template({path}) = {}, want {want}",
+                template(path)
+            ));
         }
     }
     let call = Call {

@@ -87,7 +87,10 @@ fn parse(doc: &str) -> std::collections::BTreeMap<Key, String> {
             };
             for (i, c) in cells.split(" |").map(str::trim).enumerate() {
                 if i < FAULTS.len() {
-                    map.insert((subject.clone(), op.clone(), call.to_string(), i), c.to_string());
+                    map.insert(
+                        (subject.clone(), op.clone(), call.to_string(), i),
+                        c.to_string(),
+                    );
                 }
             }
         }
