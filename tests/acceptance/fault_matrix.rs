@@ -16,7 +16,7 @@ mod report;
 mod scenarios;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -667,7 +667,7 @@ fn is_path_terraform(tf: &Terraform) -> bool {
     else {
         return false;
     };
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()) == tf.path
+    tf.path == Path::new(String::from_utf8_lossy(&out.stdout).trim())
 }
 
 fn is_late(s: &Scenario) -> bool {
@@ -855,6 +855,21 @@ pub fn self_check() -> Result<(), String> {
     };
     if call.glob() != "/api/v1/apps/*" {
         return Err(format!("glob {}", call.glob()));
+    }
+    // The drift check: a document agrees with the run it came from, and not with another.
+    let section = |cell: &str| report::Section {
+        subject: "oktaidp_x".into(),
+        op: "create".into(),
+        rows: vec![(
+            "PUT /api/v1/apps/{appId}".into(),
+            vec![Some(cell.into()), None, None, None, None],
+        )],
+    };
+    let doc = report::render(&[section("failed: a / b, converged")], "1.11");
+    if !report::compare(&doc, &[section("failed: a / b, converged")]).is_empty()
+        || report::compare(&doc, &[section("ok")]).len() != 1
+    {
+        return Err("report::compare does not round-trip".into());
     }
     Ok(())
 }
