@@ -117,7 +117,35 @@ async fn fault_rules_fail_requests_a_limited_number_of_times() {
     let r = c.okta("GET", "/api/v1/groups", None).await;
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["x-rate-limit-remaining"], "0");
+    let window_reset: i64 = r.headers()["x-rate-limit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(json_of(r).await["errorCode"], "E0000047");
+    // `resetSeconds`: the 429 says the window ends that soon, not at the bucket's real reset.
+    c.admin(
+        "POST",
+        "/__emulator/faults",
+        Some(json!({"path": "/api/v1/groups", "status": 429, "resetSeconds": 1})),
+    )
+    .await;
+    let r = c.okta("GET", "/api/v1/groups", None).await;
+    assert_eq!(r.status(), 429);
+    let reset: i64 = r.headers()["x-rate-limit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!((now..=now + 2).contains(&reset), "reset {reset}, now {now}");
+    assert!(
+        reset < window_reset,
+        "reset {reset} not before {window_reset}"
+    );
 
     // Custom code and summary; `**` spans segments; unlimited rule; remove by id.
     let (_, rule) = c

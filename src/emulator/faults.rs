@@ -37,6 +37,10 @@ pub struct FaultSpec {
     /// How many requests the rule applies to; 0 means every request. Default 1.
     #[serde(default = "one")]
     pub times: u32,
+    /// For an injected 429: `X-Rate-Limit-Reset` this many seconds from now instead of the
+    /// bucket's window end, so a client's wait can be short.
+    #[serde(default)]
+    pub reset_seconds: Option<u32>,
 }
 
 fn one() -> u32 {
@@ -56,6 +60,8 @@ pub struct FaultRule {
     pub delay_ms: u64,
     pub reset: bool,
     pub times: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reset_seconds: Option<u32>,
     /// Requests this rule has affected.
     pub hits: u32,
     #[serde(skip)]
@@ -134,6 +140,9 @@ impl FaultStore {
                 return Err("status must be between 400 and 599".to_string());
             }
         }
+        if spec.reset_seconds.is_some() && spec.status != Some(429) {
+            return Err("resetSeconds needs status 429".to_string());
+        }
         if spec.status.is_none() && !spec.reset && spec.delay_ms == 0 {
             return Err("a rule needs a status, reset or delayMs".to_string());
         }
@@ -154,6 +163,7 @@ impl FaultStore {
             delay_ms: spec.delay_ms,
             reset: spec.reset,
             times: spec.times,
+            reset_seconds: spec.reset_seconds,
             hits: 0,
             pattern: Some(pattern),
         };
@@ -244,5 +254,12 @@ mod tests {
         assert!(store.add(spec(r#"{"path":"api","status":500}"#)).is_err());
         assert!(store.add(spec(r#"{"path":"/x","status":200}"#)).is_err());
         assert!(serde_json::from_str::<FaultSpec>(r#"{"path":"/x","bogus":1}"#).is_err());
+        assert!(store
+            .add(spec(r#"{"path":"/x","status":500,"resetSeconds":1}"#))
+            .is_err());
+        let r = store
+            .add(spec(r#"{"path":"/x","status":429,"resetSeconds":1}"#))
+            .unwrap();
+        assert_eq!(r.reset_seconds, Some(1));
     }
 }

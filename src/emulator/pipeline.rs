@@ -43,6 +43,8 @@ struct Trace {
     fault: Option<String>,
     /// The connection was reset by a fault rule: the client never saw a status.
     reset: bool,
+    /// A fault rule's own `X-Rate-Limit-Reset`, seconds from now.
+    reset_seconds: Option<u32>,
 }
 
 pub async fn pipeline(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
@@ -110,6 +112,9 @@ async fn okta_request(shared: &Shared, req: Request, next: Next, trace: &mut Tra
     let mut decision = decision;
     if resp.status() == StatusCode::TOO_MANY_REQUESTS {
         decision.remaining = 0;
+        if let Some(secs) = trace.reset_seconds {
+            decision.reset = clock::now() + i64::from(secs);
+        }
     }
     decision.apply(resp.headers_mut());
     resp
@@ -127,6 +132,7 @@ async fn limited_request(
     }
     if let Some(rule) = shared.faults.take(req.method(), req.uri().path()) {
         trace.fault = Some(rule.id.clone());
+        trace.reset_seconds = rule.reset_seconds;
         if rule.delay_ms > 0 {
             tokio::time::sleep(rule.delay()).await;
         }

@@ -24,11 +24,16 @@ impl Drop for Emulator {
 
 impl Emulator {
     pub fn start(extra: &[&str]) -> Result<Self, String> {
+        Self::start_with_log(extra, Stdio::null())
+    }
+
+    /// Like [`Self::start`], with the emulator's own log (stderr) sent to `log`.
+    pub fn start_with_log(extra: &[&str], log: Stdio) -> Result<Self, String> {
         let mut child = Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
             .args(["--listen", "127.0.0.1:0", "--api-token", ADMIN_TOKEN])
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .map_err(|e| format!("starting okta-emulator: {e}"))?;
         let stdout = child.stdout.take().ok_or("no stdout")?;

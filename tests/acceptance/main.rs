@@ -7,6 +7,7 @@ mod concurrent_stacks;
 mod emulator;
 mod ephemeral;
 mod examples;
+mod fault_matrix;
 mod functions;
 mod groups_claim;
 mod install;
@@ -168,6 +169,7 @@ const CASES: &[Case] = &[
         "groups_claim::custom_server_lifecycle",
         groups_claim::custom_server_lifecycle,
     ),
+    ("fault_matrix::matrix", fault_matrix::matrix),
     (
         "install::filesystem_mirror_unpacked",
         install::filesystem_mirror_unpacked,
