@@ -134,11 +134,8 @@ impl Persister {
 
     fn temp_path(&self) -> PathBuf {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        self.path.with_file_name(format!(
-            "{}{}-{n}",
-            self.temp_prefix(),
-            std::process::id()
-        ))
+        self.path
+            .with_file_name(format!("{}{}-{n}", self.temp_prefix(), std::process::id()))
     }
 
     /// Best effort: a temp file that cannot be removed is harmless, as it is never read.
@@ -248,7 +245,10 @@ mod tests {
         let org = p.load().unwrap().unwrap();
         assert!(org.tokens.iter().any(|t| t.value == "tok"));
         assert!(!torn.exists(), "the torn temp file is cleaned up");
-        assert!(unrelated.exists(), "only this state file's temp files are touched");
+        assert!(
+            unrelated.exists(),
+            "only this state file's temp files are touched"
+        );
     }
 
     #[cfg(unix)]
