@@ -7,28 +7,48 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::leaks;
+
 pub const ADMIN_TOKEN: &str = "00acceptance-admin-token-0123456789abcdef";
 
 pub struct Emulator {
     child: Child,
+    /// Holds the emulator's log (stderr, at trace level).
+    log_dir: tempfile::TempDir,
     pub url: String,
     http: reqwest::blocking::Client,
 }
 
 impl Drop for Emulator {
+    /// Sweeps every token and client secret the emulator issued into the case's leak check,
+    /// then stops it and adds its log to what is searched.
     fn drop(&mut self) {
+        match self.admin("GET", "/__emulator/secrets", None) {
+            Ok(v) => leaks::secret_values("token or client secret issued by okta-emulator", &v),
+            Err(e) => leaks::capture("sweep", format!("could not sweep the emulator's secrets: {e}")),
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let log = std::fs::read_to_string(self.log_dir.path().join("emulator.log"));
+        leaks::capture("okta-emulator log", log.unwrap_or_default());
     }
 }
 
 impl Emulator {
     pub fn start(extra: &[&str]) -> Result<Self, String> {
+        leaks::secret("API token", ADMIN_TOKEN);
+        let log_dir = tempfile::Builder::new()
+            .prefix("oktaidp-acc-emu-")
+            .tempdir()
+            .map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(log_dir.path().join("emulator.log"))
+            .map_err(|e| format!("emulator log: {e}"))?;
         let mut child = Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
             .args(["--listen", "127.0.0.1:0", "--api-token", ADMIN_TOKEN])
             .args(extra)
+            .env("RUST_LOG", "trace")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .map_err(|e| format!("starting okta-emulator: {e}"))?;
         let stdout = child.stdout.take().ok_or("no stdout")?;
@@ -47,7 +67,12 @@ impl Emulator {
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| e.to_string())?;
-        Ok(Self { child, url, http })
+        Ok(Self {
+            child,
+            log_dir,
+            url,
+            http,
+        })
     }
 
     /// An Okta API call with the admin token: (status, JSON body or null).

@@ -9,6 +9,7 @@ mod examples;
 mod functions;
 mod groups_claim;
 mod install;
+mod leaks;
 mod oidc_app;
 mod pomerium_idp;
 mod pomerium_module;
@@ -170,7 +171,25 @@ fn main() -> std::process::ExitCode {
         }
         for (i, tf) in binaries.iter().enumerate() {
             let started = Instant::now();
+            leaks::begin();
             let result = case(tf);
+            // A case that failed may have stopped early; its logs are checked all the same.
+            let check_started = Instant::now();
+            let checked = leaks::check();
+            if let Ok((secrets, bytes)) = &checked {
+                println!(
+                    "  no secret leaked: {secrets} secrets searched in {:.1} MB of logs and output ({:.2}s)",
+                    *bytes as f64 / 1e6,
+                    check_started.elapsed().as_secs_f64()
+                );
+            }
+            let result = match (result, checked) {
+                (Ok(()), Err(leak)) => Err(leak),
+                (Err(e), Err(leak)) if !e.starts_with(terraform::SKIPPED) => {
+                    Err(format!("{e}\n{leak}"))
+                }
+                (result, _) => result,
+            };
             let secs = started.elapsed().as_secs_f64();
             per_binary[i] += secs;
             match result {

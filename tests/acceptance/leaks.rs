@@ -1,0 +1,132 @@
+//! No secret of a case may show up in what the case logged or printed: the provider's log at
+//! TRACE and Terraform's own (the `TF_LOG_PATH` file), Terraform's stdout and stderr, and the
+//! emulator's log at its most verbose level. Secrets are registered as they appear (the helpers
+//! do it: the admin token, sensitive outputs and state values, sign-in tokens) and swept from
+//! the emulator (`GET /__emulator/secrets`: every API token and client secret it issued), so
+//! a new case gets the check without doing anything. `main.rs` calls [`begin`] and [`check`]
+//! around each case. To cover a new kind of secret, call [`secret`] where the helper sees it.
+
+use std::sync::Mutex;
+
+/// Shorter values are not checked: they would match by chance (`true`, a port number).
+const MIN_LEN: usize = 8;
+
+struct Record {
+    /// (kind, value)
+    secrets: Vec<(&'static str, String)>,
+    /// (where it came from, text)
+    texts: Vec<(String, String)>,
+}
+
+static CASE: Mutex<Record> = Mutex::new(Record {
+    secrets: Vec::new(),
+    texts: Vec::new(),
+});
+
+fn with<R>(f: impl FnOnce(&mut Record) -> R) -> R {
+    let mut guard = CASE.lock().unwrap_or_else(|p| p.into_inner());
+    f(&mut guard)
+}
+
+/// Registers a secret value of the running case; `kind` names it in a failure.
+pub fn secret(kind: &'static str, value: &str) {
+    if value.len() < MIN_LEN {
+        return;
+    }
+    with(|r| {
+        if !r.secrets.iter().any(|(_, v)| v == value) {
+            r.secrets.push((kind, value.to_string()));
+        }
+    });
+}
+
+/// Adds a log or output of the running case to what is searched.
+pub fn capture(source: impl Into<String>, text: String) {
+    if !text.is_empty() {
+        with(|r| r.texts.push((source.into(), text)));
+    }
+}
+
+/// Registers every string value of `value` (recursively) as a secret of `kind`.
+pub fn secret_values(kind: &'static str, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => secret(kind, s),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| secret_values(kind, v)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| secret_values(kind, v)),
+        _ => {}
+    }
+}
+
+/// Starts a case: forgets the previous case's secrets and texts.
+pub fn begin() {
+    with(|r| {
+        r.secrets.clear();
+        r.texts.clear();
+    });
+}
+
+/// Ends a case: an error names each secret kind found and where (never the value). Returns the
+/// numbers searched, for the summary line.
+pub fn check() -> Result<(usize, usize), String> {
+    let (secrets, texts) = with(|r| (std::mem::take(&mut r.secrets), std::mem::take(&mut r.texts)));
+    let mut found = Vec::new();
+    for (kind, value) in &secrets {
+        for (source, text) in &texts {
+            if let Some(at) = text.find(value.as_str()) {
+                let line = text[..at].matches('\n').count() + 1;
+                found.push(format!("a {kind} appears in {source}, line {line}"));
+            }
+        }
+    }
+    let bytes = texts.iter().map(|(_, t)| t.len()).sum();
+    if found.is_empty() {
+        Ok((secrets.len(), bytes))
+    } else {
+        found.sort();
+        found.dedup();
+        Err(format!("secrets leaked:\n  {}", found.join("\n  ")))
+    }
+}
+
+/// Sensitive outputs and state values, from `output -json` or `show -json`.
+pub fn sensitive_outputs(outputs: &serde_json::Value) {
+    if let Some(map) = outputs.as_object() {
+        for o in map.values() {
+            if o["sensitive"] == true {
+                secret_values("sensitive output", &o["value"]);
+            }
+        }
+    }
+}
+
+/// The values `show -json` marks sensitive (`sensitive_values` mirrors `values`, with `true`
+/// at each sensitive leaf or subtree).
+pub fn sensitive_state(show: &serde_json::Value) {
+    fn walk(values: &serde_json::Value, marks: &serde_json::Value) {
+        match marks {
+            serde_json::Value::Bool(true) => secret_values("sensitive state value", values),
+            serde_json::Value::Object(m) => {
+                for (k, mark) in m {
+                    walk(&values[k.as_str()], mark);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, mark) in items.iter().enumerate() {
+                    walk(&values[i], mark);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn module(m: &serde_json::Value) {
+        for r in m["resources"].as_array().into_iter().flatten() {
+            walk(&r["values"], &r["sensitive_values"]);
+        }
+        for child in m["child_modules"].as_array().into_iter().flatten() {
+            module(child);
+        }
+    }
+    sensitive_outputs(&show["values"]["outputs"]);
+    module(&show["values"]["root_module"]);
+}
+
