@@ -146,7 +146,11 @@ async fn step(org: &Org, rng: &mut StdRng, own: &mut Vec<String>) -> Vec<Sample>
     let pick = rng.random_range(0..1000);
     match pick {
         // Refresh: read every app and its assignments, list groups by name.
-        0..=349 => vec![org.call(Method::GET, &format!("/api/v1/apps/{app}"), None).await.0],
+        0..=349 => vec![
+            org.call(Method::GET, &format!("/api/v1/apps/{app}"), None)
+                .await
+                .0,
+        ],
         350..=549 => {
             let path = format!("/api/v1/apps/{app}/groups?limit=200");
             vec![org.call(Method::GET, &path, None).await.0]
@@ -248,7 +252,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("emulator_load: runtime: {e}");

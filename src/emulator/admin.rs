@@ -315,7 +315,13 @@ mod tests {
 
     #[test]
     fn issued_secrets_outlive_their_tokens() {
-        let s = Shared::new(Org::seed(Some("seed-tok")), None, None, 600, Default::default());
+        let s = Shared::new(
+            Org::seed(Some("seed-tok")),
+            None,
+            None,
+            600,
+            Default::default(),
+        );
         let minted = mint(&s, MintRequest::default()).unwrap();
         s.write(|org| {
             org.tokens.clear();

@@ -116,7 +116,10 @@ impl Shared {
 
 fn note_issued(issued: &mut BTreeSet<String>, org: &Org) {
     let tokens = org.tokens.iter().map(|t| &t.value);
-    let secrets = org.apps.iter().flat_map(|a| a.secrets.iter().map(|s| &s.secret));
+    let secrets = org
+        .apps
+        .iter()
+        .flat_map(|a| a.secrets.iter().map(|s| &s.secret));
     for value in tokens.chain(secrets) {
         if !issued.contains(value) {
             issued.insert(value.clone());

@@ -25,7 +25,10 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         match self.admin("GET", "/__emulator/secrets", None) {
             Ok(v) => leaks::secret_values("token or client secret issued by okta-emulator", &v),
-            Err(e) => leaks::capture("sweep", format!("could not sweep the emulator's secrets: {e}")),
+            Err(e) => leaks::capture(
+                "sweep",
+                format!("could not sweep the emulator's secrets: {e}"),
+            ),
         }
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -129,4 +129,3 @@ pub fn sensitive_state(show: &serde_json::Value) {
     sensitive_outputs(&show["values"]["outputs"]);
     module(&show["values"]["root_module"]);
 }
-

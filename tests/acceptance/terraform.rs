@@ -260,10 +260,7 @@ pub fn provider_binary() -> PathBuf {
 impl Drop for Workspace {
     /// Terraform's log (its own and the provider's, at TRACE) joins the case's leak check.
     fn drop(&mut self) {
-        leaks::capture(
-            format!("terraform.log ({})", self.tf.label()),
-            self.log(),
-        );
+        leaks::capture(format!("terraform.log ({})", self.tf.label()), self.log());
     }
 }
 
