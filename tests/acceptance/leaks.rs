@@ -57,6 +57,30 @@ pub fn secret_values(kind: &'static str, value: &serde_json::Value) {
     }
 }
 
+/// A sensitive value: a string is a secret; in a map or object (Pomerium's environment, a
+/// settings object) only the entries named like a secret are, since the rest (URLs, client
+/// IDs) is printed elsewhere on purpose.
+pub fn sensitive_value(kind: &'static str, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => secret(kind, s),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| sensitive_value(kind, v)),
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let k = k.to_ascii_lowercase();
+                let named_secret = ["secret", "token", "password", "service_account", "private"]
+                    .iter()
+                    .any(|w| k.contains(w));
+                if named_secret {
+                    secret_values(kind, v);
+                } else if !v.is_string() {
+                    sensitive_value(kind, v);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Starts a case: forgets the previous case's secrets and texts.
 pub fn begin() {
     with(|r| {
@@ -93,7 +117,7 @@ pub fn sensitive_outputs(outputs: &serde_json::Value) {
     if let Some(map) = outputs.as_object() {
         for o in map.values() {
             if o["sensitive"] == true {
-                secret_values("sensitive output", &o["value"]);
+                sensitive_value("sensitive output", &o["value"]);
             }
         }
     }
@@ -104,7 +128,7 @@ pub fn sensitive_outputs(outputs: &serde_json::Value) {
 pub fn sensitive_state(show: &serde_json::Value) {
     fn walk(values: &serde_json::Value, marks: &serde_json::Value) {
         match marks {
-            serde_json::Value::Bool(true) => secret_values("sensitive state value", values),
+            serde_json::Value::Bool(true) => sensitive_value("sensitive state value", values),
             serde_json::Value::Object(m) => {
                 for (k, mark) in m {
                     walk(&values[k.as_str()], mark);
@@ -128,4 +152,35 @@ pub fn sensitive_state(show: &serde_json::Value) {
     }
     sensitive_outputs(&show["values"]["outputs"]);
     module(&show["values"]["root_module"]);
+}
+
+/// Sensitive outputs and attributes of a `terraform.tfstate` (format 4), read after every
+/// command so values that a later destroy removes are registered too. A step of a
+/// `sensitive_attributes` path is `{"type": "get_attr"|"index", "value": ...}`.
+pub fn sensitive_tfstate(state: &serde_json::Value) {
+    use serde_json::Value;
+    fn step<'a>(v: &'a Value, s: &Value) -> &'a Value {
+        match (s["type"].as_str(), &s["value"]) {
+            (Some("get_attr"), Value::String(k)) => &v[k.as_str()],
+            (Some("index"), key) => match &key["value"] {
+                Value::String(k) => &v[k.as_str()],
+                Value::Number(n) => &v[n.as_u64().unwrap_or(u64::MAX) as usize],
+                _ => &Value::Null,
+            },
+            _ => &Value::Null,
+        }
+    }
+    sensitive_outputs(&state["outputs"]);
+    for r in state["resources"].as_array().into_iter().flatten() {
+        for i in r["instances"].as_array().into_iter().flatten() {
+            for path in i["sensitive_attributes"].as_array().into_iter().flatten() {
+                let steps: Vec<&Value> = match path {
+                    Value::Array(steps) => steps.iter().collect(),
+                    one => vec![one],
+                };
+                let value = steps.iter().fold(&i["attributes"], |v, s| step(v, s));
+                sensitive_value("sensitive state value", value);
+            }
+        }
+    }
 }

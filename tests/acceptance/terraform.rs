@@ -345,6 +345,11 @@ impl Workspace {
             leaks::capture(format!("`{sub}` stdout"), run.stdout.clone());
         }
         leaks::capture(format!("`{sub}` stderr"), run.stderr.clone());
+        if let Ok(text) = std::fs::read_to_string(self.dir.path().join("terraform.tfstate")) {
+            if let Ok(state) = serde_json::from_str(&text) {
+                leaks::sensitive_tfstate(&state);
+            }
+        }
         Ok(run)
     }
 
