@@ -691,8 +691,13 @@ fn acknowledged_writes_survive_sigkill() {
                 })
             })
             .collect();
-        // Kill at a random moment of the storm.
-        std::thread::sleep(Duration::from_millis(rng.random_range(50..600)));
+        // Kill at a random moment of the storm, once it has got going (one write answered), so
+        // every round checks something however slow the machine is.
+        let waiting = Instant::now();
+        while ledger.lock().acked == before && waiting.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..300)));
         emu.child.kill().unwrap();
         emu.child.wait().unwrap();
         stop.store(true, Ordering::Relaxed);
@@ -755,7 +760,7 @@ fn acknowledged_writes_survive_sigkill() {
         refused.join("\n")
     );
     assert!(
-        total_acked >= kills * 2,
+        total_acked >= kills,
         "too few writes acknowledged ({total_acked}) for {kills} kills: the storm did not run"
     );
     println!(
