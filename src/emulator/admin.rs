@@ -35,6 +35,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET    /__emulator/faults", "list fault rules with their hit counts"),
     ("DELETE /__emulator/faults[/ID]", "remove one or all fault rules"),
     ("POST   /__emulator/tokens", "mint an SSWS API token {name?, userId? | login?, token?} -> {id, token, name, userId}"),
+    ("GET    /__emulator/secrets", "every API token value and client secret the org held since start, deleted ones too: {\"secrets\": [...]} (for leak checks in tests)"),
     ("POST   /__emulator/reset", "wipe the org to its seeded state; clears fault rules and rate-limit windows"),
 ];
 
@@ -239,6 +240,11 @@ pub async fn mint_token(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     }
 }
 
+/// For tests that check logs for leaks: the values themselves, so never log this answer.
+pub async fn secrets(State(s): State<Arc<Shared>>) -> Response {
+    Json(json!({ "secrets": s.issued_secrets() })).into_response()
+}
+
 pub async fn reset(State(s): State<Arc<Shared>>) -> Response {
     match s.reset() {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
@@ -307,6 +313,26 @@ mod tests {
             Err(MintError::NoSuchUser(_))
         ));
         assert_eq!(s.read(|o| o.tokens.len()), 2);
+    }
+
+    #[test]
+    fn issued_secrets_outlive_their_tokens() {
+        let s = Shared::new(
+            Org::seed(Some("seed-tok")),
+            None,
+            None,
+            600,
+            Default::default(),
+        );
+        let minted = mint(&s, MintRequest::default()).unwrap();
+        s.write(|org| {
+            org.tokens.clear();
+            Ok(())
+        })
+        .unwrap();
+        let issued = s.issued_secrets();
+        assert!(issued.contains(&"seed-tok".to_string()), "{issued:?}");
+        assert!(issued.contains(&minted.token), "{issued:?}");
     }
 
     #[test]

@@ -18,10 +18,17 @@ use super::state::Org;
 /// Format version of the state file.
 const VERSION: u32 = 1;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct StateFile {
     version: u32,
     org: Org,
+}
+
+/// The same layout for writing, borrowing the org: a save must not copy it again.
+#[derive(Serialize)]
+struct StateFileRef<'a> {
+    version: u32,
+    org: &'a Org,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,8 +64,11 @@ impl Persister {
         }
     }
 
-    /// Loads the org if the file exists; `Ok(None)` if it does not.
+    /// Loads the org if the file exists; `Ok(None)` if it does not. Temporary files left by a
+    /// process killed in the middle of a save are removed first: they were never renamed into
+    /// place, so no acknowledged write lives only in them.
     pub fn load(&self) -> Result<Option<Org>, PersistError> {
+        self.remove_stale_temps();
         let text = match fs::read_to_string(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -89,9 +99,9 @@ impl Persister {
             path: self.path.clone(),
             source,
         };
-        let text = serde_json::to_vec_pretty(&StateFile {
+        let text = serde_json::to_vec_pretty(&StateFileRef {
             version: VERSION,
-            org: org.clone(),
+            org,
         })
         .map_err(|source| PersistError::Parse {
             path: self.path.clone(),
@@ -104,8 +114,7 @@ impl Persister {
             f.sync_all()?;
             drop(f);
             fs::rename(&tmp, &self.path)?;
-            sync_dir(&self.path);
-            Ok(())
+            sync_dir(&self.path)
         })();
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
@@ -113,15 +122,50 @@ impl Persister {
         result.map_err(io_err)
     }
 
-    fn temp_path(&self) -> PathBuf {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+    /// `.NAME.tmp-`: every temporary file of this state file starts with it.
+    fn temp_prefix(&self) -> String {
         let name = self
             .path
             .file_name()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "state".to_string());
+        format!(".{name}.tmp-")
+    }
+
+    fn temp_path(&self) -> PathBuf {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
         self.path
-            .with_file_name(format!(".{name}.tmp-{}-{n}", std::process::id()))
+            .with_file_name(format!("{}{}-{n}", self.temp_prefix(), std::process::id()))
+    }
+
+    /// Best effort: a temp file that cannot be removed is harmless, as it is never read.
+    fn remove_stale_temps(&self) {
+        let prefix = self.temp_prefix();
+        let Ok(entries) = fs::read_dir(parent_dir(&self.path)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                match fs::remove_file(entry.path()) {
+                    Ok(()) => tracing::info!(
+                        file = %entry.path().display(),
+                        "removed a temporary state file left by an interrupted save"
+                    ),
+                    Err(e) => tracing::warn!(
+                        file = %entry.path().display(),
+                        error = %e,
+                        "cannot remove a stale temporary state file"
+                    ),
+                }
+            }
+        }
+    }
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
     }
 }
 
@@ -137,14 +181,21 @@ fn open_private(path: &Path) -> io::Result<fs::File> {
     opts.open(path)
 }
 
-/// Makes the rename itself durable; best effort (not every platform can open directories).
-fn sync_dir(path: &Path) {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
+/// Makes the rename itself durable: until the directory entry is on disk, a power loss could
+/// bring back the previous file although the write was acknowledged. On Unix a failure fails
+/// the save; elsewhere directories may not open as files, so it is best effort.
+fn sync_dir(path: &Path) -> io::Result<()> {
+    let dir = parent_dir(path);
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     }
 }
 
@@ -178,6 +229,26 @@ mod tests {
             Persister::new(&path).load(),
             Err(PersistError::Parse { .. })
         ));
+    }
+
+    #[test]
+    fn stale_temp_files_are_removed_on_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("org.json");
+        let p = Persister::new(&path);
+        p.save(&Org::seed(Some("tok"))).unwrap();
+        // What a kill between write and rename leaves: a torn temp file (another pid's name).
+        let torn = dir.path().join(".org.json.tmp-999999-7");
+        fs::write(&torn, "{\"version\":1,\"org\":{").unwrap();
+        let unrelated = dir.path().join(".other.json.tmp-1-1");
+        fs::write(&unrelated, "keep").unwrap();
+        let org = p.load().unwrap().unwrap();
+        assert!(org.tokens.iter().any(|t| t.value == "tok"));
+        assert!(!torn.exists(), "the torn temp file is cleaned up");
+        assert!(
+            unrelated.exists(),
+            "only this state file's temp files are touched"
+        );
     }
 
     #[cfg(unix)]

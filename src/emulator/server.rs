@@ -1,6 +1,6 @@
 //! Shared emulator state and the axum router.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::BTreeSet, sync::Arc, time::Duration};
 
 use axum::{
     http::{Method, StatusCode, Uri},
@@ -49,6 +49,10 @@ pub struct Shared {
     pub access_token_secs: i64,
     /// DPoP nonces and seen proofs (memory only).
     pub dpop: DpopState,
+    /// Every API token value and client secret the org has held since this process started,
+    /// including rotated-away and deleted ones: tests sweep it (`GET /__emulator/secrets`) to
+    /// check that none of them reached a log. Memory only.
+    issued: Mutex<BTreeSet<String>>,
 }
 
 impl Shared {
@@ -59,7 +63,10 @@ impl Shared {
         rate_limit: u32,
         latency: Duration,
     ) -> Self {
+        let issued = Mutex::new(BTreeSet::new());
+        note_issued(&mut issued.lock(), &org);
         Shared {
+            issued,
             org: Mutex::new(org),
             persister,
             seed_token,
@@ -95,8 +102,14 @@ impl Shared {
                 return Err(OktaError::internal());
             }
         }
+        note_issued(&mut self.issued.lock(), &draft);
         *live = draft;
         Ok(out)
+    }
+
+    /// See [`Shared::issued`]; sorted.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        self.issued.lock().iter().cloned().collect()
     }
 
     /// In-memory bookkeeping that need not be durable (token last use). It is saved with the
@@ -115,6 +128,19 @@ impl Shared {
         self.faults.clear();
         self.limiter.clear();
         Ok(())
+    }
+}
+
+fn note_issued(issued: &mut BTreeSet<String>, org: &Org) {
+    let tokens = org.tokens.iter().map(|t| &t.value);
+    let secrets = org
+        .apps
+        .iter()
+        .flat_map(|a| a.secrets.iter().map(|s| &s.secret));
+    for value in tokens.chain(secrets) {
+        if !issued.contains(value) {
+            issued.insert(value.clone());
+        }
     }
 }
 
@@ -244,6 +270,7 @@ pub fn router(shared: Arc<Shared>, bound_base: String) -> Router {
         )
         .route("/__emulator/faults/{fault_id}", delete(admin::remove_fault))
         .route("/__emulator/tokens", post(admin::mint_token))
+        .route("/__emulator/secrets", get(admin::secrets))
         .route("/__emulator/reset", post(admin::reset))
         .route("/__emulator", get(admin::index));
     okta.merge(oidc::routes())

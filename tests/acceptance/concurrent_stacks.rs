@@ -93,7 +93,18 @@ fn at_once(
     f: impl Fn(&Workspace) -> Result<(), String> + Sync,
 ) -> Result<(), String> {
     thread::scope(|s| {
-        let handles: Vec<_> = stacks.iter().map(|ws| s.spawn(|| f(ws))).collect();
+        let record = crate::leaks::current();
+        let handles: Vec<_> = stacks
+            .iter()
+            .map(|ws| {
+                let record = record.clone();
+                let f = &f;
+                s.spawn(move || {
+                    crate::leaks::join(record);
+                    f(ws)
+                })
+            })
+            .collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|_| Err("thread panicked".into())))

@@ -7,31 +7,63 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::leaks;
+
 pub const ADMIN_TOKEN: &str = "00acceptance-admin-token-0123456789abcdef";
 
 pub struct Emulator {
     child: Child,
+    /// Holds the emulator's log (stderr, at trace level).
+    log_dir: tempfile::TempDir,
     pub url: String,
     http: reqwest::blocking::Client,
 }
 
 impl Drop for Emulator {
+    /// Sweeps every token and client secret the emulator issued into the case's leak check,
+    /// then stops it and adds its log to what is searched.
     fn drop(&mut self) {
+        match self.admin("GET", "/__emulator/secrets", None) {
+            Ok(v) => leaks::secret_values("token or client secret issued by okta-emulator", &v),
+            Err(e) => leaks::capture(
+                "sweep",
+                format!("could not sweep the emulator's secrets: {e}"),
+            ),
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let log = std::fs::read_to_string(self.log_dir.path().join("emulator.log"));
+        leaks::capture("okta-emulator log", log.unwrap_or_default());
     }
+}
+
+fn log_dir() -> Result<tempfile::TempDir, String> {
+    tempfile::Builder::new()
+        .prefix("oktaidp-acc-emu-")
+        .tempdir()
+        .map_err(|e| e.to_string())
 }
 
 impl Emulator {
     pub fn start(extra: &[&str]) -> Result<Self, String> {
-        Self::start_with_log(extra, Stdio::null())
+        let log_dir = log_dir()?;
+        let log = std::fs::File::create(log_dir.path().join("emulator.log"))
+            .map_err(|e| format!("emulator log: {e}"))?;
+        Self::spawn(extra, log_dir, Stdio::from(log))
     }
 
-    /// Like [`Self::start`], with the emulator's own log (stderr) sent to `log`.
+    /// Like [`Self::start`], with the emulator's own log (stderr) sent to `log`: the caller
+    /// searches it itself.
     pub fn start_with_log(extra: &[&str], log: Stdio) -> Result<Self, String> {
+        Self::spawn(extra, log_dir()?, log)
+    }
+
+    fn spawn(extra: &[&str], log_dir: tempfile::TempDir, log: Stdio) -> Result<Self, String> {
+        leaks::secret("API token", ADMIN_TOKEN);
         let mut child = Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
             .args(["--listen", "127.0.0.1:0", "--api-token", ADMIN_TOKEN])
             .args(extra)
+            .env("RUST_LOG", "trace")
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
@@ -52,7 +84,12 @@ impl Emulator {
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| e.to_string())?;
-        Ok(Self { child, url, http })
+        Ok(Self {
+            child,
+            log_dir,
+            url,
+            http,
+        })
     }
 
     /// An Okta API call with the admin token: (status, JSON body or null).

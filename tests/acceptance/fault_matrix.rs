@@ -636,7 +636,8 @@ fn diff(want: &Value, got: &Value) -> (String, String) {
     ("?".into(), format!("{got} instead of {want}"))
 }
 
-/// Runs `jobs` on `workers` threads; results in job order.
+/// Runs `jobs` on `workers` threads; results in job order. The cells check their own outputs and
+/// logs for secrets, so these threads do not feed the case's `leaks` record.
 fn parallel<T: Sync, R: Send>(jobs: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());

@@ -11,6 +11,7 @@ mod fault_matrix;
 mod functions;
 mod groups_claim;
 mod install;
+mod leaks;
 mod oauth;
 mod oidc_app;
 mod pomerium_idp;
@@ -240,7 +241,26 @@ fn main() -> std::process::ExitCode {
                 };
                 let tf = &binaries[i];
                 let started = Instant::now();
+                leaks::begin();
                 let result = case(tf);
+                // A case that failed may have stopped early; its logs are checked all the same.
+                let check_started = Instant::now();
+                let checked = leaks::check();
+                if let Ok((secrets, bytes)) = &checked {
+                    println!(
+                        "  {name} [{}]: no secret leaked: {secrets} secrets searched in {:.1} MB of logs and output ({:.2}s)",
+                        tf.label(),
+                        *bytes as f64 / 1e6,
+                        check_started.elapsed().as_secs_f64()
+                    );
+                }
+                let result = match (result, checked) {
+                    (Ok(()), Err(leak)) => Err(leak),
+                    (Err(e), Err(leak)) if !e.starts_with(terraform::SKIPPED) => {
+                        Err(format!("{e}\n{leak}"))
+                    }
+                    (result, _) => result,
+                };
                 let secs = started.elapsed().as_secs_f64();
                 let outcome = match result {
                     Ok(()) => {

@@ -129,6 +129,8 @@ struct Org {
 }
 
 fn setup() -> Result<Org, String> {
+    rp::observe_secrets(crate::leaks::secret);
+    crate::leaks::secret("user password", PASSWORD);
     let emu = Emulator::start(&[])?;
     let eng = emu.create_group("team-eng")?;
     let ops = emu.create_group("team-ops")?;

@@ -4,6 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::leaks;
+
+/// Subcommands that print state and output values by design (the case reads them): their
+/// stdout is not searched for secrets. Everything else Terraform prints is.
+const PRINTS_VALUES: &[&str] = &["output", "show", "state", "console"];
+
 /// Prefix of a case's error that means "not applicable to this Terraform version".
 pub const SKIPPED: &str = "skipped: ";
 
@@ -251,6 +257,13 @@ pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-oktaidp"))
 }
 
+impl Drop for Workspace {
+    /// Terraform's log (its own and the provider's, at TRACE) joins the case's leak check.
+    fn drop(&mut self) {
+        leaks::capture(format!("terraform.log ({})", self.tf.label()), self.log());
+    }
+}
+
 impl Workspace {
     /// Files are (name, content); `examples/...` paths can be read with [`example`].
     pub fn new(tf: &Terraform, files: &[(&str, String)]) -> Result<Self, String> {
@@ -277,6 +290,8 @@ impl Workspace {
                 dir.path().join("cli.tfrc").display().to_string(),
             ),
             ("TF_LOG".into(), "trace".into()),
+            // The provider at its most verbose, for the secrets-in-logs check.
+            ("TF_LOG_PROVIDER".into(), "TRACE".into()),
             (
                 "TF_LOG_PATH".into(),
                 dir.path().join("terraform.log").display().to_string(),
@@ -325,9 +340,21 @@ impl Workspace {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.output()
+        let run = cmd
+            .output()
             .map(Run::from)
-            .map_err(|e| format!("running terraform {args:?}: {e}"))
+            .map_err(|e| format!("running terraform {args:?}: {e}"))?;
+        let sub = args.first().copied().unwrap_or_default();
+        if !PRINTS_VALUES.contains(&sub) {
+            leaks::capture(format!("`{sub}` stdout"), run.stdout.clone());
+        }
+        leaks::capture(format!("`{sub}` stderr"), run.stderr.clone());
+        if let Ok(text) = std::fs::read_to_string(self.dir.path().join("terraform.tfstate")) {
+            if let Ok(state) = serde_json::from_str(&text) {
+                leaks::sensitive_tfstate(&state);
+            }
+        }
+        Ok(run)
     }
 
     pub fn apply(&self, extra: &[&str]) -> Result<Run, String> {
@@ -379,12 +406,16 @@ impl Workspace {
 
     pub fn outputs(&self) -> Result<serde_json::Value, String> {
         let run = self.run(&["output", "-json"])?.ok("terraform output")?;
-        serde_json::from_str(&run.stdout).map_err(|e| format!("output -json: {e}"))
+        let out = serde_json::from_str(&run.stdout).map_err(|e| format!("output -json: {e}"))?;
+        leaks::sensitive_outputs(&out);
+        Ok(out)
     }
 
     pub fn state_json(&self) -> Result<serde_json::Value, String> {
         let run = self.run(&["show", "-json"])?.ok("terraform show")?;
-        serde_json::from_str(&run.stdout).map_err(|e| format!("show -json: {e}"))
+        let show = serde_json::from_str(&run.stdout).map_err(|e| format!("show -json: {e}"))?;
+        leaks::sensitive_state(&show);
+        Ok(show)
     }
 
     pub fn log(&self) -> String {

@@ -27,6 +27,21 @@ use serde::{Deserialize, Serialize};
 /// `(error, error_description)`.
 pub type RpError = (String, String);
 
+static SECRET_OBSERVER: std::sync::OnceLock<fn(&'static str, &str)> = std::sync::OnceLock::new();
+
+/// Has `f(kind, value)` called with every secret the relying party receives (session tokens,
+/// codes, PKCE verifiers, access, ID and refresh tokens), so a harness can check that none of
+/// them reaches a log. The first call wins; without one, nothing is reported.
+pub fn observe_secrets(f: fn(&'static str, &str)) {
+    let _ = SECRET_OBSERVER.set(f);
+}
+
+fn observed(kind: &'static str, value: &str) {
+    if let Some(f) = SECRET_OBSERVER.get() {
+        f(kind, value);
+    }
+}
+
 fn rp_err(e: impl std::fmt::Display) -> RpError {
     ("rp_error".to_string(), e.to_string())
 }
@@ -212,7 +227,10 @@ impl Rp {
         let status = resp.status();
         let body: serde_json::Value = resp.json().await.map_err(rp_err)?;
         match body.get("sessionToken").and_then(|v| v.as_str()) {
-            Some(t) if status.is_success() => Ok(t.to_string()),
+            Some(t) if status.is_success() => {
+                observed("session token", t);
+                Ok(t.to_string())
+            }
             _ => Err((
                 body["errorCode"]
                     .as_str()
@@ -257,6 +275,8 @@ impl Rp {
             return Err(rp_err("state did not round-trip"));
         }
         let code = get("code").ok_or_else(|| rp_err("no code in the redirect"))?;
+        observed("authorization code", &code);
+        observed("PKCE verifier", verifier.secret());
         Ok(Authorized {
             code,
             verifier: verifier.secret().clone(),
@@ -333,6 +353,11 @@ impl Rp {
         }
         .map_err(rp_err)?
         .clone();
+        observed("ID token", &id);
+        observed("access token", resp.access_token().secret());
+        if let Some(r) = resp.refresh_token() {
+            observed("refresh token", r.secret());
+        }
         Ok(Tokens {
             access_token: resp.access_token().secret().clone(),
             refresh_token: resp
