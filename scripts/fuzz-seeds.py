@@ -8,7 +8,7 @@ whose content never leaves the generated corpus.
 
 Seed formats (see fuzz/fuzz_targets/*.rs):
   value_msgpack, value_json  type JSON, NUL, payload
-  okta_models                one byte picking the model, then JSON
+  okta_models                one byte picking the model, then JSON (17: headers, 18: error)
   emulator_api, emulator_oidc  requests as in src/emulator/fuzzing.rs
   handshake                  KEY=VALUE entries separated by NUL
 """
@@ -271,6 +271,11 @@ def recording_seeds():
             if body:
                 head += "Content-Type: application/json\n\n" + body
             write("emulator_api", head)
+            lines = [f"{k}: {v}" for k, vs in (resp.get("headers") or {}).items()
+                     if k.lower() in ("link", "date") or k.lower().startswith("x-rate-limit")
+                     for v in vs]
+            if lines:
+                write("okta_models", bytes([17]) + "\n".join(lines).encode())
             rbody = resp.get("body") or ""
             try:
                 parsed = json.loads(rbody)
@@ -282,7 +287,7 @@ def recording_seeds():
                 if kind is not None:
                     write("okta_models", bytes([MODEL_PICK[kind]]) + json.dumps(item).encode())
             if isinstance(parsed, dict) and "errorCode" in parsed:
-                write("okta_models", bytes([17]) + rbody.encode())
+                write("okta_models", bytes([18]) + rbody.encode())
 
 
 def emulator_test_seeds():

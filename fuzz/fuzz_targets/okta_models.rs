@@ -1,6 +1,7 @@
 //! Okta JSON models: decode → encode gives back the input JSON exactly (the models promise to
 //! keep every key, typed or not), and decoding that again gives an equal model. The first byte
-//! picks the model; the last choice feeds error bodies to `ApiError::from_response`.
+//! picks the model; the last two choices feed response headers (`Link` pagination, rate-limit
+//! headers, `Date`) and error bodies of any kind to `ApiError::from_response`.
 #![no_main]
 
 use std::fmt::Debug;
@@ -8,6 +9,8 @@ use std::fmt::Debug;
 use libfuzzer_sys::fuzz_target;
 use oktaidp::okta::error::ApiError;
 use oktaidp::okta::models::*;
+use oktaidp::okta::pagination::next_link;
+use oktaidp::okta::ratelimit::{server_date, RateLimitInfo};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
@@ -30,11 +33,27 @@ fn lossless<T: DeserializeOwned + Serialize + PartialEq + Debug>(json: &[u8]) ->
     Some(model)
 }
 
+/// `Name: value` lines as a header map (lines that are not valid headers are skipped).
+fn header_lines(data: &[u8]) -> http::HeaderMap {
+    let mut map = http::HeaderMap::new();
+    for line in data.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let name = http::HeaderName::from_bytes(&line[..colon]);
+        let value = http::HeaderValue::from_bytes(line[colon + 1..].trim_ascii());
+        if let (Ok(n), Ok(v)) = (name, value) {
+            map.append(n, v);
+        }
+    }
+    map
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, json)) = data.split_first() else {
         return;
     };
-    match pick % 18 {
+    match pick % 19 {
         0 => {
             if let Some(app) = lossless::<OidcApp>(json) {
                 // Typed accessors read arbitrary shapes: none may panic.
@@ -79,6 +98,13 @@ fuzz_target!(|data: &[u8]| {
         14 => drop(lossless::<GroupAssignmentRequest>(json)),
         15 => drop(lossless::<AppIdTokenClaim>(json)),
         16 => drop(lossless::<AuthServerClaim>(json)),
+        17 => {
+            let headers = header_lines(json);
+            if let Some(next) = next_link(&headers) {
+                assert!(!next.contains('<') && !next.contains('>'), "link keeps its brackets");
+            }
+            let _ = (RateLimitInfo::from_headers(&headers), server_date(&headers));
+        }
         _ => {
             let status = http::StatusCode::from_u16(400 + u16::from(pick % 200))
                 .unwrap_or(http::StatusCode::BAD_REQUEST);

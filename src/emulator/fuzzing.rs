@@ -537,8 +537,13 @@ fn parse_request(text: &[u8]) -> Option<Request<Body>> {
 mod tests {
     use super::*;
 
-    fn harness() -> Harness {
-        Harness::new().unwrap()
+    /// One harness for the module's tests: building the fixture hashes passwords, which is
+    /// slow in debug builds.
+    fn harness() -> std::sync::MutexGuard<'static, Harness> {
+        static H: std::sync::OnceLock<std::sync::Mutex<Harness>> = std::sync::OnceLock::new();
+        H.get_or_init(|| std::sync::Mutex::new(Harness::new().unwrap()))
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     #[test]
