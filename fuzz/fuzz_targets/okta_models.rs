@@ -101,7 +101,10 @@ fuzz_target!(|data: &[u8]| {
         17 => {
             let headers = header_lines(json);
             if let Some(next) = next_link(&headers) {
-                assert!(!next.contains('<') && !next.contains('>'), "link keeps its brackets");
+                assert!(
+                    !next.contains('<') && !next.contains('>'),
+                    "link keeps its brackets"
+                );
             }
             let _ = (RateLimitInfo::from_headers(&headers), server_date(&headers));
         }

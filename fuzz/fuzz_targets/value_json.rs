@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
     let strict = decode_json(payload, &ty);
     let lenient = decode_json_lenient(payload, &ty);
     if strict.is_ok() {
-        assert!(lenient.is_ok(), "strict decode accepted what lenient refused");
+        assert!(
+            lenient.is_ok(),
+            "strict decode accepted what lenient refused"
+        );
     }
     for value in [strict, lenient].into_iter().flatten() {
         let json = match encode_json(&value, &ty) {

@@ -23,5 +23,9 @@ fuzz_target!(|data: &[u8]| {
     };
     assert_eq!(back, value, "msgpack round trip changed the value");
     let again = encode_msgpack(&back, &ty).ok();
-    assert_eq!(again.as_deref(), Some(&encoded[..]), "encoding is not stable");
+    assert_eq!(
+        again.as_deref(),
+        Some(&encoded[..]),
+        "encoding is not stable"
+    );
 });

@@ -143,10 +143,12 @@ impl Harness {
             if ex.status == 500 && !faulted {
                 return Err(Violation::InternalError { method, path });
             }
-            if ex.json_typed && !ex.body.is_empty() && !faulted {
-                if serde_json::from_slice::<Value>(&ex.body).is_err() {
-                    return Err(Violation::BadJson { method, path });
-                }
+            if ex.json_typed
+                && !ex.body.is_empty()
+                && !faulted
+                && serde_json::from_slice::<Value>(&ex.body).is_err()
+            {
+                return Err(Violation::BadJson { method, path });
             }
             out.push(ex);
         }
@@ -203,7 +205,11 @@ impl Harness {
             if let Some(id) = ex.json().and_then(|v| v["id"].as_str().map(str::to_string)) {
                 text = replace(&text, b"{LAST_ID}", id.as_bytes());
             }
-            if let Some(code) = ex.location.as_deref().and_then(|l| redirect_param(l, "code")) {
+            if let Some(code) = ex
+                .location
+                .as_deref()
+                .and_then(|l| redirect_param(l, "code"))
+            {
                 text = replace(&text, b"{LAST_CODE}", code.as_bytes());
             }
         }
@@ -556,7 +562,12 @@ mod tests {
             )
             .unwrap();
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].status, 200, "{}", String::from_utf8_lossy(&out[0].body));
+        assert_eq!(
+            out[0].status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&out[0].body)
+        );
         // The org is restored: the same code works again in the next input.
         let again = h
             .run(
