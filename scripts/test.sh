@@ -39,3 +39,8 @@ cargo run --quiet --bin oktaidp-docs -- --check
 
 echo "==> cargo test"
 cargo test
+
+# Every fuzz target for a short, fixed time (docs/fuzzing.md; scripts/fuzz.sh N runs longer).
+# Needs nightly and cargo-fuzz, which the script installs, and fails loudly when it cannot.
+echo "==> fuzz targets (${OKTAIDP_FUZZ_SECS:-10} s each)"
+FUZZ_NICE=0 bash scripts/fuzz.sh "${OKTAIDP_FUZZ_SECS:-10}"

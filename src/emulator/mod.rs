@@ -41,6 +41,8 @@ mod clock;
 mod conn;
 mod errors;
 mod faults;
+#[doc(hidden)]
+pub mod fuzzing;
 mod groups;
 mod http;
 mod ids;

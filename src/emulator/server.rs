@@ -118,6 +118,17 @@ impl Shared {
         f(&mut self.org.lock());
     }
 
+    /// A copy of the live org (the fuzzing harness keeps one as its fixture).
+    pub(crate) fn snapshot(&self) -> Org {
+        self.org.lock().clone()
+    }
+
+    /// Replaces the live org wholesale, without saving (the fuzzing harness restores its
+    /// fixture before every input).
+    pub(crate) fn replace_org(&self, org: Org) {
+        *self.org.lock() = org;
+    }
+
     /// Wipes the org back to its seeded state and forgets fault rules and rate-limit windows.
     pub fn reset(&self) -> ApiResult<()> {
         let seed = self.seed_token.clone();

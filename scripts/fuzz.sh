@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target (fuzz/fuzz_targets) for SECONDS each (default 10) and prints
+# executions and coverage per target. Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+#
+# Needs the nightly toolchain and cargo-fuzz; installs them when missing and fails loudly when
+# it cannot. Seeds are rebuilt first (scripts/fuzz-seeds.py); corpora grow in fuzz/corpus/ and
+# crashing inputs land in fuzz/artifacts/<target>/. Runs under `nice -n $FUZZ_NICE` (10).
+# Exit status: non-zero when any target crashed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+secs="${1:-10}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(value_msgpack value_json okta_models emulator_api emulator_oidc handshake)
+fi
+nice_level="${FUZZ_NICE:-10}"
+
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  echo "fuzz: installing the nightly toolchain (cargo-fuzz needs it)" >&2
+  rustup toolchain install nightly --profile minimal
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "fuzz: installing cargo-fuzz" >&2
+  cargo install cargo-fuzz --locked
+fi
+
+python3 scripts/fuzz-seeds.py >/dev/null
+# One build for every target; the library is compiled again with coverage instrumentation.
+nice -n "$nice_level" cargo +nightly fuzz build
+
+triple="$(rustc -vV | sed -n 's/^host: //p')"
+bindir="fuzz/target/$triple/release"
+logdir="fuzz/target/logs"
+mkdir -p "$logdir"
+
+rows=()
+failed=0
+total=0
+for t in "${targets[@]}"; do
+  mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
+  log="$logdir/$t.log"
+  status=ok
+  # -timeout: one input taking this long is a hang; -rss_limit_mb: a leak or blow-up.
+  if ! nice -n "$nice_level" "$bindir/$t" \
+      -max_total_time="$secs" -print_final_stats=1 -timeout=20 -rss_limit_mb=2048 \
+      -artifact_prefix="fuzz/artifacts/$t/" "fuzz/corpus/$t" >"$log" 2>&1; then
+    status=CRASH
+    failed=1
+  fi
+  execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
+  execs="${execs:-0}"
+  line="$(grep -E '^#[0-9]+' "$log" | grep -E 'cov: ' | tail -1 || true)"
+  cov="$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$line")"
+  ft="$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$line")"
+  corp="$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$line")"
+  total=$((total + execs))
+  rows+=("$(printf '%-14s %12s %8s %8s %8s %8s  %s' "$t" "$execs" "$((execs / secs))" "${cov:--}" "${ft:--}" "${corp:--}" "$status")")
+  if [ "$status" != ok ]; then
+    echo "fuzz: $t crashed; last lines of $log:" >&2
+    tail -30 "$log" >&2
+  fi
+done
+
+printf '%-14s %12s %8s %8s %8s %8s  %s\n' target execs exec/s cov ft corpus result
+printf '%s\n' "${rows[@]}"
+printf '%-14s %12s\n' total "$total"
+exit "$failed"
