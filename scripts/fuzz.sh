@@ -27,12 +27,16 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 python3 scripts/fuzz-seeds.py >/dev/null
-# One build for every target; the library is compiled again with coverage instrumentation.
-nice -n "$nice_level" cargo +nightly fuzz build
+# One build for every target; the library is compiled again with coverage instrumentation. The
+# build lives outside the checkout (like the release build), so a fresh clone on a machine that
+# fuzzed before recompiles only this crate; OKTAIDP_FUZZ_TARGET_DIR moves it.
+target_dir="${OKTAIDP_FUZZ_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/oktaidp/fuzz-target}"
+mkdir -p "$target_dir"
+nice -n "$nice_level" cargo +nightly fuzz build --target-dir "$target_dir"
 
 triple="$(rustc -vV | sed -n 's/^host: //p')"
-bindir="fuzz/target/$triple/release"
-logdir="fuzz/target/logs"
+bindir="$target_dir/$triple/release"
+logdir="$target_dir/logs"
 mkdir -p "$logdir"
 
 rows=()

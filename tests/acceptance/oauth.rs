@@ -30,7 +30,9 @@ fn heavy_case(tf: &Terraform) -> Result<(), String> {
     if !short_matrix() || (tf.kind == Kind::Terraform && tf.version.starts_with("1.0.")) {
         Ok(())
     } else {
-        Err(format!("{SKIPPED}runs on Terraform 1.0 only with {MATRIX}=short"))
+        Err(format!(
+            "{SKIPPED}runs on Terraform 1.0 only with {MATRIX}=short"
+        ))
     }
 }
 
