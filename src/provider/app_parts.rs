@@ -7,6 +7,53 @@ use crate::tfplugin::typed::{Outcome, TypedResource};
 
 use super::okta_diag;
 
+/// The values of `kind`, in [`UriKind`] order.
+pub const KINDS: &[&str] = &["sign_in", "post_logout"];
+
+/// Which of the app's URI lists a URI belongs to (`oktaidp_oidc_app_redirect_uri`'s `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UriKind {
+    /// `settings.oauthClient.redirect_uris`.
+    SignIn,
+    /// `settings.oauthClient.post_logout_redirect_uris`.
+    PostLogout,
+}
+
+impl UriKind {
+    pub fn as_str(self) -> &'static str {
+        KINDS[self as usize]
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [UriKind::SignIn, UriKind::PostLogout]
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+    }
+
+    /// What the Admin Console calls the list, for messages.
+    pub fn list_name(self) -> &'static str {
+        match self {
+            UriKind::SignIn => "sign-in redirect URIs",
+            UriKind::PostLogout => "sign-out redirect URIs",
+        }
+    }
+
+    pub fn uris(self, app: &OidcApp) -> Vec<String> {
+        match self {
+            UriKind::SignIn => app.redirect_uris(),
+            UriKind::PostLogout => app.post_logout_redirect_uris(),
+        }
+        .unwrap_or_default()
+    }
+
+    pub fn set_uris(self, app: &mut OidcApp, uris: &[String]) {
+        match self {
+            UriKind::SignIn => app.set_redirect_uris(uris),
+            UriKind::PostLogout => app.set_post_logout_redirect_uris(uris),
+        }
+    }
+}
+
 /// Why a change cannot be made to this app, found before anything is sent to Okta.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {

@@ -14,6 +14,7 @@ pub mod oidc_app_refresh_grant_resource;
 pub mod oidc_app_resource;
 mod oidc_app_secret_rotation;
 mod oidc_app_secret_storage;
+mod oidc_app_uris;
 pub mod okta_diag;
 pub mod pomerium_idp_data_source;
 pub mod pomerium_idp_ephemeral;

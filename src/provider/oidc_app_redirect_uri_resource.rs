@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::app_parts::{self, PartChange, Refusal};
+pub use super::app_parts::UriKind;
+use super::app_parts::{self, PartChange, Refusal, KINDS};
 use super::{validate, ProviderData};
 use crate::okta::OidcApp;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
@@ -22,53 +23,6 @@ pub const TYPE_NAME: &str = "oktaidp_oidc_app_redirect_uri";
 
 /// What messages call the part of the app this resource manages.
 const PART: &str = "redirect URI";
-
-/// The values of `kind`, in [`UriKind`] order.
-const KINDS: &[&str] = &["sign_in", "post_logout"];
-
-/// Which of the app's URI lists the URI belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UriKind {
-    /// `settings.oauthClient.redirect_uris`.
-    SignIn,
-    /// `settings.oauthClient.post_logout_redirect_uris`.
-    PostLogout,
-}
-
-impl UriKind {
-    pub fn as_str(self) -> &'static str {
-        KINDS[self as usize]
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [UriKind::SignIn, UriKind::PostLogout]
-            .into_iter()
-            .find(|k| k.as_str() == raw)
-    }
-
-    /// What the Admin Console calls the list, for messages.
-    fn list_name(self) -> &'static str {
-        match self {
-            UriKind::SignIn => "sign-in redirect URIs",
-            UriKind::PostLogout => "sign-out redirect URIs",
-        }
-    }
-
-    fn uris(self, app: &OidcApp) -> Vec<String> {
-        match self {
-            UriKind::SignIn => app.redirect_uris(),
-            UriKind::PostLogout => app.post_logout_redirect_uris(),
-        }
-        .unwrap_or_default()
-    }
-
-    fn set_uris(self, app: &mut OidcApp, uris: &[String]) {
-        match self {
-            UriKind::SignIn => app.set_redirect_uris(uris),
-            UriKind::PostLogout => app.set_post_logout_redirect_uris(uris),
-        }
-    }
-}
 
 /// The resource's attributes. `kind` stays a string so that a bad one is reported by the
 /// schema's check without hiding the other attributes' errors.

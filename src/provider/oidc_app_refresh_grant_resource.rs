@@ -1,9 +1,8 @@
 //! `oktaidp_oidc_app_refresh_grant`: the refresh token grant of an OIDC app owned elsewhere.
 //!
-//! Create, update and delete are one locked read-modify-write of the app each, confirmed and
-//! redone while another writer undoes it (`update_app_confirmed`): the grant type and
-//! `settings.oauthClient.refresh_token` change together, everything else goes back to Okta as
-//! it came.
+//! Create, update and delete are one locked, confirmed read-modify-write of the app each
+//! (`update_app_confirmed`): the grant type and `settings.oauthClient.refresh_token` change
+//! together, everything else goes back to Okta as it came.
 
 use std::sync::Arc;
 
@@ -86,8 +85,7 @@ fn enable_grant(app: &mut OidcApp, app_id: &str, planned: &RefreshGrant) -> Resu
     Ok(())
 }
 
-/// Whether the app has the grant with the planned rotation (and leeway, when planned): what a
-/// write of [`enable_grant`] is confirmed by.
+/// Whether the app has the grant as planned: what a write of [`enable_grant`] is confirmed by.
 fn grant_as_planned(app: &OidcApp, app_id: &str, planned: &RefreshGrant) -> bool {
     RefreshGrant::from_app(app, app_id).is_some_and(|found| {
         found.rotation() == planned.rotation()

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::oidc_app_uris::ManagedUris;
 use super::{oidc_app_secret_rotation, oidc_app_secret_storage, okta_diag, validate, ProviderData};
 use crate::okta::{CreatedApp, OidcApp, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
@@ -292,36 +293,20 @@ impl OidcAppModel {
         }
     }
 
-    /// Whether the app has the managed URIs as [`Self::apply_to`] would leave them (additive mode:
-    /// ours there, the ones we gave up gone, others' untouched).
-    fn uris_hold(&self, app: &OidcApp, owned: &Owned) -> bool {
-        let exclusive = self.redirect_uris_exclusive.known() != Some(false);
-        let actual = app.redirect_uris().unwrap_or_default();
-        let wanted = strings(&self.redirect_uris);
-        if merge_uris(&actual, &owned.redirect_uris, &wanted, exclusive) != actual {
-            return false;
+    /// The URI lists this plan manages.
+    fn uris(&self) -> ManagedUris<'_> {
+        ManagedUris {
+            exclusive: self.redirect_uris_exclusive.known() != Some(false),
+            redirect: strings(&self.redirect_uris),
+            post_logout: self.post_logout_redirect_uris.get().map(Vec::as_slice),
         }
-        self.post_logout_redirect_uris.get().is_none_or(|wanted| {
-            let actual = app.post_logout_redirect_uris().unwrap_or_default();
-            let prev = owned.post_logout_redirect_uris.clone().unwrap_or_default();
-            merge_uris(&actual, &prev, wanted, exclusive) == actual
-        })
     }
 
     /// Writes every managed setting into the app; everything else stays as Okta sent it.
     /// `self` is [`Self::wanted`]; `owned` is what the previous apply added.
     fn apply_to(&self, app: &mut OidcApp, owned: &Owned) {
-        let exclusive = self.redirect_uris_exclusive.known() != Some(false);
         app.set_label(self.label.as_deref().unwrap_or_default());
-        let actual = app.redirect_uris().unwrap_or_default();
-        let wanted = strings(&self.redirect_uris);
-        let merged = merge_uris(&actual, &owned.redirect_uris, &wanted, exclusive);
-        app.set_redirect_uris(&merged);
-        if let Some(wanted) = self.post_logout_redirect_uris.get() {
-            let actual = app.post_logout_redirect_uris().unwrap_or_default();
-            let prev = owned.post_logout_redirect_uris.clone().unwrap_or_default();
-            app.set_post_logout_redirect_uris(&merge_uris(&actual, &prev, wanted, exclusive));
-        }
+        self.uris().apply(app, owned);
         app.set_initiate_login_uri(self.initiate_login_uri.as_deref());
         let grants = strings(&self.grant_types);
         app.set_grant_types(&grants);
@@ -348,30 +333,6 @@ impl OidcAppModel {
             app.set_wildcard_redirect(mode);
         }
     }
-}
-
-/// Merges a managed URI list into what the app has: exclusive replaces; additive keeps URIs
-/// that others added (in place), drops the ones we owned and no longer want, appends ours.
-fn merge_uris(
-    actual: &[String],
-    previously_owned: &[String],
-    wanted: &[String],
-    exclusive: bool,
-) -> Vec<String> {
-    if exclusive {
-        return wanted.to_vec();
-    }
-    let mut merged: Vec<String> = actual
-        .iter()
-        .filter(|u| wanted.contains(u) || !previously_owned.contains(u))
-        .cloned()
-        .collect();
-    for u in wanted {
-        if !merged.contains(u) {
-            merged.push(u.clone());
-        }
-    }
-    merged
 }
 
 pub struct OidcAppResource {
@@ -589,7 +550,7 @@ impl TypedResource for OidcAppResource {
         // Additive URIs share the app with other writers, maybe in other processes: confirmed
         // and redone while one of them undoes them. Exclusive mode owns the lists outright.
         let updated = if wanted.redirect_uris_exclusive.known() == Some(false) {
-            let holds = |app: &OidcApp| wanted.uris_hold(app, change.private);
+            let holds = |app: &OidcApp| wanted.uris().hold(app, change.private);
             let confirmed = client
                 .converge_app(id, "redirect URIs", written, apply, holds)
                 .await;
@@ -705,32 +666,6 @@ mod tests {
 
     fn uris(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn exclusive_merge_replaces_and_additive_keeps_others() {
-        let actual = uris(&["https://other/1", "https://mine/a", "https://other/2"]);
-        assert_eq!(
-            merge_uris(&actual, &[], &uris(&["https://mine/b"]), true),
-            uris(&["https://mine/b"])
-        );
-        let merged = merge_uris(
-            &actual,
-            &uris(&["https://mine/a"]),
-            &uris(&["https://mine/b"]),
-            false,
-        );
-        assert_eq!(
-            merged,
-            uris(&["https://other/1", "https://other/2", "https://mine/b"])
-        );
-        let kept = merge_uris(
-            &actual,
-            &uris(&["https://mine/a"]),
-            &uris(&["https://mine/a"]),
-            false,
-        );
-        assert_eq!(kept, actual);
     }
 
     fn config(pairs: &[(&str, Value)]) -> Value {
