@@ -99,7 +99,11 @@ impl Org {
             }
             Err(e) => {
                 // The request line only: the token travels in a header and is never printed.
-                let why = if e.is_timeout() { "timed out" } else { "failed" };
+                let why = if e.is_timeout() {
+                    "timed out"
+                } else {
+                    "failed"
+                };
                 eprintln!("emulator_load: {method} {path} {why}: {e}");
                 (0, Value::Null)
             }
@@ -194,7 +198,10 @@ async fn step(org: &Org, c: &mut Client) -> Vec<Sample> {
             vec![org.call(Method::GET, &path, None).await.0]
         }
         550..=699 => {
-            let path = format!("/api/v1/groups?q=load-group-{}", c.rng.random_range(0..GROUPS));
+            let path = format!(
+                "/api/v1/groups?q=load-group-{}",
+                c.rng.random_range(0..GROUPS)
+            );
             vec![org.call(Method::GET, &path, None).await.0]
         }
         700..=749 => {
@@ -235,7 +242,9 @@ async fn step(org: &Org, c: &mut Client) -> Vec<Sample> {
                 let path = format!("/api/v1/apps/{}/groups?limit=200", app.id);
                 return vec![org.call(Method::GET, &path, None).await.0];
             }
-            let group = app.assigned.swap_remove(c.rng.random_range(0..app.assigned.len()));
+            let group = app
+                .assigned
+                .swap_remove(c.rng.random_range(0..app.assigned.len()));
             let path = format!("/api/v1/apps/{}/groups/{group}", app.id);
             vec![org.call(Method::DELETE, &path, None).await.0]
         }
