@@ -1,9 +1,11 @@
 //! Load generator for okta-emulator (`scripts/bench-emulator.sh` runs it): N concurrent clients
 //! send M requests mixed like a large `terraform plan` and `apply` against one org (mostly reads
 //! of apps, their group assignments and group lists; some app creates and PUTs, assignments,
-//! secret rotations, a few deletes). Prints throughput, p50/p99/max latency, answers by status
+//! secret rotations, a few deletes). Every request is valid by construction: reads go to any
+//! app, writes only to the client's own apps and assignments it knows. Prints throughput, p50/p99/max latency, answers by status
 //! and the emulator's peak RSS (VmHWM of `--pid`). Exits 1 on any answer that is not 2xx or 429,
-//! or on any transport error.
+//! or on any transport error or timeout (10 s per request); prints progress every 5 s and
+//! exits 3 when nothing answers for 30 s.
 //!
 //! `cargo run --release --example emulator_load -- --url URL --token T [--clients 50]
 //! [--requests 20000] [--pid PID]`
@@ -61,11 +63,21 @@ struct Org {
     http: reqwest::Client,
     url: String,
     token: String,
-    apps: Vec<(String, Value)>,
+    /// Every setup app's id; any client may read any of them (none is ever deleted).
+    app_ids: Vec<String>,
     groups: Vec<String>,
 }
 
-/// One answer: status (0 = transport error) and latency.
+/// An app one client owns: only that client writes to it, so its writes are valid by
+/// construction (assignments it knows, one secret rotation at a time).
+struct OwnedApp {
+    id: String,
+    body: Value,
+    /// Groups assigned to the app, as this client last left them.
+    assigned: Vec<String>,
+}
+
+/// One answer: status (0 = transport error or timeout) and latency.
 type Sample = (u16, Duration);
 
 impl Org {
@@ -73,7 +85,7 @@ impl Org {
         let started = Instant::now();
         let mut req = self
             .http
-            .request(method, format!("{}{path}", self.url))
+            .request(method.clone(), format!("{}{path}", self.url))
             .header("Authorization", format!("SSWS {}", self.token))
             .header("Accept", "application/json");
         if let Some(b) = body {
@@ -85,7 +97,16 @@ impl Org {
                 let value = resp.json::<Value>().await.unwrap_or(Value::Null);
                 (status, value)
             }
-            Err(_) => (0, Value::Null),
+            Err(e) => {
+                // The request line only: the token travels in a header and is never printed.
+                let why = if e.is_timeout() {
+                    "timed out"
+                } else {
+                    "failed"
+                };
+                eprintln!("emulator_load: {method} {path} {why}: {e}");
+                (0, Value::Null)
+            }
         };
         ((status, started.elapsed()), value)
     }
@@ -101,95 +122,133 @@ fn app_body(label: &str) -> Value {
     })
 }
 
-/// Setup, untimed: 40 groups and 100 apps with two assignments each, like a large configuration.
-async fn setup(http: reqwest::Client, url: &str, token: &str) -> Result<Org, String> {
+const GROUPS: usize = 40;
+const APPS: usize = 100;
+
+/// Setup, untimed: 40 groups and 100 apps with two assignments each, like a large
+/// configuration. App `i` belongs to client `i % clients`; returns each client's apps.
+async fn setup(
+    http: reqwest::Client,
+    url: &str,
+    token: &str,
+    clients: usize,
+) -> Result<(Org, Vec<Vec<OwnedApp>>), String> {
     let mut org = Org {
         http,
         url: url.to_string(),
         token: token.to_string(),
-        apps: Vec::new(),
+        app_ids: Vec::new(),
         groups: Vec::new(),
     };
-    for i in 0..40 {
+    let mut owned: Vec<Vec<OwnedApp>> = (0..clients).map(|_| Vec::new()).collect();
+    for i in 0..GROUPS {
         let body = json!({"profile": {"name": format!("load-group-{i}")}});
         let ((status, _), g) = org.call(Method::POST, "/api/v1/groups", Some(&body)).await;
         let id = g["id"].as_str().ok_or(format!("group create: {status}"))?;
         org.groups.push(id.to_string());
     }
-    for i in 0..100 {
+    for i in 0..APPS.max(clients) {
+        let label = format!("load-app-{i}");
         let ((status, _), a) = org
-            .call(
-                Method::POST,
-                "/api/v1/apps",
-                Some(&app_body(&format!("load-app-{i}"))),
-            )
+            .call(Method::POST, "/api/v1/apps", Some(&app_body(&label)))
             .await;
         let id = a["id"].as_str().ok_or(format!("app create: {status}"))?;
         let id = id.to_string();
-        for g in [&org.groups[i % 40], &org.groups[(i + 7) % 40]] {
+        let mut assigned = Vec::new();
+        for g in [&org.groups[i % GROUPS], &org.groups[(i + 7) % GROUPS]] {
             let path = format!("/api/v1/apps/{id}/groups/{g}");
-            org.call(Method::PUT, &path, Some(&json!({}))).await;
+            let ((status, _), _) = org.call(Method::PUT, &path, Some(&json!({}))).await;
+            if !(200..300).contains(&status) {
+                return Err(format!("assignment: {status}"));
+            }
+            assigned.push(g.clone());
         }
         let mut body = a;
         if let Some(c) = body["credentials"]["oauthClient"].as_object_mut() {
             c.remove("client_secret");
         }
-        org.apps.push((id, body));
+        org.app_ids.push(id.clone());
+        owned[i % clients].push(OwnedApp { id, body, assigned });
     }
-    Ok(org)
+    Ok((org, owned))
 }
 
-/// One step of a plan/apply-like mix; returns its samples (a rotation is three requests).
-async fn step(org: &Org, rng: &mut StdRng, own: &mut Vec<String>) -> Vec<Sample> {
-    let (app, body) = &org.apps[rng.random_range(0..org.apps.len())];
-    let group = &org.groups[rng.random_range(0..org.groups.len())];
-    let pick = rng.random_range(0..1000);
+/// One client's objects and dice.
+struct Client {
+    rng: StdRng,
+    apps: Vec<OwnedApp>,
+    /// Apps this client created during the run, deleted later in the run.
+    created: Vec<String>,
+}
+
+/// One step of a plan/apply-like mix; returns its samples (a rotation is four requests).
+/// Reads go to any app; writes only to this client's own apps, so every request is valid.
+async fn step(org: &Org, c: &mut Client) -> Vec<Sample> {
+    let any_app = &org.app_ids[c.rng.random_range(0..org.app_ids.len())];
+    let own = c.rng.random_range(0..c.apps.len());
+    let pick = c.rng.random_range(0..1000);
     match pick {
-        // Refresh: read every app and its assignments, list groups by name.
-        0..=349 => vec![
-            org.call(Method::GET, &format!("/api/v1/apps/{app}"), None)
-                .await
-                .0,
-        ],
+        // Refresh: read apps and their assignments and secrets, list groups by name.
+        0..=349 => {
+            let path = format!("/api/v1/apps/{any_app}");
+            vec![org.call(Method::GET, &path, None).await.0]
+        }
         350..=549 => {
-            let path = format!("/api/v1/apps/{app}/groups?limit=200");
+            let path = format!("/api/v1/apps/{any_app}/groups?limit=200");
             vec![org.call(Method::GET, &path, None).await.0]
         }
         550..=699 => {
-            let path = format!("/api/v1/groups?q=load-group-{}", rng.random_range(0..40));
+            let path = format!(
+                "/api/v1/groups?q=load-group-{}",
+                c.rng.random_range(0..GROUPS)
+            );
             vec![org.call(Method::GET, &path, None).await.0]
         }
         700..=749 => {
-            let path = format!("/api/v1/apps/{app}/credentials/secrets");
+            let path = format!("/api/v1/apps/{any_app}/credentials/secrets");
             vec![org.call(Method::GET, &path, None).await.0]
         }
-        // Apply: PUT an app, assign a group, create an app, rotate a secret, delete.
+        // Apply: PUT an app, assign or unassign a group, create an app, rotate a secret, delete.
         750..=829 => {
-            let mut body = body.clone();
-            body["label"] = json!(format!("load-app-put-{}", rng.random::<u32>()));
-            let path = format!("/api/v1/apps/{app}");
+            let mut body = c.apps[own].body.clone();
+            body["label"] = json!(format!("load-app-put-{}", c.rng.random::<u32>()));
+            let path = format!("/api/v1/apps/{}", c.apps[own].id);
             vec![org.call(Method::PUT, &path, Some(&body)).await.0]
         }
         830..=899 => {
-            let path = format!("/api/v1/apps/{app}/groups/{group}");
-            vec![org.call(Method::PUT, &path, Some(&json!({}))).await.0]
+            let group = org.groups[c.rng.random_range(0..org.groups.len())].clone();
+            let app = &mut c.apps[own];
+            let path = format!("/api/v1/apps/{}/groups/{group}", app.id);
+            let sample = org.call(Method::PUT, &path, Some(&json!({}))).await.0;
+            if !app.assigned.contains(&group) {
+                app.assigned.push(group);
+            }
+            vec![sample]
         }
         900..=939 => {
-            let label = format!("load-new-{}", rng.random::<u32>());
+            let label = format!("load-new-{}", c.rng.random::<u32>());
             let (sample, created) = org
                 .call(Method::POST, "/api/v1/apps", Some(&app_body(&label)))
                 .await;
             if let Some(id) = created["id"].as_str() {
-                own.push(id.to_string());
+                c.created.push(id.to_string());
             }
             vec![sample]
         }
-        940..=969 => rotate(org, app).await,
+        940..=969 => rotate(org, &c.apps[own].id).await,
         970..=984 => {
-            let path = format!("/api/v1/apps/{app}/groups/{group}");
+            let app = &mut c.apps[own];
+            if app.assigned.is_empty() {
+                let path = format!("/api/v1/apps/{}/groups?limit=200", app.id);
+                return vec![org.call(Method::GET, &path, None).await.0];
+            }
+            let group = app
+                .assigned
+                .swap_remove(c.rng.random_range(0..app.assigned.len()));
+            let path = format!("/api/v1/apps/{}/groups/{group}", app.id);
             vec![org.call(Method::DELETE, &path, None).await.0]
         }
-        _ => match own.pop() {
+        _ => match c.created.pop() {
             // Okta deletes only inactive apps: deactivate, then delete.
             Some(id) => {
                 let path = format!("/api/v1/apps/{id}/lifecycle/deactivate");
@@ -205,7 +264,9 @@ async fn step(org: &Org, rng: &mut StdRng, own: &mut Vec<String>) -> Vec<Sample>
     }
 }
 
-/// New secret, then deactivate and delete the oldest other one.
+/// New secret, then deactivate and delete the other one. Only the app's owner rotates, one
+/// rotation at a time, so the app holds one secret between rotations and two during one
+/// (Okta's limit is two).
 async fn rotate(org: &Org, app: &str) -> Vec<Sample> {
     let base = format!("/api/v1/apps/{app}/credentials/secrets");
     let (created, new) = org.call(Method::POST, &base, Some(&json!({}))).await;
@@ -228,6 +289,35 @@ async fn rotate(org: &Org, app: &str) -> Vec<Sample> {
         );
     }
     samples
+}
+
+/// Longest a single request may take before it counts as failed (status 0).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the run may go without a single answer before it is declared hung.
+const STALL: Duration = Duration::from_secs(30);
+
+/// Prints progress every five seconds; exits the process (code 3) when no request has
+/// finished for `STALL`, so a hang fails loudly instead of printing nothing.
+async fn progress(done: Arc<AtomicUsize>, total: usize, started: Instant) {
+    let mut last = (0, Instant::now());
+    loop {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let now = done.load(Ordering::Relaxed);
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "progress: {now}/{total} requests in {secs:.0}s ({:.0} req/s)",
+            now as f64 / secs
+        );
+        if now != last.0 {
+            last = (now, Instant::now());
+        } else if last.1.elapsed() >= STALL {
+            eprintln!(
+                "emulator_load: no answer for {}s at {now}/{total}: hung",
+                STALL.as_secs()
+            );
+            std::process::exit(3);
+        }
+    }
 }
 
 fn peak_rss_kib(pid: u32) -> Option<u64> {
@@ -269,7 +359,7 @@ async fn run(args: Args) -> ExitCode {
     let http = match reqwest::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(args.clients)
-        .timeout(Duration::from_secs(60))
+        .timeout(REQUEST_TIMEOUT)
         .build()
     {
         Ok(h) => h,
@@ -278,35 +368,57 @@ async fn run(args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let org = match setup(http, &args.url, &args.token).await {
-        Ok(o) => Arc::new(o),
+    let setup_started = Instant::now();
+    let (org, owned) = match setup(http, &args.url, &args.token, args.clients).await {
+        Ok((o, owned)) => (Arc::new(o), owned),
         Err(e) => {
             eprintln!("emulator_load: setup failed: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let budget = Arc::new(AtomicUsize::new(args.requests));
+    eprintln!(
+        "setup: {} groups, {} apps in {:.1}s",
+        org.groups.len(),
+        org.app_ids.len(),
+        setup_started.elapsed().as_secs_f64()
+    );
+    // Requests claimed so far: a step claims one before it starts and the rest of its
+    // requests when it ends, so the run stops within a few requests of --requests.
+    let claimed = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
-    let tasks: Vec<_> = (0..args.clients)
-        .map(|i| {
+    let watchdog = tokio::spawn(progress(done.clone(), args.requests, started));
+    let tasks: Vec<_> = owned
+        .into_iter()
+        .enumerate()
+        .map(|(i, apps)| {
             let org = org.clone();
-            let budget = budget.clone();
+            let claimed = claimed.clone();
+            let done = done.clone();
+            let requests = args.requests;
             tokio::spawn(async move {
-                let mut rng = StdRng::seed_from_u64(i as u64 + 1);
-                let mut own = Vec::new();
+                let mut client = Client {
+                    rng: StdRng::seed_from_u64(i as u64 + 1),
+                    apps,
+                    created: Vec::new(),
+                };
                 let mut samples = Vec::new();
-                // Each step takes its requests from the shared budget before sending them.
-                while budget
-                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1))
+                while claimed
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                        (c < requests).then_some(c + 1)
+                    })
                     .is_ok()
                 {
-                    samples.extend(step(&org, &mut rng, &mut own).await);
+                    let s = step(&org, &mut client).await;
+                    claimed.fetch_add(s.len().saturating_sub(1), Ordering::Relaxed);
+                    done.fetch_add(s.len(), Ordering::Relaxed);
+                    samples.extend(s);
                 }
                 samples
             })
         })
         .collect();
-    let mut samples: Vec<Sample> = Vec::with_capacity(args.requests + args.requests / 10);
+    let mut samples: Vec<Sample> = Vec::with_capacity(args.requests + args.clients * 4);
     for t in tasks {
         match t.await {
             Ok(s) => samples.extend(s),
@@ -316,6 +428,7 @@ async fn run(args: Args) -> ExitCode {
             }
         }
     }
+    watchdog.abort();
     let elapsed = started.elapsed();
     let mut by_status: BTreeMap<u16, usize> = BTreeMap::new();
     for (status, _) in &samples {
