@@ -34,13 +34,11 @@ fn expect(
 
 /// Apply, exact outputs, sensitive values masked, empty second plan, destroy, clean log.
 pub fn renders_settings(tf: &Terraform) -> Result<(), String> {
-    let ws = workspace(tf)?;
-    let vars = [
-        "-var",
-        &format!("client_secret={CLIENT_SECRET}"),
-        "-var",
-        &format!("okta_api_token={API_TOKEN}"),
-    ];
+    let mut ws = workspace(tf)?;
+    // Through the environment: Terraform's own log prints its command line.
+    ws.set_env("TF_VAR_client_secret", CLIENT_SECRET);
+    ws.set_env("TF_VAR_okta_api_token", API_TOKEN);
+    let vars: [&str; 0] = [];
     let apply = ws.apply(&vars)?;
     for secret in [CLIENT_SECRET, API_TOKEN] {
         if apply.text().contains(secret) {
