@@ -218,6 +218,16 @@ impl Ctx {
         self.url("/oauth2/v1/token")
     }
 
+    /// An admin (SSWS) `GET`.
+    async fn get(&self, path: &str) -> Resp {
+        self.api(reqwest::Method::GET, path, None).await
+    }
+
+    /// An admin (SSWS) `DELETE`.
+    async fn delete(&self, path: &str) -> Resp {
+        self.api(reqwest::Method::DELETE, path, None).await
+    }
+
     async fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Resp {
         let mut r = self
             .http
@@ -570,20 +580,13 @@ async fn grants_and_roles_apis() {
         ))
     );
     let gid = g["id"].as_str().unwrap().to_string();
-    let list = c
-        .api(
-            reqwest::Method::GET,
-            &format!("/api/v1/apps/{}/grants", app.id),
-            None,
-        )
-        .await;
+    let list = c.get(&format!("/api/v1/apps/{}/grants", app.id)).await;
     assert_eq!(list.body.as_array().unwrap().len(), 1);
     let one = c
-        .api(
-            reqwest::Method::GET,
-            &format!("/api/v1/apps/{}/grants/{gid}?expand=scope", app.id),
-            None,
-        )
+        .get(&format!(
+            "/api/v1/apps/{}/grants/{gid}?expand=scope",
+            app.id
+        ))
         .await;
     assert_eq!(one.body["_embedded"]["scope"]["id"], "okta.apps.manage");
 
@@ -623,11 +626,7 @@ async fn grants_and_roles_apis() {
     assert_eq!(c.role(&app, "KING").await.status, 400);
     // The same roles under /api/v1/apps/{clientId}/roles.
     let list = c
-        .api(
-            reqwest::Method::GET,
-            &format!("/api/v1/apps/{}/roles", app.client_id),
-            None,
-        )
+        .get(&format!("/api/v1/apps/{}/roles", app.client_id))
         .await;
     assert_eq!(list.body.as_array().unwrap().len(), 1);
     assert_eq!(list.body[0]["id"], rid.as_str());
@@ -650,27 +649,15 @@ async fn grants_and_roles_apis() {
     assert_eq!(entry["grants"][0]["scopeId"], "okta.apps.manage");
     assert_eq!(entry["roles"][0]["type"], "APP_ADMIN");
     let del = c
-        .api(
-            reqwest::Method::DELETE,
-            &format!("/oauth2/v1/clients/{}/roles/{rid}", app.client_id),
-            None,
-        )
+        .delete(&format!("/oauth2/v1/clients/{}/roles/{rid}", app.client_id))
         .await;
     assert_eq!(del.status, 204);
     let del = c
-        .api(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/apps/{}/grants/{gid}", app.id),
-            None,
-        )
+        .delete(&format!("/api/v1/apps/{}/grants/{gid}", app.id))
         .await;
     assert_eq!(del.status, 204);
     let gone = c
-        .api(
-            reqwest::Method::GET,
-            &format!("/api/v1/apps/{}/grants/{gid}", app.id),
-            None,
-        )
+        .get(&format!("/api/v1/apps/{}/grants/{gid}", app.id))
         .await;
     assert_eq!(gone.status, 404);
     // The client roles API is not public.
@@ -1203,20 +1190,10 @@ async fn grants_roles_jwks_and_used_assertions_survive_a_restart() {
     assert!(!text.contains(&used), "assertions are not stored");
 
     let c = Ctx::with(cfg).await;
-    let grants = c
-        .api(
-            reqwest::Method::GET,
-            &format!("/api/v1/apps/{}/grants", app.id),
-            None,
-        )
-        .await;
+    let grants = c.get(&format!("/api/v1/apps/{}/grants", app.id)).await;
     assert_eq!(grants.body[0]["scopeId"], "okta.apps.read");
     let roles = c
-        .api(
-            reqwest::Method::GET,
-            &format!("/oauth2/v1/clients/{}/roles", app.client_id),
-            None,
-        )
+        .get(&format!("/oauth2/v1/clients/{}/roles", app.client_id))
         .await;
     assert_eq!(roles.body[0]["type"], "APP_ADMIN");
     // The token from before the restart still works; the used assertion is still used.
