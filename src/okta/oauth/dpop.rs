@@ -56,7 +56,7 @@ impl Dpop {
     ) -> Result<String, KeyError> {
         let key = self
             .key
-            .get_or_init(SigningKey::generate_rsa)
+            .get_or_init(SigningKey::generate_ec)
             .as_ref()
             .map_err(Clone::clone)?;
         let mut htu = url.clone();
@@ -101,8 +101,8 @@ mod tests {
         let key = dpop.key.get().unwrap().as_ref().unwrap();
         let (h, c) = verify(key, &p1);
         assert_eq!(h["typ"], "dpop+jwt");
-        assert_eq!(h["alg"], "RS256");
-        assert_eq!(h["jwk"]["kty"], "RSA");
+        assert_eq!(h["alg"], "ES256");
+        assert_eq!(h["jwk"]["kty"], "EC");
         assert!(h["jwk"].get("d").is_none(), "public part only");
         assert_eq!(c["htm"], "GET");
         assert_eq!(c["htu"], "https://acme.okta.com/api/v1/apps");
