@@ -1027,6 +1027,228 @@ async fn groups_and_app_group_assignments() {
     assert_eq!(r.status, 404);
 }
 
+/// Directory sync's incremental pass (Pomerium 0.19, okta-sdk-golang clients): groups whose
+/// profile or membership changed after the last pass, by `filter` on `lastUpdated` /
+/// `lastMembershipUpdated`, compared as instants whatever the timestamp's form.
+#[tokio::test]
+async fn groups_filter_on_timestamps_sees_every_membership_change() {
+    let c = Ctx::new().await;
+    let a = c.create_group("sync-a").await;
+    let b = c.create_group("sync-b").await;
+    let g_c = c.create_group("sync-c").await;
+    let u = c
+        .call(
+            "POST",
+            "/api/v1/users?activate=false",
+            Some(json!({"profile": {"firstName": "S", "lastName": "Y",
+                "email": "sync@example.com", "login": "sync@example.com"}})),
+        )
+        .await;
+    assert_eq!(u.status, 200, "{}", u.body);
+    let uid = u.body["id"].as_str().unwrap().to_string();
+    let group = |id: &str| {
+        let path = format!("/api/v1/groups/{id}");
+        async move { c.call("GET", &path, None).await.body }
+    };
+    // The newest timestamp seen, as a directory sync keeps it.
+    let newest = |groups: &Value| -> String {
+        groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| [&g["lastUpdated"], &g["lastMembershipUpdated"]])
+            .map(|v| v.as_str().unwrap().to_string())
+            .max()
+            .unwrap()
+    };
+    let changed = |since: String, extra: &'static str| {
+        let f = format!(
+            r#"{extra}lastUpdated gt "{since}" or lastMembershipUpdated gt "{since}"{}"#,
+            if extra.is_empty() { "" } else { ")" }
+        );
+        let path = format!(
+            "/api/v1/groups?limit=100&filter={}",
+            url::form_urlencoded::byte_serialize(f.as_bytes()).collect::<String>()
+        );
+        async move {
+            let r = c.call("GET", &path, None).await;
+            assert_eq!(r.status, 200, "{f}: {}", r.body);
+            r.body
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["profile"]["name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // Okta's timestamps have whole seconds: a change must land in a later second to be "after".
+    let next_second = || tokio::time::sleep(std::time::Duration::from_millis(1100));
+
+    let all = c.call("GET", "/api/v1/groups", None).await.body;
+    let t0 = newest(&all);
+    next_second().await;
+    assert!(changed(t0.clone(), "").await.is_empty());
+    // Go's `.999Z` layout drops a zero fraction; same instant, same answer.
+    let go_form = t0.replace(".000Z", "Z");
+    assert!(changed(go_form, "").await.is_empty());
+
+    // Membership: added.
+    let r = c
+        .call("PUT", &format!("/api/v1/groups/{a}/users/{uid}"), None)
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(changed(t0.clone(), "").await, ["sync-a"]);
+    let ga = group(&a).await;
+    assert!(ga["lastMembershipUpdated"].as_str().unwrap() > t0.as_str());
+    assert!(ga["lastUpdated"].as_str().unwrap() <= t0.as_str());
+    let t1 = ga["lastMembershipUpdated"].as_str().unwrap().to_string();
+
+    // Profile: lastUpdated only.
+    next_second().await;
+    let r = c
+        .call(
+            "PUT",
+            &format!("/api/v1/groups/{b}"),
+            Some(json!({"profile": {"name": "sync-b2"}})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(changed(t1.clone(), "").await, ["sync-b2"]);
+    let gb = group(&b).await;
+    assert!(gb["lastUpdated"].as_str().unwrap() > t1.as_str());
+    assert!(gb["lastMembershipUpdated"].as_str().unwrap() <= t1.as_str());
+    let t2 = gb["lastUpdated"].as_str().unwrap().to_string();
+
+    // Membership: removed; then added elsewhere.
+    next_second().await;
+    let r = c
+        .call("DELETE", &format!("/api/v1/groups/{a}/users/{uid}"), None)
+        .await;
+    assert_eq!(r.status, 204);
+    let r = c
+        .call("PUT", &format!("/api/v1/groups/{g_c}/users/{uid}"), None)
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(changed(t2.clone(), "").await, ["sync-a", "sync-c"]);
+    let t3 = newest(&c.call("GET", "/api/v1/groups", None).await.body);
+
+    // Membership: the user is deleted (deactivate, then delete); Everyone changes too.
+    next_second().await;
+    for _ in 0..2 {
+        let r = c
+            .call("DELETE", &format!("/api/v1/users/{uid}"), None)
+            .await;
+        assert!(matches!(r.status, 200 | 204), "{}", r.body);
+    }
+    assert_eq!(changed(t3.clone(), "").await, ["Everyone", "sync-c"]);
+    assert_eq!(
+        changed(t3.clone(), r#"type eq "OKTA_GROUP" and ("#).await,
+        ["sync-c"]
+    );
+
+    // The other operators, and timestamps in other forms of the same instant.
+    let cm = group(&g_c).await["lastMembershipUpdated"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ids_for = |f: String| {
+        let path = format!(
+            "/api/v1/groups?filter={}",
+            url::form_urlencoded::byte_serialize(f.as_bytes()).collect::<String>()
+        );
+        async move {
+            let r = c.call("GET", &path, None).await;
+            assert_eq!(r.status, 200, "{f}: {}", r.body);
+            r.body
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let plain = cm.replace(".000Z", "Z");
+    assert_eq!(
+        ids_for(format!(
+            r#"type eq "OKTA_GROUP" and lastMembershipUpdated eq "{plain}""#
+        ))
+        .await,
+        [g_c.clone()]
+    );
+    assert_eq!(
+        ids_for(format!(
+            r#"type eq "OKTA_GROUP" and lastMembershipUpdated ge "{cm}""#
+        ))
+        .await,
+        [g_c.clone()]
+    );
+    let mut older = ids_for(format!(
+        r#"type eq "OKTA_GROUP" and lastMembershipUpdated lt "{cm}""#
+    ))
+    .await;
+    older.sort();
+    let mut expect = vec![a.clone(), b.clone()];
+    expect.sort();
+    assert_eq!(older, expect);
+    assert_eq!(
+        ids_for(format!(
+            r#"type eq "OKTA_GROUP" and lastMembershipUpdated le "{cm}" and id eq "{b}""#
+        ))
+        .await,
+        [b.clone()]
+    );
+
+    // A filtered list pages like any other and keeps its filter in the next link.
+    let f = format!(r#"lastMembershipUpdated gt "{t0}""#);
+    let path = format!(
+        "/api/v1/groups?limit=1&filter={}",
+        url::form_urlencoded::byte_serialize(f.as_bytes()).collect::<String>()
+    );
+    let first = c.call("GET", &path, None).await;
+    assert_eq!(first.body.as_array().unwrap().len(), 1);
+    let next = first.next_link().expect("a next page");
+    assert!(next.contains("filter=lastMembershipUpdated+gt"), "{next}");
+    let second = c.call("GET", &next, None).await;
+    assert_eq!(second.body.as_array().unwrap().len(), 1);
+    assert_ne!(first.body[0]["id"], second.body[0]["id"]);
+
+    // Anything else stays Okta's 400.
+    for (f, code, summary) in [
+        (
+            r#"lastUpdated gt "yesterday""#,
+            "E0000031",
+            "Invalid search criteria.",
+        ),
+        (
+            r#"lastUpdated sw "2026""#,
+            "E0000031",
+            "Invalid search criteria.",
+        ),
+        (
+            r#"lastUpdated gt "2026-01-02T00:00:00Z" or"#,
+            "E0000031",
+            "Invalid search criteria.",
+        ),
+        (
+            r#"profile.name eq "sync-a""#,
+            "E0000094",
+            "The provided filter is unsupported.",
+        ),
+    ] {
+        let path = format!(
+            "/api/v1/groups?filter={}",
+            url::form_urlencoded::byte_serialize(f.as_bytes()).collect::<String>()
+        );
+        let r = c.call("GET", &path, None).await;
+        assert_eq!(
+            (r.status, r.error_code(), r.body["errorSummary"].as_str()),
+            (400, code, Some(summary)),
+            "{f}"
+        );
+    }
+    c.emu.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn api_tokens_users_me_and_revocation() {
     let c = Ctx::new().await;

@@ -937,6 +937,79 @@ async fn management_calls_enforce_scopes_and_roles() {
     c.emu.shutdown().await.unwrap();
 }
 
+/// Okta's internal API (the org server's per-app groups claim) takes SSWS tokens but refuses
+/// a service app's OAuth 2.0 access token whatever its scopes and role: 403 `E0000005`
+/// "Invalid session" (okta/terraform-provider-okta#568, #1253, #1906).
+#[tokio::test]
+async fn internal_api_refuses_oauth_tokens_but_takes_ssws() {
+    let c = Ctx::new().await;
+    let key = Key::ec();
+    let svc = c
+        .ready(
+            &key,
+            &["okta.apps.read", "okta.apps.manage"],
+            Some("SUPER_ADMIN"),
+            false,
+        )
+        .await;
+    let web = c
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/apps",
+            Some(json!({
+                "name": "oidc_client", "label": "pomerium", "signOnMode": "OPENID_CONNECT",
+                "credentials": {"oauthClient": {"token_endpoint_auth_method": "client_secret_basic"}},
+                "settings": {"oauthClient": {
+                    "application_type": "web", "grant_types": ["authorization_code"],
+                    "response_types": ["code"],
+                    "redirect_uris": ["https://authenticate.example.com/oauth2/callback"]
+                }}
+            })),
+        )
+        .await;
+    assert_eq!(web.status, 200, "{}", web.raw);
+    let web_id = web.body["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/internal/apps/{web_id}/settings/oauth/idToken");
+    let claim = json!({"issuerMode": "ORG_URL", "name": "groups", "valueType": "GROUPS",
+        "groupFilterType": "STARTS_WITH", "value": "eng"});
+    let at = c
+        .bearer(&key, &svc, "okta.apps.read okta.apps.manage")
+        .await;
+    let bearer = format!("Bearer {at}");
+    // The token itself is good for the public API.
+    let r = c
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/apps/{web_id}"),
+            &bearer,
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    for (method, body) in [
+        (reqwest::Method::GET, None),
+        (reqwest::Method::POST, Some(claim.clone())),
+    ] {
+        let r = c.call(method.clone(), &path, &bearer, None, body).await;
+        assert_eq!(r.status, 403, "{method}: {}", r.raw);
+        assert_eq!(r.body["errorCode"], "E0000005");
+        assert_eq!(r.body["errorSummary"], "Invalid session");
+        assert_eq!(r.body["errorLink"], "E0000005");
+        assert_eq!(r.body["errorCauses"], json!([]));
+        assert!(r.body["errorId"].as_str().unwrap().starts_with("oae"));
+    }
+    // Nothing was written; SSWS still reads and writes the claim.
+    let r = c.api(reqwest::Method::GET, &path, None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.get("name").is_none(), "{}", r.raw);
+    let r = c.api(reqwest::Method::POST, &path, Some(claim)).await;
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let r = c.api(reqwest::Method::GET, &path, None).await;
+    assert_eq!(r.body["name"], "groups");
+    c.emu.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn short_lived_tokens_expire() {
     let c = Ctx::with(

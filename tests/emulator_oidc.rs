@@ -1608,3 +1608,171 @@ async fn a_public_url_is_the_issuer_whatever_address_was_used() {
     let refused = spawn(EmulatorConfig::ephemeral().with_public_url("http://x.example/path")).await;
     assert!(refused.is_err());
 }
+
+/// The payload of a JWT, unverified (the relying party verified it already).
+fn jwt_payload(jwt: &str) -> Value {
+    use base64::Engine as _;
+    let part = jwt.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+fn lifetime(jwt: &str) -> i64 {
+    let p = jwt_payload(jwt);
+    p["exp"].as_i64().unwrap() - p["iat"].as_i64().unwrap()
+}
+
+/// `--user-token-lifetime-secs` (here 2 s): users' ID and access tokens from `/token` expire
+/// fast on the org server and on `default`, for code and refresh grants alike, while the
+/// refresh token keeps working, so a relying party (Pomerium) can be seen renewing a session.
+#[tokio::test]
+async fn short_user_tokens_renew_through_the_refresh_grant() {
+    let c = Ctx::with(
+        EmulatorConfig::ephemeral()
+            .with_api_token(TOKEN)
+            .with_user_token_lifetime(std::time::Duration::from_secs(2)),
+    )
+    .await;
+    c.group("eng", &[&c.user_id]).await;
+    let basic = c.app(|_| {}).await;
+    let post = c
+        .app(|b| {
+            b["credentials"]["oauthClient"]["token_endpoint_auth_method"] =
+                json!("client_secret_post");
+        })
+        .await;
+    for app in [&basic, &post] {
+        c.assign(app, &c.user_id).await;
+        c.org_groups_claim(app, "STARTS_WITH", "eng");
+    }
+    let scopes = ["openid", "profile", "email", "groups", "offline_access"];
+    let org_basic = c.rp(&c.org(), &basic).await;
+    let org_post = c.rp(&c.org(), &post).await.with_body_credentials();
+    for rp in [&org_basic, &org_post] {
+        let t = rp.sign_in(LOGIN, PASSWORD, &scopes).await.unwrap();
+        assert_eq!(lifetime(&t.id_token), 2);
+        assert_eq!(lifetime(&t.access_token), 2);
+        assert_eq!(t.groups(), Some(vec!["eng".to_string()]));
+        let rt = t.refresh_token.clone().expect("a refresh token");
+        let info = rp.userinfo(&t.access_token, &t.subject()).await.unwrap();
+        assert_eq!(info.additional_claims().groups, Some(vec!["eng".into()]));
+        tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+        // The access token has expired; /userinfo says so.
+        assert!(rp.userinfo(&t.access_token, &t.subject()).await.is_err());
+        // The refresh grant renews the session: fresh tokens the RP verifies (exp in the
+        // future), short again, with the groups claim.
+        let r = rp.refresh(&rt).await.unwrap();
+        assert_eq!(lifetime(&r.id_token), 2);
+        assert_eq!(lifetime(&r.access_token), 2);
+        assert_eq!(r.groups(), Some(vec!["eng".to_string()]));
+        let info = rp.userinfo(&r.access_token, &r.subject()).await.unwrap();
+        assert_eq!(info.additional_claims().groups, Some(vec!["eng".into()]));
+    }
+    // The raw token answer's `expires_in` follows, on a custom server too.
+    let def = c.rp(&c.default_issuer(), &basic).await;
+    let t = def
+        .sign_in(LOGIN, PASSWORD, &["openid", "offline_access"])
+        .await
+        .unwrap();
+    assert_eq!(lifetime(&t.id_token), 2);
+    assert_eq!(lifetime(&t.access_token), 2);
+    let resp = c
+        .http
+        .post(c.url("/oauth2/default/v1/token"))
+        .basic_auth(&basic.id, Some(&basic.secret))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", t.refresh_token.as_deref().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["expires_in"], 2);
+    assert_eq!(lifetime(body["id_token"].as_str().unwrap()), 2);
+    c.emu.shutdown().await.unwrap();
+}
+
+/// Without the flag, Okta's lifetimes: 1 h ID tokens, 1 h org-server access tokens.
+#[tokio::test]
+async fn user_tokens_keep_okta_lifetimes_by_default() {
+    let c = Ctx::new().await;
+    let app = c.app(|_| {}).await;
+    c.assign(&app, &c.user_id).await;
+    let t = c
+        .rp(&c.org(), &app)
+        .await
+        .sign_in(LOGIN, PASSWORD, &["openid"])
+        .await
+        .unwrap();
+    assert_eq!(lifetime(&t.id_token), 3600);
+    assert_eq!(lifetime(&t.access_token), 3600);
+    c.emu.shutdown().await.unwrap();
+}
+
+/// Sign-out as Pomerium does it on a custom server: `/oauth2/default/v1/logout` with the
+/// server's ID token, a registered post-logout URI and `state`; an unregistered URI or another
+/// server's ID token is Okta's 400 page.
+#[tokio::test]
+async fn custom_server_logout_redirects_only_to_registered_uris() {
+    let c = Ctx::new().await;
+    let app = c.app(|_| {}).await;
+    c.assign(&app, &c.user_id).await;
+    let t = c
+        .rp(&c.default_issuer(), &app)
+        .await
+        .sign_in(LOGIN, PASSWORD, &["openid"])
+        .await
+        .unwrap();
+    let org_t = c
+        .rp(&c.org(), &app)
+        .await
+        .sign_in(LOGIN, PASSWORD, &["openid"])
+        .await
+        .unwrap();
+    let logout = |hint: &str, uri: &str| {
+        reqwest::Url::parse_with_params(
+            &c.url("/oauth2/default/v1/logout"),
+            &[
+                ("id_token_hint", hint),
+                ("client_id", app.id.as_str()),
+                ("post_logout_redirect_uri", uri),
+                ("state", "st-9"),
+            ],
+        )
+        .unwrap()
+    };
+    let resp = c
+        .http
+        .get(logout(&t.id_token, "https://app.example.com/signed-out"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 302);
+    assert_eq!(
+        resp.headers()["location"],
+        "https://app.example.com/signed-out?state=st-9"
+    );
+    for (hint, uri, text) in [
+        (
+            t.id_token.as_str(),
+            "https://app.example.com/elsewhere",
+            "The &#39;post_logout_redirect_uri&#39; parameter must be a Logout redirect URI in the client app settings.",
+        ),
+        (
+            org_t.id_token.as_str(),
+            "https://app.example.com/signed-out",
+            "The &#39;id_token_hint&#39; parameter is invalid.",
+        ),
+    ] {
+        let resp = c.http.get(logout(hint, uri)).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 400);
+        assert!(resp.headers().get("location").is_none());
+        let page = resp.text().await.unwrap();
+        assert!(page.contains(text) || page.contains(&text.replace("&#39;", "'")), "{page}");
+    }
+    c.emu.shutdown().await.unwrap();
+}

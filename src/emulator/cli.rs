@@ -71,6 +71,14 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 3600,
           value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub access_token_lifetime_secs: u64,
+
+    /// Lifetime in seconds of the ID and access tokens users get from /token (authorization_code
+    /// and refresh_token grants, org and custom authorization servers). Unset: Okta's (ID token
+    /// 1 h, access token per server or policy rule). Refresh tokens keep their own lifetime, so a
+    /// relying party can be seen renewing its session through the refresh grant.
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub user_token_lifetime_secs: Option<u64>,
 }
 
 impl Args {
@@ -83,6 +91,7 @@ impl Args {
             latency: Duration::from_millis(self.latency_ms),
             public_url: self.public_url.clone(),
             access_token_lifetime: Duration::from_secs(self.access_token_lifetime_secs),
+            user_token_lifetime: self.user_token_lifetime_secs.map(Duration::from_secs),
         }
     }
 }
@@ -137,6 +146,8 @@ mod tests {
             "5",
             "--access-token-lifetime-secs",
             "2",
+            "--user-token-lifetime-secs",
+            "5",
         ])
         .unwrap();
         let c = a.config();
@@ -145,6 +156,10 @@ mod tests {
         assert_eq!(c.rate_limit_per_minute, 100);
         assert_eq!(c.latency, Duration::from_millis(5));
         assert_eq!(c.access_token_lifetime, Duration::from_secs(2));
+        assert_eq!(c.user_token_lifetime, Some(Duration::from_secs(5)));
+        assert!(
+            Args::try_parse_from(["okta-emulator", "--user-token-lifetime-secs", "0"]).is_err()
+        );
         assert!(Args::try_parse_from(["okta-emulator", "--rate-limit", "0"]).is_err());
         assert!(
             Args::try_parse_from(["okta-emulator", "--access-token-lifetime-secs", "0"]).is_err()
@@ -153,6 +168,7 @@ mod tests {
         assert_eq!(d.listen, DEFAULT_LISTEN);
         assert_eq!(d.rate_limit_per_minute, 600);
         assert_eq!(d.access_token_lifetime, Duration::from_secs(3600));
+        assert_eq!(d.user_token_lifetime, None);
     }
 
     #[test]
@@ -165,6 +181,7 @@ mod tests {
             "--rate-limit",
             "--latency-ms",
             "--access-token-lifetime-secs",
+            "--user-token-lifetime-secs",
             "/__emulator/faults",
             "/__emulator/tokens",
             "/__emulator/reset",

@@ -11,11 +11,11 @@ use axum::{
 use serde_json::{json, Map, Value};
 
 use super::{
-    apps::parse_filter,
     clock,
     errors::{ApiResult, Causes, OktaError},
     http::{self, BaseUrl, ListParams, Query},
-    ids, search,
+    ids,
+    search::{self, Expr, Op},
     server::Shared,
     state::{Group, Org},
 };
@@ -99,6 +99,41 @@ fn profile_from(req: &Map<String, Value>, org: &Org, except: Option<&str>) -> Ap
     Ok(Value::Object(out))
 }
 
+/// The attributes the Groups API `filter` takes, as Okta documents them: `id` and `type` with
+/// `eq`; `lastUpdated` (profile changes) and `lastMembershipUpdated` (membership changes) with
+/// `eq`, `gt`, `ge`, `lt`, `le` and a timestamp. Clauses combine with `and` / `or` and
+/// parentheses, e.g. `type eq "OKTA_GROUP" and (lastUpdated gt "…" or lastMembershipUpdated
+/// gt "…")`, which is what directory sync (Pomerium 0.19, okta-sdk-golang clients) sends.
+const FILTER_DATES: &[&str] = &["lastUpdated", "lastMembershipUpdated"];
+
+/// Parses a groups `filter`: grammar errors, other operators and bad timestamps are Okta's
+/// 400 `E0000031`; an attribute the filter does not cover is 400 `E0000094`.
+fn parse_filter(text: &str) -> ApiResult<Expr> {
+    let expr = search::parse(text, &|a: &str| !a.is_empty())?;
+    for leaf in expr.leaves() {
+        let Expr::Compare { attr, op, value } = leaf else {
+            return Err(OktaError::invalid_search());
+        };
+        let date = FILTER_DATES.contains(&attr.as_str());
+        if !date && !matches!(attr.as_str(), "id" | "type") {
+            return Err(OktaError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "E0000094",
+                "The provided filter is unsupported.",
+            ));
+        }
+        let op_ok = match op {
+            Op::Eq => true,
+            Op::Gt | Op::Ge | Op::Lt | Op::Le => date,
+            Op::StartsWith | Op::Contains => false,
+        };
+        if !op_ok || (date && clock::parse_instant(value).is_none()) {
+            return Err(OktaError::invalid_search());
+        }
+    }
+    Ok(expr)
+}
+
 pub async fn create(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
@@ -132,19 +167,10 @@ pub async fn list(
 ) -> ApiResult<Response> {
     let query = Query::parse(raw.as_deref());
     let params = ListParams::from_query(&query, DEFAULT_LIMIT, MAX_LIMIT)?;
-    let clauses = match &params.filter {
-        Some(f) if !f.trim().is_empty() => parse_filter(f)?,
-        _ => Vec::new(),
+    let filter = match &params.filter {
+        Some(f) if !f.trim().is_empty() => Some(parse_filter(f)?),
+        _ => None,
     };
-    for (field, _) in &clauses {
-        if !matches!(field.as_str(), "id" | "type") {
-            return Err(OktaError::new(
-                axum::http::StatusCode::BAD_REQUEST,
-                "E0000094",
-                "The provided filter is unsupported.",
-            ));
-        }
-    }
     // `search` as Okta documents it for groups; the profile may carry custom attributes.
     let searchable = |attr: &str| {
         matches!(
@@ -182,10 +208,9 @@ pub async fn list(
                     .is_none_or(|q| group_name(g).to_lowercase().starts_with(&q.to_lowercase()))
             })
             .filter(|g| {
-                clauses.iter().all(|(f, v)| match f.as_str() {
-                    "id" => &g.id == v,
-                    _ => &g.kind == v,
-                })
+                filter
+                    .as_ref()
+                    .is_none_or(|expr| expr.matches(&render(g, &base)))
             })
             .filter(|g| {
                 search
@@ -313,6 +338,36 @@ mod tests {
         assert_eq!(e.summary, "Api validation failed: name");
         assert!(profile_from(&req(json!({"profile": {}})), &org, None).is_err());
         assert!(profile_from(&req(json!({})), &org, None).is_err());
+    }
+
+    #[test]
+    fn filters_parse_like_okta() {
+        for ok in [
+            r#"type eq "OKTA_GROUP""#,
+            r#"id eq "00g1""#,
+            r#"lastUpdated gt "2026-01-02T15:04:05.000Z" or lastMembershipUpdated gt "2026-01-02T15:04:05.000Z""#,
+            r#"lastUpdated gt "2026-01-02T15:04:05Z" or lastMembershipUpdated gt "2026-01-02T15:04:05.12Z""#,
+            r#"type eq "APP_GROUP" and (lastUpdated ge "2026-01-02T15:04:05.000Z" or lastMembershipUpdated le "2026-01-02T15:04:05.000Z")"#,
+            r#"lastUpdated lt "2026-01-02T15:04:05.000Z" AND lastUpdated eq "2026-01-02T15:04:05-07:00""#,
+        ] {
+            assert!(parse_filter(ok).is_ok(), "{ok}");
+        }
+        let code = |f: &str| parse_filter(f).map(|_| ()).unwrap_err().code;
+        for bad in [
+            r#"lastUpdated gt "yesterday""#,
+            r#"lastUpdated gt "2026-01-02""#,
+            r#"lastUpdated sw "2026""#,
+            r#"type gt "OKTA_GROUP""#,
+            r#"id co "00g""#,
+            "lastUpdated pr",
+            r#"lastUpdated gt "2026-01-02T15:04:05Z" or"#,
+            r#"(type eq "OKTA_GROUP""#,
+            "type = OKTA_GROUP",
+        ] {
+            assert_eq!(code(bad), "E0000031", "{bad}");
+        }
+        assert_eq!(code(r#"profile.name eq "eng""#), "E0000094");
+        assert_eq!(code(r#"created gt "2026-01-02T15:04:05Z""#), "E0000094");
     }
 
     #[test]

@@ -109,6 +109,11 @@ pub struct EmulatorConfig {
     /// Lifetime of the access tokens a service app gets for Okta's APIs (`client_credentials`).
     /// Okta's is fixed at 1 h; a short one lets a test see a token expire mid-run.
     pub access_token_lifetime: Duration,
+    /// Lifetime of the access and ID tokens `/token` issues to users (authorization_code and
+    /// refresh_token grants, org and custom servers); `None` keeps Okta's (ID token 1 h, access
+    /// token per server or policy rule). Refresh tokens keep theirs, so a short one lets a test
+    /// watch a relying party renew its session through the refresh grant.
+    pub user_token_lifetime: Option<Duration>,
 }
 
 impl Default for EmulatorConfig {
@@ -121,6 +126,7 @@ impl Default for EmulatorConfig {
             latency: Duration::ZERO,
             public_url: None,
             access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
+            user_token_lifetime: None,
         }
     }
 }
@@ -156,6 +162,12 @@ impl EmulatorConfig {
 
     pub fn with_access_token_lifetime(mut self, lifetime: Duration) -> Self {
         self.access_token_lifetime = lifetime;
+        self
+    }
+
+    /// See [`EmulatorConfig::user_token_lifetime`]; whole seconds, at least 1.
+    pub fn with_user_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.user_token_lifetime = Some(lifetime);
         self
     }
 
@@ -321,6 +333,11 @@ fn validate(config: &EmulatorConfig) -> Result<(), EmulatorError> {
             "rate limit must be at least 1 per minute".into(),
         ));
     }
+    if config.user_token_lifetime.is_some_and(|d| d.as_secs() == 0) {
+        return Err(EmulatorError::Config(
+            "user token lifetime must be at least 1 second".into(),
+        ));
+    }
     if let Some(u) = &config.public_url {
         check_public_url(u).map_err(EmulatorError::Config)?;
     }
@@ -403,6 +420,11 @@ pub async fn spawn(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             i64::try_from(config.access_token_lifetime.as_secs())
                 .unwrap_or(i64::MAX)
                 .max(1),
+        )
+        .with_user_token_secs(
+            config
+                .user_token_lifetime
+                .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX).max(1)),
         ),
     );
     let app = server::router(shared.clone(), base_url.clone());

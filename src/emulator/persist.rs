@@ -90,7 +90,15 @@ impl Persister {
                 found: file.version,
             });
         }
-        Ok(Some(file.org))
+        let mut org = file.org;
+        for g in org
+            .groups
+            .iter_mut()
+            .filter(|g| g.last_membership_updated == 0)
+        {
+            g.last_membership_updated = g.created;
+        }
+        Ok(Some(org))
     }
 
     /// Atomically replaces the state file with `org`.
@@ -218,6 +226,26 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("org.json")]);
+    }
+
+    #[test]
+    fn groups_without_last_membership_updated_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("org.json");
+        let p = Persister::new(&path);
+        let mut org = Org::seed(Some("tok"));
+        org.groups[0].created = 1_700_000_000;
+        p.save(&org).unwrap();
+        // A file from before the field was kept.
+        let mut file: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let groups = file["org"]["groups"].as_array_mut().unwrap();
+        for g in groups.iter_mut() {
+            g.as_object_mut().unwrap().remove("lastMembershipUpdated");
+        }
+        fs::write(&path, file.to_string()).unwrap();
+        let back = p.load().unwrap().unwrap();
+        assert_eq!(back.groups[0].last_membership_updated, 1_700_000_000);
     }
 
     #[test]

@@ -35,6 +35,10 @@ const PUBLIC_AUTHN: &str = "/api/v1/authn";
 const OAUTH2_PREFIX: &str = "/oauth2/";
 /// Okta's client API (client roles), which needs Management API auth.
 const CLIENTS_PREFIX: &str = "/oauth2/v1/clients/";
+/// Okta's private API (the Admin Console's), which takes sessions and SSWS tokens but no OAuth
+/// 2.0 access token: a service app gets 403 `E0000005` "Invalid session" whatever its scopes
+/// (okta/terraform-provider-okta#568, #1253, #1906).
+const INTERNAL_PREFIX: &str = "/api/v1/internal/";
 
 #[derive(Default)]
 struct Trace {
@@ -156,6 +160,9 @@ async fn limited_request(
         || (path.starts_with(OAUTH2_PREFIX) && !path.starts_with(CLIENTS_PREFIX))
     {
         return next.run(req).await;
+    }
+    if api_oauth::scheme(req.headers()).is_some() && path.starts_with(INTERNAL_PREFIX) {
+        return super::errors::OktaError::invalid_session().into_response();
     }
     if api_oauth::scheme(req.headers()).is_some() {
         let org_url = req

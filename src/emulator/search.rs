@@ -1,11 +1,15 @@
 //! Okta's `search` expressions on list endpoints: `attr op "value"` with `eq`, `sw`, `co`, `gt`,
 //! `ge`, `lt`, `le`, or `attr pr`, joined with `and` / `or` (`and` binds tighter) and grouped with
 //! parentheses. They are evaluated against the object as the API renders it, so `profile.name`
-//! or `lastUpdated` mean what they mean in the JSON. Anything else is Okta's 400 `E0000031`.
+//! or `lastUpdated` mean what they mean in the JSON. Timestamps compare as instants. Anything
+//! else is Okta's 400 `E0000031`. Groups' `filter` uses the same grammar (see `groups.rs`).
 
 use serde_json::Value;
 
-use super::errors::{ApiResult, OktaError};
+use super::{
+    clock,
+    errors::{ApiResult, OktaError},
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -175,8 +179,22 @@ pub fn lookup(object: &Value, attr: &str) -> Option<String> {
 }
 
 impl Expr {
+    /// The comparisons and presence tests in the expression, left to right (endpoints that
+    /// allow fewer operators than the grammar check them here).
+    pub fn leaves(&self) -> Vec<&Expr> {
+        match self {
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                let mut out = a.leaves();
+                out.extend(b.leaves());
+                out
+            }
+            leaf => vec![leaf],
+        }
+    }
+
     /// Whether the rendered `object` matches. Text comparisons ignore case, as Okta's do;
-    /// timestamps compare in order because Okta renders them in one fixed format.
+    /// when both sides are RFC 3339 timestamps they compare as instants (a client may send
+    /// `…05Z` or `…05.000Z` or an offset for the same moment).
     pub fn matches(&self, object: &Value) -> bool {
         match self {
             Expr::And(a, b) => a.matches(object) && b.matches(object),
@@ -186,6 +204,19 @@ impl Expr {
                 let Some(actual) = lookup(object, attr) else {
                     return false;
                 };
+                if !matches!(op, Op::StartsWith | Op::Contains) {
+                    if let (Some(a), Some(v)) =
+                        (clock::parse_instant(&actual), clock::parse_instant(value))
+                    {
+                        return match op {
+                            Op::Gt => a > v,
+                            Op::Ge => a >= v,
+                            Op::Lt => a < v,
+                            Op::Le => a <= v,
+                            _ => a == v,
+                        };
+                    }
+                }
                 let (actual, value) = (actual.to_lowercase(), value.to_lowercase());
                 match op {
                     Op::Eq => actual == value,
@@ -254,10 +285,49 @@ mod tests {
             ["Everyone", "Operations"]
         );
         assert_eq!(names("profile.description pr"), Vec::<String>::new());
+        // Instants, not strings: no fraction, Go's trimmed fraction, an offset.
+        assert_eq!(
+            names(r#"lastUpdated gt "2026-01-02T00:00:00Z""#),
+            ["Operations"]
+        );
+        assert_eq!(
+            names(r#"lastUpdated ge "2026-01-02T00:00:00Z""#),
+            ["Engineering", "Operations"]
+        );
+        assert_eq!(
+            names(r#"lastUpdated eq "2026-01-01T19:00:00-05:00""#),
+            ["Engineering"]
+        );
+        assert_eq!(
+            names(r#"lastUpdated lt "2026-01-01T00:00:00.5Z""#),
+            ["Everyone"]
+        );
+        assert_eq!(
+            names(r#"lastUpdated le "2026-01-02T00:00:00.000Z""#),
+            ["Engineering", "Everyone"]
+        );
         assert_eq!(
             names(r#"profile.name eq "a \"quoted\" name""#),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn leaves_lists_the_comparisons() {
+        let e = parse(
+            r#"(id eq "a" or type pr) and lastUpdated gt "2026-01-01T00:00:00Z""#,
+            &any,
+        )
+        .unwrap();
+        let attrs: Vec<&str> = e
+            .leaves()
+            .into_iter()
+            .map(|l| match l {
+                Expr::Compare { attr, .. } | Expr::Present(attr) => attr.as_str(),
+                _ => "?",
+            })
+            .collect();
+        assert_eq!(attrs, ["id", "type", "lastUpdated"]);
     }
 
     #[test]

@@ -47,6 +47,9 @@ pub struct Shared {
     pub latency: Duration,
     /// Lifetime of access tokens for Okta's APIs (`client_credentials`); Okta's is 1 h.
     pub access_token_secs: i64,
+    /// `--user-token-lifetime-secs`: lifetime of the access and ID tokens `/token` gives users
+    /// (authorization_code and refresh_token grants); `None` keeps Okta's.
+    pub user_token_secs: Option<i64>,
     /// DPoP nonces and seen proofs (memory only).
     pub dpop: DpopState,
     /// Every API token value and client secret the org has held since this process started,
@@ -75,6 +78,7 @@ impl Shared {
             log: RequestLog::default(),
             latency,
             access_token_secs: DEFAULT_ACCESS_TOKEN_SECS,
+            user_token_secs: None,
             dpop: DpopState::default(),
         }
     }
@@ -82,6 +86,12 @@ impl Shared {
     /// Sets the lifetime of `client_credentials` access tokens (tests use short ones).
     pub fn with_access_token_secs(mut self, secs: i64) -> Self {
         self.access_token_secs = secs;
+        self
+    }
+
+    /// Sets the lifetime of users' access and ID tokens from `/token` (tests use short ones).
+    pub fn with_user_token_secs(mut self, secs: Option<i64>) -> Self {
+        self.user_token_secs = secs;
         self
     }
 

@@ -153,6 +153,9 @@ pub struct Group {
     pub seq: u64,
     pub created: i64,
     pub last_updated: i64,
+    /// Last membership change (user added, removed or deleted). State files written before it
+    /// was kept load with 0, which the loader replaces by the creation time.
+    #[serde(default)]
     pub last_membership_updated: i64,
     /// `OKTA_GROUP` or `BUILT_IN` (the seeded Everyone group).
     pub kind: String,

@@ -434,6 +434,7 @@ fn issue(
                 auth_time,
                 nonce: c.nonce.as_deref(),
                 access_secs: lifetimes.access_secs,
+                id_secs: claims::ID_TOKEN_SECS,
                 family: None,
                 with_access: c.access_token,
                 with_id: c.id_token,

@@ -160,6 +160,7 @@ pub fn id_token(
     nonce: Option<&str>,
     access_token: Option<&str>,
     now: i64,
+    lifetime: i64,
 ) -> Result<Map<String, Value>, ClaimError> {
     let mut c = Map::new();
     c.insert("sub".into(), json!(subj.user.id));
@@ -175,7 +176,7 @@ pub fn id_token(
     c.insert("iss".into(), json!(subj.issuer.url));
     c.insert("aud".into(), json!(subj.client_id));
     c.insert("iat".into(), json!(now));
-    c.insert("exp".into(), json!(now + ID_TOKEN_SECS));
+    c.insert("exp".into(), json!(now + lifetime));
     c.insert("jti".into(), json!(format!("ID.{}", grants::opaque(43))));
     c.insert("amr".into(), json!(["pwd"]));
     c.insert("idp".into(), json!(subj.org.org_id));
@@ -377,7 +378,7 @@ mod tests {
             scopes: &with,
             auth_time: 5,
         };
-        let t = id_token(&subj, Some("n-1"), Some("at"), 100).unwrap();
+        let t = id_token(&subj, Some("n-1"), Some("at"), 100, ID_TOKEN_SECS).unwrap();
         assert_eq!(t["groups"], json!(["team-0", "team-1", "team-2"]));
         assert_eq!(t["exp"], json!(3700));
         assert_eq!(t["aud"], json!("0oaApp"));
@@ -414,7 +415,7 @@ mod tests {
             scopes: &without,
             ..subj
         };
-        assert!(id_token(&subj, None, None, 0)
+        assert!(id_token(&subj, None, None, 0, ID_TOKEN_SECS)
             .unwrap()
             .get("groups")
             .is_none());
@@ -430,7 +431,7 @@ mod tests {
             auth_time: 5,
         };
         assert_eq!(
-            id_token(&subj, None, None, 0).unwrap_err(),
+            id_token(&subj, None, None, 0, ID_TOKEN_SECS).unwrap_err(),
             ClaimError::TooManyGroups
         );
     }

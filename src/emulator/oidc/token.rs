@@ -119,6 +119,9 @@ pub struct MintRequest<'a> {
     pub auth_time: i64,
     pub nonce: Option<&'a str>,
     pub access_secs: i64,
+    /// ID-token lifetime: Okta's 1 h ([`claims::ID_TOKEN_SECS`]) unless the emulator was
+    /// started with short user tokens.
+    pub id_secs: i64,
     pub family: Option<&'a str>,
     pub with_access: bool,
     pub with_id: bool,
@@ -152,7 +155,7 @@ pub fn mint(
         None
     };
     let id_token = if req.with_id {
-        let c = claims::id_token(&subj, req.nonce, access_token.as_deref(), now)
+        let c = claims::id_token(&subj, req.nonce, access_token.as_deref(), now, req.id_secs)
             .map_err(claim_error)?;
         Some(sign(org, issuer, &c)?)
     } else {
@@ -248,8 +251,19 @@ fn run(
     }
     let now = clock::now();
     let outcome = match grant {
-        "authorization_code" => s.write(|org| Ok(code_grant(org, issuer, &app, form, now))),
-        "refresh_token" => s.write(|org| Ok(refresh_grant(org, issuer, &app, form, now))),
+        "authorization_code" => {
+            s.write(|org| Ok(code_grant(org, issuer, &app, form, s.user_token_secs, now)))
+        }
+        "refresh_token" => s.write(|org| {
+            Ok(refresh_grant(
+                org,
+                issuer,
+                &app,
+                form,
+                s.user_token_secs,
+                now,
+            ))
+        }),
         // Tokens for Okta's own APIs; custom servers' client credentials are not modelled.
         "client_credentials" if issuer.is_org() => {
             return Ok(service_token::grant(s, issuer, &app, headers, form)
@@ -262,11 +276,14 @@ fn run(
     outcome.map_err(|_| OAuthError::server_error())?
 }
 
+/// `user_secs`: `--user-token-lifetime-secs`, which overrides the lifetimes of the access and
+/// ID tokens minted for a user here (refresh tokens keep theirs).
 fn code_grant(
     org: &mut Org,
     issuer: &Issuer,
     app: &App,
     form: &[(String, String)],
+    user_secs: Option<i64>,
     now: i64,
 ) -> Result<Response, OAuthError> {
     org.oidc.prune(now);
@@ -323,7 +340,8 @@ fn code_grant(
             scopes: &scopes,
             auth_time: c.auth_time,
             nonce: c.nonce.as_deref(),
-            access_secs: c.lifetimes.access_secs,
+            access_secs: user_secs.unwrap_or(c.lifetimes.access_secs),
+            id_secs: user_secs.unwrap_or(claims::ID_TOKEN_SECS),
             family: with_refresh.then_some(family.as_str()),
             with_access: true,
             with_id: scopes.iter().any(|s| s == "openid"),
@@ -401,6 +419,7 @@ fn refresh_grant(
     issuer: &Issuer,
     app: &App,
     form: &[(String, String)],
+    user_secs: Option<i64>,
     now: i64,
 ) -> Result<Response, OAuthError> {
     org.oidc.prune(now);
@@ -464,7 +483,8 @@ fn refresh_grant(
             scopes: &scopes,
             auth_time: r.auth_time,
             nonce: None,
-            access_secs: r.access_secs,
+            access_secs: user_secs.unwrap_or(r.access_secs),
+            id_secs: user_secs.unwrap_or(claims::ID_TOKEN_SECS),
             family: Some(&r.family),
             with_access: true,
             with_id: scopes.iter().any(|s| s == "openid"),
