@@ -1032,7 +1032,9 @@ async fn groups_and_app_group_assignments() {
 /// `lastMembershipUpdated`, compared as instants whatever the timestamp's form.
 #[tokio::test]
 async fn groups_filter_on_timestamps_sees_every_membership_change() {
-    let c = Ctx::new().await;
+    let owned = Ctx::new().await;
+    // A reference, so the async helpers below can each hold a copy.
+    let c = &owned;
     let a = c.create_group("sync-a").await;
     let b = c.create_group("sync-b").await;
     let g_c = c.create_group("sync-c").await;
@@ -1246,7 +1248,7 @@ async fn groups_filter_on_timestamps_sees_every_membership_change() {
             "{f}"
         );
     }
-    c.emu.shutdown().await.unwrap();
+    owned.emu.shutdown().await.unwrap();
 }
 
 #[tokio::test]

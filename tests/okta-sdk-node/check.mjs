@@ -282,6 +282,49 @@ async function main() {
     return null;
   });
 
+  await check('groups: filter on lastUpdated / lastMembershipUpdated (directory sync pass)', async () => {
+    // What directory sync sends on every pass after the first: groups changed since `t`.
+    const changedSince = async (t) =>
+      (
+        await all(
+          await groupsApi.listGroups({
+            filter: `type eq "OKTA_GROUP" and (lastUpdated gt "${t}" or lastMembershipUpdated gt "${t}")`,
+          }),
+        )
+      ).map((g) => g.id);
+    const me = await usersApi.getUser({ userId: 'me' });
+    const before = await groupsApi.getGroup({ groupId: group.id });
+    const since = new Date(
+      Math.max(new Date(before.lastUpdated).getTime(), new Date(before.lastMembershipUpdated).getTime()),
+    ).toISOString();
+    assert(!(await changedSince(since)).includes(group.id), 'an unchanged group was listed');
+    // Okta's timestamps have whole seconds: change the membership a second later.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await groupsApi.assignUserToGroup({ groupId: group.id, userId: me.id });
+    try {
+      const after = await groupsApi.getGroup({ groupId: group.id });
+      assert(
+        new Date(after.lastMembershipUpdated).getTime() > new Date(since).getTime(),
+        'lastMembershipUpdated moved on',
+      );
+      eq(
+        new Date(after.lastUpdated).getTime(),
+        new Date(before.lastUpdated).getTime(),
+        'lastUpdated (profile) unchanged by a membership change',
+      );
+      assert((await changedSince(since)).includes(group.id), 'the changed group was not listed');
+    } finally {
+      await groupsApi.unassignUserFromGroup({ groupId: group.id, userId: me.id });
+    }
+    await rejects(
+      groupsApi.listGroups({ filter: 'lastUpdated gt "yesterday"' }).then(all),
+      400,
+      'E0000031',
+      'groups filter with a bad timestamp',
+    );
+    return null;
+  });
+
   // --- apps ----------------------------------------------------------------------------------
   const label = `${tag}-app`;
   let app;
