@@ -1175,14 +1175,14 @@ async fn groups_filter_on_timestamps_sees_every_membership_change() {
             r#"type eq "OKTA_GROUP" and lastMembershipUpdated eq "{plain}""#
         ))
         .await,
-        [g_c.clone()]
+        vec![g_c.clone()]
     );
     assert_eq!(
         ids_for(format!(
             r#"type eq "OKTA_GROUP" and lastMembershipUpdated ge "{cm}""#
         ))
         .await,
-        [g_c.clone()]
+        vec![g_c.clone()]
     );
     let mut older = ids_for(format!(
         r#"type eq "OKTA_GROUP" and lastMembershipUpdated lt "{cm}""#
@@ -1197,7 +1197,7 @@ async fn groups_filter_on_timestamps_sees_every_membership_change() {
             r#"type eq "OKTA_GROUP" and lastMembershipUpdated le "{cm}" and id eq "{b}""#
         ))
         .await,
-        [b.clone()]
+        vec![b.clone()]
     );
 
     // A filtered list pages like any other and keeps its filter in the next link.
