@@ -84,7 +84,7 @@ pub fn schema() -> Schema {
              `max_api_capacity` leaves part of each bucket to other clients. 502/503/504, timeouts and \
              dropped connections are retried with exponential backoff for requests that are safe to repeat.\n\n\
              **Testing without an org.** `okta-emulator`, shipped with the provider, is a local Okta \
-             Management API: point `org_url` at it (`http://127.0.0.1:8089`; plain http is accepted for \
+             Management API: point `org_url` (or `OKTA_ORG_URL`) at it (`http://127.0.0.1:8089`; plain http is accepted for \
              loopback hosts only).\n\n\
              **Versions.** Every resource and data source works on Terraform 1.0 and later and on OpenTofu. \
              Newer features need newer versions; older ones never see them, and configuring a write-only \
@@ -95,7 +95,30 @@ pub fn schema() -> Schema {
              | resources, data sources | 1.0 | 1.6 |\n\
              | functions (`provider::oktaidp::callback_url`, `idp_service_account`) | 1.8 | 1.7 |\n\
              | ephemeral resources (`oktaidp_oidc_app_client_secret`, `oktaidp_pomerium_idp`), ephemeral `api_token` | 1.10 | 1.11 |\n\
-             | write-only `token_wo` on `oktaidp_api_token` | 1.11 | 1.11 |",
+             | write-only `token_wo` on `oktaidp_api_token` | 1.11 | 1.11 |\n\n\
+             ## From okta-emulator to a real org\n\n\
+             1. **Org URL.** `https://<org>.okta.com` (or `.oktapreview.com`, `.okta-emea.com`, a custom \
+             domain): https, the org's own host, not the Admin Console's `<org>-admin` host. Plain http \
+             is for loopback only. Set it in the block or in `OKTA_ORG_URL`; a value in the block wins, \
+             so remove an `org_url = \"http://127.0.0.1:8089\"` left from emulator runs.\n\
+             2. **Credentials**, one of:\n\
+             \x20  - an API token (Admin Console: Security > API > Tokens > Create Token), as `api_token` \
+             or `OKTA_API_TOKEN`, the token alone without `SSWS `. It acts with the permissions of the \
+             admin who made it: that admin needs a role that may manage apps, groups and API tokens \
+             (Super Administrator, or a custom role with those permissions);\n\
+             \x20  - or a service app (the steps above): its public key registered, the scopes the \
+             configuration needs granted on its Okta API Scopes tab and listed in `scopes` (or left to \
+             the default), and an admin role assigned on its Admin roles tab.\n\
+             3. **Calls that need an API token.** `oktaidp_groups_claim` with `app_id` writes the app's \
+             groups claim through Okta's internal `/api/v1/internal/apps/...` API, which refuses OAuth \
+             access tokens. With a service app, use `authorization_server_id` (a custom authorization \
+             server) instead, or give that resource a second provider block (`alias`) with an \
+             `api_token`. Everything else works with either.\n\
+             4. **Names and URLs.** `oktaidp_group` names must match the real org's groups exactly (the \
+             error names close ones); redirect URIs and `authenticate_service_url` must be Pomerium's \
+             public https URLs.\n\
+             5. **First run.** `terraform plan` shows what would change; a 401 names the setting that \
+             holds the refused credentials, a host that does not resolve names the setting it came from.",
         )
         .attr(Attribute::string("org_url").optional().check(|raw| org_url(raw).map(drop)).describe(
             "Okta org URL, for example `https://dev-123456.okta.com` (the org's own host, not the \
@@ -960,7 +983,9 @@ mod tests {
     fn the_block_wins_over_the_environment_for_the_org() {
         let pem = crate::okta::oauth::key::tests::ec_pkcs8_pem();
         let token = ("api_token", Value::string("00blockToken"));
-        let cases: &[(&[(&str, &str)], &str, &str)] = &[
+        // (block settings, org URL used, the settings it came from)
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: &[Case] = &[
             (
                 &[("org_url", "https://blk.okta.com")],
                 "https://blk.okta.com",
@@ -999,7 +1024,7 @@ mod tests {
             "OKTA_BASE_URL" => Some("okta-emea.com".to_owned()),
             _ => None,
         };
-        let (s, d) = resolve_with(&[token.clone()], &env);
+        let (s, d) = resolve_with(std::slice::from_ref(&token), &env);
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(
             s.org_base().as_deref(),
