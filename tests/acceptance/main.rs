@@ -18,6 +18,7 @@ mod pomerium_idp;
 mod pomerium_module;
 mod pomerium_no_secrets;
 mod scale;
+mod secrets_in_state;
 mod sign_in;
 mod terraform;
 mod write_only;
@@ -87,6 +88,10 @@ const CASES: &[Case] = &[
     (
         "pomerium_idp::checks_app_wiring",
         pomerium_idp::checks_app_wiring,
+    ),
+    (
+        "secrets_in_state::no_secret_in_state_or_plan",
+        secrets_in_state::no_secret_in_state_or_plan,
     ),
     ("oidc_app::lifecycle", oidc_app::lifecycle),
     ("oidc_app::rejects_bad_input", oidc_app::rejects_bad_input),
