@@ -20,12 +20,19 @@ use serde_json::json;
 use crate::emulator::{Emulator, ADMIN_TOKEN};
 use crate::terraform::{example, Feature, Terraform, Workspace};
 
+/// (name, the setup, the CLI feature it needs)
+type Setup = (
+    &'static str,
+    fn(&Terraform) -> Result<(), String>,
+    Option<Feature>,
+);
+
 const AUTHENTICATE: &str = "https://authenticate.example.com";
 
 pub fn no_secret_in_state_or_plan(tf: &Terraform) -> Result<(), String> {
     let mut failures = Vec::new();
     let mut ran = Vec::new();
-    let setups: [(&str, fn(&Terraform) -> Result<(), String>, Option<Feature>); 3] = [
+    let setups: [Setup; 3] = [
         ("store_client_secret = false", store_false, None),
         (
             "store_client_secret = false + data source with app_id",
