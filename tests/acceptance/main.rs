@@ -8,6 +8,7 @@ mod emulator;
 mod ephemeral;
 mod examples;
 mod fault_matrix;
+mod first_hour;
 mod functions;
 mod groups_claim;
 mod install;
@@ -88,6 +89,10 @@ const CASES: &[Case] = &[
     (
         "pomerium_idp::checks_app_wiring",
         pomerium_idp::checks_app_wiring,
+    ),
+    (
+        "first_hour::diagnostics_say_what_to_fix",
+        first_hour::diagnostics_say_what_to_fix,
     ),
     (
         "secrets_in_state::no_secret_in_state_or_plan",
