@@ -1302,6 +1302,35 @@ mod tests {
         }
     }
 
+    /// The same when signing in as a service app: the token request is the first call.
+    #[tokio::test]
+    async fn an_unresolvable_org_host_fails_the_token_request_at_once() {
+        let pem = crate::okta::oauth::key::tests::ec_pkcs8_pem();
+        let env = move |k: &str| match k {
+            "OKTA_ORG_URL" => Some("https://dev-2.okta.invalid".to_owned()),
+            "OKTA_API_CLIENT_ID" => Some("0oaSVC".to_owned()),
+            "OKTA_API_PRIVATE_KEY" => Some(pem.clone()),
+            _ => None,
+        };
+        let (s, d) = resolve_with(&[], &env);
+        assert!(d.is_empty(), "{d:?}");
+        let started = std::time::Instant::now();
+        let e = s.client.unwrap().groups().list(None).await.unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let crate::okta::OktaError::Transport(t) = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(
+            (t.kind, t.attempts),
+            (crate::okta::TransportKind::Resolve, 1)
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("dev-2.okta.invalid") && text.contains("Check OKTA_ORG_URL:"),
+            "{text}"
+        );
+    }
+
     fn url_of(u: &str) -> (&'static str, Value) {
         ("org_url", Value::string(u))
     }
