@@ -344,7 +344,9 @@ impl OktaClient {
 /// A failed create whose request may still have reached Okta (no answer, or a gateway error).
 fn create_may_have_happened(err: &OktaError) -> bool {
     match err {
-        OktaError::Transport(t) => !matches!(t.kind, TransportKind::Connect),
+        OktaError::Transport(t) => {
+            !matches!(t.kind, TransportKind::Connect | TransportKind::Resolve)
+        }
         OktaError::Api(_) => err.status().is_some_and(|s| s.is_server_error()),
         _ => false,
     }

@@ -24,6 +24,7 @@ use super::oauth::{AccessToken, Challenge, OAuthError, OAuthSettings, TokenSourc
 use super::pagination::next_link;
 use super::ratelimit::{bucket_key, RateLimiter};
 use super::read_cache::ReadCache;
+use super::resolve::{unresolved, SystemResolver};
 use super::retry::{is_retryable, wait_before_retry, Failure};
 use super::secret::Secret;
 
@@ -54,6 +55,17 @@ struct Inner {
     /// Refresh reads of apps' group assignments, keyed by app id.
     group_reads: ReadCache<BTreeSet<String>>,
     late_writes: LateWrites,
+    origin: Origin,
+}
+
+/// Which settings the org URL and the credentials came from, named in errors about them (a host
+/// that does not resolve, a refused token), so the user knows what to fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The setting that names the org, e.g. `org_url` or `OKTA_ORG_URL`.
+    pub org: String,
+    /// The settings that hold the credentials, e.g. `api_token` or `OKTA_API_TOKEN`.
+    pub credentials: String,
 }
 
 /// How requests are authenticated.
@@ -101,6 +113,7 @@ pub struct OktaClientBuilder {
     config: ClientConfig,
     clock: Arc<dyn Clock>,
     cancel: CancellationToken,
+    origin: Option<Origin>,
 }
 
 impl fmt::Debug for OktaClientBuilder {
@@ -131,6 +144,12 @@ impl OktaClientBuilder {
         self
     }
 
+    /// The settings the org URL and credentials came from (default: generic names).
+    pub fn origin(mut self, origin: Origin) -> Self {
+        self.origin = Some(origin);
+        self
+    }
+
     pub fn build(self) -> Result<OktaClient, OktaError> {
         self.config.validate()?;
         check_transport_security(&self.org_url)?;
@@ -148,8 +167,16 @@ impl OktaClientBuilder {
             // A redirect could carry the token elsewhere; Okta's API does not redirect.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.config.request_timeout)
+            .dns_resolver(SystemResolver)
             .build()
             .map_err(|e| OktaError::InvalidConfig(format!("cannot build the HTTP client: {e}")))?;
+        let origin = self.origin.unwrap_or_else(|| Origin {
+            org: "the Okta org URL".to_owned(),
+            credentials: match &self.credentials {
+                Credentials::ApiToken(_) => "the API token".to_owned(),
+                Credentials::OAuth(_) => "the service app's client ID and private key".to_owned(),
+            },
+        });
         let auth = match self.credentials {
             Credentials::ApiToken(token) => Auth::Ssws {
                 header: auth_header(&token)?,
@@ -184,6 +211,7 @@ impl OktaClientBuilder {
                 group_reads: ReadCache::new(self.config.read_cache_ttl),
                 late_writes: LateWrites::default(),
                 config: self.config,
+                origin,
             }),
         })
     }
@@ -240,7 +268,9 @@ fn may_land_later(outcome: &Result<ApiResponse, AttemptError>) -> bool {
             resp.status,
             StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
         ),
-        Err(AttemptError::Transport(kind, _)) => !matches!(kind, TransportKind::Connect),
+        Err(AttemptError::Transport(kind, _)) => {
+            !matches!(kind, TransportKind::Connect | TransportKind::Resolve)
+        }
         Err(AttemptError::Cancelled) => true,
     }
 }
@@ -276,6 +306,7 @@ impl OktaClient {
             config: ClientConfig::default(),
             clock: Arc::new(SystemClock),
             cancel: CancellationToken::new(),
+            origin: None,
         }
     }
 
@@ -294,6 +325,11 @@ impl OktaClient {
 
     pub fn config(&self) -> &ClientConfig {
         &self.inner.config
+    }
+
+    /// The settings the org URL and credentials came from.
+    pub fn origin(&self) -> &Origin {
+        &self.inner.origin
     }
 
     pub fn cancellation_token(&self) -> &CancellationToken {
@@ -353,7 +389,13 @@ impl OktaClient {
             Auth::Ssws { header, .. } => return Ok(plain(header.clone())),
             Auth::OAuth(src) => src,
         };
-        let token = src.token().await?;
+        let token = src.token().await.map_err(|e| match e {
+            OktaError::Transport(mut t) if t.kind == TransportKind::Resolve => {
+                t.hint.get_or_insert_with(|| self.unresolved_hint());
+                OktaError::Transport(t)
+            }
+            e => e,
+        })?;
         let unusable = || {
             OktaError::OAuth(Box::new(OAuthError::Malformed(
                 "the access token has characters not allowed in an HTTP header".to_owned(),
@@ -523,6 +565,9 @@ impl OktaClient {
                         if let Some(t) = req.token {
                             err.redact(t.expose());
                         }
+                        if resp.status == StatusCode::UNAUTHORIZED && req.token.is_none() {
+                            err.hint = Some(self.unauthorized_hint());
+                        }
                         return Err(err.into());
                     }
                     // Okta's SDKs tie a retry to the request it repeats.
@@ -536,12 +581,14 @@ impl OktaClient {
                     let failure = Failure::Transport(kind);
                     if attempt > inner.config.max_retries || !is_retryable(failure, req.idempotent)
                     {
+                        let hint = (kind == TransportKind::Resolve).then(|| self.unresolved_hint());
                         let err = TransportError {
                             kind,
                             method: method.to_owned(),
                             path: path.to_owned(),
                             message,
                             attempts: attempt,
+                            hint,
                         };
                         return Err(err.into());
                     }
@@ -557,6 +604,25 @@ impl OktaClient {
             );
             self.sleep(wait).await?;
         }
+    }
+
+    /// What to check when Okta refuses the client's own credentials with 401.
+    fn unauthorized_hint(&self) -> String {
+        let origin = &self.inner.origin;
+        format!(
+            "Okta did not accept the provider's credentials: check {} (revoked, expired, mistyped, \
+             or made in another org than {})",
+            origin.credentials, origin.org
+        )
+    }
+
+    /// What to check when the org's host does not resolve.
+    fn unresolved_hint(&self) -> String {
+        format!(
+            "Check {}: it must be the org's own URL, e.g. https://dev-123456.okta.com (not the \
+             Admin Console's -admin host)",
+            self.inner.origin.org
+        )
     }
 
     /// One attempt: send, read the whole body, bounded by `request_timeout` and cancellation.
@@ -759,8 +825,10 @@ fn validate_segment(segment: &str) -> Result<(), OktaError> {
     }
 }
 
-fn classify(e: &reqwest::Error) -> TransportKind {
-    if e.is_connect() {
+pub(crate) fn classify(e: &reqwest::Error) -> TransportKind {
+    if unresolved(e).is_some() {
+        TransportKind::Resolve
+    } else if e.is_connect() {
         TransportKind::Connect
     } else if e.is_timeout() {
         TransportKind::Timeout

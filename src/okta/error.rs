@@ -157,6 +157,8 @@ pub struct ApiError {
     pub attempts: u32,
     /// The decoded error body, when it was one.
     pub body: Option<ErrorBody>,
+    /// What to check, appended to the message (e.g. which setting holds a refused token).
+    pub hint: Option<String>,
 }
 
 impl ApiError {
@@ -190,6 +192,7 @@ impl ApiError {
             error_id,
             attempts: 1,
             body: parsed,
+            hint: None,
         }
     }
 
@@ -229,6 +232,9 @@ impl ApiError {
         };
         if self.attempts > 1 {
             s.push_str(&format!(" after {} attempts", self.attempts));
+        }
+        if let Some(hint) = &self.hint {
+            s.push_str(&format!(". {hint}"));
         }
         s
     }
@@ -274,6 +280,9 @@ impl std::error::Error for ApiError {}
 pub enum TransportKind {
     /// The connection could not be established: the request was never sent.
     Connect,
+    /// The host name did not resolve: nothing was sent, and retrying does not help (a mistyped
+    /// or made-up host; the resolver's own outage is rare enough to report rather than wait out).
+    Resolve,
     /// The attempt exceeded `request_timeout`.
     Timeout,
     /// Anything else (connection reset mid-request, broken body, TLS, ...).
@@ -287,12 +296,15 @@ pub struct TransportError {
     pub path: String,
     pub message: String,
     pub attempts: u32,
+    /// What to check, appended to the message (e.g. the setting the host came from).
+    pub hint: Option<String>,
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
             TransportKind::Connect => "could not connect to Okta",
+            TransportKind::Resolve => "could not find Okta's host",
             TransportKind::Timeout => "Okta did not answer in time",
             TransportKind::Other => "the connection to Okta failed",
         };
@@ -303,6 +315,9 @@ impl fmt::Display for TransportError {
         )?;
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, ". {hint}")?;
         }
         Ok(())
     }

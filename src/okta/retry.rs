@@ -7,7 +7,8 @@
 //!   in lockstep. Without either header: exponential backoff.
 //! - 502/503/504, timeouts, broken connections: retried for idempotent requests only (GET, PUT,
 //!   DELETE, lifecycle POSTs); a POST that creates something may have taken effect.
-//! - connection failures (nothing was sent): always retried.
+//! - connection failures (nothing was sent): always retried; except a host name that does not
+//!   resolve, which is a configuration mistake (reported at once, naming the setting).
 //! - everything else (4xx, 500, 501): returned at once. 500 is not retried, as in Okta's own
 //!   provider: it is usually a bug that a retry would only repeat.
 //!
@@ -49,6 +50,8 @@ pub(crate) fn is_retryable(failure: Failure<'_>, idempotent: bool) -> bool {
                 )
         }
         Failure::Transport(TransportKind::Connect) => true,
+        // A host that does not resolve will not resolve a second later either.
+        Failure::Transport(TransportKind::Resolve) => false,
         Failure::Transport(_) => idempotent,
     }
 }
@@ -160,6 +163,12 @@ mod tests {
             Failure::Transport(TransportKind::Other),
             false
         ));
+        for idempotent in [true, false] {
+            assert!(!is_retryable(
+                Failure::Transport(TransportKind::Resolve),
+                idempotent
+            ));
+        }
     }
 
     #[test]

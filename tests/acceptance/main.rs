@@ -8,6 +8,7 @@ mod emulator;
 mod ephemeral;
 mod examples;
 mod fault_matrix;
+mod first_hour;
 mod functions;
 mod groups_claim;
 mod install;
@@ -18,6 +19,7 @@ mod pomerium_idp;
 mod pomerium_module;
 mod pomerium_no_secrets;
 mod scale;
+mod secrets_in_state;
 mod sign_in;
 mod terraform;
 mod write_only;
@@ -87,6 +89,14 @@ const CASES: &[Case] = &[
     (
         "pomerium_idp::checks_app_wiring",
         pomerium_idp::checks_app_wiring,
+    ),
+    (
+        "first_hour::diagnostics_say_what_to_fix",
+        first_hour::diagnostics_say_what_to_fix,
+    ),
+    (
+        "secrets_in_state::no_secret_in_state_or_plan",
+        secrets_in_state::no_secret_in_state_or_plan,
     ),
     ("oidc_app::lifecycle", oidc_app::lifecycle),
     ("oidc_app::rejects_bad_input", oidc_app::rejects_bad_input),

@@ -18,6 +18,7 @@ use super::{client_assertion, OAuthError, OAuthSettings, TOKEN_PATH};
 use crate::okta::clock::Clock;
 use crate::okta::config::ClientConfig;
 use crate::okta::error::{OktaError, TransportError, TransportKind};
+use crate::okta::resolve::unresolved;
 use crate::okta::retry::{wait_before_retry, Failure};
 use crate::okta::secret::Secret;
 
@@ -229,10 +230,13 @@ impl TokenSource {
             let failure_wait = match outcome {
                 Err(_) | Ok(Err(_)) => {
                     let (kind, message) = match &outcome {
-                        Ok(Err(e)) if e.is_connect() => {
-                            (TransportKind::Connect, "connection failed".to_owned())
-                        }
-                        Ok(Err(_)) => (TransportKind::Other, "request failed".to_owned()),
+                        Ok(Err(e)) => match (crate::okta::client::classify(e), unresolved(e)) {
+                            (_, Some(name)) => (TransportKind::Resolve, name.to_string()),
+                            (TransportKind::Connect, _) => {
+                                (TransportKind::Connect, "connection failed".to_owned())
+                            }
+                            (kind, _) => (kind, "request failed".to_owned()),
+                        },
                         _ => (
                             TransportKind::Timeout,
                             format!(
@@ -241,13 +245,15 @@ impl TokenSource {
                             ),
                         ),
                     };
-                    if attempt > self.config.max_retries {
+                    // A host that does not resolve is reported at once (see `retry.rs`).
+                    if attempt > self.config.max_retries || kind == TransportKind::Resolve {
                         return Err(TransportError {
                             kind,
                             method: "POST".into(),
                             path: self.endpoint.path().to_owned(),
                             message,
                             attempts: attempt,
+                            hint: None,
                         }
                         .into());
                     }
