@@ -1120,4 +1120,121 @@ mod tests {
             assert!(refusal.detail.contains("Nothing was changed in Okta"));
         }
     }
+
+    /// Issue #20 (4): a group ID that names no group stops the create before the app exists;
+    /// an assignment that fails after the create keeps the app (no taint, same client ID) and
+    /// the next apply assigns the group.
+    #[tokio::test]
+    async fn groups_are_checked_first_and_a_failed_assignment_keeps_the_app() {
+        use crate::okta::NewGroup;
+        use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
+        use crate::tfplugin::lifecycle::Terraform;
+
+        let org = Org::start().await;
+        let resource = Typed::resource(OidcAppResource {
+            data: Arc::clone(&org.data),
+        });
+        let created = org
+            .client
+            .groups()
+            .create(&NewGroup::new("Engineering", None))
+            .await;
+        let group = created.expect("group").id.expect("group id");
+        let missing = "00gdoesnotexist00001";
+        let groups = |ids: &[&str]| Value::set(ids.iter().map(|g| Value::string(*g)));
+        let tf = Terraform::new(Arc::clone(&resource), "groups");
+
+        let cfg = base_config(&[("group_ids", groups(&[&group, missing]))]);
+        let mark = org.mark().await;
+        let err = tf.try_apply(None, &cfg).await.expect_err("missing group");
+        let paths: Vec<_> = err.iter().filter_map(|d| d.path.clone()).collect();
+        assert_eq!(
+            paths,
+            vec![AttrPath::root("group_ids").key(missing)],
+            "{err:?}"
+        );
+        let calls = org.calls_since(mark).await;
+        assert!(
+            calls.iter().all(|c| c.starts_with("GET /api/v1/groups/")),
+            "{calls:?}"
+        );
+
+        // Okta refuses the assignment after the app exists.
+        let cfg = base_config(&[("group_ids", groups(&[&group]))]);
+        let path = format!("/api/v1/apps/*/groups/{group}");
+        org.fault("PUT", &path, 403, "E0000006", 1).await;
+        let plan = tf.plan(None, &cfg);
+        let mut d = Diagnostics::new();
+        let req = crate::tfplugin::framework::ApplyRequest {
+            prior: &Value::Null,
+            planned: &plan.planned,
+            config: &cfg,
+            private: &[],
+        };
+        let stored = resource
+            .create(&req, &mut d)
+            .await
+            .expect("the app is kept");
+        assert!(!d.has_errors(), "an error would taint the app: {d:?}");
+        assert_eq!(d.iter().count(), 1, "{d:?}");
+        let warned = d.iter().next().map(|w| w.path.clone());
+        assert_eq!(warned, Some(Some(AttrPath::root("group_ids"))));
+        let id = stored.state.get("id").cloned().expect("id");
+        let app_id = id.as_str().expect("id").to_string();
+        assert!(org
+            .client
+            .app_groups()
+            .group_ids(&app_id)
+            .await
+            .expect("groups")
+            .is_empty());
+        // The next apply: refresh finds the group missing, the update assigns it, same app.
+        let applied = tf.converge(Some(&stored), &cfg).await;
+        assert_eq!(applied.state.get("id"), Some(&id));
+        assert_eq!(
+            applied.state.get("client_id"),
+            stored.state.get("client_id")
+        );
+        let assigned = org
+            .client
+            .app_groups()
+            .group_ids(&app_id)
+            .await
+            .expect("groups");
+        assert_eq!(assigned, [group.clone()].into());
+        org.emu.shutdown().await.expect("shutdown");
+    }
+
+    /// Issue #20 (3): importing the API Services app changes nothing and names its type.
+    #[tokio::test]
+    async fn import_of_a_service_app_is_refused_and_changes_nothing() {
+        use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
+
+        let org = Org::start().await;
+        let resource = Typed::resource(OidcAppResource {
+            data: Arc::clone(&org.data),
+        });
+        let service = org.service_app().await;
+        let before = org.app(&service).await;
+        let mark = org.mark().await;
+        let mut d = Diagnostics::new();
+        assert!(resource.import(&service, &mut d).await.is_none());
+        let detail = d.iter().map(|x| x.detail.clone()).collect::<String>();
+        assert!(
+            detail.contains("API Services app (application_type service)"),
+            "{d:?}"
+        );
+        assert_eq!(
+            org.calls_since(mark).await,
+            vec![format!("GET /api/v1/apps/{service}")]
+        );
+        assert_eq!(org.app(&service).await, before);
+        // A web app imports.
+        let web = org
+            .web_app(&["https://a.example.com/cb"], &["authorization_code"])
+            .await;
+        let mut d = Diagnostics::new();
+        assert!(resource.import(&web, &mut d).await.is_some(), "{d:?}");
+        org.emu.shutdown().await.expect("shutdown");
+    }
 }

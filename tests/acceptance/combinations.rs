@@ -168,13 +168,13 @@ resource "oktaidp_oidc_app_refresh_grant" "grant" {
 pub fn missing_group_creates_nothing(tf: &Terraform) -> Result<(), String> {
     let emu = Emulator::start(&[])?;
     let before = emu.apps()?.len();
-    let app = r#"  group_ids = ["00gdoesnotexist000001"]"#;
+    let app = r#"  group_ids = ["00gdoesnotexist00001"]"#;
     let ws = workspace(tf, &emu, &config("Pomerium", app, ""))?;
     let run = ws.run(&["apply", "-auto-approve", "-no-color"])?;
     check(run.code != 0, "apply with a missing group succeeded")?;
     let text = run.text();
     check(
-        text.contains("Group not found") && text.contains("00gdoesnotexist000001"),
+        text.contains("Group not found") && text.contains("00gdoesnotexist00001"),
         format!("no diagnostic naming the group: {text}"),
     )?;
     check(
