@@ -30,8 +30,8 @@ fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
     }
 }
 
-/// The configuration: an app with `label` and the attributes `app`, plus `extra` resources.
-fn config(label: &str, app: &str, extra: &str) -> String {
+/// The configuration: an app with `label` and the attributes `app`.
+fn config(label: &str, app: &str) -> String {
     format!(
         r#"{PROVIDER}
 resource "oktaidp_oidc_app" "app" {{
@@ -39,7 +39,6 @@ resource "oktaidp_oidc_app" "app" {{
   redirect_uris = ["https://authenticate.example.com/oauth2/callback"]
 {app}
 }}
-{extra}
 "#
     )
 }
@@ -123,37 +122,53 @@ pub fn sample_converges(tf: &Terraform) -> Result<(), String> {
                 .to_string(),
         ),
     ];
-    let parts = r#"
-resource "oktaidp_oidc_app_redirect_uri" "logout" {
-  app_id = oktaidp_oidc_app.app.id
-  uri    = "https://authenticate.example.com/signed-out"
-  kind   = "post_logout"
-}
-resource "oktaidp_groups_claim" "claim" {
-  app_id      = oktaidp_oidc_app.app.id
-  filter_type = "STARTS_WITH"
-  filter      = "Eng"
-}
-"#;
     for (what, app) in &samples {
-        let ws = workspace(tf, &emu, &config("Pomerium", app, ""))?;
+        let ws = workspace(tf, &emu, &config("Pomerium", app))?;
         converge(&ws, what)?;
         // An update that changes only the label.
-        ws.write("main.tf", &config("Pomerium (renamed)", app, ""))?;
+        ws.write("main.tf", &config("Pomerium (renamed)", app))?;
         plan_shows_only_real_unknowns(&ws, what)?;
         converge(&ws, &format!("{what}, renamed"))?;
         ws.destroy(&[])?;
     }
 
-    // The refresh grant and other parts on an app without one.
-    let app = r#"  grant_types = ["authorization_code"]"#;
-    let grant = r#"
-resource "oktaidp_oidc_app_refresh_grant" "grant" {
-  app_id   = oktaidp_oidc_app.app.id
+    // The parts of an app owned elsewhere (a web app without the refresh grant).
+    let app = emu.ok(
+        "POST",
+        "/api/v1/apps",
+        Some(&json!({
+            "name": "oidc_client",
+            "label": "owned elsewhere",
+            "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": {"token_endpoint_auth_method": "client_secret_basic"}},
+            "settings": {"oauthClient": {
+                "application_type": "web",
+                "redirect_uris": ["https://authenticate.example.com/oauth2/callback"],
+                "grant_types": ["authorization_code"],
+                "response_types": ["code"],
+            }},
+        })),
+    )?;
+    let app_id = app["id"].as_str().ok_or("no app id")?;
+    let parts = format!(
+        r#"{PROVIDER}
+resource "oktaidp_oidc_app_refresh_grant" "grant" {{
+  app_id   = "{app_id}"
   rotation = "ROTATE"
-}
-"#;
-    let ws = workspace(tf, &emu, &config("Parts", app, &format!("{parts}{grant}")))?;
+}}
+resource "oktaidp_oidc_app_redirect_uri" "logout" {{
+  app_id = "{app_id}"
+  uri    = "https://authenticate.example.com/signed-out"
+  kind   = "post_logout"
+}}
+resource "oktaidp_groups_claim" "claim" {{
+  app_id      = "{app_id}"
+  filter_type = "STARTS_WITH"
+  filter      = "Eng"
+}}
+"#
+    );
+    let ws = workspace(tf, &emu, &parts)?;
     converge(&ws, "parts")?;
     let state = resource_values(&ws, "oktaidp_oidc_app_refresh_grant.grant")?;
     check(
@@ -169,7 +184,7 @@ pub fn missing_group_creates_nothing(tf: &Terraform) -> Result<(), String> {
     let emu = Emulator::start(&[])?;
     let before = emu.apps()?.len();
     let app = r#"  group_ids = ["00gdoesnotexist00001"]"#;
-    let ws = workspace(tf, &emu, &config("Pomerium", app, ""))?;
+    let ws = workspace(tf, &emu, &config("Pomerium", app))?;
     let run = ws.run(&["apply", "-auto-approve", "-no-color"])?;
     check(run.code != 0, "apply with a missing group succeeded")?;
     let text = run.text();
@@ -207,7 +222,7 @@ pub fn import_refuses_other_apps(tf: &Terraform) -> Result<(), String> {
     )?;
     let id = service["id"].as_str().ok_or("no app id")?.to_string();
     let before: Value = emu.app(&id)?;
-    let ws = workspace(tf, &emu, &config("Pomerium", "", ""))?;
+    let ws = workspace(tf, &emu, &config("Pomerium", ""))?;
     let run = ws.run(&["import", "-no-color", "oktaidp_oidc_app.app", &id])?;
     check(run.code != 0, "import of a service app succeeded")?;
     check(
