@@ -571,24 +571,20 @@ impl TypedResource for OidcAppResource {
         }
         let app_id = app.id().unwrap_or_default().to_string();
         tracing::info!(app_id = %app_id, "created OIDC app");
-        // From here on the app exists. An error now would taint it, and the next apply would
-        // replace it (a new client ID): a failed assignment is a warning instead, the state
-        // records the planned groups, and the next refresh finds the missing ones, so that the
-        // next plan assigns them to this app.
-        let group_ids = wanted.group_ids.get().cloned();
-        if let Some(groups) = &group_ids {
-            let synced = client.app_groups().sync(&app_id, Some(&none), groups).await;
-            if let Err(e) = synced {
-                diags.attr_warning(
-                    AttrPath::root("group_ids"),
-                    "The app was created, but assigning its groups failed",
-                    format!(
-                        "App {app_id} was created and is kept in the state (same client ID), but Okta refused \
-                         a group assignment: {e}. Run terraform apply again: the refresh finds the missing \
-                         assignments and the apply makes them."
-                    ),
-                );
-            }
+        // From here on the app exists: every failure still returns it, so that Terraform
+        // records it (tainted: the next apply replaces it). Keeping it untainted would need a
+        // successful apply whose next plan is not empty; the groups are checked before the
+        // create instead, so only a failure of Okta itself gets here.
+        let mut group_ids = None;
+        if let Some(groups) = wanted.group_ids.get() {
+            let assignments = client.app_groups();
+            let synced = assignments.sync(&app_id, Some(&none), groups).await;
+            let action = "assigning groups to the new app";
+            group_ids = match okta_diag::ok_at(diags, "group_ids", action, synced) {
+                Some(()) => Some(groups.clone()),
+                // Unreadable too: an empty set, so that the state says what is missing.
+                None => Some(assignments.group_ids(&app_id).await.unwrap_or_default()),
+            };
         }
         let private = wanted.owned();
         let state = OidcAppModel::from_app(&app, change.planned, &private, group_ids, secret);
@@ -1122,10 +1118,9 @@ mod tests {
     }
 
     /// Issue #20 (4): a group ID that names no group stops the create before the app exists;
-    /// an assignment that fails after the create keeps the app (no taint, same client ID) and
-    /// the next apply assigns the group.
+    /// an assignment that fails after the create returns the app with the error.
     #[tokio::test]
-    async fn groups_are_checked_first_and_a_failed_assignment_keeps_the_app() {
+    async fn groups_are_checked_first_and_a_failed_assignment_returns_the_app() {
         use crate::okta::NewGroup;
         use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
         use crate::tfplugin::lifecycle::Terraform;
@@ -1159,10 +1154,11 @@ mod tests {
             "{calls:?}"
         );
 
-        // Okta refuses the assignment after the app exists.
+        // Okta fails the assignment after the app exists: the error comes with the app, so
+        // that Terraform records it (nothing is left behind unrecorded).
         let cfg = base_config(&[("group_ids", groups(&[&group]))]);
         let path = format!("/api/v1/apps/*/groups/{group}");
-        org.fault("PUT", &path, 403, "E0000006", 1).await;
+        org.fault("PUT", &path, 400, "E0000001", 1).await;
         let plan = tf.plan(None, &cfg);
         let mut d = Diagnostics::new();
         let req = crate::tfplugin::framework::ApplyRequest {
@@ -1174,34 +1170,13 @@ mod tests {
         let stored = resource
             .create(&req, &mut d)
             .await
-            .expect("the app is kept");
-        assert!(!d.has_errors(), "an error would taint the app: {d:?}");
-        assert_eq!(d.iter().count(), 1, "{d:?}");
-        let warned = d.iter().next().map(|w| w.path.clone());
-        assert_eq!(warned, Some(Some(AttrPath::root("group_ids"))));
-        let id = stored.state.get("id").cloned().expect("id");
-        let app_id = id.as_str().expect("id").to_string();
-        assert!(org
-            .client
-            .app_groups()
-            .group_ids(&app_id)
-            .await
-            .expect("groups")
-            .is_empty());
-        // The next apply: refresh finds the group missing, the update assigns it, same app.
-        let applied = tf.converge(Some(&stored), &cfg).await;
-        assert_eq!(applied.state.get("id"), Some(&id));
-        assert_eq!(
-            applied.state.get("client_id"),
-            stored.state.get("client_id")
-        );
-        let assigned = org
-            .client
-            .app_groups()
-            .group_ids(&app_id)
-            .await
-            .expect("groups");
-        assert_eq!(assigned, [group.clone()].into());
+            .expect("the app is returned");
+        let paths: Vec<_> = d.iter().filter_map(|x| x.path.clone()).collect();
+        assert_eq!(paths, vec![AttrPath::root("group_ids")], "{d:?}");
+        assert!(d.has_errors());
+        let app_id = stored.state.get("id").and_then(Value::as_str).expect("id");
+        assert!(org.client.apps().get(app_id).await.expect("get").is_some());
+        assert_eq!(stored.state.get("group_ids"), Some(&Value::set(Vec::new())));
         org.emu.shutdown().await.expect("shutdown");
     }
 
