@@ -83,6 +83,67 @@ pub fn require_oidc(app: &OidcApp, app_id: &str, what_exists: &str) -> Result<()
     }
 }
 
+/// What kind of app Okta's `application_type` names, for messages.
+fn application_kind(application_type: &str) -> &'static str {
+    match application_type {
+        "service" => "an API Services app",
+        "browser" => "a single-page (browser) app",
+        "native" => "a native app",
+        "web" => "a web app",
+        _ => "an OIDC app of another type",
+    }
+}
+
+/// Refuses every app but an OIDC web app (`oktaidp_oidc_app` manages only those: its plan would
+/// turn any other app into one), naming the app's type.
+pub fn require_oidc_web(app: &OidcApp, app_id: &str) -> Result<(), Refusal> {
+    let oidc = app.sign_on_mode() == Some("OPENID_CONNECT");
+    let detail = match (oidc, app.application_type()) {
+        (true, Some("web")) => return Ok(()),
+        (false, _) => format!(
+            "App {app_id} has sign-on mode {} (name {}); oktaidp_oidc_app manages OIDC web apps only              (sign-on mode OPENID_CONNECT, application_type web).",
+            app.sign_on_mode().unwrap_or("unknown"),
+            app.name().unwrap_or("unknown"),
+        ),
+        (true, other) => format!(
+            "App {app_id} is {} (application_type {}); oktaidp_oidc_app manages OIDC web apps only              (application_type web): its settings would turn the app into a web app, and destroy would              delete it.",
+            application_kind(other.unwrap_or_default()),
+            other.unwrap_or("missing"),
+        ),
+    };
+    Err(Refusal {
+        summary: "Not an OIDC web app",
+        detail: format!(
+            "{detail} Nothing was changed in Okta. Import a web app's ID, or leave this app out of              Terraform (its redirect URIs and refresh grant can still be managed with              oktaidp_oidc_app_redirect_uri and oktaidp_oidc_app_refresh_grant)."
+        ),
+    })
+}
+
+/// An import of a part of the app `app_id`: reads the app (the read that follows shares the
+/// answer) and refuses apps that are not OIDC apps, naming their sign-on mode. `false` when
+/// refused or unreadable (with a diagnostic); a missing app is left to the import's read.
+pub async fn import_allowed(
+    client: &OktaClient,
+    app_id: &str,
+    part: &str,
+    diags: &mut Diagnostics,
+) -> bool {
+    match client.apps().get_shared(app_id).await {
+        Ok(Some(app)) => match require_oidc(&app, app_id, &format!("{part}s exist")) {
+            Ok(()) => true,
+            Err(refusal) => {
+                diags.error(refusal.summary, refusal.detail);
+                false
+            }
+        },
+        Ok(None) => true,
+        Err(e) => {
+            okta_diag::error(diags, &format!("reading app {app_id}"), &e);
+            false
+        }
+    }
+}
+
 /// A change to one part of an app: `edit` makes it (or refuses), `holds` tells whether an app
 /// has it (for the confirmation after the write), `what` names it in messages ("redirect URI
 /// https://…").

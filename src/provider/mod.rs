@@ -3,6 +3,8 @@
 pub mod api_token_resource;
 mod api_token_write_only;
 mod app_parts;
+#[cfg(test)]
+mod combinations;
 mod config;
 pub mod functions;
 pub mod group_data_source;

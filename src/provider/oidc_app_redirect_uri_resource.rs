@@ -277,6 +277,10 @@ impl TypedResource for OidcAppRedirectUriResource {
         let r = parse_import_id(id)
             .map_err(|e| diags.error("Invalid import ID", e))
             .ok()?;
+        let client = self.data.client(diags)?;
+        if !app_parts::import_allowed(&client, &r.app_id, PART, diags).await {
+            return None;
+        }
         let (app_id, list, uri) = (&r.app_id, r.kind.list_name(), &r.uri);
         let detail = || {
             format!("App {app_id} does not exist or its {list} do not include \"{uri}\" (compared exactly as written). Nothing to import: create the resource instead.")

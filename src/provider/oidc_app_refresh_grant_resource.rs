@@ -278,6 +278,10 @@ impl TypedResource for OidcAppRefreshGrant {
             );
             return None;
         }
+        let client = self.data.client(diags)?;
+        if !app_parts::import_allowed(&client, id, PART, diags).await {
+            return None;
+        }
         let state = RefreshGrant {
             app_id: id.into(),
             ..Default::default()

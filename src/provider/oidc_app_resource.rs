@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::app_parts;
 use super::oidc_app_uris::ManagedUris;
 use super::{oidc_app_secret_rotation, oidc_app_secret_storage, okta_diag, validate, ProviderData};
-use crate::okta::{CreatedApp, OidcApp, RefreshTokenSettings};
+use crate::okta::{CreatedApp, OidcApp, OktaClient, RefreshTokenSettings};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -49,7 +50,7 @@ pub fn schema() -> Schema {
     Schema::new(
         0,
         Block::new(&super::oauth_scopes::note(
-            include_str!("descriptions/oidc_app.md").trim_end(), &["okta.apps.manage"])
+            include_str!("descriptions/oidc_app.md").trim_end(), &["okta.apps.manage", "okta.groups.read"])
         )
         .attr(Attribute::string("id").computed().use_state_for_unknown().describe("Okta app ID (`0oa...`)."))
         .attr(Attribute::string("label").required().check(label).describe("Display name of the app in Okta."))
@@ -248,10 +249,11 @@ impl OidcAppModel {
                 (Field::Known(r.rotation_type), r.leeway.into())
             }
             Some(r) => (Field::Known(r.rotation_type), Field::Null),
-            // No refresh grant: Okta drops the settings; the configured values stand.
+            // No refresh grant: Okta drops the settings; the configured values stand, and an
+            // unconfigured leeway is null (there is none), as the plan says.
             None => (
                 prior.refresh_token_rotation.clone(),
-                prior.refresh_token_leeway,
+                Field::from(prior.refresh_token_leeway.known()),
             ),
         };
         let set =
@@ -425,6 +427,76 @@ fn check_config(config: &OidcAppModel, diags: &mut Diagnostics) {
     }
 }
 
+/// Checks that each group in `wanted` but not in `assigned` exists, before anything is written:
+/// an ID that names no group is an error at its element of `group_ids`. Without the right to
+/// read groups (`okta.groups.read`), the assignment itself reports it.
+async fn groups_exist(
+    client: &OktaClient,
+    wanted: &BTreeSet<String>,
+    assigned: &BTreeSet<String>,
+    diags: &mut Diagnostics,
+) -> Option<()> {
+    let mut missing = false;
+    for id in wanted.difference(assigned) {
+        match client.groups().get(id).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                missing = true;
+                diags.attr_error(
+                    AttrPath::root("group_ids").key(id),
+                    "Group not found",
+                    format!(
+                        "group_ids lists {id}, but this Okta org has no group with that ID. Check the ID (or \
+                         look the group up by name with the oktaidp_group data source). Nothing was changed in Okta."
+                    ),
+                );
+            }
+            Err(e) if e.status() == Some(http::StatusCode::FORBIDDEN) => {
+                tracing::debug!(group_id = %id, "no right to read groups; the assignment will check it");
+                return Some(());
+            }
+            Err(e) => {
+                okta_diag::attr_error(
+                    diags,
+                    AttrPath::root("group_ids"),
+                    "checking the groups to assign",
+                    &e,
+                );
+                return None;
+            }
+        }
+    }
+    (!missing).then_some(())
+}
+
+/// Whether the model has the refresh token grant; `None` while its grant types are unknown.
+fn refresh_grant_on(model: &OidcAppModel) -> Option<bool> {
+    let grants = model.grant_types.get()?;
+    Some(grants.contains("refresh_token"))
+}
+
+/// The leeway an unconfigured `refresh_token_leeway` will have after the apply: null without
+/// rotation (no refresh grant, or `STATIC`: Okta reports none); with rotation, the prior one
+/// while the app keeps rotating, otherwise unknown (Okta picks it).
+fn planned_leeway(planned: &OidcAppModel, prior: Option<&OidcAppModel>) -> Field<u32> {
+    let rotation = &planned.refresh_token_rotation;
+    let (Some(refresh), false) = (refresh_grant_on(planned), rotation.is_unknown()) else {
+        return Field::Unknown;
+    };
+    if !refresh || rotation.as_deref() != Some(ROTATE) {
+        return Field::Null;
+    }
+    let rotating = |m: &OidcAppModel| {
+        refresh_grant_on(m) == Some(true) && m.refresh_token_rotation.as_deref() == Some(ROTATE)
+    };
+    match prior {
+        Some(prior) if rotating(prior) && prior.refresh_token_leeway.is_known() => {
+            prior.refresh_token_leeway
+        }
+        _ => Field::Unknown,
+    }
+}
+
 #[tonic::async_trait]
 impl TypedResource for OidcAppResource {
     type Model = OidcAppModel;
@@ -440,6 +512,9 @@ impl TypedResource for OidcAppResource {
     }
 
     fn modify_plan(&self, plan: &mut Plan<'_, Self>, diags: &mut Diagnostics) {
+        if plan.config.refresh_token_leeway.is_null() {
+            plan.planned.refresh_token_leeway = planned_leeway(&plan.planned, plan.prior);
+        }
         let Some(prior) = plan.prior else {
             return;
         };
@@ -463,17 +538,22 @@ impl TypedResource for OidcAppResource {
             planned.client_secret = prior.client_secret.clone();
         }
         oidc_app_secret_storage::plan(planned.store_client_secret, &mut planned.client_secret);
-        // The leeway only moves when rotation or the configured leeway does.
-        if plan.config.refresh_token_leeway.is_null()
-            && planned.refresh_token_rotation == prior.refresh_token_rotation
-        {
-            planned.refresh_token_leeway = prior.refresh_token_leeway;
+        // Unmanaged sign-out URIs are left as they are, and shown as Okta has them: the update
+        // cannot change them, unless they were managed additively (the state showed only ours).
+        let was_additive = plan.prior_private.post_logout_redirect_uris.is_some()
+            && prior.redirect_uris_exclusive.known() == Some(false);
+        if plan.config.post_logout_redirect_uris.is_null() && !was_additive {
+            planned.post_logout_redirect_uris = prior.post_logout_redirect_uris.clone();
         }
     }
 
     async fn create(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
         let client = self.data.client(diags)?;
         let wanted = OidcAppModel::wanted(change.planned, change.config);
+        let none = BTreeSet::new();
+        if let Some(groups) = wanted.group_ids.get() {
+            groups_exist(&client, groups, &none, diags).await?;
+        }
         let mut new_app = OidcApp::new(wanted.label.as_deref().unwrap_or_default(), "web");
         wanted.apply_to(&mut new_app, &Owned::default());
         new_app.set_client_id(wanted.client_id.as_deref());
@@ -491,16 +571,18 @@ impl TypedResource for OidcAppResource {
         }
         let app_id = app.id().unwrap_or_default().to_string();
         tracing::info!(app_id = %app_id, "created OIDC app");
-        // From here on the app exists: every failure still returns it, so Terraform keeps it.
+        // From here on the app exists: every failure still returns it, so that Terraform
+        // records it (tainted: the next apply replaces it). Keeping it untainted would need a
+        // successful apply whose next plan is not empty; the groups are checked before the
+        // create instead, so only a failure of Okta itself gets here.
         let mut group_ids = None;
         if let Some(groups) = wanted.group_ids.get() {
             let assignments = client.app_groups();
-            let none = BTreeSet::new();
             let synced = assignments.sync(&app_id, Some(&none), groups).await;
             let action = "assigning groups to the new app";
-            group_ids = match okta_diag::ok(diags, action, synced) {
+            group_ids = match okta_diag::ok_at(diags, "group_ids", action, synced) {
                 Some(()) => Some(groups.clone()),
-                // Unreadable too: an empty set, so that the next plan assigns them all.
+                // Unreadable too: an empty set, so that the state says what is missing.
                 None => Some(assignments.group_ids(&app_id).await.unwrap_or_default()),
             };
         }
@@ -537,6 +619,10 @@ impl TypedResource for OidcAppResource {
         let prior = change.prior?;
         let id = prior.id.get()?;
         let wanted = OidcAppModel::wanted(change.planned, change.config);
+        if let Some(groups) = wanted.group_ids.get() {
+            let assigned = prior.group_ids.get().cloned().unwrap_or_default();
+            groups_exist(&client, groups, &assigned, diags).await?;
+        }
         let locked = client.lock_app(id).await;
         let guard = okta_diag::ok(diags, "waiting for the app lock", locked)?;
         if wanted.active() != prior.active() {
@@ -618,11 +704,8 @@ impl TypedResource for OidcAppResource {
         let client = self.data.client(diags)?;
         let got = client.apps().get(id).await;
         let app = okta_diag::ok(diags, "reading the app", got).flatten()?;
-        if app.sign_on_mode() != Some("OPENID_CONNECT") {
-            diags.error(
-                "Not an OIDC app",
-                format!("App {id} has sign-on mode {:?}; oktaidp_oidc_app manages OPENID_CONNECT apps only.", app.sign_on_mode().unwrap_or("unknown")),
-            );
+        if let Err(refusal) = app_parts::require_oidc_web(&app, id) {
+            diags.error(refusal.summary, refusal.detail);
             return None;
         }
         let newest = client.app_secrets().newest_active(id).await;
@@ -879,5 +962,254 @@ mod tests {
         assert_eq!(wanted.post_logout_redirect_uris, Field::Null);
         assert_eq!(wanted.owned().post_logout_redirect_uris, None);
         assert_eq!(wanted.grant_types, planned.grant_types);
+    }
+
+    /// Terraform's plan (`tfplugin::lifecycle`) for `config` against `prior`.
+    fn plan_of(prior: Option<&crate::tfplugin::framework::Stored>, config: &Value) -> OidcAppModel {
+        let tf = crate::tfplugin::lifecycle::Terraform::new(resource(), "plan");
+        let planned = tf.plan(prior, config).planned;
+        crate::tfplugin::model::from_value(&planned).expect("model")
+    }
+
+    fn stored(model: &OidcAppModel, private: &Owned) -> crate::tfplugin::framework::Stored {
+        crate::tfplugin::framework::Stored {
+            state: crate::tfplugin::model::to_value(model, &schema().implied_type())
+                .expect("state"),
+            private: serde_json::to_vec(private).expect("json"),
+        }
+    }
+
+    fn base_config(extra: &[(&str, Value)]) -> Value {
+        let mut pairs = vec![
+            ("label", Value::string("pomerium")),
+            ("redirect_uris", string_list_value(["https://mine/cb"])),
+        ];
+        pairs.extend(extra.iter().cloned());
+        config(&pairs)
+    }
+
+    /// Issue #20 (1): without the refresh grant, the leeway is null from the plan on, and the
+    /// state Okta's answer maps to says the same (it was unknown after apply).
+    #[test]
+    fn no_refresh_grant_plans_and_applies_a_null_leeway() {
+        let auth_code = Value::set([Value::string("authorization_code")]);
+        for extra in [
+            vec![("grant_types", auth_code.clone())],
+            vec![
+                ("grant_types", auth_code.clone()),
+                ("refresh_token_rotation", Value::string(ROTATE)),
+            ],
+            vec![("refresh_token_rotation", Value::string("STATIC"))],
+        ] {
+            let planned = plan_of(None, &base_config(&extra));
+            assert_eq!(planned.refresh_token_leeway, Field::Null, "{extra:?}");
+            let mut app = okta_app(json!({}));
+            let wanted = OidcAppModel::wanted(&planned, &planned);
+            wanted.apply_to(&mut app, &Owned::default());
+            let state = OidcAppModel::from_app(&app, &planned, &wanted.owned(), None, None);
+            assert_eq!(state.refresh_token_leeway, Field::Null, "{extra:?}");
+        }
+        // Rotation turned on with the grant: Okta picks the leeway.
+        let planned = plan_of(
+            None,
+            &base_config(&[("refresh_token_rotation", Value::string(ROTATE))]),
+        );
+        assert_eq!(planned.refresh_token_leeway, Field::Unknown);
+    }
+
+    /// Issue #20 (8): an update keeps the prior value of every computed attribute it cannot
+    /// change; only `last_updated` is unknown.
+    #[test]
+    fn an_update_plans_only_what_can_change_as_unknown() {
+        let prior = OidcAppModel {
+            id: "0oaAPP".into(),
+            client_id: "0oaAPP".into(),
+            client_secret: "s3cret".into(),
+            issuer_mode: "ORG_URL".into(),
+            sign_on_mode: "OPENID_CONNECT".into(),
+            created: "2026-01-01T00:00:00.000Z".into(),
+            last_updated: "2026-01-01T00:00:00.000Z".into(),
+            post_logout_redirect_uris: Field::Known(uris(&["https://okta/out"])),
+            refresh_token_leeway: Field::Null,
+            ..planned()
+        };
+        let renamed = |extra: &[(&str, Value)]| {
+            let mut pairs = vec![("label", Value::string("renamed"))];
+            pairs.extend(extra.iter().cloned());
+            let mut cfg = base_config(&pairs);
+            if let Some(v) = cfg.get_mut("label") {
+                *v = Value::string("renamed");
+            }
+            cfg
+        };
+        let planned = plan_of(Some(&stored(&prior, &Owned::default())), &renamed(&[]));
+        assert_eq!(planned.label, "renamed".into());
+        assert_eq!(planned.last_updated, Field::Unknown);
+        let unchanged = OidcAppModel {
+            label: "renamed".into(),
+            last_updated: Field::Unknown,
+            ..prior.clone()
+        };
+        assert_eq!(planned, unchanged);
+
+        // Rotating: the leeway of a rotating app stays; turning rotation on leaves it unknown.
+        let rotating = OidcAppModel {
+            refresh_token_rotation: ROTATE.into(),
+            refresh_token_leeway: Field::Known(30),
+            ..prior.clone()
+        };
+        let cfg = renamed(&[("refresh_token_rotation", Value::string(ROTATE))]);
+        let planned = plan_of(Some(&stored(&rotating, &Owned::default())), &cfg);
+        assert_eq!(planned.refresh_token_leeway, Field::Known(30));
+        let planned = plan_of(Some(&stored(&prior, &Owned::default())), &cfg);
+        assert_eq!(planned.refresh_token_leeway, Field::Unknown);
+
+        // Sign-out URIs managed additively before: the state showed only ours, so unknown now.
+        let additive = OidcAppModel {
+            redirect_uris_exclusive: Field::Known(false),
+            ..prior.clone()
+        };
+        let owned = Owned {
+            redirect_uris: uris(&["https://mine/cb"]),
+            post_logout_redirect_uris: Some(uris(&["https://okta/out"])),
+        };
+        let cfg = renamed(&[("redirect_uris_exclusive", Value::Bool(false))]);
+        let planned = plan_of(Some(&stored(&additive, &owned)), &cfg);
+        assert_eq!(planned.post_logout_redirect_uris, Field::Unknown);
+    }
+
+    #[test]
+    fn import_refuses_every_app_but_an_oidc_web_app() {
+        let app_of =
+            |json: serde_json::Value| -> OidcApp { serde_json::from_value(json).expect("app") };
+        let oidc = |application_type: &str| {
+            app_of(json!({"id": "0oa1", "signOnMode": "OPENID_CONNECT",
+                "settings": {"oauthClient": {"application_type": application_type}}}))
+        };
+        assert_eq!(app_parts::require_oidc_web(&oidc("web"), "0oa1"), Ok(()));
+        for (app, named) in [
+            (
+                oidc("service"),
+                "API Services app (application_type service)",
+            ),
+            (
+                oidc("browser"),
+                "single-page (browser) app (application_type browser)",
+            ),
+            (oidc("native"), "native app (application_type native)"),
+            (
+                app_of(json!({"id": "0oa1", "name": "bookmark", "signOnMode": "BOOKMARK"})),
+                "sign-on mode BOOKMARK (name bookmark)",
+            ),
+            (
+                app_of(json!({"id": "0oa1", "name": "my_saml", "signOnMode": "SAML_2_0"})),
+                "sign-on mode SAML_2_0",
+            ),
+        ] {
+            let refusal = app_parts::require_oidc_web(&app, "0oa1").expect_err(named);
+            assert_eq!(refusal.summary, "Not an OIDC web app");
+            assert!(
+                refusal.detail.contains(named),
+                "{named}: {}",
+                refusal.detail
+            );
+            assert!(refusal.detail.contains("Nothing was changed in Okta"));
+        }
+    }
+
+    /// Issue #20 (4): a group ID that names no group stops the create before the app exists;
+    /// an assignment that fails after the create returns the app with the error.
+    #[tokio::test]
+    async fn groups_are_checked_first_and_a_failed_assignment_returns_the_app() {
+        use crate::okta::NewGroup;
+        use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
+        use crate::tfplugin::lifecycle::Terraform;
+
+        let org = Org::start().await;
+        let resource = Typed::resource(OidcAppResource {
+            data: Arc::clone(&org.data),
+        });
+        let created = org
+            .client
+            .groups()
+            .create(&NewGroup::new("Engineering", None))
+            .await;
+        let group = created.expect("group").id.expect("group id");
+        let missing = "00gdoesnotexist00001";
+        let groups = |ids: &[&str]| Value::set(ids.iter().map(|g| Value::string(*g)));
+        let tf = Terraform::new(Arc::clone(&resource), "groups");
+
+        let cfg = base_config(&[("group_ids", groups(&[&group, missing]))]);
+        let mark = org.mark().await;
+        let err = tf.try_apply(None, &cfg).await.expect_err("missing group");
+        let paths: Vec<_> = err.iter().filter_map(|d| d.path.clone()).collect();
+        assert_eq!(
+            paths,
+            vec![AttrPath::root("group_ids").key(missing)],
+            "{err:?}"
+        );
+        let calls = org.calls_since(mark).await;
+        assert!(
+            calls.iter().all(|c| c.starts_with("GET /api/v1/groups/")),
+            "{calls:?}"
+        );
+
+        // Okta fails the assignment after the app exists: the error comes with the app, so
+        // that Terraform records it (nothing is left behind unrecorded).
+        let cfg = base_config(&[("group_ids", groups(&[&group]))]);
+        let path = format!("/api/v1/apps/*/groups/{group}");
+        org.fault("PUT", &path, 400, "E0000001", 1).await;
+        let plan = tf.plan(None, &cfg);
+        let mut d = Diagnostics::new();
+        let req = crate::tfplugin::framework::ApplyRequest {
+            prior: &Value::Null,
+            planned: &plan.planned,
+            config: &cfg,
+            private: &[],
+        };
+        let stored = resource
+            .create(&req, &mut d)
+            .await
+            .expect("the app is returned");
+        let paths: Vec<_> = d.iter().filter_map(|x| x.path.clone()).collect();
+        assert_eq!(paths, vec![AttrPath::root("group_ids")], "{d:?}");
+        assert!(d.has_errors());
+        let app_id = stored.state.get("id").and_then(Value::as_str).expect("id");
+        assert!(org.client.apps().get(app_id).await.expect("get").is_some());
+        assert_eq!(stored.state.get("group_ids"), Some(&Value::set(Vec::new())));
+        org.emu.shutdown().await.expect("shutdown");
+    }
+
+    /// Issue #20 (3): importing the API Services app changes nothing and names its type.
+    #[tokio::test]
+    async fn import_of_a_service_app_is_refused_and_changes_nothing() {
+        use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
+
+        let org = Org::start().await;
+        let resource = Typed::resource(OidcAppResource {
+            data: Arc::clone(&org.data),
+        });
+        let service = org.service_app().await;
+        let before = org.app(&service).await;
+        let mark = org.mark().await;
+        let mut d = Diagnostics::new();
+        assert!(resource.import(&service, &mut d).await.is_none());
+        let detail = d.iter().map(|x| x.detail.clone()).collect::<String>();
+        assert!(
+            detail.contains("API Services app (application_type service)"),
+            "{d:?}"
+        );
+        assert_eq!(
+            org.calls_since(mark).await,
+            vec![format!("GET /api/v1/apps/{service}")]
+        );
+        assert_eq!(org.app(&service).await, before);
+        // A web app imports.
+        let web = org
+            .web_app(&["https://a.example.com/cb"], &["authorization_code"])
+            .await;
+        let mut d = Diagnostics::new();
+        assert!(resource.import(&web, &mut d).await.is_some(), "{d:?}");
+        org.emu.shutdown().await.expect("shutdown");
     }
 }

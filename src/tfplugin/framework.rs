@@ -255,6 +255,23 @@ pub fn plan_object(
     (planned, replace)
 }
 
+/// `PlanResourceChange` for a create or an update (a destroy plans null): the generic plan,
+/// then the resource's adjustments. Terraform ignores replacement paths on create.
+pub fn plan_change(
+    resource: &dyn Resource,
+    req: &PlanRequest<'_>,
+    proposed: &Value,
+    diags: &mut Diagnostics,
+) -> (Value, Vec<AttrPath>) {
+    let block = &resource.schema().block;
+    let (mut planned, mut replace) = plan_object(block, req.prior, proposed, req.config);
+    resource.modify_plan(req, &mut planned, &mut replace, diags);
+    if req.prior.is_null() {
+        replace.clear();
+    }
+    (planned, replace)
+}
+
 fn apply_defaults(block: &Block, planned: &mut Value, config: &Value) {
     let Value::Object(fields) = planned else {
         return;

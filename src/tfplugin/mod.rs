@@ -5,6 +5,8 @@ pub mod diag;
 pub mod framework;
 pub mod function;
 pub mod handshake;
+#[cfg(test)]
+pub mod lifecycle;
 pub mod logging;
 pub mod model;
 pub mod proto;

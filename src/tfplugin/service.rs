@@ -12,7 +12,7 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::diag::{single_error, AttrPath, Diagnostics};
 use super::framework::{
-    null_write_only, plan_object, reject_read_only, reject_write_only_unsupported, ApplyRequest,
+    null_write_only, plan_change, reject_read_only, reject_write_only_unsupported, ApplyRequest,
     DataSource, EphemeralResource, PlanRequest, Provider, Resource,
 };
 use super::function::{Function, FunctionError};
@@ -511,18 +511,13 @@ impl provider_server::Provider for ProviderService {
                 ..Default::default()
             }));
         }
-        let (mut planned, mut replace) =
-            plan_object(&resource.schema().block, &prior, &proposed, &config);
         let mut diags = Diagnostics::new();
         let plan_req = PlanRequest {
             prior: &prior,
             config: &config,
             prior_private: &req.prior_private,
         };
-        resource.modify_plan(&plan_req, &mut planned, &mut replace, &mut diags);
-        if prior.is_null() {
-            replace.clear();
-        }
+        let (planned, replace) = plan_change(resource.as_ref(), &plan_req, &proposed, &mut diags);
         let encoded = try_diags!(encode_dynamic(&planned, ty).map_err(diags_of), empty());
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: Some(encoded),

@@ -45,6 +45,8 @@ pub struct Plan<'a, R: TypedResource> {
     pub planned: R::Model,
     /// Attributes whose change replaces the object (starts with the schema's `requires_replace`).
     pub replace: Vec<AttrPath>,
+    /// The prior state's private data (the default on create).
+    pub prior_private: R::Private,
 }
 
 /// A create (`prior` is `None`) or an update.
@@ -289,6 +291,7 @@ impl<R: TypedResource> Resource for Typed<R> {
             config: &config,
             planned: generic,
             replace: std::mem::take(replace),
+            prior_private: decode_private(req.prior_private),
         };
         self.inner.modify_plan(&mut plan, diags);
         *replace = plan.replace;

@@ -3,6 +3,7 @@
 
 mod api_token;
 mod app_parts;
+mod combinations;
 mod concurrent_stacks;
 mod emulator;
 mod ephemeral;
@@ -97,6 +98,18 @@ const CASES: &[Case] = &[
     (
         "secrets_in_state::no_secret_in_state_or_plan",
         secrets_in_state::no_secret_in_state_or_plan,
+    ),
+    (
+        "combinations::sample_converges",
+        combinations::sample_converges,
+    ),
+    (
+        "combinations::missing_group_creates_nothing",
+        combinations::missing_group_creates_nothing,
+    ),
+    (
+        "combinations::import_refuses_other_apps",
+        combinations::import_refuses_other_apps,
     ),
     ("oidc_app::lifecycle", oidc_app::lifecycle),
     ("oidc_app::rejects_bad_input", oidc_app::rejects_bad_input),
