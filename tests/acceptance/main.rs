@@ -88,6 +88,10 @@ const CASES: &[Case] = &[
         "pomerium_idp::checks_app_wiring",
         pomerium_idp::checks_app_wiring,
     ),
+    (
+        "pomerium_idp::no_secret_in_state_without_store",
+        pomerium_idp::no_secret_in_state_without_store,
+    ),
     ("oidc_app::lifecycle", oidc_app::lifecycle),
     ("oidc_app::rejects_bad_input", oidc_app::rejects_bad_input),
     ("oidc_app::api_calls", oidc_app::api_calls),
