@@ -414,12 +414,15 @@ resource "oktaidp_oidc_app" "pomerium" {
   redirect_uris       = ["https://authenticate.example.com/oauth2/callback"]
   store_client_secret = false
 }
+output "app_id" {
+  value = oktaidp_oidc_app.pomerium.id
+}
 "#;
     let mut ws = Workspace::new(tf, &[("main.tf", app.to_string())])?;
     ws.set_env("OKTA_ORG_URL", &emu.url);
     ws.set_env("OKTA_API_TOKEN", ADMIN_TOKEN);
     ws.apply(&[])?;
-    let app_id = ws.state_json()?["resources"][0]["instances"][0]["attributes"]["id"]
+    let app_id = ws.outputs()?["app_id"]["value"]
         .as_str()
         .ok_or("no app id in state")?
         .to_string();
