@@ -119,6 +119,10 @@ const CASES: &[Case] = &[
         scale::rate_limit_without_429,
     ),
     (
+        "oauth::pomerium_idp_as_service_app",
+        oauth::pomerium_idp_as_service_app,
+    ),
+    (
         "oauth::pomerium_module_as_dpop_service_app",
         oauth::pomerium_module_as_dpop_service_app,
     ),
