@@ -227,6 +227,12 @@ data "oktaidp_pomerium_idp" "x" {
   client_secret            = "with space"
   idp_provider             = "custom"
 }
+data "oktaidp_pomerium_idp" "doubled" {
+  authenticate_service_url = "https://authn.example.com/oauth2/callback"
+  client_id                = "abc"
+  client_secret            = "def"
+  pomerium_version         = "0.9"
+}
 "#
             .to_string(),
         )],
@@ -245,8 +251,22 @@ data "oktaidp_pomerium_idp" "x" {
         "authenticate_service_url = \"http://auth.example.com?x=1\"",
         "Invalid client_secret",
         "read-only attribute",
+        // #20 item 5: not .../oauth2/callback/oauth2/callback.
+        "authenticate_service_url = \"https://authn.example.com/oauth2/callback\"",
+        "Invalid pomerium_version",
+        "pomerium_version         = \"0.9\"",
     ] {
         if !text.contains(needle) {
+            return Err(format!("plan output lacks {needle:?}:\n{text}"));
+        }
+    }
+    // Terraform wraps diagnostic details at 80 columns.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "already ends with /oauth2/callback, which is appended to it. Give the authenticate service's base URL, https://authn.example.com;",
+        "older than 0.10",
+    ] {
+        if !flat.contains(needle) {
             return Err(format!("plan output lacks {needle:?}:\n{text}"));
         }
     }
