@@ -81,6 +81,6 @@ echo "==> dana@example.com signs in with these settings, as Pomerium would; what
 "$terraform_bin" output -json pomerium_env | "$root/target/debug/examples/pomerium_sign_in" --login dana@example.com --password-env DEMO_PASSWORD
 echo
 echo "==> second plan (expect no changes):"
-"$terraform_bin" plan -no-color -detailed-exitcode | tail -3
+"$terraform_bin" plan -no-color -detailed-exitcode | grep -E "^(No changes|Plan:)"
 echo "==> terraform destroy"
 "$terraform_bin" destroy -auto-approve -no-color | tail -1
