@@ -66,8 +66,13 @@ cd "$work"
 echo "==> terraform apply examples/pomerium"
 "$terraform_bin" apply -auto-approve -no-color
 echo
-echo "==> Pomerium settings (config.yaml):"
+echo "==> Pomerium settings (config.yaml) for Pomerium 0.32 (TF_VAR_pomerium_version, unset here):"
+echo "    no idp_service_account: 0.20 and later refuse it; the API token is in directory_sync (Enterprise),"
+echo "    as the warning above says. Set TF_VAR_pomerium_version=0.19.1 for core directory sync."
 "$terraform_bin" output -raw pomerium_config_yaml
+echo
+echo "==> sign-out redirect registered on the app (Okta's post_logout_redirect_uri):"
+"$terraform_bin" output -raw post_logout_redirect_uri
 echo
 echo "==> Pomerium settings (environment):"
 "$terraform_bin" output -json pomerium_env
@@ -76,6 +81,6 @@ echo "==> dana@example.com signs in with these settings, as Pomerium would; what
 "$terraform_bin" output -json pomerium_env | "$root/target/debug/examples/pomerium_sign_in" --login dana@example.com --password-env DEMO_PASSWORD
 echo
 echo "==> second plan (expect no changes):"
-"$terraform_bin" plan -no-color -detailed-exitcode | tail -3
+"$terraform_bin" plan -no-color -detailed-exitcode | grep -E "^(No changes|Plan:)"
 echo "==> terraform destroy"
 "$terraform_bin" destroy -auto-approve -no-color | tail -1

@@ -16,7 +16,7 @@ variable "allowed_groups" {
 
 variable "directory_sync" {
   type        = bool
-  description = "Adopt okta_api_token for directory sync and render idp_service_account."
+  description = "Adopt okta_api_token for directory sync: rendered in directory_sync (Pomerium Enterprise); oktaidp_pomerium_idp renders idp_service_account only for Pomerium 0.10 to 0.19 (pomerium_version)."
   default     = true
 }
 

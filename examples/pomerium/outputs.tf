@@ -13,6 +13,11 @@ output "callback_url" {
   value       = data.oktaidp_pomerium_idp.settings.callback_url
 }
 
+output "post_logout_redirect_uri" {
+  description = "Sign-out redirect URI Pomerium sends to Okta's /logout, registered on the app; null for Pomerium before 0.25."
+  value       = data.oktaidp_pomerium_idp.settings.post_logout_redirect_uri
+}
+
 output "pomerium_env" {
   description = "Pomerium's identity-provider settings as environment variables."
   value       = data.oktaidp_pomerium_idp.settings.env

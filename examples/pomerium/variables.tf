@@ -44,3 +44,14 @@ variable "authorization_server_id" {
   description = "Custom authorization server Pomerium signs in through (default or aus...); null for the org authorization server."
   default     = null
 }
+
+variable "pomerium_version" {
+  type        = string
+  description = "Pomerium release the settings are for, e.g. 0.32.0 or 0.19.1; null for the 0.32 line. 0.10 to 0.19 get idp_service_account (directory sync with okta_api_token); 0.25 and later get the signed-out page registered as a post-logout redirect URI."
+  default     = null
+
+  validation {
+    condition     = var.pomerium_version == null || can(regex("^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$", var.pomerium_version))
+    error_message = "The pomerium_version must look like 0.32.0 (or v0.32.0, or 0.32)."
+  }
+}

@@ -52,14 +52,16 @@ impl TypedFunction for CallbackUrl {
             summary: "Pomerium's sign-in callback URL for an authenticate service URL".into(),
             description: "Returns `<authenticate_service_url>/oauth2/callback` (without a doubled slash), \
                 the sign-in redirect URI the Okta app must allow for Pomerium. The URL is checked as the \
-                `oktaidp_pomerium_idp` data source checks it: an absolute https URL without query string, \
-                fragment or credentials. Useful in `redirect_uris` of an `oktaidp_oidc_app` before any \
+                `oktaidp_pomerium_idp` data source checks it: an absolute https base URL without path, query \
+                string, fragment or credentials (Pomerium ignores any path of it and appends `/oauth2/callback` \
+                to the host, so `https://authenticate.example.com/oauth2/callback` is refused rather than \
+                doubled). Useful in `redirect_uris` of an `oktaidp_oidc_app` before any \
                 data source can be read."
                 .into(),
             parameters: vec![Parameter::new(
                 "authenticate_service_url",
                 Type::String,
-                "Absolute https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com`.",
+                "Base https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com` (no path).",
             )],
             returns: Type::String,
         }
@@ -111,6 +113,12 @@ mod tests {
             ("http://authenticate.example.com", "https"),
             ("https://authenticate.example.com/?x=1", "query"),
             ("https://authenticate.example.com/#f", "fragment"),
+            // #20 item 5: not `.../oauth2/callback/oauth2/callback`.
+            (
+                "https://authenticate.example.com/oauth2/callback",
+                "Give the authenticate service's base URL, https://authenticate.example.com;",
+            ),
+            ("https://authenticate.example.com/base", "/base"),
         ] {
             let err = f.call(&[Value::string(bad)]).expect_err(bad);
             assert_eq!(err.argument, Some(0));

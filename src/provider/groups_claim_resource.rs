@@ -26,6 +26,21 @@ const APP_PREFIX: &str = "app/";
 /// Issuer mode sent when Okta reports none for the app.
 const ORG_URL: &str = "ORG_URL";
 
+/// Whether the provider signs in as an OAuth 2.0 service app (not with an SSWS API token).
+/// Okta's internal per-app claim API refuses such sign-ins: 403 "Invalid session" to any OAuth
+/// access token (okta/terraform-provider-okta#568, #1253, #1906).
+pub fn signs_in_as_service_app(data: &ProviderData) -> bool {
+    data.settings()
+        .is_some_and(|s| s.oauth.is_some() && s.api_token.is_none())
+}
+
+const SERVICE_APP_REFUSED: &str = "The provider signs in as an OAuth 2.0 service app, and Okta refuses \
+     service apps on the internal API that holds an app's groups claim on the org authorization server \
+     (it answers 403 \"Invalid session\" to OAuth access tokens). Either sign the provider in with an API \
+     token (api_token, or OKTA_API_TOKEN), or put the claim on a custom authorization server: \
+     authorization_server_id (e.g. \"default\") instead of app_id here, and the same \
+     authorization_server_id on oktaidp_pomerium_idp.";
+
 /// The resource's attributes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupsClaim {
@@ -453,8 +468,17 @@ impl TypedResource for GroupsClaimResource {
         }
     }
 
-    /// The org server's claim has its ID before it exists: `app/<app_id>`.
-    fn modify_plan(&self, plan: &mut Plan<'_, Self>, _diags: &mut Diagnostics) {
+    /// The org server's claim has its ID before it exists: `app/<app_id>`. That claim cannot
+    /// be managed by a service app: said here, before any API call.
+    fn modify_plan(&self, plan: &mut Plan<'_, Self>, diags: &mut Diagnostics) {
+        if !plan.config.app_id.is_null() && signs_in_as_service_app(&self.data) {
+            diags.attr_error(
+                AttrPath::root("app_id"),
+                "The org server's groups claim needs an API token",
+                SERVICE_APP_REFUSED,
+            );
+            return;
+        }
         let planned = &mut plan.planned;
         if !planned.id.is_known() {
             if let Some(app_id) = planned.app_id.get().cloned() {
@@ -589,6 +613,69 @@ mod tests {
         })
         .validate(&object(pairs), &mut d);
         error_paths(&d)
+    }
+
+    /// A provider configured from its block alone: an OAuth 2.0 service app or an API token,
+    /// against an org nothing listens on (a plan that called Okta would fail differently).
+    async fn provider_signing_in_as(service_app: bool) -> crate::provider::OktaIdpProvider {
+        use crate::tfplugin::framework::Provider;
+        let provider = crate::provider::OktaIdpProvider::with_env(|_| None);
+        let mut config = Value::null_object(&provider.schema().implied_type());
+        let pem = crate::okta::oauth::key::tests::ec_pkcs8_pem();
+        let mut set = |k: &str, v: Value| *config.get_mut(k).expect(k) = v;
+        set("org_url", s("http://127.0.0.1:9"));
+        if service_app {
+            set("client_id", s("0oaSVC"));
+            set("private_key", s(&pem));
+            set("private_key_id", s("kid-1"));
+        } else {
+            set("api_token", s("00token"));
+        }
+        let mut d = Diagnostics::new();
+        provider.configure(&config, &mut d).await;
+        assert!(!d.has_errors(), "{d:?}");
+        provider
+    }
+
+    fn plan_errors(provider: &crate::provider::OktaIdpProvider, config: &Value) -> Diagnostics {
+        use crate::tfplugin::framework::PlanRequest;
+        let resource = Typed::resource(GroupsClaimResource {
+            data: Arc::clone(provider.data()),
+        });
+        let mut planned = config.clone();
+        let mut replace = Vec::new();
+        let mut d = Diagnostics::new();
+        resource.modify_plan(
+            &PlanRequest {
+                prior: &Value::Null,
+                config,
+                prior_private: &[],
+            },
+            &mut planned,
+            &mut replace,
+            &mut d,
+        );
+        d
+    }
+
+    /// #17: Okta answers 403 "Invalid session" to service apps on the org server's claim API:
+    /// the plan says so at `app_id`, before any call; a custom server's claim plans fine.
+    #[tokio::test]
+    async fn org_server_claim_with_a_service_app_fails_at_plan() {
+        let service = provider_signing_in_as(true).await;
+        let org_claim = object(&[("app_id", s("0oa1")), ("id", Value::Unknown)]);
+        let d = plan_errors(&service, &org_claim);
+        assert_eq!(error_paths(&d), ["app_id"], "{d:?}");
+        let detail = &d.iter().next().expect("error").detail;
+        assert!(detail.contains("API token"), "{detail}");
+        assert!(detail.contains("authorization_server_id"), "{detail}");
+        let server_claim = object(&[
+            ("authorization_server_id", s("default")),
+            ("id", Value::Unknown),
+        ]);
+        assert!(plan_errors(&service, &server_claim).is_empty());
+        let token = provider_signing_in_as(false).await;
+        assert!(plan_errors(&token, &org_claim).is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `store_client_secret` of `oktaidp_oidc_app`: whether the client secret is kept in state.
 //! With `false` the attribute stays null (read the secret with the ephemeral
-//! `oktaidp_oidc_app_client_secret`, or let `oktaidp_pomerium_idp` read it by `app_id`);
+//! `oktaidp_oidc_app_client_secret`, or let the ephemeral `oktaidp_pomerium_idp` read it by
+//! `app_id`; the data source of that name never reads it, its outputs being state);
 //! rotation by `client_secret_version` works the same. Kept apart from the resource so that it
 //! only calls these functions.
 
@@ -18,9 +19,12 @@ pub fn attribute() -> Attribute {
         .describe(
             "Keep the client secret in the state (`client_secret`). Default `true`. With `false`, \
              `client_secret` stays null and the secret exists only in Okta: read it where it is needed with \
-             the ephemeral `oktaidp_oidc_app_client_secret` (Terraform 1.10 or later) or through `app_id` of \
-             `oktaidp_pomerium_idp`. Rotation by `client_secret_version` works either way; changing this \
-             setting never re-creates the app.",
+             the ephemeral `oktaidp_oidc_app_client_secret`, or through `app_id` of the ephemeral \
+             `oktaidp_pomerium_idp` (both Terraform 1.10 or later, never stored). The `oktaidp_pomerium_idp` \
+             data source does not read the secret from Okta (its outputs are state, so the secret would land \
+             there after all): with this app it fails at `client_secret` and points to the ephemeral \
+             resource. Rotation by `client_secret_version` works either way; changing this setting never \
+             re-creates the app.",
         )
 }
 

@@ -16,7 +16,7 @@ use crate::tfplugin::value::Type;
 
 pub const TYPE_NAME: &str = "oktaidp_pomerium_idp";
 
-pub use super::pomerium_settings::{service_account, CALLBACK_PATH};
+pub use super::pomerium_settings::{service_account, PomeriumVersion, CALLBACK_PATH};
 /// The scopes Pomerium requests when `idp_scopes` is unset.
 pub const DEFAULT_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
 /// The scope that makes the org authorization server add an app's groups claim.
@@ -41,37 +41,27 @@ pub fn schema() -> Schema {
     Schema::new(
         0,
         Block::new(&super::oauth_scopes::note(
-            "Renders the settings Pomerium needs to sign users in with Okta: `idp_provider`, \
-             `idp_provider_url`, `idp_client_id`, `idp_client_secret`, `idp_scopes`, the callback URL to \
-             register on the Okta app, and the directory-sync credentials, as single values, as environment \
-             variables (`env`) and as Pomerium YAML (`config_yaml`). Without `app_id`, computed locally: no \
-             Okta call.\n\n\
-             `idp_service_account` is read only by Pomerium 0.10 to 0.19. Pomerium 0.20 and later \
-             removed directory sync from the open-source core and refuse to start when a config file \
-             contains `idp_service_account`: for those versions leave `api_token` unset (groups then \
-             come from the ID token's `groups` claim), or use `directory_sync` with Pomerium \
-             Enterprise's Okta directory settings (API key and URL).\n\n\
-             With `app_id`, the data source reads the Okta app (one API call, plus one for the client \
-             secret when `client_secret` is not given) and fails with a fix in the message unless the \
-             app is wired the way Pomerium needs: `callback_url` among its redirect URIs, the \
-             `refresh_token` grant on, response type `code`, status `ACTIVE`. With the org authorization \
-             server (no `authorization_server_id`, no other `provider_url`) it also reads the app's groups \
-             claim (one more call): Okta adds that claim (`oktaidp_groups_claim` with `app_id`) to the ID \
-             token only when the sign-in asks for the `groups` scope, so `idp_scopes` then includes \
-             `groups`. A custom server's groups claim (`oktaidp_groups_claim` with \
-             `authorization_server_id`) needs no scope.", &["okta.apps.read"])
-        )
+            include_str!("descriptions/pomerium_idp.md").trim_end(),
+            &["okta.apps.read"],
+        ))
         .attr(
             Attribute::string("authenticate_service_url")
                 .required()
                 .check(|raw| pomerium_settings::authenticate_url(raw).map(drop))
                 .describe(
-                    "Absolute https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com`.",
+                    "Base https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com` \
+                     (no path: Pomerium appends `/oauth2/callback` and ignores any path of this URL).",
                 ),
+        )
+        .attr(
+            Attribute::string("pomerium_version")
+                .optional()
+                .check(pomerium_settings::check_version)
+                .describe(include_str!("descriptions/pomerium_idp/pomerium_version.md").trim_end()),
         )
         .attr(Attribute::string("app_id").optional().describe(
             "ID of the Okta OIDC app (`0oa...`, e.g. `oktaidp_oidc_app.pomerium.id`). When set, the app is read and \
-             checked, and `client_id` / `client_secret` default to the app's.",
+             checked, and `client_id` defaults to the app's.",
         ))
         .attr(
             Attribute::string("client_id")
@@ -86,9 +76,7 @@ pub fn schema() -> Schema {
                 .optional()
                 .sensitive()
                 .check(|v| validate::credential("client_secret", v))
-                .describe(
-                    "Client secret of that application. Required unless `app_id` is set (then the app's newest active secret is used).",
-                ),
+                .describe(include_str!("descriptions/pomerium_idp/client_secret.md").trim_end()),
         )
         .attr(
             Attribute::string("api_token")
@@ -96,7 +84,9 @@ pub fn schema() -> Schema {
                 .sensitive()
                 .check(|v| validate::credential("api_token", v))
                 .describe(
-                    "Okta API token (SSWS) for directory sync. When set, `idp_service_account` and `directory_sync` are rendered.",
+                    "Okta API token (SSWS) for directory sync. When set, `directory_sync` is rendered, and for Pomerium \
+                     0.10 to 0.19 (`pomerium_version`) also `idp_service_account`. With Pomerium 0.20 or later a \
+                     warning says where the token goes instead: the open-source core has no directory sync.",
                 ),
         )
         .attr(
@@ -143,9 +133,13 @@ pub fn schema() -> Schema {
         .attr(Attribute::string("callback_url").computed().describe(
             "`<authenticate_service_url>/oauth2/callback`: the sign-in redirect URI the Okta app must allow.",
         ))
+        .attr(Attribute::string("post_logout_redirect_uri").computed().describe(
+            include_str!("descriptions/pomerium_idp/post_logout_redirect_uri.md").trim_end(),
+        ))
         .attr(Attribute::string("idp_service_account").computed().sensitive().describe(
             "Value for `idp_service_account` (Pomerium 0.10 to 0.19): standard base64, with padding, of the compact JSON \
-             `{\"api_key\":\"<api_token>\"}`. Null when `api_token` is not set.",
+             `{\"api_key\":\"<api_token>\"}`. Null when `api_token` is not set, and for Pomerium 0.20 and later \
+             (`pomerium_version`), which refuse a configuration holding it.",
         ))
         .attr(
             Attribute::new("directory_sync", directory_sync_type())
@@ -158,12 +152,14 @@ pub fn schema() -> Schema {
         )
         .attr(Attribute::new("env", string_map()).computed().sensitive().describe(
             "Pomerium environment variables: `IDP_PROVIDER`, `IDP_PROVIDER_URL`, `IDP_CLIENT_ID`, `IDP_CLIENT_SECRET`, \
-             `IDP_SCOPES` (comma-separated), `AUTHENTICATE_SERVICE_URL`, and `IDP_SERVICE_ACCOUNT` when `api_token` is set.",
+             `IDP_SCOPES` (comma-separated, as every supported version reads it), `AUTHENTICATE_SERVICE_URL`, and \
+             `IDP_SERVICE_ACCOUNT` when `api_token` is set and `pomerium_version` is 0.10 to 0.19.",
         ))
         .attr(Attribute::string("config_yaml").computed().sensitive().describe(
             "The same settings as Pomerium YAML keys (`idp_provider`, `idp_provider_url`, `idp_client_id`, \
-             `idp_client_secret`, `idp_scopes`, `authenticate_service_url`, and `idp_service_account` when `api_token` \
-             is set).",
+             `idp_client_secret`, `idp_scopes` as a list, `authenticate_service_url`, and `idp_service_account` when \
+             `api_token` is set and `pomerium_version` is 0.10 to 0.19). Every key is one that version reads; use \
+             it as Pomerium's `config.yaml` or merge it into yours.",
         )),
     )
 }
@@ -173,6 +169,7 @@ pub fn schema() -> Schema {
 #[derive(Serialize, Deserialize)]
 pub struct IdpSettings {
     pub authenticate_service_url: Field<String>,
+    pub pomerium_version: Field<String>,
     pub app_id: Field<String>,
     pub client_id: Field<String>,
     pub client_secret: Field<String>,
@@ -192,6 +189,8 @@ pub struct IdpSettings {
     pub idp_scopes: Option<Vec<String>>,
     #[serde(skip_deserializing)]
     pub callback_url: Option<String>,
+    #[serde(skip_deserializing)]
+    pub post_logout_redirect_uri: Option<String>,
     #[serde(skip_deserializing)]
     pub idp_service_account: Option<String>,
     #[serde(skip_deserializing)]
@@ -224,6 +223,7 @@ pub struct Rendered {
     pub client_secret: String,
     pub api_token: Option<String>,
     pub scopes: Vec<String>,
+    pub version: PomeriumVersion,
 }
 
 impl Rendered {
@@ -239,8 +239,8 @@ impl Rendered {
                 self.authenticate_url.clone(),
             ),
         ]);
-        if let Some(token) = &self.api_token {
-            env.insert("IDP_SERVICE_ACCOUNT".to_string(), service_account(token));
+        if let Some(account) = self.service_account() {
+            env.insert("IDP_SERVICE_ACCOUNT".to_string(), account);
         }
         env
     }
@@ -264,24 +264,33 @@ impl Rendered {
                     .join(", ")
             ),
         ];
-        if let Some(token) = &self.api_token {
-            lines.push(format!(
-                "idp_service_account: {}",
-                yaml_scalar(&service_account(token))
-            ));
+        if let Some(account) = self.service_account() {
+            lines.push(format!("idp_service_account: {}", yaml_scalar(&account)));
         }
         lines.join("\n") + "\n"
     }
 
+    /// `idp_service_account`, for the versions that read it (0.20 and later refuse to start
+    /// with it in a config file).
+    pub fn service_account(&self) -> Option<String> {
+        self.api_token
+            .as_deref()
+            .filter(|_| self.version.reads_service_account())
+            .map(service_account)
+    }
+
     /// The outputs, next to the configured inputs.
-    fn into_settings(self, inputs: IdpSettings) -> IdpSettings {
+    pub fn into_settings(self, inputs: IdpSettings) -> IdpSettings {
         let directory_sync = self.api_token.as_ref().map(|token| DirectorySync {
             api_key: token.clone(),
             url: self.org_url.clone(),
         });
         IdpSettings {
             idp_provider: Some("okta".to_string()),
-            idp_service_account: self.api_token.as_deref().map(service_account),
+            idp_service_account: self.service_account(),
+            post_logout_redirect_uri: self
+                .version
+                .post_logout_redirect_uri(&self.authenticate_url),
             directory_sync,
             env: Some(self.env()),
             config_yaml: Some(self.yaml()),
@@ -295,10 +304,30 @@ impl Rendered {
     }
 }
 
+/// Where the client secret may come from when `client_secret` is unset with `app_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretSource {
+    /// Only the configuration (the data source: its outputs are state, and a secret read from
+    /// Okta there would be stored even when the app is set not to store it, #20).
+    Config,
+    /// The configuration, else the app's newest active secret (the ephemeral resource, whose
+    /// outputs are never stored).
+    ConfigOrOkta,
+}
+
 impl PomeriumIdp {
-    async fn render(&self, config: &IdpSettings, diags: &mut Diagnostics) -> Option<Rendered> {
+    /// The settings for `config`, with warnings for what the chosen Pomerium version cannot
+    /// use and the sign-out wiring of the app.
+    pub async fn render(
+        &self,
+        config: &IdpSettings,
+        secrets: SecretSource,
+        diags: &mut Diagnostics,
+    ) -> Option<Rendered> {
         let authenticate_url =
             pomerium_settings::authenticate_url(config.authenticate_service_url.get()?).ok()?;
+        let version =
+            PomeriumVersion::or_default(config.pomerium_version.get().map(String::as_str));
         let callback_url = format!("{authenticate_url}{CALLBACK_PATH}");
         let org_url = self.data.settings().and_then(|s| s.org_base());
         let provider_url = match (
@@ -331,17 +360,72 @@ impl PomeriumIdp {
         let mut app_groups_claim = None;
         if let Some(app_id) = config.app_id.get() {
             let app = self.checked_app(app_id, &callback_url, diags).await?;
+            if let Some(uri) = version.post_logout_redirect_uri(&authenticate_url) {
+                if let Some(warning) = app.sign_out_problem(&uri, version) {
+                    diags.attr_warning(
+                        AttrPath::root("app_id"),
+                        "Sign-out will stop at Okta",
+                        warning,
+                    );
+                }
+            }
             if client_id.is_none() {
                 client_id = app.client_id;
             }
-            if client_secret.is_none() {
+            if client_secret.is_none() && secrets == SecretSource::ConfigOrOkta {
                 client_secret = self.newest_secret(app_id, diags).await?;
             }
             if org_server {
-                app_groups_claim = self.app_groups_claim(app_id, diags).await;
+                if super::groups_claim_resource::signs_in_as_service_app(&self.data) {
+                    // Okta answers 403 "Invalid session" to OAuth access tokens on the internal
+                    // API that holds this claim: not asking saves a call that cannot succeed.
+                    if config.scopes.is_null() {
+                        diags.attr_warning(
+                            AttrPath::root("app_id"),
+                            "The app's groups claim cannot be read with a service app",
+                            SERVICE_APP_CLAIM_WARNING,
+                        );
+                    }
+                } else {
+                    app_groups_claim = self.app_groups_claim(app_id, diags).await;
+                }
             }
         }
+        if config.api_token.is_known() && !version.reads_service_account() {
+            diags.attr_warning(
+                AttrPath::root("api_token"),
+                format!("Pomerium {version} has no idp_service_account"),
+                format!(
+                    "Pomerium 0.20 and later removed Okta directory sync from the open-source core and refuse to \
+                     start with idp_service_account in their configuration, so config_yaml, env and \
+                     idp_service_account leave the API token out. It is rendered only in directory_sync, for \
+                     Pomerium Enterprise's Okta directory sync (its API key and URL settings). Pomerium Core {version} \
+                     reads groups from the ID token's groups claim instead (oktaidp_groups_claim): unset api_token \
+                     when you run Pomerium Core, or set pomerium_version to the 0.10 to 0.19 release you run."
+                ),
+            );
+        }
         let scopes = pick_scopes(config.scopes.get(), app_groups_claim.as_deref(), diags);
+        // Null only when a value unknown at validation turned out null (validation names the
+        // known cases), or the app has no client ID.
+        if client_id.is_none() {
+            diags.attr_error(
+                AttrPath::root("client_id"),
+                "Missing client_id",
+                "Set client_id: it is null, and the app (if app_id is set) has none.",
+            );
+        }
+        if client_secret.is_none() {
+            let detail = match secrets {
+                SecretSource::Config if config.app_id.is_known() => SECRET_NOT_READ,
+                _ => "Set client_secret: it is null, and the app (if app_id is set) has no active client secret.",
+            };
+            diags.attr_error(
+                AttrPath::root("client_secret"),
+                "Missing client_secret",
+                detail,
+            );
+        }
         Some(Rendered {
             callback_url,
             authenticate_url,
@@ -351,6 +435,7 @@ impl PomeriumIdp {
             client_secret: client_secret?,
             api_token: config.api_token.get().cloned(),
             scopes,
+            version,
         })
     }
 
@@ -409,6 +494,7 @@ impl PomeriumIdp {
         let facts = AppFacts {
             client_id: app.client_id().map(str::to_string),
             redirect_uris: app.redirect_uris().unwrap_or_default(),
+            post_logout_redirect_uris: app.post_logout_redirect_uris().unwrap_or_default(),
             grant_types: app.grant_types().unwrap_or_default(),
             response_types: app.response_types().unwrap_or_default(),
             status: app.status().unwrap_or_default().to_string(),
@@ -439,6 +525,14 @@ impl PomeriumIdp {
         }
     }
 }
+
+const SERVICE_APP_CLAIM_WARNING: &str = "The provider signs in as an OAuth 2.0 service app, and Okta refuses \
+     service apps on the internal API that holds an app's groups claim on the org authorization server (403 \
+     \"Invalid session\"), so whether this app has that claim cannot be read and idp_scopes does not include \
+     \"groups\". If the app has an org-server groups claim, set scopes to include \"groups\" (for example \
+     [\"openid\", \"profile\", \"email\", \"groups\", \"offline_access\"]). To have it derived, sign the \
+     provider in with an API token (api_token), or put the claim on a custom authorization server \
+     (authorization_server_id here and on oktaidp_groups_claim), whose claim needs no scope.";
 
 /// `idp_scopes`: the configured ones, else Pomerium's defaults plus `groups` when the app has a
 /// groups claim on the org authorization server (named `claim`). Warns when configured scopes
@@ -476,12 +570,31 @@ pub fn pick_scopes(
 pub struct AppFacts {
     pub client_id: Option<String>,
     pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
     pub grant_types: Vec<String>,
     pub response_types: Vec<String>,
     pub status: String,
 }
 
 impl AppFacts {
+    /// A warning when the app does not allow the post-logout URI `version` sends to Okta's
+    /// `/logout` (sign-in still works, so this is no error).
+    pub fn sign_out_problem(&self, uri: &str, version: PomeriumVersion) -> Option<String> {
+        if self
+            .post_logout_redirect_uris
+            .iter()
+            .any(|u| u.trim_end_matches('/') == uri)
+        {
+            return None;
+        }
+        Some(format!(
+            "Pomerium {version} signs users out through Okta's /logout with post_logout_redirect_uri={uri}, \
+             which the app's sign-out redirect URIs do not include, so Okta refuses it and users do not land on \
+             Pomerium's signed-out page. Add it to post_logout_redirect_uris of the oktaidp_oidc_app \
+             (post_logout_redirect_uri of this data source holds it)."
+        ))
+    }
+
     /// Each problem as a sentence with the fix.
     pub fn problems(&self, callback_url: &str) -> Vec<String> {
         let mut out = Vec::new();
@@ -530,32 +643,51 @@ impl TypedDataSource for PomeriumIdp {
 
     /// Single values are checked by the schema; unknown ones again at read time.
     fn validate(&self, config: &IdpSettings, diags: &mut Diagnostics) {
-        if config.app_id.is_null() {
-            for (name, value) in [
-                ("client_id", &config.client_id),
-                ("client_secret", &config.client_secret),
-            ] {
-                if value.is_null() {
-                    diags.attr_error(
-                        AttrPath::root(name),
-                        format!("Missing {name}"),
-                        format!("Set {name}, or set app_id to read it from the Okta app."),
-                    );
-                }
-            }
-        }
-        if !config.provider_url.is_null() && !config.authorization_server_id.is_null() {
-            diags.attr_error(
-                AttrPath::root("authorization_server_id"),
-                "Conflicting provider URL settings",
-                "Set provider_url to the full issuer URL, or authorization_server_id to derive it from the org URL, not both.",
-            );
-        }
+        validate_settings(config, SecretSource::Config, diags);
     }
 
     async fn read(&self, config: IdpSettings, diags: &mut Diagnostics) -> Option<IdpSettings> {
-        let rendered = self.render(&config, diags).await?;
+        let rendered = self.render(&config, SecretSource::Config, diags).await?;
         Some(rendered.into_settings(config))
+    }
+}
+
+/// Why the data source does not read the client secret from Okta, and what to do instead.
+const SECRET_NOT_READ: &str = "With app_id, the data source still needs client_secret: it never reads the \
+     secret from Okta, because data source outputs are saved in the state, where the secret would land even for \
+     an app with store_client_secret = false. Set client_secret = oktaidp_oidc_app.<name>.client_secret (an app \
+     that stores its secret), or use the ephemeral resource oktaidp_pomerium_idp (Terraform 1.10 or later), \
+     which reads the app's newest active secret and is never stored.";
+
+/// The checks across attributes, shared with the ephemeral resource (`secrets` says whether an
+/// unset `client_secret` may be read from the app).
+pub fn validate_settings(config: &IdpSettings, secrets: SecretSource, diags: &mut Diagnostics) {
+    if config.app_id.is_null() {
+        for (name, value) in [
+            ("client_id", &config.client_id),
+            ("client_secret", &config.client_secret),
+        ] {
+            if value.is_null() {
+                diags.attr_error(
+                    AttrPath::root(name),
+                    format!("Missing {name}"),
+                    format!("Set {name}, or set app_id to read it from the Okta app."),
+                );
+            }
+        }
+    } else if secrets == SecretSource::Config && config.client_secret.is_null() {
+        diags.attr_error(
+            AttrPath::root("client_secret"),
+            "Missing client_secret",
+            SECRET_NOT_READ,
+        );
+    }
+    if !config.provider_url.is_null() && !config.authorization_server_id.is_null() {
+        diags.attr_error(
+            AttrPath::root("authorization_server_id"),
+            "Conflicting provider URL settings",
+            "Set provider_url to the full issuer URL, or authorization_server_id to derive it from the org URL, not both.",
+        );
     }
 }
 
@@ -640,6 +772,7 @@ mod tests {
         let ok = AppFacts {
             client_id: Some("0oa1".into()),
             redirect_uris: vec!["https://a.example.com/oauth2/callback".into()],
+            post_logout_redirect_uris: vec![],
             grant_types: vec!["authorization_code".into(), "refresh_token".into()],
             response_types: vec!["code".into()],
             status: "ACTIVE".into(),
@@ -670,6 +803,7 @@ mod tests {
             client_secret: "s: #\"x".into(),
             api_token: None,
             scopes: vec!["openid".into(), "groups".into()],
+            version: PomeriumVersion::NEWEST_TESTED,
         };
         let yaml: serde_yaml::Value = serde_yaml::from_str(&r.yaml()).expect("yaml");
         assert_eq!(yaml["idp_client_secret"].as_str(), Some("s: #\"x"));
@@ -711,5 +845,162 @@ mod tests {
         let with_groups = vec!["openid".to_string(), "groups".to_string()];
         pick_scopes(Some(&with_groups), Some("groups"), &mut d);
         assert!(d.is_empty());
+    }
+
+    fn rendered(version: &str, api_token: Option<&str>) -> Rendered {
+        Rendered {
+            provider_url: "https://dev-1.okta.com".into(),
+            callback_url: "https://a.example.com/oauth2/callback".into(),
+            authenticate_url: "https://a.example.com".into(),
+            org_url: Some("https://dev-1.okta.com".into()),
+            client_id: "0oa1".into(),
+            client_secret: "s".into(),
+            api_token: api_token.map(str::to_string),
+            scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+            version: PomeriumVersion::parse(version).expect(version),
+        }
+    }
+
+    /// #17: Pomerium 0.20 and later refuse `idp_service_account`; 0.10 to 0.19 need it.
+    #[test]
+    fn service_account_only_for_the_versions_that_read_it() {
+        for (version, expected) in [
+            ("0.19.1", true),
+            ("0.10", true),
+            ("0.20.0", false),
+            ("0.32.0", false),
+        ] {
+            let r = rendered(version, Some("00tok"));
+            let yaml: serde_yaml::Value = serde_yaml::from_str(&r.yaml()).expect("yaml");
+            assert_eq!(
+                yaml.get("idp_service_account").is_some(),
+                expected,
+                "{version}"
+            );
+            assert_eq!(
+                r.env().contains_key("IDP_SERVICE_ACCOUNT"),
+                expected,
+                "{version}"
+            );
+            let out = r.into_settings(IdpSettings::deserialize_default());
+            assert_eq!(out.idp_service_account.is_some(), expected, "{version}");
+            // Enterprise directory sync keeps the token whatever the core version.
+            assert_eq!(
+                out.directory_sync.as_ref().map(|d| d.api_key.as_str()),
+                Some("00tok")
+            );
+        }
+        let out =
+            rendered("0.32.0", Some("00tok")).into_settings(IdpSettings::deserialize_default());
+        assert!(!out
+            .config_yaml
+            .as_deref()
+            .unwrap_or_default()
+            .contains("00tok"));
+        assert_eq!(
+            out.post_logout_redirect_uri.as_deref(),
+            Some("https://a.example.com/.pomerium/signed_out")
+        );
+        let out = rendered("0.19.1", None).into_settings(IdpSettings::deserialize_default());
+        assert_eq!(out.post_logout_redirect_uri, None);
+    }
+
+    impl IdpSettings {
+        fn deserialize_default() -> Self {
+            serde_json::from_value(serde_json::json!({
+                "authenticate_service_url": null, "pomerium_version": null, "app_id": null,
+                "client_id": null, "client_secret": null, "api_token": null,
+                "provider_url": null, "authorization_server_id": null, "scopes": null,
+            }))
+            .expect("model")
+        }
+    }
+
+    fn error_paths(config: &Value, ephemeral: bool) -> Vec<String> {
+        let provider = OktaIdpProvider::with_env(|_| None);
+        let mut d = Diagnostics::new();
+        if ephemeral {
+            Typed::ephemeral_resource(
+                super::super::pomerium_idp_ephemeral::PomeriumIdpEphemeral::new(Arc::clone(
+                    provider.data(),
+                )),
+            )
+            .validate(config, &mut d);
+        } else {
+            check_inputs(config, &mut d);
+        }
+        d.iter()
+            .filter(|x| x.severity == crate::tfplugin::diag::Severity::Error)
+            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
+            .collect()
+    }
+
+    /// #20 item 2: the data source never reads the secret (its outputs are state); the
+    /// ephemeral resource may.
+    #[test]
+    fn data_source_needs_client_secret_with_app_id() {
+        let with_app = config(&[
+            ("authenticate_service_url", "https://a.example.com"),
+            ("app_id", "0oa1"),
+        ]);
+        assert_eq!(error_paths(&with_app, false), ["client_secret"]);
+        assert!(error_paths(&with_app, true).is_empty());
+        let provider = OktaIdpProvider::with_env(|_| None);
+        let mut d = Diagnostics::new();
+        check_inputs(&with_app, &mut d);
+        let detail = &d.iter().next().expect("error").detail;
+        assert!(detail.contains("store_client_secret = false"), "{detail}");
+        assert!(
+            detail.contains("ephemeral resource oktaidp_pomerium_idp"),
+            "{detail}"
+        );
+        drop(provider);
+        let with_secret = config(&[
+            ("authenticate_service_url", "https://a.example.com"),
+            ("app_id", "0oa1"),
+            ("client_secret", "s"),
+        ]);
+        assert!(error_paths(&with_secret, false).is_empty());
+    }
+
+    /// #20 item 5 and #17: the attribute checks of the URL and the version.
+    #[test]
+    fn authenticate_url_with_a_path_and_bad_versions_fail_at_their_attribute() {
+        for ephemeral in [false, true] {
+            let c = config(&[
+                (
+                    "authenticate_service_url",
+                    "https://authn.example.com/oauth2/callback",
+                ),
+                ("client_id", "abc"),
+                ("client_secret", "def"),
+                ("pomerium_version", "0.9.0"),
+            ]);
+            assert_eq!(
+                error_paths(&c, ephemeral),
+                ["authenticate_service_url", "pomerium_version"]
+            );
+            for good in ["0.32.0", "v0.19.1", "0.19"] {
+                let c = config(&[
+                    ("authenticate_service_url", "https://authn.example.com"),
+                    ("client_id", "abc"),
+                    ("client_secret", "def"),
+                    ("pomerium_version", good),
+                ]);
+                assert!(error_paths(&c, ephemeral).is_empty(), "{good}");
+            }
+        }
+    }
+
+    #[test]
+    fn sign_out_warning_names_the_uri_and_the_fix() {
+        let uri = "https://a.example.com/.pomerium/signed_out";
+        let version = PomeriumVersion::NEWEST_TESTED;
+        let mut app = AppFacts::default();
+        let warning = app.sign_out_problem(uri, version).expect("missing");
+        assert!(warning.contains(uri), "{warning}");
+        assert!(warning.contains("post_logout_redirect_uris"), "{warning}");
+        app.post_logout_redirect_uris = vec![format!("{uri}/")];
+        assert_eq!(app.sign_out_problem(uri, version), None);
     }
 }

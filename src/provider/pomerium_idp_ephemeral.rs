@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use super::pomerium_idp_data_source::{self, IdpSettings, PomeriumIdp};
+use super::pomerium_idp_data_source::{self, IdpSettings, PomeriumIdp, SecretSource};
 use super::ProviderData;
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::schema::Schema;
-use crate::tfplugin::typed::{TypedDataSource, TypedEphemeralResource};
+use crate::tfplugin::typed::TypedEphemeralResource;
 
 pub struct PomeriumIdpEphemeral {
     inner: PomeriumIdp,
@@ -30,9 +30,20 @@ pub fn schema() -> Schema {
          the same arguments, checks and outputs, but nothing is written to the plan or the state, \
          and ephemeral inputs (an ephemeral variable holding the API token, the \
          `oktaidp_oidc_app_client_secret` ephemeral resource) are accepted. Feed the outputs to \
-         write-only attributes of other providers (for example a Kubernetes secret's `data_wo`).\n\n{}",
+         write-only attributes of other providers (for example a Kubernetes secret's `data_wo`). \
+         Unlike the data source, with `app_id` and no `client_secret` it reads the app's newest \
+         active client secret from Okta (one more call), which suits apps with \
+         `store_client_secret = false`.\n\n{}",
         schema.block.description
     );
+    for attribute in &mut schema.block.attributes {
+        if attribute.name == "client_secret" {
+            attribute.description =
+                include_str!("descriptions/pomerium_idp/client_secret_ephemeral.md")
+                    .trim_end()
+                    .to_string();
+        }
+    }
     schema
 }
 
@@ -46,10 +57,15 @@ impl TypedEphemeralResource for PomeriumIdpEphemeral {
     }
 
     fn validate(&self, config: &IdpSettings, diags: &mut Diagnostics) {
-        TypedDataSource::validate(&self.inner, config, diags);
+        pomerium_idp_data_source::validate_settings(config, SecretSource::ConfigOrOkta, diags);
     }
 
+    /// Never stored, so an unset `client_secret` may be read from the app.
     async fn open(&self, config: IdpSettings, diags: &mut Diagnostics) -> Option<IdpSettings> {
-        TypedDataSource::read(&self.inner, config, diags).await
+        let rendered = self
+            .inner
+            .render(&config, SecretSource::ConfigOrOkta, diags)
+            .await?;
+        Some(rendered.into_settings(config))
     }
 }

@@ -108,6 +108,7 @@ ephemeral "oktaidp_oidc_app_client_secret" "app" {
 
 ephemeral "oktaidp_pomerium_idp" "idp" {
   authenticate_service_url = "https://authenticate.example.com"
+  pomerium_version         = "0.19.1" # reads idp_service_account
   app_id                   = var.app_id
   client_secret            = ephemeral.oktaidp_oidc_app_client_secret.app.client_secret
   api_token                = var.okta_directory_token

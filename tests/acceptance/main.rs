@@ -111,6 +111,10 @@ const CASES: &[Case] = &[
         "combinations::import_refuses_other_apps",
         combinations::import_refuses_other_apps,
     ),
+    (
+        "pomerium_idp::no_secret_in_state_without_store",
+        pomerium_idp::no_secret_in_state_without_store,
+    ),
     ("oidc_app::lifecycle", oidc_app::lifecycle),
     ("oidc_app::rejects_bad_input", oidc_app::rejects_bad_input),
     ("oidc_app::api_calls", oidc_app::api_calls),
@@ -136,6 +140,10 @@ const CASES: &[Case] = &[
     (
         "scale::rate_limit_without_429",
         scale::rate_limit_without_429,
+    ),
+    (
+        "oauth::pomerium_idp_as_service_app",
+        oauth::pomerium_idp_as_service_app,
     ),
     (
         "oauth::pomerium_module_as_dpop_service_app",

@@ -429,3 +429,99 @@ resource "oktaidp_oidc_app" "second" {{
     nothing_secret(&ws, &[&plan, &apply, &destroy], &app)?;
     ws.check_log()
 }
+
+/// (#17) `oktaidp_pomerium_idp` with `app_id` on the org authorization server, the provider
+/// signed in as a service app: Okta refuses service apps on the internal API that holds the
+/// app's groups claim, so the data source does not call it and does not fail the plan; a
+/// warning says how to get `groups` into `idp_scopes`, and goes once `scopes` is set.
+pub fn pomerium_idp_as_service_app(tf: &Terraform) -> Result<(), String> {
+    let emu = Emulator::start(&[])?;
+    let service = service_app(&emu, Alg::Es256, false, ALL_SCOPES, None)?;
+    let app = emu.ok(
+        "POST",
+        "/api/v1/apps",
+        Some(&json!({
+            "name": "oidc_client",
+            "label": "pomerium",
+            "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": {"token_endpoint_auth_method": "client_secret_basic"}},
+            "settings": {"oauthClient": {
+                "application_type": "web",
+                "redirect_uris": ["https://authenticate.example.com/oauth2/callback"],
+                "post_logout_redirect_uris": ["https://authenticate.example.com/.pomerium/signed_out"],
+                "response_types": ["code"],
+                "grant_types": ["authorization_code", "refresh_token"],
+                "refresh_token": {"rotation_type": "STATIC"}
+            }}
+        })),
+    )?;
+    let app_id = app["id"].as_str().ok_or("no app id")?.to_string();
+    let main = |scopes: &str| {
+        format!(
+            r#"{HEADER}
+variable "client_secret" {{
+  type      = string
+  sensitive = true
+}}
+data "oktaidp_pomerium_idp" "x" {{
+  authenticate_service_url = "https://authenticate.example.com"
+  app_id                   = "{app_id}"
+  client_secret            = var.client_secret
+  {scopes}
+}}
+output "scopes" {{
+  value = data.oktaidp_pomerium_idp.x.idp_scopes
+}}
+"#
+        )
+    };
+    let mut ws = Workspace::new(tf, &[("main.tf", main(""))])?;
+    ws.set_env("OKTA_ORG_URL", &emu.url);
+    for (k, v) in service.env() {
+        ws.set_env(k, &v);
+    }
+    ws.set_env("TF_VAR_client_secret", "not-checked-by-the-data-source");
+    let apply = ws.apply(&[])?;
+    let text = apply.text().replace('\n', " ");
+    for needle in [
+        "cannot be read with a service app",
+        "Invalid session",
+        "authorization_server_id",
+    ] {
+        if !text.contains(needle) {
+            return Err(format!(
+                "no service-app warning ({needle:?}):\n{}",
+                apply.text()
+            ));
+        }
+    }
+    let log = emu.admin("GET", "/__emulator/requests", None)?;
+    let internal = log
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| {
+            e["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("/api/v1/internal/"))
+        })
+        .count();
+    if internal != 0 {
+        return Err(format!(
+            "the data source called Okta's internal API {internal} times"
+        ));
+    }
+    if ws.outputs()?["scopes"]["value"] != json!(["openid", "profile", "email", "offline_access"]) {
+        return Err("idp_scopes are not Pomerium's defaults".into());
+    }
+    ws.write(
+        "main.tf",
+        &main(r#"scopes = ["openid", "profile", "email", "groups", "offline_access"]"#),
+    )?;
+    let apply = ws.apply(&[])?;
+    if apply.text().contains("cannot be read with a service app") {
+        return Err("the warning stays though scopes are set".into());
+    }
+    ws.destroy(&[])?;
+    nothing_secret(&ws, &[], &service)
+}

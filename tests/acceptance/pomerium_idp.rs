@@ -39,6 +39,46 @@ pub fn renders_settings(tf: &Terraform) -> Result<(), String> {
     ws.set_env("TF_VAR_client_secret", CLIENT_SECRET);
     ws.set_env("TF_VAR_okta_api_token", API_TOKEN);
     let vars: [&str; 0] = [];
+    // Pomerium 0.32 (pomerium_version unset) refuses idp_service_account: left out, with a
+    // warning at api_token; the sign-out page is the post-logout URI.
+    let apply = ws.apply(&vars)?;
+    let text = apply.text().replace('\n', " ");
+    for needle in ["Pomerium 0.32 has no idp_service_account", "directory_sync"] {
+        if !text.contains(needle) {
+            return Err(format!(
+                "no api_token warning ({needle:?}):\n{}",
+                apply.text()
+            ));
+        }
+    }
+    let out = ws.outputs()?;
+    expect(
+        &out["idp_service_account"]["value"],
+        &serde_json::Value::Null,
+        "idp_service_account for 0.32",
+    )?;
+    if out["pomerium_env"]["value"]
+        .get("IDP_SERVICE_ACCOUNT")
+        .is_some()
+    {
+        return Err("env for Pomerium 0.32 has IDP_SERVICE_ACCOUNT".into());
+    }
+    let yaml = out["pomerium_config_yaml"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    if yaml.contains("idp_service_account") || yaml.contains(API_TOKEN) {
+        return Err(format!(
+            "config_yaml for Pomerium 0.32 holds the token: {yaml}"
+        ));
+    }
+    expect(
+        &out["post_logout_redirect_uri"]["value"],
+        &"https://authenticate.example.com/.pomerium/signed_out".into(),
+        "post_logout_redirect_uri",
+    )?;
+    ws.expect_empty_plan(&vars)?;
+    // The last release with directory sync in the core.
+    ws.set_env("TF_VAR_pomerium_version", "0.19.1");
     let apply = ws.apply(&vars)?;
     for secret in [CLIENT_SECRET, API_TOKEN] {
         if apply.text().contains(secret) {
@@ -187,6 +227,12 @@ data "oktaidp_pomerium_idp" "x" {
   client_secret            = "with space"
   idp_provider             = "custom"
 }
+data "oktaidp_pomerium_idp" "doubled" {
+  authenticate_service_url = "https://authn.example.com/oauth2/callback"
+  client_id                = "abc"
+  client_secret            = "def"
+  pomerium_version         = "0.9"
+}
 "#
             .to_string(),
         )],
@@ -205,8 +251,22 @@ data "oktaidp_pomerium_idp" "x" {
         "authenticate_service_url = \"http://auth.example.com?x=1\"",
         "Invalid client_secret",
         "read-only attribute",
+        // #20 item 5: not .../oauth2/callback/oauth2/callback.
+        "authenticate_service_url = \"https://authn.example.com/oauth2/callback\"",
+        "Invalid pomerium_version",
+        "pomerium_version         = \"0.9\"",
     ] {
         if !text.contains(needle) {
+            return Err(format!("plan output lacks {needle:?}:\n{text}"));
+        }
+    }
+    // Terraform wraps diagnostic details at 80 columns.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "already ends with /oauth2/callback, which is appended to it. Give the authenticate service's base URL, https://authn.example.com;",
+        "older than 0.10",
+    ] {
+        if !flat.contains(needle) {
             return Err(format!("plan output lacks {needle:?}:\n{text}"));
         }
     }
@@ -251,9 +311,15 @@ terraform {{
     oktaidp = {{ source = "oktaidp/oktaidp" }}
   }}
 }}
+variable "client_secret" {{
+  type      = string
+  sensitive = true
+  default   = "set-later"
+}}
 data "oktaidp_pomerium_idp" "x" {{
   authenticate_service_url = "https://authenticate.example.com"
   app_id                   = "{app_id}"
+  client_secret            = var.client_secret
 }}
 output "env" {{
   value     = data.oktaidp_pomerium_idp.x.env
@@ -293,18 +359,26 @@ output "env" {{
         &format!("/api/v1/apps/{app_id}/lifecycle/activate"),
         Some(&json!({})),
     )?;
-    ws.apply(&[])?;
-    let out = ws.outputs()?;
     let secrets = emu.ok(
         "GET",
         &format!("/api/v1/apps/{app_id}/credentials/secrets"),
         None,
     )?;
     let secret = secrets[0]["client_secret"].clone();
+    ws.set_env("TF_VAR_client_secret", secret.as_str().unwrap_or_default());
+    let apply = ws.apply(&[])?;
+    // No post_logout_redirect_uris on the app: Pomerium 0.32's sign-out would stop at Okta.
+    let text = apply.text().replace('\n', " ");
+    if !text.contains("Sign-out will stop at Okta")
+        || !text.contains("https://authenticate.example.com/.pomerium/signed_out")
+    {
+        return Err(format!("no sign-out warning:\n{}", apply.text()));
+    }
+    let out = ws.outputs()?;
     let env = &out["env"]["value"];
     if env["IDP_CLIENT_ID"] != json!(app_id) || env["IDP_CLIENT_SECRET"] != secret {
         return Err(format!(
-            "client id/secret not taken from the app: {}",
+            "client id not taken from the app, or secret not the given one: {}",
             env["IDP_CLIENT_ID"]
         ));
     }
@@ -315,14 +389,14 @@ output "env" {{
         ));
     }
     ws.expect_empty_plan(&[])?;
-    // Reads cost one app GET, one secrets list (no client_secret given) and one read of the
-    // app's groups claim (org authorization server).
+    // Reads cost one app GET and one read of the app's groups claim (org authorization
+    // server); the secret is never read by the data source.
     let before = emu.request_count()?;
     ws.run(&["refresh", "-no-color"])?.ok("terraform refresh")?;
     let reads = emu.request_count()? - before;
     println!("  api calls oktaidp_pomerium_idp with app_id: read {reads}");
-    if reads != 3 {
-        return Err(format!("a read made {reads} Okta calls, expected 3"));
+    if reads != 2 {
+        return Err(format!("a read made {reads} Okta calls, expected 2"));
     }
     // The app gets a groups claim on the org authorization server: Pomerium must ask for it.
     emu.ok(
@@ -338,6 +412,85 @@ output "env" {{
     if scopes != json!("openid,profile,email,groups,offline_access") {
         return Err(format!("IDP_SCOPES with a groups claim: {scopes}"));
     }
+    ws.destroy(&[])?;
+    ws.check_log()
+}
+
+/// #20 item 2: `store_client_secret = false` with the data source and `app_id` (as the app's
+/// page once suggested) fails at plan with a pointer to the ephemeral resource instead of
+/// reading the secret into the state; the app alone leaves no secret in `terraform.tfstate`.
+pub fn no_secret_in_state_without_store(tf: &Terraform) -> Result<(), String> {
+    use crate::emulator::{Emulator, ADMIN_TOKEN};
+
+    let emu = Emulator::start(&[])?;
+    let app = r#"
+terraform {
+  required_providers {
+    oktaidp = { source = "oktaidp/oktaidp" }
+  }
+}
+resource "oktaidp_oidc_app" "pomerium" {
+  label               = "no-store"
+  redirect_uris       = ["https://authenticate.example.com/oauth2/callback"]
+  store_client_secret = false
+}
+output "app_id" {
+  value = oktaidp_oidc_app.pomerium.id
+}
+"#;
+    let mut ws = Workspace::new(tf, &[("main.tf", app.to_string())])?;
+    ws.set_env("OKTA_ORG_URL", &emu.url);
+    ws.set_env("OKTA_API_TOKEN", ADMIN_TOKEN);
+    ws.apply(&[])?;
+    let app_id = ws.outputs()?["app_id"]["value"]
+        .as_str()
+        .ok_or("no app id in state")?
+        .to_string();
+    let secrets = emu.ok(
+        "GET",
+        &format!("/api/v1/apps/{app_id}/credentials/secrets"),
+        None,
+    )?;
+    let secret = secrets[0]["client_secret"]
+        .as_str()
+        .ok_or("the app has no secret")?
+        .to_string();
+    for (what, data) in [
+        ("without client_secret", ""),
+        (
+            "with the app's (null) client_secret",
+            "  client_secret            = oktaidp_oidc_app.pomerium.client_secret\n",
+        ),
+    ] {
+        ws.write(
+            "idp.tf",
+            &format!(
+                "data \"oktaidp_pomerium_idp\" \"x\" {{\n  authenticate_service_url = \"https://authenticate.example.com\"\n  app_id                   = oktaidp_oidc_app.pomerium.id\n{data}}}\n"
+            ),
+        )?;
+        let run = ws.apply(&[]);
+        let text = match run {
+            Ok(run) => return Err(format!("{what}: applied:\n{}", run.text())),
+            Err(e) => e,
+        };
+        let flat = text.replace('\n', " ");
+        for needle in [
+            "Missing client_secret",
+            "ephemeral resource oktaidp_pomerium_idp",
+        ] {
+            if !flat.contains(needle) {
+                return Err(format!("{what}: the error lacks {needle:?}:\n{text}"));
+            }
+        }
+        let state = ws.read("terraform.tfstate")?;
+        if state.contains(&secret) {
+            return Err(format!("{what}: the client secret is in terraform.tfstate"));
+        }
+        if !state.contains(&app_id) {
+            return Err(format!("{what}: terraform.tfstate does not hold the app"));
+        }
+    }
+    ws.write("idp.tf", "")?;
     ws.destroy(&[])?;
     ws.check_log()
 }

@@ -46,6 +46,11 @@ run "wires_the_app_and_renders_the_settings" {
   }
 
   assert {
+    condition     = oktaidp_oidc_app.pomerium.post_logout_redirect_uris == tolist([output.post_logout_redirect_uri]) && output.post_logout_redirect_uri == "https://authenticate.example.com/.pomerium/signed_out"
+    error_message = "The app does not allow the post-logout URI Pomerium 0.32 sends to Okta's /logout."
+  }
+
+  assert {
     condition     = oktaidp_groups_claim.pomerium.name == "groups" && contains(split(",", nonsensitive(output.pomerium_env["IDP_SCOPES"])), "groups")
     error_message = "The app has no groups claim, or Pomerium would not request the groups scope that brings it."
   }

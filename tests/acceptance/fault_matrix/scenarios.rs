@@ -249,6 +249,8 @@ pub fn all() -> Vec<Scenario> {
             r#"{}data "oktaidp_pomerium_idp" "idp" {{
   authenticate_service_url = "https://authenticate.example.com"
   app_id                   = oktaidp_oidc_app_refresh_grant.grant.app_id
+  # Not checked against Okta; the data source never reads the secret (its outputs are state).
+  client_secret            = "fault-matrix-client-secret"
   api_token                = var.sync_token
 }}
 output "idp_url" {{
