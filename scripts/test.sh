@@ -34,6 +34,8 @@ for pomerium in v0.32.0 v0.19.1; do
   echo "==> Pomerium $pomerium (from the Go module proxy)"
   bash scripts/install-pomerium.sh "$pomerium" >/dev/null || echo "Pomerium $pomerium not available: see above"
 done
+echo "==> Pomerium Enterprise's Okta directory provider (github.com/pomerium/datasource)"
+bash scripts/install-pomerium-datasource.sh >/dev/null || echo "the directory provider is not available: see above"
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check

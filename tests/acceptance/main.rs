@@ -198,7 +198,10 @@ const CASES: &[Case] = &[
         "pomerium_real::v0_32_default_server",
         pomerium_real::v0_32_default_server,
     ),
-    ("pomerium_real::v0_32_sign_out", pomerium_real::v0_32_sign_out),
+    (
+        "pomerium_real::v0_32_sign_out",
+        pomerium_real::v0_32_sign_out,
+    ),
     (
         "pomerium_real::v0_32_session_refresh",
         pomerium_real::v0_32_session_refresh,
@@ -210,6 +213,10 @@ const CASES: &[Case] = &[
     (
         "pomerium_real::v0_19_directory_sync",
         pomerium_real::v0_19_directory_sync,
+    ),
+    (
+        "pomerium_real::enterprise_directory_sync",
+        pomerium_real::enterprise_directory_sync,
     ),
 ];
 

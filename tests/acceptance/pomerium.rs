@@ -26,7 +26,6 @@ use crate::terraform::SKIPPED;
 
 pub const AUTHENTICATE_HOST: &str = "authenticate.example.com";
 pub const APP_HOST: &str = "app.example.com";
-pub const ROUTE_ID: &str = "oktaidp-harness-route";
 
 /// How long Pomerium may take to log `server started` (a cold start is about 2 s here).
 const START_TIMEOUT: Duration = Duration::from_secs(45);
@@ -151,6 +150,127 @@ mod ext_authz {
     }
 }
 
+/// Envoy's side of route discovery (delta ADS), as far as the harness needs it: the route
+/// configurations Pomerium sends, down to the ext_authz context extensions of each route.
+/// Field numbers are Envoy's (envoy.service.discovery.v3, envoy.config.route.v3,
+/// envoy.extensions.filters.http.ext_authz.v3, google.protobuf.Any).
+mod xds {
+    use std::collections::HashMap;
+
+    pub const ROUTE_CONFIGURATION: &str =
+        "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+    pub const EXT_AUTHZ_FILTER: &str = "envoy.filters.http.ext_authz";
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Node {
+        #[prost(string, tag = "1")]
+        pub id: String,
+        #[prost(string, tag = "2")]
+        pub cluster: String,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct DeltaDiscoveryRequest {
+        #[prost(message, optional, tag = "1")]
+        pub node: Option<Node>,
+        #[prost(string, tag = "2")]
+        pub type_url: String,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct DeltaDiscoveryResponse {
+        #[prost(message, repeated, tag = "2")]
+        pub resources: Vec<Resource>,
+        #[prost(string, tag = "4")]
+        pub type_url: String,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Resource {
+        #[prost(message, optional, tag = "2")]
+        pub resource: Option<Any>,
+        #[prost(string, tag = "3")]
+        pub name: String,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Any {
+        #[prost(string, tag = "1")]
+        pub type_url: String,
+        #[prost(bytes = "vec", tag = "2")]
+        pub value: Vec<u8>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct RouteConfiguration {
+        #[prost(message, repeated, tag = "2")]
+        pub virtual_hosts: Vec<VirtualHost>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct VirtualHost {
+        #[prost(string, repeated, tag = "2")]
+        pub domains: Vec<String>,
+        #[prost(message, repeated, tag = "3")]
+        pub routes: Vec<Route>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Route {
+        #[prost(map = "string, message", tag = "13")]
+        pub typed_per_filter_config: HashMap<String, Any>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct ExtAuthzPerRoute {
+        #[prost(message, optional, tag = "2")]
+        pub check_settings: Option<CheckSettings>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct CheckSettings {
+        #[prost(map = "string, string", tag = "1")]
+        pub context_extensions: HashMap<String, String>,
+    }
+
+    /// The ext_authz context extensions of the non-internal routes for `host`.
+    pub fn route_extensions(
+        response: &DeltaDiscoveryResponse,
+        host: &str,
+    ) -> Vec<HashMap<String, String>> {
+        use prost::Message;
+        let mut out = Vec::new();
+        for r in &response.resources {
+            let Some(any) = &r.resource else { continue };
+            let Ok(config) = RouteConfiguration::decode(any.value.as_slice()) else {
+                continue;
+            };
+            for vh in config
+                .virtual_hosts
+                .iter()
+                .filter(|v| v.domains.iter().any(|d| d == host))
+            {
+                for route in &vh.routes {
+                    let Some(per) = route.typed_per_filter_config.get(EXT_AUTHZ_FILTER) else {
+                        continue;
+                    };
+                    let Ok(per) = ExtAuthzPerRoute::decode(per.value.as_slice()) else {
+                        continue;
+                    };
+                    if let Some(cs) = per.check_settings {
+                        if cs.context_extensions.get("internal").map(String::as_str)
+                            == Some("false")
+                        {
+                            out.push(cs.context_extensions);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// A Pomerium version the harness knows how to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
@@ -187,9 +307,7 @@ pub fn binary(version: Version) -> Result<PathBuf, String> {
     }
     let cache = std::env::var("OKTAIDP_CACHE_DIR")
         .map(PathBuf::from)
-        .or_else(|_| {
-            std::env::var("XDG_CACHE_HOME").map(|x| PathBuf::from(x).join("oktaidp"))
-        })
+        .or_else(|_| std::env::var("XDG_CACHE_HOME").map(|x| PathBuf::from(x).join("oktaidp")))
         .or_else(|_| std::env::var("HOME").map(|h| PathBuf::from(h).join(".cache/oktaidp")))
         .map_err(|_| format!("{SKIPPED}Pomerium {tag}: no HOME to find its cache in"))?;
     let dir = cache.join("pomerium").join(tag);
@@ -232,7 +350,9 @@ impl HarnessKeys {
     /// `allow` when the session's `groups` claim holds `group`.
     pub fn claim_group(group: &str) -> Self {
         HarnessKeys {
-            policy: format!("      - allow:\n          and:\n            - claim/groups: {group}\n"),
+            policy: format!(
+                "      - allow:\n          and:\n            - claim/groups: {group}\n"
+            ),
             extra: Vec::new(),
         }
     }
@@ -264,6 +384,8 @@ pub struct Pomerium {
     pub grpc_port: u16,
     pipe_stop: Arc<AtomicBool>,
     rt: tokio::runtime::Runtime,
+    /// The route's ext_authz context extensions (`route_id`, ...), learnt as Envoy learns them.
+    route_extensions: HashMap<String, String>,
 }
 
 impl Drop for Pomerium {
@@ -323,7 +445,7 @@ impl Pomerium {
             config.push('\n');
         }
         config.push_str(&format!(
-            "routes:\n  - id: {ROUTE_ID}\n    from: https://{APP_HOST}\n    to: http://127.0.0.1:9\n    policy:\n{}",
+            "routes:\n  - from: https://{APP_HOST}\n    to: http://127.0.0.1:9\n    policy:\n{}",
             keys.policy
         ));
         let config_path = dir.path().join("config.yaml");
@@ -357,6 +479,7 @@ impl Pomerium {
             grpc_port: 0,
             pipe_stop: Arc::new(AtomicBool::new(false)),
             rt,
+            route_extensions: HashMap::new(),
         };
         let ports = pom.wait_started()?;
         pom.grpc_port = ports.0;
@@ -364,7 +487,38 @@ impl Pomerium {
         pipe(ports.2, ports.0, pom.pipe_stop.clone())
             .map_err(|e| pom.failure(&format!("outbound pipe: {e}")))?;
         pom.wait_http()?;
+        pom.route_extensions = pom.discover_route()?;
         Ok(pom)
+    }
+
+    /// The route's ext_authz context extensions from Pomerium's route discovery (delta ADS on
+    /// the gRPC port, where Envoy gets them). v0.19.1 finds the route by URL and gets none.
+    fn discover_route(&self) -> Result<HashMap<String, String>, String> {
+        let port = self.grpc_port;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let answer = self.rt.block_on(route_configurations(port));
+            let found = match &answer {
+                Ok(r) => xds::route_extensions(r, APP_HOST),
+                Err(_) => Vec::new(),
+            };
+            match found.as_slice() {
+                [one] if one.get("route_id").is_some_and(|id| !id.is_empty()) => {
+                    return Ok(one.clone())
+                }
+                [] | [_] if self.version == Version::V0_19_1 => return Ok(HashMap::new()),
+                [] | [_] if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                _ => {
+                    return Err(self.failure(&format!(
+                        "route discovery: no single route for {APP_HOST} with a route_id ({:?}; {} found)",
+                        answer.err(),
+                        found.len()
+                    )))
+                }
+            }
+        }
     }
 
     fn log_path(&self) -> PathBuf {
@@ -436,15 +590,6 @@ impl Pomerium {
         }
     }
 
-    /// Whether the process still runs (`Err` with the log when it stopped).
-    pub fn alive(&mut self) -> Result<(), String> {
-        match self.child.try_wait() {
-            Ok(None) => Ok(()),
-            Ok(Some(status)) => Err(self.failure(&format!("Pomerium exited ({status})"))),
-            Err(e) => Err(self.failure(&format!("Pomerium: {e}"))),
-        }
-    }
-
     /// Envoy's ext_authz call for a request to the route's host.
     pub fn check(&self, method: &str, url: &url::Url, cookie: &str) -> Result<Decision, String> {
         let host = url.host_str().unwrap_or_default().to_string();
@@ -478,33 +623,34 @@ impl Pomerium {
                         protocol: "HTTP/1.1".into(),
                     }),
                 }),
-                context_extensions: HashMap::from([
-                    ("internal".to_string(), "false".to_string()),
-                    ("route_id".to_string(), ROUTE_ID.to_string()),
-                ]),
+                context_extensions: self.route_extensions.clone(),
             }),
         };
         let port = self.grpc_port;
-        let answer = self.rt.block_on(async move {
-            let channel = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}"))
-                .map_err(|e| e.to_string())?
-                .connect_timeout(Duration::from_secs(5))
-                .timeout(Duration::from_secs(15))
-                .connect()
-                .await
-                .map_err(|e| format!("connecting to the gRPC port: {e}"))?;
-            let mut grpc = tonic::client::Grpc::new(channel);
-            grpc.ready().await.map_err(|e| e.to_string())?;
-            let codec =
-                tonic_prost::ProstCodec::<ext_authz::CheckRequest, ext_authz::CheckResponse>::default();
-            let path = http::uri::PathAndQuery::from_static(
-                "/envoy.service.auth.v3.Authorization/Check",
-            );
-            grpc.unary(tonic::Request::new(request), path, codec)
-                .await
-                .map(tonic::Response::into_inner)
-                .map_err(|s| format!("Check: {} {}", s.code(), s.message()))
-        });
+        let answer =
+            self.rt.block_on(async move {
+                let channel =
+                    tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}"))
+                        .map_err(|e| e.to_string())?
+                        .connect_timeout(Duration::from_secs(5))
+                        .timeout(Duration::from_secs(15))
+                        .connect()
+                        .await
+                        .map_err(|e| format!("connecting to the gRPC port: {e}"))?;
+                let mut grpc = tonic::client::Grpc::new(channel);
+                grpc.ready().await.map_err(|e| e.to_string())?;
+                let codec = tonic_prost::ProstCodec::<
+                    ext_authz::CheckRequest,
+                    ext_authz::CheckResponse,
+                >::default();
+                let path = http::uri::PathAndQuery::from_static(
+                    "/envoy.service.auth.v3.Authorization/Check",
+                );
+                grpc.unary(tonic::Request::new(request), path, codec)
+                    .await
+                    .map(tonic::Response::into_inner)
+                    .map_err(|s| format!("Check: {} {}", s.code(), s.message()))
+            });
         let response = answer.map_err(|e| self.failure(&e))?;
         if let Some(ok) = response.ok_response {
             return Ok(Decision::Allowed {
@@ -529,6 +675,45 @@ impl Pomerium {
                 headers: Vec::new(),
             }),
         }
+    }
+}
+
+/// One delta ADS exchange: subscribe to route configurations, read the first answer.
+async fn route_configurations(port: u16) -> Result<xds::DeltaDiscoveryResponse, String> {
+    use futures::StreamExt;
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}"))
+        .map_err(|e| e.to_string())?
+        .connect_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .map_err(|e| format!("connecting to the gRPC port: {e}"))?;
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.map_err(|e| e.to_string())?;
+    let request = xds::DeltaDiscoveryRequest {
+        node: Some(xds::Node {
+            id: "oktaidp-harness".into(),
+            cluster: "oktaidp-harness".into(),
+        }),
+        type_url: xds::ROUTE_CONFIGURATION.into(),
+    };
+    // The stream stays open as Envoy's does: the server answers, then waits for an ACK.
+    let outbound = futures::stream::once(async move { request }).chain(futures::stream::pending());
+    let codec =
+        tonic_prost::ProstCodec::<xds::DeltaDiscoveryRequest, xds::DeltaDiscoveryResponse>::default(
+        );
+    let path = http::uri::PathAndQuery::from_static(
+        "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources",
+    );
+    let mut inbound = grpc
+        .streaming(tonic::Request::new(outbound), path, codec)
+        .await
+        .map_err(|s| format!("route discovery: {} {}", s.code(), s.message()))?
+        .into_inner();
+    match tokio::time::timeout(Duration::from_secs(5), inbound.message()).await {
+        Ok(Ok(Some(r))) => Ok(r),
+        Ok(Ok(None)) => Err("route discovery: the stream ended without an answer".into()),
+        Ok(Err(s)) => Err(format!("route discovery: {} {}", s.code(), s.message())),
+        Err(_) => Err("route discovery: no answer within 5 s".into()),
     }
 }
 
@@ -684,14 +869,6 @@ impl Browser {
             .unwrap_or_default()
     }
 
-    /// Session cookies of `host` (e.g. to check they are gone after sign-out).
-    pub fn cookies(&self, host: &str) -> Vec<String> {
-        self.jar
-            .get(host)
-            .map(|c| c.keys().cloned().collect())
-            .unwrap_or_default()
-    }
-
     fn store(&mut self, u: &url::Url, set_cookies: &[String]) {
         let jar = self.jar.entry(jar_key(u)).or_default();
         for sc in set_cookies {
@@ -777,10 +954,7 @@ impl Browser {
                 }
             }
         }
-        Err(pom.failure(&format!(
-            "more than 20 redirects: {}",
-            trail.join(" -> ")
-        )))
+        Err(pom.failure(&format!("more than 20 redirects: {}", trail.join(" -> "))))
     }
 
     /// One request, sent where Envoy (or the emulator) would answer it.
@@ -791,7 +965,15 @@ impl Browser {
         method: &str,
         u: &url::Url,
         body: Option<String>,
-    ) -> Result<(u16, Vec<(String, String)>, String, Option<Vec<(String, String)>>), String> {
+    ) -> Result<
+        (
+            u16,
+            Vec<(String, String)>,
+            String,
+            Option<Vec<(String, String)>>,
+        ),
+        String,
+    > {
         let host = u.host_str().unwrap_or_default();
         let cookie = self.cookie_header(u);
         let to_emulator = jar_key(u) == jar_key(&self.emulator);
@@ -799,7 +981,9 @@ impl Browser {
             host == AUTHENTICATE_HOST || (host == APP_HOST && u.path().starts_with("/.pomerium/"));
         if host == APP_HOST && !to_pomerium_http {
             return match pom.check(method, u, &cookie)? {
-                Decision::Allowed { headers } => Ok((200, Vec::new(), String::new(), Some(headers))),
+                Decision::Allowed { headers } => {
+                    Ok((200, Vec::new(), String::new(), Some(headers)))
+                }
                 Decision::Denied {
                     status,
                     headers,

@@ -11,8 +11,7 @@ use serde_json::{json, Value};
 
 use crate::emulator::{Emulator, ADMIN_TOKEN};
 use crate::pomerium::{
-    jwt_claims, Browser, HarnessKeys, Page, Pomerium, Secrets, Version, APP_HOST,
-    AUTHENTICATE_HOST,
+    jwt_claims, Browser, HarnessKeys, Page, Pomerium, Secrets, Version, APP_HOST, AUTHENTICATE_HOST,
 };
 use crate::terraform::{Terraform, Workspace};
 
@@ -70,7 +69,10 @@ fn mint_token(emu: &Emulator) -> Result<String, String> {
         "/__emulator/tokens",
         Some(&json!({"name": "pomerium-directory-sync"})),
     )?;
-    let token = minted["token"].as_str().ok_or("no token minted")?.to_string();
+    let token = minted["token"]
+        .as_str()
+        .ok_or("no token minted")?
+        .to_string();
     crate::leaks::secret("directory-sync API token", &token);
     Ok(token)
 }
@@ -116,11 +118,7 @@ fn config_yaml(ws: &Workspace, output: &str) -> Result<String, String> {
 /// Signs `login` in from a fresh browser: the route's URL, Pomerium's sign-in redirect, the
 /// emulator's sign-in form, back through Pomerium's callbacks to the route. Returns the final
 /// page (the `Check` decision, or an error page on the way).
-fn sign_in(
-    pom: &Pomerium,
-    browser: &mut Browser,
-    login: &str,
-) -> Result<Page, String> {
+fn sign_in(pom: &Pomerium, browser: &mut Browser, login: &str) -> Result<Page, String> {
     let form = browser.visit(pom, APP_URL)?;
     if !form.body.contains("name=\"authorize_query\"") {
         return Err(pom.failure(&format!(
@@ -128,10 +126,7 @@ fn sign_in(
             form.describe()
         )));
     }
-    let authorize = form
-        .trail
-        .iter()
-        .any(|hop| hop.contains(AUTHENTICATE_HOST))
+    let authorize = form.trail.iter().any(|hop| hop.contains(AUTHENTICATE_HOST))
         && form.url.path().ends_with("/v1/authorize");
     if !authorize {
         return Err(format!(
@@ -150,9 +145,9 @@ fn expect_allowed(pom: &Pomerium, page: &Page, login: &str) -> Result<(), String
             page.describe()
         )));
     }
-    let jwt = page
-        .header("x-pomerium-jwt-assertion")
-        .ok_or_else(|| format!("{login}: no x-pomerium-jwt-assertion in the Check's OK response"))?;
+    let jwt = page.header("x-pomerium-jwt-assertion").ok_or_else(|| {
+        format!("{login}: no x-pomerium-jwt-assertion in the Check's OK response")
+    })?;
     let claims = jwt_claims(jwt)?;
     if claims["email"] != json!(login) {
         return Err(format!("{login}: JWT assertion email {}", claims["email"]));
@@ -187,7 +182,11 @@ fn expect_status(pom: &Pomerium, page: &Page, status: u16, what: &str) -> Result
 /// Sign-in, allow, deny and Okta's refusal, for one authorization server. With `api_token`, the
 /// module also renders directory-sync settings, which the rendered `config_yaml` must leave out
 /// for Pomerium 0.32 (it refuses to start otherwise).
-fn sign_in_flow(tf: &Terraform, authorization_server: Option<&str>, api_token: bool) -> Result<(), String> {
+fn sign_in_flow(
+    tf: &Terraform,
+    authorization_server: Option<&str>,
+    api_token: bool,
+) -> Result<(), String> {
     let org = setup(&[])?;
     let token = if api_token {
         Some(mint_token(&org.emu)?)
@@ -216,7 +215,10 @@ fn sign_in_flow(tf: &Terraform, authorization_server: Option<&str>, api_token: b
     let page = sign_in(&pom, &mut carol, CAROL)?;
     let okta_refusal = page.url.host_str() == Some(AUTHENTICATE_HOST)
         && page.url.path() == "/oauth2/callback"
-        && page.url.query_pairs().any(|(k, v)| k == "error" && v == "access_denied")
+        && page
+            .url
+            .query_pairs()
+            .any(|(k, v)| k == "error" && v == "access_denied")
         && page
             .url
             .query_pairs()
@@ -260,7 +262,10 @@ pub fn v0_32_sign_out(tf: &Terraform) -> Result<(), String> {
     expect_allowed(&pom, &page, ALICE)?;
     org.emu.admin("DELETE", "/__emulator/requests", None)?;
     let out = alice.visit(&pom, &format!("https://{APP_HOST}/.pomerium/sign_out"))?;
-    let via_logout = out.trail.iter().any(|hop| hop.ends_with("/oauth2/v1/logout"));
+    let via_logout = out
+        .trail
+        .iter()
+        .any(|hop| hop.ends_with("/oauth2/v1/logout"));
     let signed_out = out.url.host_str() == Some(AUTHENTICATE_HOST)
         && out.url.path() == "/.pomerium/signed_out"
         && out.status == 200;
@@ -276,7 +281,9 @@ pub fn v0_32_sign_out(tf: &Terraform) -> Result<(), String> {
             .any(|e| e["path"] == "/oauth2/v1/logout" && e["status"] == 302)
     });
     if !logout_ok {
-        return Err(format!("the emulator saw no 302 from /oauth2/v1/logout: {log}"));
+        return Err(format!(
+            "the emulator saw no 302 from /oauth2/v1/logout: {log}"
+        ));
     }
     // Pomerium's session and Okta's are gone: the route sends alice to the sign-in form again.
     let back = alice.visit(&pom, APP_URL)?;
@@ -405,7 +412,10 @@ pub fn v0_32_session_refresh(tf: &Terraform) -> Result<(), String> {
     })?;
     let refreshes = token_posts(&org.emu)? - after_sign_in;
     let log = pom.log();
-    let refreshed = log.lines().filter(|l| l.contains("refreshing session")).count();
+    let refreshed = log
+        .lines()
+        .filter(|l| l.contains("refreshing session"))
+        .count();
     if refreshes == 0 || refreshed == 0 {
         return Err(pom.failure(&format!(
             "no refresh grant: {refreshes} token requests after sign-in, {refreshed} `refreshing session` lines"
@@ -449,7 +459,8 @@ pub fn v0_32_secret_rotation(tf: &Terraform) -> Result<(), String> {
     drop(old);
     let new = Pomerium::start(Version::V0_32_0, &new_yaml, &keys, &secrets)?;
     let page = sign_in(&new, &mut Browser::new(&org.emu.url)?, ALICE)?;
-    expect_allowed(&new, &page, ALICE).map_err(|e| format!("restarted with the new secret: {e}"))?;
+    expect_allowed(&new, &page, ALICE)
+        .map_err(|e| format!("restarted with the new secret: {e}"))?;
     drop(new);
 
     ws.set_env("TF_VAR_keep_previous", "false");
@@ -504,20 +515,26 @@ pub fn v0_19_directory_sync(tf: &Terraform) -> Result<(), String> {
         ));
     }
     let keys = HarnessKeys {
-        policy: "      - allow:\n          or:\n            - groups:\n                has: team-eng\n"
-            .to_string(),
+        policy:
+            "      - allow:\n          or:\n            - groups:\n                has: team-eng\n"
+                .to_string(),
         extra: vec!["idp_refresh_directory_interval: 3s".to_string()],
     };
     let pom = Pomerium::start(Version::V0_19_1, &yaml, &keys, &Secrets::new())?;
     // The first sync lists the groups and each group's members.
-    wait_for(&pom, Duration::from_secs(30), "a first directory sync", || {
-        let reqs = directory_requests(&org.emu)?;
-        let listed = reqs.iter().any(|e| e["path"] == "/api/v1/groups");
-        let members = reqs
-            .iter()
-            .any(|e| e["path"] == format!("/api/v1/groups/{}/users", org.eng));
-        Ok(listed && members)
-    })?;
+    wait_for(
+        &pom,
+        Duration::from_secs(30),
+        "a first directory sync",
+        || {
+            let reqs = directory_requests(&org.emu)?;
+            let listed = reqs.iter().any(|e| e["path"] == "/api/v1/groups");
+            let members = reqs
+                .iter()
+                .any(|e| e["path"] == format!("/api/v1/groups/{}/users", org.eng));
+            Ok(listed && members)
+        },
+    )?;
     let mut alice = Browser::new(&org.emu.url)?;
     let page = sign_in(&pom, &mut alice, ALICE)?;
     if !page.allowed() {
@@ -532,13 +549,20 @@ pub fn v0_19_directory_sync(tf: &Terraform) -> Result<(), String> {
 
     org.emu.ok(
         "PUT",
-        &format!("/api/v1/groups/{}/users/{}", org.eng, user_id(&org.emu, BOB)?),
+        &format!(
+            "/api/v1/groups/{}/users/{}",
+            org.eng,
+            user_id(&org.emu, BOB)?
+        ),
         None,
     )?;
     let changed = Instant::now();
-    wait_for(&pom, Duration::from_secs(30), "bob allowed after the next sync", || {
-        Ok(bob.visit(&pom, APP_URL)?.allowed())
-    })?;
+    wait_for(
+        &pom,
+        Duration::from_secs(30),
+        "bob allowed after the next sync",
+        || Ok(bob.visit(&pom, APP_URL)?.allowed()),
+    )?;
     let took = changed.elapsed().as_secs_f64();
     let reqs = directory_requests(&org.emu)?;
     let incremental: Vec<&Value> = reqs
@@ -551,9 +575,14 @@ pub fn v0_19_directory_sync(tf: &Terraform) -> Result<(), String> {
         })
         .collect();
     if incremental.is_empty() {
-        return Err(pom.failure("no incremental group sync (filter on lastMembershipUpdated) was made"));
+        return Err(
+            pom.failure("no incremental group sync (filter on lastMembershipUpdated) was made")
+        );
     }
-    if let Some(bad) = reqs.iter().find(|e| e["status"].as_u64().unwrap_or(0) >= 400) {
+    if let Some(bad) = reqs
+        .iter()
+        .find(|e| e["status"].as_u64().unwrap_or(0) >= 400)
+    {
         return Err(pom.failure(&format!("Okta's API refused a directory request: {bad}")));
     }
     let log = pom.log();
@@ -596,4 +625,160 @@ fn wait_for(
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+}
+
+/// The directory tool of scripts/install-pomerium-datasource.sh (looked up, never built here).
+fn datasource_tool() -> Result<std::path::PathBuf, String> {
+    if let Ok(p) = std::env::var("OKTAIDP_POMERIUM_DATASOURCE") {
+        if !p.is_empty() {
+            return Ok(p.into());
+        }
+    }
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts/install-pomerium-datasource.sh");
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .env("OKTAIDP_NO_BUILD", "1")
+        .output()
+        .map_err(|e| format!("install-pomerium-datasource.sh: {e}"))?;
+    if out.status.success() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        return Ok(text.lines().last().unwrap_or_default().trim().into());
+    }
+    let why = String::from_utf8_lossy(&out.stderr);
+    Err(format!(
+        "{}{}",
+        crate::terraform::SKIPPED,
+        why.lines()
+            .last()
+            .unwrap_or("the directory tool is not built")
+            .trim()
+    ))
+}
+
+/// One `GetDirectory` of the running tool: team name -> member emails.
+fn directory_pass(
+    input: &mut std::process::ChildStdin,
+    output: &mut impl std::io::BufRead,
+) -> Result<std::collections::BTreeMap<String, Vec<String>>, String> {
+    use std::io::Write;
+    input
+        .write_all(b"sync\n")
+        .and_then(|()| input.flush())
+        .map_err(|e| format!("directory tool: {e}"))?;
+    let mut line = String::new();
+    output
+        .read_line(&mut line)
+        .map_err(|e| format!("directory tool: {e}"))?;
+    let v: Value =
+        serde_json::from_str(&line).map_err(|e| format!("directory tool said {line:?}: {e}"))?;
+    if let Some(e) = v["error"].as_str() {
+        return Err(format!("GetDirectory failed: {e}"));
+    }
+    let names: std::collections::HashMap<String, String> = v["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|g| {
+            Some((
+                g["id"].as_str()?.to_string(),
+                g["name"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    let mut teams: std::collections::BTreeMap<String, Vec<String>> =
+        names.values().map(|n| (n.clone(), Vec::new())).collect();
+    for u in v["users"].as_array().into_iter().flatten() {
+        for gid in u["group_ids"].as_array().into_iter().flatten() {
+            if let Some(name) = gid.as_str().and_then(|g| names.get(g)) {
+                let email = u["email"].as_str().unwrap_or_default().to_string();
+                teams.entry(name.clone()).or_default().push(email);
+            }
+        }
+    }
+    for members in teams.values_mut() {
+        members.sort();
+    }
+    Ok(teams)
+}
+
+/// Pomerium Enterprise's Okta directory provider (github.com/pomerium/datasource, built by
+/// scripts/install-pomerium-datasource.sh) syncs from the emulator with the module's
+/// `directory_sync` (`api_key`, `url`): a full sync, then a membership change reaches it through
+/// the incremental sync (`filter=lastUpdated gt ... or lastMembershipUpdated gt ...`).
+pub fn enterprise_directory_sync(tf: &Terraform) -> Result<(), String> {
+    let tool = datasource_tool()?;
+    let org = setup(&[])?;
+    let token = mint_token(&org.emu)?;
+    let (ws, _) = apply_example(tf, &org, "0.32.0", None, Some(&token))?;
+    let out = ws.outputs()?;
+    let sync = &out["directory_sync"]["value"];
+    let (Some(url), Some(key)) = (sync["url"].as_str(), sync["api_key"].as_str()) else {
+        return Err(format!(
+            "directory_sync not rendered: {}",
+            out["directory_sync"]
+        ));
+    };
+    let mut child = std::process::Command::new(&tool)
+        .env("OKTA_DIRECTORY_URL", url)
+        .env("OKTA_DIRECTORY_API_KEY", key)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", tool.display()))?;
+    let result = (|| {
+        let mut input = child.stdin.take().ok_or("no stdin")?;
+        let mut output = std::io::BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        let first = directory_pass(&mut input, &mut output)?;
+        if first.get("team-eng").map(Vec::as_slice) != Some(&[ALICE.to_string()][..])
+            || first.get("contractors").map(Vec::len) != Some(2)
+        {
+            return Err(format!("full sync: {first:?}"));
+        }
+        // Okta's timestamps have millisecond precision; the change must come after the first pass.
+        std::thread::sleep(Duration::from_millis(1100));
+        org.emu.ok(
+            "PUT",
+            &format!(
+                "/api/v1/groups/{}/users/{}",
+                org.eng,
+                user_id(&org.emu, BOB)?
+            ),
+            None,
+        )?;
+        let second = directory_pass(&mut input, &mut output)?;
+        let eng = second.get("team-eng").cloned().unwrap_or_default();
+        if eng != [ALICE.to_string(), BOB.to_string()] {
+            return Err(format!(
+                "incremental sync after bob joined team-eng: {second:?}"
+            ));
+        }
+        Ok(())
+    })();
+    let _ = child.kill();
+    let stderr = child
+        .wait_with_output()
+        .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        .unwrap_or_default();
+    result.map_err(|e| format!("{e}\n--- directory tool stderr ---\n{stderr}"))?;
+    let reqs = directory_requests(&org.emu)?;
+    let incremental = reqs.iter().any(|e| {
+        e["path"] == "/api/v1/groups"
+            && e["status"] == 200
+            && e["query"]
+                .as_str()
+                .is_some_and(|q| q.contains("lastMembershipUpdated"))
+    });
+    if !incremental {
+        return Err(format!("no incremental group list answered 200: {reqs:?}"));
+    }
+    if let Some(bad) = reqs
+        .iter()
+        .find(|e| e["status"].as_u64().unwrap_or(0) >= 400)
+    {
+        return Err(format!("Okta's API refused a directory request: {bad}"));
+    }
+    ws.destroy(&[])?;
+    ws.check_log()
 }
