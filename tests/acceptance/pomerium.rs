@@ -391,6 +391,12 @@ pub struct Pomerium {
 impl Drop for Pomerium {
     fn drop(&mut self) {
         self.pipe_stop.store(true, Ordering::SeqCst);
+        // OKTAIDP_POMERIUM_LOG_DIR keeps each run's whole log (the errors quote only its tail).
+        if let Ok(dir) = std::env::var("OKTAIDP_POMERIUM_LOG_DIR") {
+            let name = format!("pomerium-{}-{}.log", self.version.tag(), self.child.id());
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::copy(self.log_path(), PathBuf::from(dir).join(name));
+        }
         // Pomerium runs in its own process group with the Envoy stand-in it starts: end both.
         let pgid = self.child.id() as i32;
         let _ = Command::new("kill")
@@ -627,30 +633,28 @@ impl Pomerium {
             }),
         };
         let port = self.grpc_port;
-        let answer =
-            self.rt.block_on(async move {
-                let channel =
-                    tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}"))
-                        .map_err(|e| e.to_string())?
-                        .connect_timeout(Duration::from_secs(5))
-                        .timeout(Duration::from_secs(15))
-                        .connect()
-                        .await
-                        .map_err(|e| format!("connecting to the gRPC port: {e}"))?;
-                let mut grpc = tonic::client::Grpc::new(channel);
-                grpc.ready().await.map_err(|e| e.to_string())?;
-                let codec = tonic_prost::ProstCodec::<
+        let answer = self.rt.block_on(async move {
+            let channel =
+                tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}"))
+                    .map_err(|e| e.to_string())?
+                    .connect_timeout(Duration::from_secs(5))
+                    .timeout(Duration::from_secs(15))
+                    .connect()
+                    .await
+                    .map_err(|e| format!("connecting to the gRPC port: {e}"))?;
+            let mut grpc = tonic::client::Grpc::new(channel);
+            grpc.ready().await.map_err(|e| e.to_string())?;
+            let codec = tonic_prost::ProstCodec::<
                     ext_authz::CheckRequest,
                     ext_authz::CheckResponse,
                 >::default();
-                let path = http::uri::PathAndQuery::from_static(
-                    "/envoy.service.auth.v3.Authorization/Check",
-                );
-                grpc.unary(tonic::Request::new(request), path, codec)
-                    .await
-                    .map(tonic::Response::into_inner)
-                    .map_err(|s| format!("Check: {} {}", s.code(), s.message()))
-            });
+            let path =
+                http::uri::PathAndQuery::from_static("/envoy.service.auth.v3.Authorization/Check");
+            grpc.unary(tonic::Request::new(request), path, codec)
+                .await
+                .map(tonic::Response::into_inner)
+                .map_err(|s| format!("Check: {} {}", s.code(), s.message()))
+        });
         let response = answer.map_err(|e| self.failure(&e))?;
         if let Some(ok) = response.ok_response {
             return Ok(Decision::Allowed {
@@ -815,11 +819,23 @@ impl Page {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Status, URL and trail for error messages. Query values are left out (codes, ID-token
+    /// hints) except Okta's `error` and `error_description`.
     pub fn describe(&self) -> String {
+        let query: Vec<String> = self
+            .url
+            .query_pairs()
+            .map(|(k, v)| match k.as_ref() {
+                "error" | "error_description" => format!("{k}={v}"),
+                _ => format!("{k}=…"),
+            })
+            .collect();
         format!(
-            "{} {} via {}\n{}",
+            "{} {}{}{} via {}\n{}",
             self.status,
-            self.url,
+            short(&self.url),
+            if query.is_empty() { "" } else { "?" },
+            query.join("&"),
             self.trail.join(" -> "),
             self.body.chars().take(1500).collect::<String>()
         )
