@@ -492,18 +492,32 @@ impl Pomerium {
         pom.http_port = ports.1;
         pipe(ports.2, ports.0, pom.pipe_stop.clone())
             .map_err(|e| pom.failure(&format!("outbound pipe: {e}")))?;
+        let pipe_up = Instant::now();
         pom.wait_http()?;
         pom.route_extensions = pom.discover_route()?;
+        // Pomerium's internal gRPC clients dialled the outbound port before the pipe was there
+        // (Envoy's listener would have been up): they retry after gRPC's first backoff (1 s,
+        // +-20%); until then their calls fail fast. Let that retry happen before a case starts.
+        std::thread::sleep(
+            (pipe_up + Duration::from_millis(1500)).saturating_duration_since(Instant::now()),
+        );
         Ok(pom)
     }
 
     /// The route's ext_authz context extensions from Pomerium's route discovery (delta ADS on
     /// the gRPC port, where Envoy gets them). v0.19.1 finds the route by URL and gets none.
     fn discover_route(&self) -> Result<HashMap<String, String>, String> {
+        if self.version == Version::V0_19_1 {
+            return Ok(HashMap::new());
+        }
         let port = self.grpc_port;
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let answer = self.rt.block_on(route_configurations(port));
+            let answer = self.rt.block_on(async {
+                tokio::time::timeout(Duration::from_secs(10), route_configurations(port))
+                    .await
+                    .unwrap_or_else(|_| Err("route discovery: no answer within 10 s".into()))
+            });
             let found = match &answer {
                 Ok(r) => xds::route_extensions(r, APP_HOST),
                 Err(_) => Vec::new(),
@@ -512,7 +526,6 @@ impl Pomerium {
                 [one] if one.get("route_id").is_some_and(|id| !id.is_empty()) => {
                     return Ok(one.clone())
                 }
-                [] | [_] if self.version == Version::V0_19_1 => return Ok(HashMap::new()),
                 [] | [_] if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(200));
                 }
@@ -634,26 +647,31 @@ impl Pomerium {
         };
         let port = self.grpc_port;
         let answer = self.rt.block_on(async move {
-            let channel =
-                tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}"))
-                    .map_err(|e| e.to_string())?
-                    .connect_timeout(Duration::from_secs(5))
-                    .timeout(Duration::from_secs(15))
-                    .connect()
-                    .await
-                    .map_err(|e| format!("connecting to the gRPC port: {e}"))?;
-            let mut grpc = tonic::client::Grpc::new(channel);
-            grpc.ready().await.map_err(|e| e.to_string())?;
-            let codec = tonic_prost::ProstCodec::<
+            tokio::time::timeout(Duration::from_secs(20), async move {
+                let channel =
+                    tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}"))
+                        .map_err(|e| e.to_string())?
+                        .connect_timeout(Duration::from_secs(5))
+                        .timeout(Duration::from_secs(15))
+                        .connect()
+                        .await
+                        .map_err(|e| format!("connecting to the gRPC port: {e}"))?;
+                let mut grpc = tonic::client::Grpc::new(channel);
+                grpc.ready().await.map_err(|e| e.to_string())?;
+                let codec = tonic_prost::ProstCodec::<
                     ext_authz::CheckRequest,
                     ext_authz::CheckResponse,
                 >::default();
-            let path =
-                http::uri::PathAndQuery::from_static("/envoy.service.auth.v3.Authorization/Check");
-            grpc.unary(tonic::Request::new(request), path, codec)
-                .await
-                .map(tonic::Response::into_inner)
-                .map_err(|s| format!("Check: {} {}", s.code(), s.message()))
+                let path = http::uri::PathAndQuery::from_static(
+                    "/envoy.service.auth.v3.Authorization/Check",
+                );
+                grpc.unary(tonic::Request::new(request), path, codec)
+                    .await
+                    .map(tonic::Response::into_inner)
+                    .map_err(|s| format!("Check: {} {}", s.code(), s.message()))
+            })
+            .await
+            .unwrap_or_else(|_| Err("Check: no answer within 20 s".into()))
         });
         let response = answer.map_err(|e| self.failure(&e))?;
         if let Some(ok) = response.ok_response {
