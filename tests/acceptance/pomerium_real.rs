@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 
 use crate::emulator::{Emulator, ADMIN_TOKEN};
 use crate::pomerium::{
-    jwt_claims, Browser, HarnessKeys, Page, Pomerium, Secrets, Version, APP_HOST, AUTHENTICATE_HOST,
+    binary, jwt_claims, Browser, HarnessKeys, Page, Pomerium, Secrets, Version, APP_HOST,
+    AUTHENTICATE_HOST,
 };
 use crate::terraform::{Terraform, Workspace};
 
@@ -189,6 +190,8 @@ fn sign_in_flow(
     authorization_server: Option<&str>,
     api_token: bool,
 ) -> Result<(), String> {
+    // Skipped before anything is applied when this Pomerium is not built.
+    binary(Version::V0_32_0)?;
     let org = setup(&[])?;
     let token = if api_token {
         Some(mint_token(&org.emu)?)
@@ -251,6 +254,8 @@ pub fn v0_32_default_server(tf: &Terraform) -> Result<(), String> {
 /// (registered by the module), landing on Pomerium's signed-out page; the next visit needs the
 /// sign-in form again.
 pub fn v0_32_sign_out(tf: &Terraform) -> Result<(), String> {
+    // Skipped before anything is applied when this Pomerium is not built.
+    binary(Version::V0_32_0)?;
     let org = setup(&[])?;
     let (ws, yaml) = apply_example(tf, &org, "0.32.0", None, None)?;
     let pom = Pomerium::start(
@@ -391,6 +396,8 @@ fn token_posts(emu: &Emulator) -> Result<usize, String> {
 /// for a minute (`storage.GlobalCache`): with shorter tokens it judges a cached, pre-refresh
 /// record expired and sends the user to sign in again although the session was renewed.
 pub fn v0_32_session_refresh(tf: &Terraform) -> Result<(), String> {
+    // Skipped before anything is applied when this Pomerium is not built.
+    binary(Version::V0_32_0)?;
     const LIFETIME: u64 = 62;
     let help = std::process::Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
         .arg("--help")
@@ -453,6 +460,8 @@ pub fn v0_32_session_refresh(tf: &Terraform) -> Result<(), String> {
 /// signs them in with the new secret; once the overlap ends, a Pomerium with the old settings
 /// can no longer sign anyone in.
 pub fn v0_32_secret_rotation(tf: &Terraform) -> Result<(), String> {
+    // Skipped before anything is applied when this Pomerium is not built.
+    binary(Version::V0_32_0)?;
     let org = setup(&[])?;
     let mut ws = fixture(tf, &org)?;
     ws.apply(&[])?;
@@ -521,6 +530,8 @@ fn directory_requests(emu: &Emulator) -> Result<Vec<Value>, String> {
 /// is added to `team-eng`; the next incremental sync (`filter=lastUpdated gt ... or
 /// lastMembershipUpdated gt ...`) brings the change and he is let in. No 4xx from Okta's API.
 pub fn v0_19_directory_sync(tf: &Terraform) -> Result<(), String> {
+    // Skipped before anything is applied when this Pomerium is not built.
+    binary(Version::V0_19_1)?;
     let org = setup(&[])?;
     create_user(&org.emu, DAVE, &[&org.contractors])?;
     let token = mint_token(&org.emu)?;
