@@ -28,6 +28,15 @@ bash scripts/install-terraform.sh >/dev/null
 echo "==> OpenTofu (newest, from the Go module proxy)"
 bash scripts/install-go-cli.sh opentofu >/dev/null || echo "OpenTofu not available: see above"
 
+# The real Pomerium the pomerium_real acceptance cases sign people in through (test tools only,
+# cached like OpenTofu; a version that cannot be built makes its cases skip with the reason).
+for pomerium in v0.32.0 v0.19.1; do
+  echo "==> Pomerium $pomerium (from the Go module proxy)"
+  bash scripts/install-pomerium.sh "$pomerium" >/dev/null || echo "Pomerium $pomerium not available: see above"
+done
+echo "==> Pomerium Enterprise's Okta directory provider (github.com/pomerium/datasource)"
+bash scripts/install-pomerium-datasource.sh >/dev/null || echo "the directory provider is not available: see above"
+
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -16,9 +16,11 @@ mod install;
 mod leaks;
 mod oauth;
 mod oidc_app;
+mod pomerium;
 mod pomerium_idp;
 mod pomerium_module;
 mod pomerium_no_secrets;
+mod pomerium_real;
 mod scale;
 mod secrets_in_state;
 mod sign_in;
@@ -219,7 +221,54 @@ const CASES: &[Case] = &[
         "install::module_tests_with_terraform_test",
         install::module_tests_with_terraform_test,
     ),
+    (
+        "pomerium_real::v0_32_org_server",
+        pomerium_real::v0_32_org_server,
+    ),
+    (
+        "pomerium_real::v0_32_default_server",
+        pomerium_real::v0_32_default_server,
+    ),
+    (
+        "pomerium_real::v0_32_sign_out",
+        pomerium_real::v0_32_sign_out,
+    ),
+    (
+        "pomerium_real::v0_32_session_refresh",
+        pomerium_real::v0_32_session_refresh,
+    ),
+    (
+        "pomerium_real::v0_32_secret_rotation",
+        pomerium_real::v0_32_secret_rotation,
+    ),
+    (
+        "pomerium_real::v0_19_directory_sync",
+        pomerium_real::v0_19_directory_sync,
+    ),
+    (
+        "pomerium_real::enterprise_directory_sync",
+        pomerium_real::enterprise_directory_sync,
+    ),
 ];
+
+/// Cases (name prefixes) that run on one binary only, the newest Terraform: what they check does
+/// not depend on the CLI (the real Pomerium reading rendered settings), and they are slow.
+const ONE_BINARY: &[&str] = &["pomerium_real::"];
+
+/// The binary [`ONE_BINARY`] cases run on: the newest Terraform (else the newest of all).
+fn newest(binaries: &[terraform::Terraform]) -> usize {
+    let key = |t: &terraform::Terraform| {
+        let v: Vec<u32> = t
+            .version
+            .split(['.', '-'])
+            .map(|p| p.parse().unwrap_or(0))
+            .collect();
+        (t.kind == terraform::Kind::Terraform, v)
+    };
+    (0..binaries.len())
+        .max_by_key(|&i| key(&binaries[i]))
+        .unwrap_or(0)
+}
 
 /// How many (case, binary) runs go at once. Every case owns its emulator, working directory and
 /// ports, so runs are independent; Terraform spends most of a run waiting on the provider and the
@@ -253,11 +302,19 @@ fn main() -> std::process::ExitCode {
     };
     let versions: Vec<String> = binaries.iter().map(terraform::Terraform::label).collect();
     println!("acceptance: binaries exercised: {}", versions.join(", "));
+    let newest_index = newest(&binaries);
     // Case-major order: the binaries of one case run side by side.
     let runs: Vec<(Case, usize)> = CASES
         .iter()
         .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
-        .flat_map(|&case| (0..binaries.len()).map(move |i| (case, i)))
+        .flat_map(|&case| {
+            if ONE_BINARY.iter().any(|p| case.0.starts_with(p)) {
+                newest_index..newest_index + 1
+            } else {
+                0..binaries.len()
+            }
+            .map(move |i| (case, i))
+        })
         .collect();
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, f64, Outcome)>> = Mutex::new(Vec::new());
