@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Builds the fuzz seed corpora into fuzz/corpus/<target>/ (not committed).
 
+Usage: fuzz-seeds.py [--out DIR] [--no-recordings]. --out writes DIR/<target>/ instead; the
+test gate (scripts/test.sh) replays the seeds derived from the checkout alone that way
+(--no-recordings: the recordings are machine-local, so the gate's inputs would differ by machine).
+
 Sources: the small project-made seeds committed in fuzz/seeds/<target>/, the msgpack fixtures of
 src/tfplugin/value/tests.rs, the attribute values of examples/**/*.tf, the emulator test paths,
 and, when present, the recorded Okta traffic (../shared/okta-recordings or $OKTA_RECORDINGS),
@@ -24,6 +28,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FUZZ = os.path.join(ROOT, "fuzz")
+OUT = os.path.join(FUZZ, "corpus")
 TARGETS = ["value_msgpack", "value_json", "okta_models", "emulator_api", "emulator_oidc", "handshake"]
 counts = {t: 0 for t in TARGETS}
 
@@ -31,7 +36,7 @@ counts = {t: 0 for t in TARGETS}
 def write(target, data):
     if isinstance(data, str):
         data = data.encode()
-    d = os.path.join(FUZZ, "corpus", target)
+    d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
     name = hashlib.sha1(data).hexdigest()
     path = os.path.join(d, name)
@@ -323,13 +328,22 @@ def committed_seeds():
 
 
 def main():
+    global OUT
+    import argparse
+    ap = argparse.ArgumentParser(description="Builds the fuzz seed corpora.")
+    ap.add_argument("--out", default=OUT, help="corpus root (default fuzz/corpus)")
+    ap.add_argument("--no-recordings", action="store_true", help="skip the recorded Okta traffic")
+    args = ap.parse_args()
+    OUT = os.path.abspath(args.out)
     committed_seeds()
     value_seeds()
     emulator_test_seeds()
     handshake_seeds()
-    recording_seeds()
+    if not args.no_recordings:
+        recording_seeds()
     for t in TARGETS:
-        n = len(os.listdir(os.path.join(FUZZ, "corpus", t))) if os.path.isdir(os.path.join(FUZZ, "corpus", t)) else 0
+        d = os.path.join(OUT, t)
+        n = len(os.listdir(d)) if os.path.isdir(d) else 0
         print(f"fuzz-seeds: {t}: {counts[t]} new, {n} in corpus")
 
 

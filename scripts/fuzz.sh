@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Runs every cargo-fuzz target (fuzz/fuzz_targets) for SECONDS each (default 10) and prints
-# executions and coverage per target. Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+# Open-ended fuzzing, outside the test gate (which only replays committed inputs: see
+# docs/fuzzing.md): runs every cargo-fuzz target (fuzz/fuzz_targets) for SECONDS each
+# (default 10) and prints executions and coverage per target.
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 #
 # Needs the nightly toolchain and cargo-fuzz; installs them when missing and fails loudly when
 # it cannot. Seeds are rebuilt first (scripts/fuzz-seeds.py); corpora grow in fuzz/corpus/ and
-# crashing inputs land in fuzz/artifacts/<target>/. Runs under `nice -n $FUZZ_NICE` (10).
+# crashing inputs land in fuzz/artifacts/<target>/, from where new ones are copied into
+# fuzz/regressions/<target>/ (the gate replays that folder once committed; the script prints
+# the commands). Runs under `nice -n $FUZZ_NICE` (10).
 # Exit status: non-zero when any target crashed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,8 +46,10 @@ mkdir -p "$logdir"
 rows=()
 failed=0
 total=0
+new_regressions=()
 for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
+  before="$(ls "fuzz/artifacts/$t")"
   log="$logdir/$t.log"
   status=ok
   # -timeout: one input taking this long is a hang; -rss_limit_mb: a leak or blow-up.
@@ -65,9 +71,28 @@ for t in "${targets[@]}"; do
     echo "fuzz: $t crashed; last lines of $log:" >&2
     tail -30 "$log" >&2
   fi
+  # Inputs this run wrote (crash-, timeout-, oom-, leak-...) become regression inputs.
+  while IFS= read -r f; do
+    [ -n "$f" ] || continue
+    if ! grep -qxF -- "$f" <<<"$before"; then
+      mkdir -p "fuzz/regressions/$t"
+      cp "fuzz/artifacts/$t/$f" "fuzz/regressions/$t/$f"
+      new_regressions+=("fuzz/regressions/$t/$f")
+    fi
+  done <<<"$(ls "fuzz/artifacts/$t")"
 done
 
 printf '%-14s %12s %8s %8s %8s %8s  %s\n' target execs exec/s cov ft corpus result
 printf '%s\n' "${rows[@]}"
 printf '%-14s %12s\n' total "$total"
+if [ ${#new_regressions[@]} -gt 0 ]; then
+  cat >&2 <<EOF
+
+fuzz: new regression inputs (docs/fuzzing.md, "When the fuzzer finds something"):
+$(printf '  %s\n' "${new_regressions[@]}")
+Check each holds no recorded Okta data (seeds from the recordings do), fix the bug, then:
+  cargo test --test fuzz_replay            # fails before the fix, passes after
+  git add$(printf ' %s' "${new_regressions[@]}")
+EOF
+fi
 exit "$failed"

@@ -153,7 +153,7 @@ async fn full_lifecycle_against_the_emulator() {
 
     // Group assignment.
     let req = GroupAssignmentRequest {
-        priority: Some(0),
+        priority: Some(0.into()),
         ..Default::default()
     };
     let assigned = c.app_groups().put(&app_id, &group_id, &req).await.unwrap();

@@ -1,7 +1,8 @@
-//! Management API requests (paths, query strings, headers, JSON bodies) through the emulator's
-//! real router; seeds from the recordings and the API tests. See `emulator::fuzzing`.
+//! Management API requests through the emulator's real router. The check is
+//! `oktaidp_fuzz::emulator` (fuzz/src/lib.rs), which the gate's replay of the committed inputs
+//! (tests/fuzz_replay.rs) runs too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| oktaidp_fuzz::run_emulator(data));
+fuzz_target!(|data: &[u8]| oktaidp_fuzz::run(oktaidp_fuzz::emulator, data));

@@ -1,6 +1,6 @@
 //! App group assignments (`/api/v1/apps/{id}/groups/{groupId}`): which groups may sign in.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use super::json_model;
 
@@ -8,7 +8,8 @@ json_model! {
     /// An app group assignment; `id` is the group id.
     pub struct AppGroupAssignment {
         "id" => id: String,
-        "priority" => priority: i64,
+        /// Okta's number as sent: nothing reads it, and an `i64` would write `-0` back as `0`.
+        "priority" => priority: Number,
         "profile" => profile: Map<String, Value>,
         "lastUpdated" => last_updated: String,
     }
@@ -19,7 +20,7 @@ json_model! {
     /// priority Okta assigns the next one.
     pub struct GroupAssignmentRequest {
         "id" => id: String,
-        "priority" => priority: i64,
+        "priority" => priority: Number,
         "profile" => profile: Map<String, Value>,
     }
 }

@@ -5,6 +5,13 @@
 //! models are hand-written (de)serializers over `serde_json::Map` rather than
 //! `#[serde(flatten)]`, because `flatten` buffers values through serde's private content type
 //! and breaks numbers under serde_json's `arbitrary_precision` feature.
+//!
+//! Numbers keep the spelling Okta sent (`1.50`, `-0`, `1e400`, 30 digits); the only change is
+//! serde_json's parser writing an exponent as `e` with a sign (`1E5` becomes `1e+5`, the same
+//! number). Decode models from JSON text (as the client does) or with [`from_value`], never with
+//! `serde_json::from_value`: serde_json's `Value` deserializer hands `-0` over as the integer `0`
+//! (it checks that a float's spelling survives, not an integer's), so `-0` would come back as
+//! `0`.
 
 mod api_token;
 mod app;
@@ -12,7 +19,11 @@ mod assignment;
 mod authz;
 mod client_secret;
 mod error_body;
+#[doc(hidden)]
+pub mod fuzzing;
 mod group;
+#[cfg(test)]
+mod lossless_tests;
 mod user;
 
 pub use api_token::{ApiToken, ApiTokenUpdate, TokenNetwork};
@@ -27,6 +38,18 @@ pub use user::{User, UserProfile};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+/// Decodes `value` into `T` without changing a number's spelling (see the module docs): through
+/// the JSON text when `value` may hold a number; a string or bool goes directly, so a secret is
+/// not copied into a buffer that is dropped unzeroed.
+pub fn from_value<T: DeserializeOwned>(value: Value) -> serde_json::Result<T> {
+    match value {
+        Value::Null | Value::Bool(_) | Value::String(_) => serde_json::from_value(value),
+        Value::Number(_) | Value::Array(_) | Value::Object(_) => {
+            serde_json::from_slice(&serde_json::to_vec(&value)?)
+        }
+    }
+}
+
 /// Removes `key` from `map` and decodes it. A missing key or an explicit `null` yields `None`
 /// and leaves the map untouched, so a `null` is written back as `null` (lossless).
 pub(crate) fn take_field<T: DeserializeOwned>(
@@ -37,7 +60,7 @@ pub(crate) fn take_field<T: DeserializeOwned>(
         None | Some(Value::Null) => Ok(None),
         Some(_) => {
             let value = map.shift_remove(key).unwrap_or(Value::Null);
-            serde_json::from_value(value).map(Some).map_err(|e| {
+            from_value(value).map(Some).map_err(|e| {
                 format!(
                     "field `{key}`: {}",
                     super::error::redact_quoted(&e.to_string())
