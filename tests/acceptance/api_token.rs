@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::emulator::{Emulator, ADMIN_TOKEN};
 use crate::oidc_app::{resource_values, workspace};
+use crate::terraform::check;
 use crate::terraform::{Run, Terraform, Workspace};
 
 const ADDRESS: &str = "oktaidp_api_token.sync";
@@ -51,14 +52,6 @@ output "token_id" {{
 
 fn by_name(name: &str, extra: &str) -> String {
     config(&format!("  name  = \"{name}\"\n{extra}"))
-}
-
-fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
-    if cond {
-        Ok(())
-    } else {
-        Err(what.into())
-    }
 }
 
 /// A token minted in the emulator (the Admin Console's "Create Token").

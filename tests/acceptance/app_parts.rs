@@ -8,31 +8,12 @@ use serde_json::{json, Value};
 
 use crate::emulator::Emulator;
 use crate::oidc_app::{resource_values, workspace};
+use crate::terraform::{check, PROVIDER};
 use crate::terraform::{Run, Terraform, Workspace};
-
-const PROVIDER: &str = r#"
-terraform {
-  required_providers {
-    oktaidp = { source = "oktaidp/oktaidp" }
-  }
-}
-variable "org_url" { type = string }
-provider "oktaidp" {
-  org_url = var.org_url
-}
-"#;
 
 const BASE_URI: &str = "https://base.example.com/oauth2/callback";
 const OTHER_URI: &str = "https://other-team.example.com/oauth2/callback";
 const BASE_SIGNED_OUT: &str = "https://base.example.com/signed-out";
-
-fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
-    if cond {
-        Ok(())
-    } else {
-        Err(what.into())
-    }
-}
 
 /// Terraform output with every run of whitespace (line wrapping included) as one space.
 fn flat(text: &str) -> String {

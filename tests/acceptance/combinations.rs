@@ -8,27 +8,8 @@ use serde_json::{json, Value};
 
 use crate::emulator::Emulator;
 use crate::oidc_app::{resource_values, workspace};
+use crate::terraform::{check, PROVIDER};
 use crate::terraform::{Terraform, Workspace};
-
-const PROVIDER: &str = r#"
-terraform {
-  required_providers {
-    oktaidp = { source = "oktaidp/oktaidp" }
-  }
-}
-variable "org_url" { type = string }
-provider "oktaidp" {
-  org_url = var.org_url
-}
-"#;
-
-fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
-    if cond {
-        Ok(())
-    } else {
-        Err(what.into())
-    }
-}
 
 /// The configuration: an app with `label` and the attributes `app`.
 fn config(label: &str, app: &str) -> String {

@@ -8,31 +8,12 @@ use serde_json::Value;
 
 use crate::emulator::Emulator;
 use crate::oidc_app::workspace;
+use crate::terraform::{check, PROVIDER};
 use crate::terraform::{Kind, Terraform, Workspace, SKIPPED};
-
-const PROVIDER: &str = r#"
-terraform {
-  required_providers {
-    oktaidp = { source = "oktaidp/oktaidp" }
-  }
-}
-variable "org_url" { type = string }
-provider "oktaidp" {
-  org_url = var.org_url
-}
-"#;
 
 const BASE_URI: &str = "https://base.example.com/oauth2/callback";
 /// URIs per stack.
 const PER_STACK: usize = 15;
-
-fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
-    if cond {
-        Ok(())
-    } else {
-        Err(what.into())
-    }
-}
 
 fn sign_in_uris(app: &Value) -> Vec<String> {
     app["settings"]["oauthClient"]["redirect_uris"]

@@ -5,19 +5,8 @@
 use serde_json::{json, Value};
 
 use crate::emulator::{Emulator, ADMIN_TOKEN};
+use crate::terraform::{check, PROVIDER};
 use crate::terraform::{Terraform, Workspace};
-
-const PROVIDER: &str = r#"
-terraform {
-  required_providers {
-    oktaidp = { source = "oktaidp/oktaidp" }
-  }
-}
-variable "org_url" { type = string }
-provider "oktaidp" {
-  org_url = var.org_url
-}
-"#;
 
 pub struct AppCase<'a> {
     pub label: &'a str,
@@ -60,14 +49,6 @@ pub fn resource_values(ws: &Workspace, address: &str) -> Result<Value, String> {
         .find(|r| r["address"] == address)
         .map(|r| r["values"].clone())
         .ok_or_else(|| format!("{address} not in state"))
-}
-
-fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
-    if cond {
-        Ok(())
-    } else {
-        Err(what.into())
-    }
 }
 
 fn strings(v: &Value) -> Vec<String> {

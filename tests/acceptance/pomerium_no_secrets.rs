@@ -10,7 +10,8 @@ use crate::emulator::{Emulator, ADMIN_TOKEN};
 use crate::ephemeral::assert_no_secret;
 use crate::terraform::{example, Feature, Terraform, Workspace};
 
-const ROOT: &str = r#"
+/// A root module calling the example as `./module` (also used by `secrets_in_state`).
+pub const ROOT: &str = r#"
 terraform {
   required_providers {
     oktaidp = { source = "oktaidp/oktaidp" }

@@ -263,33 +263,6 @@ data "oktaidp_pomerium_idp" "pomerium" {{
     }
 }
 
-const EXAMPLE_ROOT: &str = r#"
-terraform {
-  required_providers {
-    oktaidp = { source = "oktaidp/oktaidp" }
-  }
-}
-provider "oktaidp" {}
-
-variable "okta_api_token" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-variable "client_secret_version" {
-  type    = number
-  default = 1
-}
-
-module "pomerium" {
-  source                = "./module"
-  authenticate_host     = "authenticate.example.com"
-  allowed_groups        = ["Engineering"]
-  okta_api_token        = var.okta_api_token
-  client_secret_version = var.client_secret_version
-}
-"#;
-
 /// `examples/pomerium-no-secrets-in-state` as a child module, rotated once.
 fn no_secrets_example(tf: &Terraform) -> Result<(), String> {
     let emu = Emulator::start(&[])?;
@@ -300,7 +273,7 @@ fn no_secrets_example(tf: &Terraform) -> Result<(), String> {
         Some(&json!({"name": "pomerium-directory-sync"})),
     )?;
     let dir_token = minted["token"].as_str().ok_or("no token minted")?;
-    let mut ws = workspace(tf, &emu, EXAMPLE_ROOT.to_string())?;
+    let mut ws = workspace(tf, &emu, crate::pomerium_no_secrets::ROOT.to_string())?;
     std::fs::create_dir_all(ws.dir.path().join("module")).map_err(|e| e.to_string())?;
     for name in ["main.tf", "variables.tf", "outputs.tf"] {
         let text = example(&format!("examples/pomerium-no-secrets-in-state/{name}"))?;

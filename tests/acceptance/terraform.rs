@@ -458,3 +458,25 @@ impl Workspace {
 pub fn example(rel: &str) -> Result<String, String> {
     std::fs::read_to_string(project_root().join(rel)).map_err(|e| format!("{rel}: {e}"))
 }
+
+/// The provider block most cases share: the emulator's URL comes in as `var.org_url`.
+pub const PROVIDER: &str = r#"
+terraform {
+  required_providers {
+    oktaidp = { source = "oktaidp/oktaidp" }
+  }
+}
+variable "org_url" { type = string }
+provider "oktaidp" {
+  org_url = var.org_url
+}
+"#;
+
+/// `Ok` when `cond` holds, else the error `what`: a case's assertions read as a list.
+pub fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
+    if cond {
+        Ok(())
+    } else {
+        Err(what.into())
+    }
+}
