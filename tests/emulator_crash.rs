@@ -745,7 +745,12 @@ fn acknowledged_writes_survive_sigkill() {
             + dump["groups"].as_array().unwrap().len()
             + dump["users"].as_array().unwrap().len();
         if objects > MAX_OBJECTS {
-            let reset = rt.block_on(http.post(format!("{}/__emulator/reset", emu.base)).send());
+            // Built inside the runtime: the client's request timeout needs its timer.
+            let reset = rt.block_on(async {
+                http.post(format!("{}/__emulator/reset", emu.base))
+                    .send()
+                    .await
+            });
             assert_eq!(reset.unwrap().status(), 204);
             *ledger.lock() = Ledger::default();
             resets += 1;
