@@ -158,6 +158,40 @@ impl Emulator {
             .ok_or("group without id".into())
     }
 
+    /// Mints an API token in the emulator (as an admin would in the Admin Console) and returns
+    /// its value.
+    pub fn mint_token(&self, name: &str) -> Result<String, String> {
+        let minted = self.admin(
+            "POST",
+            "/__emulator/tokens",
+            Some(&serde_json::json!({ "name": name })),
+        )?;
+        minted["token"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| "no token minted".to_string())
+    }
+
+    /// An active user `login` (also the email) with `password`, in `groups`; returns its id.
+    pub fn create_user(
+        &self,
+        login: &str,
+        password: &str,
+        groups: &[&str],
+    ) -> Result<String, String> {
+        let (first, _) = login.split_once('@').unwrap_or((login, ""));
+        let body = serde_json::json!({
+            "profile": {"firstName": first, "lastName": "Example", "email": login, "login": login},
+            "credentials": {"password": {"value": password}},
+            "groupIds": groups,
+        });
+        let user = self.ok("POST", "/api/v1/users?activate=true", Some(&body))?;
+        user["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| "user without id".to_string())
+    }
+
     pub fn apps(&self) -> Result<Vec<Value>, String> {
         match self.ok("GET", "/api/v1/apps?limit=200", None)? {
             Value::Array(apps) => Ok(apps),

@@ -103,15 +103,7 @@ pub fn every_example_applies(tf: &Terraform) -> Result<(), String> {
         "examples/resources/oktaidp_groups_claim/resource.tf",
         &[("app_id", shared_app.clone())],
     )?;
-    let minted = emu.admin(
-        "POST",
-        "/__emulator/tokens",
-        Some(&json!({"name": "pomerium-directory-sync"})),
-    )?;
-    let token = minted["token"]
-        .as_str()
-        .ok_or("no token minted")?
-        .to_string();
+    let token = emu.mint_token("pomerium-directory-sync")?;
     run_example(
         tf,
         &emu,

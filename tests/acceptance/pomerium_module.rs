@@ -38,15 +38,7 @@ pub fn exercise_as(
 ) -> Result<(), String> {
     let engineering = emu.create_group("Engineering")?;
     let operations = emu.create_group("Operations")?;
-    let minted = emu.admin(
-        "POST",
-        "/__emulator/tokens",
-        Some(&json!({"name": "pomerium-directory-sync"})),
-    )?;
-    let dir_token = minted["token"]
-        .as_str()
-        .ok_or("no token minted")?
-        .to_string();
+    let dir_token = emu.mint_token("pomerium-directory-sync")?;
 
     ws.set_env("OKTA_ORG_URL", &emu.url);
     for (k, v) in sign_in {

@@ -4,7 +4,6 @@
 //! also after a client secret rotation.
 
 use base64::Engine;
-use serde_json::json;
 
 use crate::emulator::{Emulator, ADMIN_TOKEN};
 use crate::ephemeral::assert_no_secret;
@@ -75,15 +74,7 @@ pub fn nothing_secret_is_stored(tf: &Terraform) -> Result<(), String> {
     tf.require(Feature::WriteOnlyAttributes)?;
     let emu = Emulator::start(&[])?;
     emu.create_group("Engineering")?;
-    let minted = emu.admin(
-        "POST",
-        "/__emulator/tokens",
-        Some(&json!({"name": "pomerium-directory-sync"})),
-    )?;
-    let dir_token = minted["token"]
-        .as_str()
-        .ok_or("no token minted")?
-        .to_string();
+    let dir_token = emu.mint_token("pomerium-directory-sync")?;
     let service_account = base64::engine::general_purpose::STANDARD
         .encode(format!("{{\"api_key\":\"{dir_token}\"}}"));
 

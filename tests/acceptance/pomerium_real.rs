@@ -52,30 +52,12 @@ fn setup(emulator_flags: &[&str]) -> Result<Org, String> {
 }
 
 fn create_user(emu: &Emulator, login: &str, groups: &[&str]) -> Result<String, String> {
-    let (first, _) = login.split_once('@').unwrap_or((login, ""));
-    let body = json!({
-        "profile": {"firstName": first, "lastName": "Example", "email": login, "login": login},
-        "credentials": {"password": {"value": PASSWORD}},
-        "groupIds": groups,
-    });
-    let user = emu.ok("POST", "/api/v1/users?activate=true", Some(&body))?;
-    user["id"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| "user without id".to_string())
+    emu.create_user(login, PASSWORD, groups)
 }
 
 /// A directory-sync token minted in the emulator (the module adopts it).
 fn mint_token(emu: &Emulator) -> Result<String, String> {
-    let minted = emu.admin(
-        "POST",
-        "/__emulator/tokens",
-        Some(&json!({"name": "pomerium-directory-sync"})),
-    )?;
-    let token = minted["token"]
-        .as_str()
-        .ok_or("no token minted")?
-        .to_string();
+    let token = emu.mint_token("pomerium-directory-sync")?;
     crate::leaks::secret("directory-sync API token", &token);
     Ok(token)
 }

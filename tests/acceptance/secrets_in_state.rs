@@ -15,8 +15,6 @@
 //!
 //! Every setup runs even when an earlier one fails; the error lists each failure.
 
-use serde_json::json;
-
 use crate::emulator::{Emulator, ADMIN_TOKEN};
 use crate::terraform::{example, Feature, Terraform, Workspace};
 
@@ -267,12 +265,7 @@ data "oktaidp_pomerium_idp" "pomerium" {{
 fn no_secrets_example(tf: &Terraform) -> Result<(), String> {
     let emu = Emulator::start(&[])?;
     emu.create_group("Engineering")?;
-    let minted = emu.admin(
-        "POST",
-        "/__emulator/tokens",
-        Some(&json!({"name": "pomerium-directory-sync"})),
-    )?;
-    let dir_token = minted["token"].as_str().ok_or("no token minted")?;
+    let dir_token = &emu.mint_token("pomerium-directory-sync")?;
     let mut ws = workspace(tf, &emu, crate::pomerium_no_secrets::ROOT.to_string())?;
     std::fs::create_dir_all(ws.dir.path().join("module")).map_err(|e| e.to_string())?;
     for name in ["main.tf", "variables.tf", "outputs.tf"] {

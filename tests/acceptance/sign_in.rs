@@ -146,13 +146,7 @@ fn setup() -> Result<Org, String> {
 }
 
 fn create_user(emu: &Emulator, login: &str, groups: &[&str]) -> Result<String, String> {
-    let (first, _) = login.split_once('@').unwrap_or((login, ""));
-    let body = json!({
-        "profile": {"firstName": first, "lastName": "Example", "email": login, "login": login},
-        "credentials": {"password": {"value": PASSWORD}},
-        "groupIds": groups,
-    });
-    emu.ok("POST", "/api/v1/users?activate=true", Some(&body))?;
+    emu.create_user(login, PASSWORD, groups)?;
     Ok(login.to_string())
 }
 
