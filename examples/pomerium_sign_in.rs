@@ -11,7 +11,7 @@
 //!     --login demo@example.com --password-env DEMO_PASSWORD
 //! ```
 
-#[path = "../tests/support/rp.rs"]
+#[path = "../okta-emulator/tests/support/rp.rs"]
 mod rp;
 
 use std::io::Read;

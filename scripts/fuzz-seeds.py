@@ -13,7 +13,7 @@ whose content never leaves the generated corpus.
 Seed formats (see fuzz/fuzz_targets/*.rs):
   value_msgpack, value_json  type JSON, NUL, payload
   okta_models                one byte picking the model, then JSON (17: headers, 18: error)
-  emulator_api, emulator_oidc  requests as in src/emulator/fuzzing.rs
+  emulator_api, emulator_oidc  requests as in okta-emulator/src/fuzzing.rs
   handshake                  KEY=VALUE entries separated by NUL
 """
 

@@ -1,8 +1,7 @@
 //! terraform-provider-oktaidp: a Terraform/OpenTofu provider that manages what Pomerium needs
-//! from Okta, plus `okta-emulator`, a local Okta Management API for demos and tests.
+//! from Okta. Its tests run against `okta-emulator`, the workspace's local Okta org.
 
 pub mod docs;
-pub mod emulator;
 pub mod okta;
 pub mod provider;
 pub mod run;

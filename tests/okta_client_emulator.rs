@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use oktaidp::emulator::{self, EmulatorConfig, MintRequest};
+use okta_emulator::{EmulatorConfig, MintRequest};
 use oktaidp::okta::{
     ApiTokenUpdate, AppListQuery, ClientConfig, GroupAssignmentRequest, NewClientSecret, NewGroup,
     OidcApp, OktaClient, Previous, RefreshTokenSettings, Secret,
@@ -16,8 +16,8 @@ fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| (*s).to_owned()).collect()
 }
 
-async fn start(rate_limit: u32) -> (emulator::RunningEmulator, OktaClient) {
-    let emu = emulator::spawn(
+async fn start(rate_limit: u32) -> (okta_emulator::RunningEmulator, OktaClient) {
+    let emu = okta_emulator::spawn(
         EmulatorConfig::ephemeral()
             .with_api_token(TOKEN)
             .with_rate_limit(rate_limit),

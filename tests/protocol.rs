@@ -1357,7 +1357,7 @@ async fn debug_mode_prints_a_reattach_config_that_works() {
 /// promptly with a "cancelled" error instead of waiting it out.
 #[tokio::test]
 async fn stop_provider_cancels_an_in_flight_okta_request() {
-    use oktaidp::emulator::{spawn, EmulatorConfig};
+    use okta_emulator::{spawn, EmulatorConfig};
     use oktaidp::provider::group_data_source;
 
     const TOKEN: &str = "00protocol-stop-token-0123456789";

@@ -159,7 +159,7 @@ fn release_refuses_another_version() {
 }
 
 #[test]
-fn binaries_report_version_and_commit() {
+fn provider_reports_version_and_commit() {
     let commit = Command::new("git")
         .args(["rev-parse", "HEAD"])
         .current_dir(project_root())
@@ -167,21 +167,14 @@ fn binaries_report_version_and_commit() {
         .ok()
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    for (binary, path) in [
-        (
-            "terraform-provider-oktaidp",
-            env!("CARGO_BIN_EXE_terraform-provider-oktaidp"),
-        ),
-        ("okta-emulator", env!("CARGO_BIN_EXE_okta-emulator")),
-    ] {
-        let out = run(Command::new(path).arg("--version"));
-        let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        assert!(
-            line.starts_with(&format!("{binary} {} (commit ", env!("CARGO_PKG_VERSION"))),
-            "{line}"
-        );
-        if let Some(commit) = &commit {
-            assert!(line.contains(commit.as_str()), "{line} lacks {commit}");
-        }
+    let binary = "terraform-provider-oktaidp";
+    let out = run(Command::new(env!("CARGO_BIN_EXE_terraform-provider-oktaidp")).arg("--version"));
+    let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        line.starts_with(&format!("{binary} {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{line}"
+    );
+    if let Some(commit) = &commit {
+        assert!(line.contains(commit.as_str()), "{line} lacks {commit}");
     }
 }

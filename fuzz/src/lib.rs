@@ -5,7 +5,7 @@
 
 use std::sync::{Mutex, OnceLock};
 
-use oktaidp::emulator::fuzzing::Harness;
+use okta_emulator::fuzzing::Harness;
 use oktaidp::tfplugin::handshake::LaunchEnv;
 use oktaidp::tfplugin::tls::{parse_client_cert, ServerIdentity};
 use oktaidp::tfplugin::value::{
@@ -103,7 +103,7 @@ pub fn okta_models(data: &[u8]) -> Result<(), String> {
     oktaidp::okta::models::fuzzing::check(data).map_err(|v| v.to_string())
 }
 
-/// Requests through the emulator's real router (`oktaidp::emulator::fuzzing`), on one harness
+/// Requests through the emulator's real router (`okta_emulator::fuzzing`), on one harness
 /// per process: `emulator_api` and `emulator_oidc` differ only in their seeds.
 pub fn emulator(data: &[u8]) -> Result<(), String> {
     static HARNESS: OnceLock<Mutex<Harness>> = OnceLock::new();

@@ -176,8 +176,8 @@ impl OktaClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::{self, EmulatorConfig};
     use crate::okta::ClientConfig;
+    use okta_emulator::EmulatorConfig;
 
     const TOKEN: &str = "00emulatorTokenForConvergeTests";
 
@@ -186,7 +186,7 @@ mod tests {
     /// an error naming the app and the change.
     #[tokio::test]
     async fn a_change_that_never_stays_is_given_up_after_the_tries() {
-        let emu = emulator::spawn(EmulatorConfig::ephemeral().with_api_token(TOKEN))
+        let emu = okta_emulator::spawn(EmulatorConfig::ephemeral().with_api_token(TOKEN))
             .await
             .expect("emulator");
         let config = ClientConfig {

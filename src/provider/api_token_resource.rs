@@ -576,12 +576,12 @@ impl TypedResource for ApiTokenResource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::{self, EmulatorConfig, MintRequest, RunningEmulator};
     use crate::okta::{ApiError, OktaError};
     use crate::provider::OktaIdpProvider;
     use crate::tfplugin::framework::{plan_object, ApplyRequest, PlanRequest, Provider, Resource};
     use crate::tfplugin::model::{from_value, to_value};
     use crate::tfplugin::typed::Typed;
+    use okta_emulator::{EmulatorConfig, MintRequest, RunningEmulator};
     use std::sync::Mutex;
 
     /// A recorded Okta answer (VCR `TestAccResourceAPITokenResource_basic`).
@@ -1001,7 +1001,7 @@ mod tests {
 
     impl Env {
         async fn start() -> Self {
-            let emu = emulator::spawn(EmulatorConfig::ephemeral().with_api_token(ADMIN_TOKEN))
+            let emu = okta_emulator::spawn(EmulatorConfig::ephemeral().with_api_token(ADMIN_TOKEN))
                 .await
                 .expect("emulator");
             let url = emu.base_url().to_string();

@@ -13,12 +13,12 @@ use super::oidc_app_redirect_uri_resource::emulated::Org;
 use super::oidc_app_redirect_uri_resource::OidcAppRedirectUriResource;
 use super::oidc_app_refresh_grant_resource::OidcAppRefreshGrant;
 use super::oidc_app_resource::OidcAppResource;
-use crate::emulator::MintRequest;
 use crate::okta::NewGroup;
 use crate::tfplugin::framework::{Resource, Stored};
 use crate::tfplugin::lifecycle::{all_pairs, Terraform};
 use crate::tfplugin::typed::{Typed, TypedResource};
 use crate::tfplugin::value::Value;
+use okta_emulator::MintRequest;
 
 fn s(v: &str) -> Value {
     Value::string(v)

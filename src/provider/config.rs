@@ -1324,8 +1324,8 @@ mod tests {
     /// #20 item 9: a 401 to the provider's own credentials names the setting that holds them.
     #[tokio::test]
     async fn a_refused_token_names_its_setting() {
-        let emu = crate::emulator::spawn(
-            crate::emulator::EmulatorConfig::ephemeral().with_api_token("00theRightToken"),
+        let emu = okta_emulator::spawn(
+            okta_emulator::EmulatorConfig::ephemeral().with_api_token("00theRightToken"),
         )
         .await
         .expect("emulator");

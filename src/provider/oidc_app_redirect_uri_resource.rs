@@ -295,12 +295,12 @@ pub(super) mod emulated {
 
     use std::sync::Arc;
 
-    use crate::emulator::{self, EmulatorConfig, RunningEmulator};
     use crate::okta::{OidcApp, OktaClient};
     use crate::provider::{OktaIdpProvider, ProviderData};
     use crate::tfplugin::diag::Diagnostics;
     use crate::tfplugin::framework::Provider;
     use crate::tfplugin::value::Value;
+    use okta_emulator::{EmulatorConfig, RunningEmulator};
 
     const TOKEN: &str = "00emulatorTokenForResourceTests";
 
@@ -341,7 +341,7 @@ pub(super) mod emulated {
         /// An emulator answering every request after `latency`, and a provider configured
         /// with `settings` (provider attributes) besides the org and token.
         pub async fn start_with(latency: std::time::Duration, settings: &[(&str, Value)]) -> Self {
-            let emu = emulator::spawn(
+            let emu = okta_emulator::spawn(
                 EmulatorConfig::ephemeral()
                     .with_api_token(TOKEN)
                     .with_rate_limit(100_000)

@@ -60,7 +60,7 @@ impl Emulator {
 
     fn spawn(extra: &[&str], log_dir: tempfile::TempDir, log: Stdio) -> Result<Self, String> {
         leaks::secret("API token", ADMIN_TOKEN);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
+        let mut child = Command::new(crate::emulator_bin::path()?)
             .args(["--listen", "127.0.0.1:0", "--api-token", ADMIN_TOKEN])
             .args(extra)
             .env("RUST_LOG", "trace")

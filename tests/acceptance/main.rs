@@ -6,6 +6,8 @@ mod app_parts;
 mod combinations;
 mod concurrent_stacks;
 mod emulator;
+#[path = "../support/emulator_bin.rs"]
+mod emulator_bin;
 mod ephemeral;
 mod examples;
 mod fault_matrix;

@@ -4,7 +4,7 @@
 //! authorization code flow with PKCE, `state`, `nonce` and `idp_scopes`, the code exchange with
 //! `idp_client_id` and `idp_client_secret`, ID-token verification, `/userinfo` and a refresh.
 
-#[path = "../support/rp.rs"]
+#[path = "../../okta-emulator/tests/support/rp.rs"]
 mod rp;
 
 use serde_json::{json, Value};

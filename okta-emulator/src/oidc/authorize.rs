@@ -1,0 +1,721 @@
+//! `GET …/v1/authorize` (and POST: the sign-in form's submission, or a form-encoded request).
+//!
+//! Checks in the order Okta applies them: client, `redirect_uri` (both answered with the HTML
+//! error page, never a redirect), then — redirected back with `error`/`state` — duplicate
+//! parameters, `response_mode`, `state`, `response_type`, grant type, `prompt`, scopes,
+//! `nonce`, PKCE; then sign-in (`sessionToken`, the `sid` cookie, or the sign-in form),
+//! assignment, custom-server policy, and finally the code (or implicit tokens).
+
+use std::sync::Arc;
+
+use axum::{
+    body::Bytes,
+    extract::{RawQuery, State},
+    http::HeaderMap,
+    response::{IntoResponse, Response},
+    Extension,
+};
+use serde_json::Value;
+
+use super::{
+    claims::{self, Subject, Target},
+    errors::{deliver, error_page, redirect_error, ResponseMode},
+    grants::{self, CodeGrant, Lifetimes},
+    org_url, policy, resolve_with_keys,
+    session::{self, QUERY_FIELD},
+    token::{self, app_has_grant, app_list, is_assigned, MintRequest},
+    Issuer, IssuerSel,
+};
+use crate::{
+    authn, clock,
+    http::BoundBase,
+    server::Shared,
+    state::{App, Org, Status},
+};
+
+/// Lifetime of an authorization code.
+pub const CODE_SECS: i64 = 300;
+
+pub const INVALID_CLIENT: &str = "Invalid value for 'client_id' parameter.";
+pub const MISSING_REDIRECT: &str = "redirect_uri is missing.";
+pub const DUPLICATE: &str = "The request contained multiple parameters with the same name.";
+pub const INVALID_STATE: &str = "The authentication request has an invalid 'state' parameter.";
+pub const INVALID_PROMPT: &str =
+    "Invalid value for 'prompt' parameter. Supported values: [none, consent, login]";
+pub const INVALID_MODE: &str = "The response mode is not supported by the authorization server. Valid response modes: [query, fragment, form_post, okta_post_message].";
+pub const OPENID_REQUIRED: &str =
+    "Requests for ID tokens or access tokens with OpenID scopes require the 'openid' scope.";
+pub const UNKNOWN_SCOPE_ORG: &str = "The requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner.";
+pub const UNKNOWN_SCOPE_CUSTOM: &str =
+    "One or more scopes are not configured for the authorization server resource.";
+pub const NONCE_REQUIRED: &str = "The authentication request has an invalid 'nonce' parameter.";
+pub const PKCE_REQUIRED: &str = "PKCE code challenge is required by the application.";
+pub const PKCE_METHOD: &str = "PKCE code challenge method is not supported. Valid values: [S256]";
+pub const PKCE_CHARS: &str = "PKCE code challenge contains illegal characters.";
+pub const LOGIN_REQUIRED: &str =
+    "The client specified not to prompt, but the user is not logged in.";
+pub const NOT_ASSIGNED: &str = "User is not assigned to the client application.";
+
+/// Scopes of the org authorization server.
+const ORG_SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "email",
+    "address",
+    "phone",
+    "offline_access",
+    "groups",
+];
+
+fn unregistered_redirect(org_url: &str, app_id: &str) -> String {
+    format!(
+        "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings: {org_url}/admin/app/oidc_client/instance/{app_id}#tab-general"
+    )
+}
+
+/// Whether `uri` matches a registered one: exactly, or (with `SUBDOMAIN` wildcards) through a
+/// single `*` in the lowest-level label of an https host, matching hostname characters but no
+/// dot.
+pub fn redirect_matches(registered: &str, uri: &str, wildcard: bool) -> bool {
+    if registered == uri {
+        return true;
+    }
+    if !wildcard || !registered.contains('*') {
+        return false;
+    }
+    let (Ok(reg), Ok(got)) = (
+        url::Url::parse(registered.replace('*', "wildcard-x").as_str()),
+        url::Url::parse(uri),
+    ) else {
+        return false;
+    };
+    if reg.scheme() != "https" || got.scheme() != "https" {
+        return false;
+    }
+    // Everything but the host must match exactly.
+    if reg.port() != got.port()
+        || reg.path() != got.path()
+        || reg.query() != got.query()
+        || reg.fragment().is_some()
+        || got.fragment().is_some()
+    {
+        return false;
+    }
+    let Some(reg_host) = registered
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split(['/', ':', '?']).next())
+    else {
+        return false;
+    };
+    let Some(got_host) = got.host_str() else {
+        return false;
+    };
+    let (Some((reg_label, reg_rest)), Some((got_label, got_rest))) =
+        (reg_host.split_once('.'), got_host.split_once('.'))
+    else {
+        return false;
+    };
+    // The wildcard sits in the first label, and at least one label stands between it and the TLD.
+    if reg_rest.contains('*') || !reg_rest.contains('.') || reg_rest != got_rest {
+        return false;
+    }
+    let Some((prefix, suffix)) = reg_label.split_once('*') else {
+        return false;
+    };
+    if suffix.contains('*') {
+        return false;
+    }
+    got_label.len() > prefix.len() + suffix.len()
+        && got_label.starts_with(prefix)
+        && got_label.ends_with(suffix)
+        && got_label[prefix.len()..got_label.len() - suffix.len()]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// A PKCE challenge may hold only unreserved characters, 43 to 128 of them.
+pub fn challenge_ok(c: &str) -> bool {
+    (43..=128).contains(&c.len())
+        && c.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '.' | '_' | '~'))
+}
+
+/// A request that passed every parameter check.
+struct Checked {
+    app: App,
+    redirect_uri: String,
+    mode: ResponseMode,
+    state: String,
+    code: bool,
+    id_token: bool,
+    access_token: bool,
+    grant: &'static str,
+    scopes: Vec<String>,
+    nonce: Option<String>,
+    challenge: Option<String>,
+    prompt: Vec<String>,
+    session_token: Option<String>,
+}
+
+/// A redirect-delivered error.
+struct Redirected {
+    error: &'static str,
+    description: String,
+}
+
+fn rd(error: &'static str, description: impl Into<String>) -> Redirected {
+    Redirected {
+        error,
+        description: description.into(),
+    }
+}
+
+fn first<'a>(p: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    p.iter().find(|(x, _)| x == k).map(|(_, v)| v.as_str())
+}
+
+fn duplicated(p: &[(String, String)], k: &str) -> bool {
+    p.iter().filter(|(x, _)| x == k).count() > 1
+}
+
+/// Client and redirect checks: failures are error pages.
+fn check_client(
+    org: &Org,
+    org_url: &str,
+    p: &[(String, String)],
+) -> Result<(App, String), Box<Response>> {
+    if duplicated(p, "client_id") || duplicated(p, "redirect_uri") {
+        return Err(Box::new(error_page("invalid_request", DUPLICATE)));
+    }
+    let app = first(p, "client_id")
+        .and_then(|id| org.apps.iter().find(|a| a.client_id() == id))
+        .filter(|a| a.status == Status::Active)
+        .ok_or_else(|| Box::new(error_page("invalid_client", INVALID_CLIENT)))?;
+    let uri = first(p, "redirect_uri")
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| Box::new(error_page("missing_redirect_uri", MISSING_REDIRECT)))?;
+    let wildcard = app
+        .oauth_settings()
+        .and_then(|o| o.get("wildcard_redirect"))
+        .and_then(Value::as_str)
+        == Some("SUBDOMAIN");
+    if !app_list(app, "redirect_uris")
+        .iter()
+        .any(|r| redirect_matches(r, uri, wildcard))
+    {
+        return Err(Box::new(error_page(
+            "invalid_request",
+            &unregistered_redirect(org_url, &app.id),
+        )));
+    }
+    Ok((app.clone(), uri.to_string()))
+}
+
+/// Parameter checks after the redirect is trusted.
+fn check_params(
+    issuer: &Issuer,
+    app: App,
+    redirect_uri: String,
+    p: &[(String, String)],
+) -> Result<Checked, (Redirected, ResponseMode, Option<String>)> {
+    let state_param = first(p, "state").map(str::to_string);
+    let rtype = first(p, "response_type").unwrap_or("");
+    let words: Vec<&str> = rtype.split_whitespace().collect();
+    let implicit_like = words.iter().any(|w| *w == "token" || *w == "id_token");
+    let default_mode = if implicit_like {
+        ResponseMode::Fragment
+    } else {
+        ResponseMode::Query
+    };
+    let fail = |r: Redirected, mode: ResponseMode| Err((r, mode, state_param.clone()));
+    if let Some((k, _)) = p.iter().find(|(k, _)| duplicated(p, k)) {
+        let _ = k;
+        return fail(rd("invalid_request", DUPLICATE), default_mode);
+    }
+    let mode = match first(p, "response_mode") {
+        None => default_mode,
+        Some(m) => match ResponseMode::parse(m) {
+            // The query cannot carry tokens.
+            Some(ResponseMode::Query) if implicit_like => {
+                return fail(rd("unsupported_response_mode", INVALID_MODE), default_mode)
+            }
+            Some(m) => m,
+            None => return fail(rd("unsupported_response_mode", INVALID_MODE), default_mode),
+        },
+    };
+    let Some(state) = state_param.clone().filter(|s| !s.is_empty()) else {
+        return fail(rd("invalid_request", INVALID_STATE), mode);
+    };
+    let allowed = app_list(&app, "response_types");
+    let valid_words = !words.is_empty()
+        && words
+            .iter()
+            .all(|w| matches!(*w, "code" | "token" | "id_token") && allowed.iter().any(|a| a == w));
+    if !valid_words {
+        return fail(
+            rd(
+                "unsupported_response_type",
+                format!(
+                    "The response type is not supported by the authorization server. Configured response types: [{}].",
+                    allowed.join(", ")
+                ),
+            ),
+            mode,
+        );
+    }
+    let code = words.contains(&"code");
+    let grant = if code {
+        "authorization_code"
+    } else {
+        "implicit"
+    };
+    let needs_implicit = implicit_like;
+    if !app_has_grant(&app, grant) || (code && needs_implicit && !app_has_grant(&app, "implicit")) {
+        return fail(
+            rd("unauthorized_client", token::unauthorized_client(&app)),
+            mode,
+        );
+    }
+    let prompt: Vec<String> = first(p, "prompt")
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let prompt_ok = prompt.iter().all(|x| {
+        matches!(
+            x.as_str(),
+            "none" | "login" | "consent" | "enroll_authenticator"
+        )
+    }) && !(prompt.len() > 1 && prompt.iter().any(|x| x == "none"));
+    if !prompt_ok {
+        return fail(rd("invalid_request", INVALID_PROMPT), mode);
+    }
+    let scopes: Vec<String> = first(p, "scope")
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    if !scopes.iter().any(|s| s == "openid") {
+        return fail(rd("invalid_scope", OPENID_REQUIRED), mode);
+    }
+    let known = |s: &str| match &issuer.server {
+        None => ORG_SCOPES.contains(&s),
+        Some(server) => server.scopes.iter().any(|x| x.name == s),
+    };
+    if scopes.iter().any(|s| !known(s)) {
+        let text = if issuer.is_org() {
+            UNKNOWN_SCOPE_ORG
+        } else {
+            UNKNOWN_SCOPE_CUSTOM
+        };
+        return fail(rd("invalid_scope", text), mode);
+    }
+    let nonce = first(p, "nonce")
+        .filter(|n| !n.is_empty())
+        .map(str::to_string);
+    let id_token = words.contains(&"id_token");
+    let access_token = words.contains(&"token");
+    if implicit_like && nonce.is_none() {
+        return fail(rd("invalid_request", NONCE_REQUIRED), mode);
+    }
+    let challenge = first(p, "code_challenge").map(str::to_string);
+    let pkce_required = app
+        .body
+        .get("credentials")
+        .and_then(|c| c.get("oauthClient"))
+        .and_then(|o| o.get("pkce_required"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if code {
+        match &challenge {
+            None if pkce_required => return fail(rd("invalid_request", PKCE_REQUIRED), mode),
+            None => {}
+            Some(c) => {
+                if first(p, "code_challenge_method") != Some("S256") {
+                    return fail(rd("invalid_request", PKCE_METHOD), mode);
+                }
+                if !challenge_ok(c) {
+                    return fail(rd("invalid_request", PKCE_CHARS), mode);
+                }
+            }
+        }
+    }
+    Ok(Checked {
+        app,
+        redirect_uri,
+        mode,
+        state,
+        code,
+        id_token,
+        access_token,
+        grant,
+        scopes,
+        nonce,
+        challenge: if code { challenge } else { None },
+        prompt,
+        session_token: first(p, "sessionToken").map(str::to_string),
+    })
+}
+
+/// What the sign-in step decided.
+enum Outcome {
+    Deliver {
+        params: Vec<(String, String)>,
+        new_session: Option<String>,
+    },
+    Error(Redirected, Option<String>),
+    SignIn,
+}
+
+fn issue(
+    org: &mut Org,
+    issuer: &Issuer,
+    c: &Checked,
+    user_id: &str,
+    auth_time: i64,
+    now: i64,
+) -> Result<Vec<(String, String)>, Redirected> {
+    let app = &c.app;
+    if !is_assigned(org, app, user_id) {
+        return Err(rd("access_denied", NOT_ASSIGNED));
+    }
+    let lifetimes = match &issuer.server {
+        None => Lifetimes::ORG,
+        Some(server) => policy::evaluate(org, server, app.client_id(), c.grant, user_id, &c.scopes)
+            .map_err(|d| rd("access_denied", d.to_string()))?,
+    };
+    // Fail early when the groups claim would be refused at the token endpoint.
+    if let Some(user) = org.user(user_id) {
+        let subj = Subject {
+            org,
+            user,
+            client_id: app.client_id(),
+            issuer,
+            scopes: &c.scopes,
+            auth_time,
+        };
+        for t in [Target::IdToken, Target::AccessToken] {
+            claims::groups_claims(&subj, t).map_err(|e| rd("server_error", e.to_string()))?;
+        }
+    }
+    let mut params = Vec::new();
+    if c.code {
+        let code = grants::opaque(43);
+        org.oidc.codes.push(CodeGrant {
+            hash: grants::hash(&code),
+            issuer: issuer.key.clone(),
+            client_id: app.client_id().to_string(),
+            redirect_uri: c.redirect_uri.clone(),
+            scopes: c.scopes.clone(),
+            nonce: c.nonce.clone(),
+            challenge: c.challenge.clone(),
+            user_id: user_id.to_string(),
+            auth_time,
+            expires_at: now + CODE_SECS,
+            lifetimes,
+        });
+        params.push(("code".to_string(), code));
+    }
+    if c.access_token || c.id_token {
+        // Implicit and hybrid flows get their tokens here; never a refresh token.
+        let scopes: Vec<String> = c
+            .scopes
+            .iter()
+            .filter(|s| *s != "offline_access")
+            .cloned()
+            .collect();
+        let m = token::mint(
+            org,
+            issuer,
+            &MintRequest {
+                client_id: app.client_id(),
+                user_id,
+                scopes: &scopes,
+                auth_time,
+                nonce: c.nonce.as_deref(),
+                access_secs: lifetimes.access_secs,
+                id_secs: claims::ID_TOKEN_SECS,
+                family: None,
+                with_access: c.access_token,
+                with_id: c.id_token,
+            },
+            now,
+        )
+        .map_err(|e| rd("server_error", e.description))?;
+        if c.access_token {
+            params.push(("access_token".into(), m.access_token));
+            params.push(("token_type".into(), "Bearer".into()));
+            params.push(("expires_in".into(), m.expires_in.to_string()));
+            params.push(("scope".into(), scopes.join(" ")));
+        }
+        if let Some(id) = m.id_token {
+            params.push(("id_token".into(), id));
+        }
+    }
+    params.push(("state".to_string(), c.state.clone()));
+    Ok(params)
+}
+
+fn sign_in(
+    org: &mut Org,
+    issuer: &Issuer,
+    c: &Checked,
+    redeemed: Option<String>,
+    cookie: Option<&str>,
+    now: i64,
+) -> Outcome {
+    org.oidc.prune(now);
+    let mut new_session = None;
+    let who = redeemed.map(|uid| {
+        new_session = Some(session::create(org, &uid, now));
+        (uid, now)
+    });
+    let who = who.or_else(|| {
+        let forced = c.prompt.iter().any(|p| p == "login");
+        cookie
+            .filter(|_| !forced)
+            .and_then(|v| session::lookup(org, v, now))
+    });
+    let Some((user_id, auth_time)) = who else {
+        if c.prompt.iter().any(|p| p == "none") {
+            return Outcome::Error(rd("login_required", LOGIN_REQUIRED), new_session);
+        }
+        return Outcome::SignIn;
+    };
+    match issue(org, issuer, c, &user_id, auth_time, now) {
+        Ok(params) => Outcome::Deliver {
+            params,
+            new_session,
+        },
+        Err(r) => Outcome::Error(r, new_session),
+    }
+}
+
+fn authorize(
+    s: &Shared,
+    sel: &IssuerSel,
+    bound: &BoundBase,
+    headers: &HeaderMap,
+    params: Vec<(String, String)>,
+    raw_query: &str,
+) -> Response {
+    let org_url = org_url(bound);
+    let issuer = match resolve_with_keys(s, sel, org_url) {
+        Ok(i) => i,
+        Err(e) => return e.into_response(),
+    };
+    let checked = s.read(|org| check_client(org, org_url, &params));
+    let (app, redirect_uri) = match checked {
+        Ok(x) => x,
+        Err(page) => return *page,
+    };
+    let c = match check_params(&issuer, app, redirect_uri.clone(), &params) {
+        Ok(c) => c,
+        Err((r, mode, state)) => {
+            return redirect_error(
+                &redirect_uri,
+                mode,
+                r.error,
+                &r.description,
+                state.as_deref(),
+            )
+        }
+    };
+    let cookie = session::cookie(headers);
+    // A sessionToken is one-time: redeemed (or found invalid) before anything else happens.
+    let redeemed = c
+        .session_token
+        .as_deref()
+        .and_then(|t| authn::redeem_session_token(s, t));
+    let now = clock::now();
+    let outcome = match s.write(|org| {
+        Ok(sign_in(
+            org,
+            &issuer,
+            &c,
+            redeemed.clone(),
+            cookie.as_deref(),
+            now,
+        ))
+    }) {
+        Ok(o) => o,
+        Err(e) => return e.into_response(),
+    };
+    let (mut resp, new_session) = match outcome {
+        Outcome::Deliver {
+            params,
+            new_session,
+        } => {
+            let p: Vec<(&str, &str)> = params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            (deliver(&c.redirect_uri, c.mode, &p), new_session)
+        }
+        Outcome::Error(r, new_session) => (
+            redirect_error(
+                &c.redirect_uri,
+                c.mode,
+                r.error,
+                &r.description,
+                Some(&c.state),
+            ),
+            new_session,
+        ),
+        Outcome::SignIn => {
+            let action = format!("{}/authorize", issuer.endpoints);
+            (session::form(&action, raw_query, None), None)
+        }
+    };
+    if let Some(v) = new_session {
+        session::set_cookie(&mut resp, &v);
+    }
+    resp
+}
+
+fn decode(raw: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+pub async fn authorize_get(
+    State(s): State<Arc<Shared>>,
+    Extension(bound): Extension<BoundBase>,
+    sel: IssuerSel,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let raw = raw.unwrap_or_default();
+    authorize(&s, &sel, &bound, &headers, decode(&raw), &raw)
+}
+
+/// POST: the sign-in form (username, password and the original query), or a form-encoded
+/// authorization request.
+pub async fn authorize_post(
+    State(s): State<Arc<Shared>>,
+    Extension(bound): Extension<BoundBase>,
+    sel: IssuerSel,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let Some(query) = first(&form, QUERY_FIELD).map(str::to_string) else {
+        let raw = String::from_utf8_lossy(&body).into_owned();
+        return authorize(&s, &sel, &bound, &headers, form, &raw);
+    };
+    let issuer = match resolve_with_keys(&s, &sel, org_url(&bound)) {
+        Ok(i) => i,
+        Err(e) => return e.into_response(),
+    };
+    let action = format!("{}/authorize", issuer.endpoints);
+    let user = session::check_password(
+        &s,
+        first(&form, "username").unwrap_or(""),
+        first(&form, "password").unwrap_or(""),
+    );
+    let Some(user_id) = user else {
+        return session::form(&action, &query, Some("Unable to sign in"));
+    };
+    let now = clock::now();
+    let value = match s.write(|org| {
+        if let Some(u) = org.user_mut(&user_id) {
+            u.last_login = Some(now);
+        }
+        Ok(session::create(org, &user_id, now))
+    }) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    // Continue the original request, now with a session.
+    let mut resp = deliver_to_authorize(&action, &query);
+    session::set_cookie(&mut resp, &value);
+    resp
+}
+
+fn deliver_to_authorize(action: &str, query: &str) -> Response {
+    let mut resp = axum::http::StatusCode::FOUND.into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{action}?{query}")) {
+        resp.headers_mut().insert(axum::http::header::LOCATION, v);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_redirects_only_without_wildcards() {
+        let r = "https://app.example.com/cb";
+        assert!(redirect_matches(r, r, false));
+        assert!(!redirect_matches(r, "https://app.example.com/cb/", false));
+        assert!(!redirect_matches(r, "https://APP.example.com/cb", false));
+        let w = "https://redirect-*-domain.example.com/oidc/redirect";
+        assert!(!redirect_matches(
+            w,
+            "https://redirect-a-domain.example.com/oidc/redirect",
+            false
+        ));
+    }
+
+    #[test]
+    fn subdomain_wildcards() {
+        let w = "https://redirect-*-domain.example.com/oidc/redirect";
+        assert!(redirect_matches(
+            w,
+            "https://redirect-a1-domain.example.com/oidc/redirect",
+            true
+        ));
+        // Never across a dot, never empty, path must match, https only.
+        assert!(!redirect_matches(
+            w,
+            "https://redirect-a.b-domain.example.com/oidc/redirect",
+            true
+        ));
+        assert!(!redirect_matches(
+            w,
+            "https://redirect--domain.example.com/oidc/redirect",
+            true
+        ));
+        assert!(!redirect_matches(
+            w,
+            "https://redirect-a-domain.example.com/other",
+            true
+        ));
+        assert!(!redirect_matches(
+            w,
+            "http://redirect-a-domain.example.com/oidc/redirect",
+            true
+        ));
+        assert!(!redirect_matches(
+            w,
+            "https://redirect-a-domain.evil.com/oidc/redirect",
+            true
+        ));
+        // The wildcard needs a label between it and the TLD.
+        assert!(!redirect_matches(
+            "https://*.com/cb",
+            "https://x.com/cb",
+            true
+        ));
+        assert!(redirect_matches(
+            "https://*.example.com/cb",
+            "https://tenant1.example.com/cb",
+            true
+        ));
+        assert!(!redirect_matches(
+            "https://*.example.com/cb",
+            "https://a.b.example.com/cb",
+            true
+        ));
+    }
+
+    #[test]
+    fn pkce_challenge_characters() {
+        assert!(challenge_ok("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert!(!challenge_ok("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"));
+        assert!(!challenge_ok("short"));
+        assert!(!challenge_ok(&"a".repeat(129)));
+    }
+}
