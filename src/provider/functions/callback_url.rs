@@ -1,4 +1,4 @@
-//! `provider::oktaidp::callback_url`.
+//! `provider::oktaidp::callback_url`: the sign-in redirect URI Pomerium needs the app to allow.
 
 use crate::provider::pomerium;
 use crate::tfplugin::function::{FunctionError, Parameter, Signature, TypedFunction};

@@ -1,4 +1,4 @@
-//! `provider::oktaidp::idp_service_account`.
+//! `provider::oktaidp::idp_service_account`: Pomerium's directory-sync value for an API token.
 
 use crate::provider::{pomerium, validate};
 use crate::tfplugin::function::{FunctionError, Parameter, Signature, TypedFunction};
