@@ -14,14 +14,15 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{
-    app_grants, app_model, assignments, client_roles,
-    faults::FaultSpec,
-    groups,
-    http::{BaseUrl, Query},
-    ids, secrets,
-    server::Shared,
-    tokens, users,
+use crate::{
+    base::ids,
+    okta::apps::{
+        assignments, grants as app_grants, model as app_model, roles as client_roles, secrets,
+    },
+    okta::{api_tokens as tokens, groups, users},
+    pipeline::faults::FaultSpec,
+    pipeline::http::{BaseUrl, Query},
+    pipeline::shared::Shared,
 };
 
 /// The admin endpoint list, shared by `--help`, `GET /__emulator` and docs/emulator.md.
@@ -199,13 +200,13 @@ pub fn mint(s: &Shared, req: MintRequest) -> Result<MintedToken, MintError> {
             failure = Some(MintError::Invalid(
                 "that token value is already registered".into(),
             ));
-            return Err(super::errors::OktaError::forbidden());
+            return Err(crate::base::errors::OktaError::forbidden());
         }
         let owner = match (&req.user_id, &req.login) {
             (Some(id), _) => {
                 if org.user(id).is_none() {
                     failure = Some(MintError::NoSuchUser(id.clone()));
-                    return Err(super::errors::OktaError::forbidden());
+                    return Err(crate::base::errors::OktaError::forbidden());
                 }
                 id.clone()
             }
@@ -267,7 +268,7 @@ pub fn endpoints_help() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::Org;
+    use crate::store::Org;
 
     fn shared() -> Shared {
         Shared::new(Org::seed(None), None, None, 600, std::time::Duration::ZERO)

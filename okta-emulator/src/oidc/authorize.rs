@@ -17,20 +17,20 @@ use axum::{
 };
 use serde_json::Value;
 
-use super::{
-    claims::{self, Subject, Target},
-    errors::{deliver, error_page, redirect_error, ResponseMode},
-    grants::{self, CodeGrant, Lifetimes},
-    org_url, policy, resolve_with_keys,
-    session::{self, QUERY_FIELD},
-    token::{self, app_has_grant, app_list, is_assigned, MintRequest},
-    Issuer, IssuerSel,
+use crate::{
+    base::clock,
+    okta::users::authn,
+    pipeline::http::BoundBase,
+    pipeline::shared::Shared,
+    store::{App, Org, Status},
 };
 use crate::{
-    authn, clock,
-    http::BoundBase,
-    server::Shared,
-    state::{App, Org, Status},
+    oidc::claims::{self, Subject, Target},
+    oidc::errors::{deliver, error_page, redirect_error, ResponseMode},
+    oidc::session::{self, QUERY_FIELD},
+    oidc::token::{self, app_has_grant, app_list, is_assigned, MintRequest},
+    oidc::{org_url, policy, resolve_with_keys, Issuer, IssuerSel},
+    store::oidc::{self as grants, CodeGrant, Lifetimes},
 };
 
 /// Lifetime of an authorization code.

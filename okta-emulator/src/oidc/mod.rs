@@ -13,11 +13,7 @@ mod claims;
 mod client_assertion;
 mod client_auth;
 mod discovery;
-pub mod dpop;
 mod errors;
-pub mod grants;
-pub mod jwk;
-pub mod keys;
 mod logout;
 mod policy;
 mod revoke;
@@ -35,15 +31,16 @@ use axum::{
     Router,
 };
 
-use super::{
-    authz_state::{AuthServer, SigningKey},
-    clock,
-    errors::{ApiResult, OktaError},
-    http::BoundBase,
-    server::Shared,
-    state::{Org, Status},
+use crate::base::jose::keys;
+use crate::store::oidc::ORG_ISSUER;
+use crate::{
+    base::clock,
+    base::errors::{ApiResult, OktaError},
+    pipeline::http::BoundBase,
+    pipeline::shared::Shared,
+    store::authz::{AuthServer, SigningKey},
+    store::{Org, Status},
 };
-use grants::ORG_ISSUER;
 
 /// Which authorization server a request addresses, read from its path.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,14 +9,18 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use super::{
-    client_auth::field,
-    dpop::{self, DpopError, Expect},
-    errors::{json_response, OAuthError},
-    grants::{self, AccessGrant},
-    keys, Issuer,
+use crate::{
+    base::clock, okta::apps::grants as app_grants, pipeline::okta_scopes, pipeline::shared::Shared,
+    store::App,
 };
-use crate::{app_grants, clock, okta_scopes, server::Shared, state::App};
+use crate::{
+    base::jose::dpop::{self, DpopError, Expect},
+    base::jose::keys,
+    oidc::client_auth::field,
+    oidc::errors::{json_response, OAuthError},
+    oidc::Issuer,
+    store::oidc::{self as grants, AccessGrant},
+};
 
 pub const SCOPE_INVALID: &str = "The requested scope is invalid, unknown, or malformed.";
 
@@ -108,7 +112,7 @@ pub fn grant(
         .write(|org| {
             let signed = keys::sign(issuer.keys(org), &c).map_err(|e| {
                 tracing::error!(error = %e, "signing a token failed");
-                crate::errors::OktaError::internal()
+                crate::base::errors::OktaError::internal()
             })?;
             org.oidc.prune(now);
             org.oidc.access_tokens.push(AccessGrant {

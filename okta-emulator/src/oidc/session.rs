@@ -6,14 +6,14 @@ use axum::{
     response::Response,
 };
 
-use super::{
-    errors::{html, html_escape},
-    grants::{self, Session},
+use crate::{
+    base::password,
+    pipeline::shared::Shared,
+    store::{Org, UserStatus},
 };
 use crate::{
-    password,
-    server::Shared,
-    state::{Org, UserStatus},
+    oidc::errors::{html, html_escape},
+    store::oidc::{self as grants, Session},
 };
 
 pub const COOKIE: &str = "sid";

@@ -16,19 +16,19 @@ use axum::{
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::{json, Map, Value};
 
-use super::{
-    claims::{self, ClaimError, Subject},
-    client_auth::{self, field},
-    discovery,
-    errors::{json_response, OAuthError},
-    grants::{self, AccessGrant, Lifetimes, RefreshGrant},
-    keys, org_url, resolve_with_keys, service_token, Issuer, IssuerSel,
+use crate::{
+    base::clock,
+    pipeline::http::BoundBase,
+    pipeline::shared::Shared,
+    store::{App, Org, Status, UserStatus},
 };
 use crate::{
-    clock,
-    http::BoundBase,
-    server::Shared,
-    state::{App, Org, Status, UserStatus},
+    base::jose::keys,
+    oidc::claims::{self, ClaimError, Subject},
+    oidc::client_auth::{self, field},
+    oidc::errors::{json_response, OAuthError},
+    oidc::{discovery, org_url, resolve_with_keys, service_token, Issuer, IssuerSel},
+    store::oidc::{self as grants, AccessGrant, Lifetimes, RefreshGrant},
 };
 
 pub const CODE_INVALID: &str = "The authorization code is invalid or has expired.";
