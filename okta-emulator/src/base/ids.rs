@@ -57,6 +57,16 @@ pub fn request_id() -> String {
     random_from(URL_SAFE, 27)
 }
 
+/// A random opaque value of `len` base64url characters (codes, refresh tokens, session ids).
+pub fn opaque(len: usize) -> String {
+    use rand::Rng;
+    const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(URL_SAFE[rng.random_range(0..URL_SAFE.len())]))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,23 @@ use rand::RngCore;
 use rustls::crypto::{aws_lc_rs::cipher_suite::TLS13_AES_128_GCM_SHA256, hash::Hash};
 use rustls::SupportedCipherSuite;
 
-use crate::store::PasswordHash;
+use serde::{Deserialize, Serialize};
+
+/// A salted PBKDF2-HMAC-SHA256 password hash (see `password.rs`). The password itself is never
+/// stored, rendered or logged.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordHash {
+    pub salt: String,
+    pub iterations: u32,
+    pub hash: String,
+}
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash(..)")
+    }
+}
 
 /// PBKDF2 iterations for new hashes. Stored per hash, so it can change without breaking state.
 pub const ITERATIONS: u32 = 10_000;

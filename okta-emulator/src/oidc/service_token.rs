@@ -9,10 +9,7 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use crate::{
-    base::clock, okta::apps::grants as app_grants, pipeline::okta_scopes, pipeline::shared::Shared,
-    store::App,
-};
+use crate::{base::clock, pipeline::okta_scopes, pipeline::shared::Shared, store::App};
 use crate::{
     base::jose::dpop::{self, DpopError, Expect},
     base::jose::keys,
@@ -77,7 +74,7 @@ pub fn grant(
     if requested.is_empty() || requested.iter().any(|s| !okta_scopes::is_okta_scope(s)) {
         return Err(OAuthError::bad_request("invalid_scope", SCOPE_INVALID).into());
     }
-    let granted = s.read(|org| app_grants::granted_scopes(org, &app.id));
+    let granted = s.read(|org| org.granted_scopes(&app.id));
     let missing: Vec<&str> = requested
         .iter()
         .copied()

@@ -4,6 +4,7 @@
 pub mod api_tokens;
 pub mod apps;
 pub mod authz;
+pub mod fields;
 pub mod groups;
 pub mod org;
 pub mod users;

@@ -15,7 +15,6 @@ use crate::{
     base::errors::OktaError,
     base::jose::dpop::{self, DpopError, Expect},
     base::jose::keys,
-    okta::apps::roles as client_roles,
     pipeline::auth::Caller,
     pipeline::okta_scopes,
     pipeline::shared::Shared,
@@ -136,7 +135,7 @@ pub fn authorize(shared: &Shared, req: &Request) -> Result<Caller, Denied> {
             .iter()
             .find(|a| a.client_id() == grant.client_id && a.status == Status::Active)
             .ok_or_else(|| bad(INVALID_TOKEN))?;
-        Ok((grant, client_roles::roles_of(org, &app.id)))
+        Ok((grant, org.roles_of(&app.id)))
     })?;
     match (&grant.jkt, scheme) {
         (Some(jkt), Scheme::Dpop) => {

@@ -4,21 +4,26 @@
 //! `_links` and the client secret, which are rendered per request), so a full-replace PUT keeps
 //! fields the emulator does not model.
 
+pub mod apps;
 pub mod authz;
+pub mod groups;
 pub mod oidc;
 pub mod persist;
 pub mod seed;
+pub mod tokens;
+pub mod users;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::{
-    base::{clock, ids},
-    okta::apps::grants::AppGrant,
-    okta::apps::roles::ClientRole,
-    store::authz::{AppIdTokenClaim, AppUserAssignment, AuthServer, SigningKey},
-    store::oidc::OidcGrants,
-};
+pub use apps::{App, AppGrant, ClientRole, ClientSecret, GroupAssignment};
+pub use groups::{Group, Membership};
+pub use tokens::ApiToken;
+pub use users::{SessionToken, User, UserStatus};
+
+use crate::base::{clock, ids};
+use authz::{AppIdTokenClaim, AppUserAssignment, AuthServer, SigningKey};
+use oidc::OidcGrants;
 
 /// Lifecycle status shared by apps and client secrets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,226 +39,6 @@ impl Status {
             Status::Active => "ACTIVE",
             Status::Inactive => "INACTIVE",
         }
-    }
-}
-
-/// A user's lifecycle status, as Okta names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum UserStatus {
-    #[default]
-    Active,
-    Staged,
-    Provisioned,
-    Deprovisioned,
-}
-
-impl UserStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserStatus::Active => "ACTIVE",
-            UserStatus::Staged => "STAGED",
-            UserStatus::Provisioned => "PROVISIONED",
-            UserStatus::Deprovisioned => "DEPROVISIONED",
-        }
-    }
-}
-
-/// A salted PBKDF2-HMAC-SHA256 password hash (see `password.rs`). The password itself is never
-/// stored, rendered or logged.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PasswordHash {
-    pub salt: String,
-    pub iterations: u32,
-    pub hash: String,
-}
-
-impl std::fmt::Debug for PasswordHash {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PasswordHash(..)")
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct User {
-    pub id: String,
-    pub created: i64,
-    pub last_updated: i64,
-    pub profile: Value,
-    /// Older state files predate user lifecycle: their users are ACTIVE token owners.
-    #[serde(default)]
-    pub status: UserStatus,
-    #[serde(default)]
-    pub activated: Option<i64>,
-    #[serde(default)]
-    pub status_changed: Option<i64>,
-    #[serde(default)]
-    pub last_login: Option<i64>,
-    #[serde(default)]
-    pub password_changed: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<PasswordHash>,
-}
-
-impl User {
-    /// An ACTIVE user without a password (API-token owners).
-    pub fn new_active(profile: Value) -> User {
-        let now = clock::now();
-        User {
-            id: ids::object_id("00u"),
-            created: now,
-            last_updated: now,
-            profile,
-            status: UserStatus::Active,
-            activated: Some(now),
-            status_changed: Some(now),
-            last_login: None,
-            password_changed: None,
-            password: None,
-        }
-    }
-
-    pub fn login(&self) -> &str {
-        self.profile
-            .get("login")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-    }
-}
-
-/// An explicit group membership. The built-in Everyone group holds every user implicitly.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Membership {
-    pub group_id: String,
-    pub user_id: String,
-}
-
-/// A one-time session token from `/api/v1/authn`, kept until redeemed or expired. Only a hash
-/// of the value is stored.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionToken {
-    pub hash: String,
-    pub user_id: String,
-    pub expires_at: i64,
-}
-
-impl std::fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionToken")
-            .field("user_id", &self.user_id)
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Group {
-    pub id: String,
-    /// Creation order; the list cursor.
-    pub seq: u64,
-    pub created: i64,
-    pub last_updated: i64,
-    /// Last membership change (user added, removed or deleted). State files written before it
-    /// was kept load with 0, which the loader replaces by the creation time.
-    #[serde(default)]
-    pub last_membership_updated: i64,
-    /// `OKTA_GROUP` or `BUILT_IN` (the seeded Everyone group).
-    pub kind: String,
-    pub profile: Value,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClientSecret {
-    pub id: String,
-    pub status: Status,
-    pub secret: String,
-    pub hash: String,
-    pub created: i64,
-    pub last_updated: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GroupAssignment {
-    pub group_id: String,
-    pub seq: u64,
-    pub priority: i64,
-    pub profile: Value,
-    pub last_updated: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct App {
-    pub id: String,
-    pub seq: u64,
-    pub status: Status,
-    pub created: i64,
-    pub last_updated: i64,
-    /// Normalised app JSON without id/orn/status/timestamps/_links/client_secret.
-    pub body: Map<String, Value>,
-    pub secrets: Vec<ClientSecret>,
-    pub groups: Vec<GroupAssignment>,
-}
-
-impl App {
-    /// `credentials.oauthClient.<key>` as a string.
-    pub fn oauth_credential(&self, key: &str) -> Option<&str> {
-        self.body
-            .get("credentials")?
-            .get("oauthClient")?
-            .get(key)?
-            .as_str()
-    }
-
-    pub fn client_id(&self) -> &str {
-        self.oauth_credential("client_id").unwrap_or(&self.id)
-    }
-
-    pub fn auth_method(&self) -> &str {
-        self.oauth_credential("token_endpoint_auth_method")
-            .unwrap_or("client_secret_basic")
-    }
-
-    /// The secret Okta reports in create/PUT responses: the newest ACTIVE one.
-    pub fn current_secret(&self) -> Option<&ClientSecret> {
-        self.secrets
-            .iter()
-            .filter(|s| s.status == Status::Active)
-            .max_by_key(|s| s.created)
-    }
-
-    pub fn oauth_settings(&self) -> Option<&Map<String, Value>> {
-        self.body.get("settings")?.get("oauthClient")?.as_object()
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ApiToken {
-    pub id: String,
-    pub name: String,
-    pub user_id: String,
-    /// The SSWS value. Kept so tokens survive restarts; never logged or dumped.
-    pub value: String,
-    pub client_name: String,
-    pub network: Value,
-    pub created: i64,
-    pub last_updated: i64,
-    /// Last authenticated use; the 30-day window restarts from it.
-    #[serde(default)]
-    pub last_used: Option<i64>,
-}
-
-impl ApiToken {
-    pub fn expires_at(&self) -> i64 {
-        self.last_used.unwrap_or(self.created) + clock::TOKEN_WINDOW_SECS
     }
 }
 

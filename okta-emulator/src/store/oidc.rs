@@ -198,15 +198,7 @@ impl std::fmt::Debug for RefreshGrant {
     }
 }
 
-/// A random opaque value of `len` base64url characters (codes, refresh tokens, session ids).
-pub fn opaque(len: usize) -> String {
-    use rand::Rng;
-    const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut rng = rand::rng();
-    (0..len)
-        .map(|_| char::from(URL_SAFE[rng.random_range(0..URL_SAFE.len())]))
-        .collect()
-}
+pub use crate::base::ids::opaque;
 
 /// The stored form of a code, refresh token or session id.
 pub fn hash(value: &str) -> String {

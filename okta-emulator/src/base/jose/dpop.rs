@@ -11,7 +11,7 @@ use parking_lot::Mutex;
 
 use crate::{
     base::jose::jwk::{Jws, PublicJwk},
-    store::oidc as grants,
+    base::{ids, password},
 };
 
 /// Algorithms Okta lists in its DPoP challenges.
@@ -56,7 +56,7 @@ impl DpopState {
         if n.current.is_empty() || now - n.since >= NONCE_ROTATE_SECS {
             let old = std::mem::take(&mut n.current);
             n.previous = (!old.is_empty()).then_some(old);
-            n.current = grants::opaque(32);
+            n.current = ids::opaque(32);
             n.since = now;
         }
         n.current.clone()
@@ -72,7 +72,7 @@ impl DpopState {
     fn first_use(&self, jti: &str, now: i64) -> bool {
         let mut seen = self.seen.lock();
         seen.retain(|_, until| *until > now);
-        seen.insert(grants::hash(jti), now + 2 * IAT_WINDOW_SECS)
+        seen.insert(password::token_hash(jti), now + 2 * IAT_WINDOW_SECS)
             .is_none()
     }
 }

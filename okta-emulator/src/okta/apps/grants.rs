@@ -10,7 +10,6 @@ use axum::{
     response::Response,
     Extension,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::{
@@ -21,34 +20,10 @@ use crate::{
     pipeline::http::{self, BaseUrl, BoundBase, Query},
     pipeline::okta_scopes,
     pipeline::shared::Shared,
-    store::{App, Org},
+    store::{App, AppGrant, Org},
 };
 
 const GRANT_KIND: &str = "OAuth2ScopeConsentGrant";
-
-/// A scope granted to an app.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppGrant {
-    pub id: String,
-    pub app_id: String,
-    pub scope_id: String,
-    pub issuer: String,
-    pub created: i64,
-    pub last_updated: i64,
-    /// Who granted it: a user id (SSWS) or a client id (OAuth).
-    pub created_by: String,
-    pub created_by_type: String,
-}
-
-/// The scopes granted to `app_id`.
-pub fn granted_scopes(org: &Org, app_id: &str) -> Vec<String> {
-    org.app_grants
-        .iter()
-        .filter(|g| g.app_id == app_id)
-        .map(|g| g.scope_id.clone())
-        .collect()
-}
 
 pub fn render(g: &AppGrant, app: &App, base: &str, expand_scope: bool) -> Value {
     let app_href = format!("{base}/api/v1/apps/{}", app.id);
@@ -275,7 +250,7 @@ mod tests {
             "http://h/api/v1/apps/0oa1/grants/oag1"
         );
         org.app_grants.push(g);
-        assert_eq!(granted_scopes(&org, "0oa1"), vec!["okta.apps.read"]);
-        assert!(granted_scopes(&org, "0oa2").is_empty());
+        assert_eq!(org.granted_scopes("0oa1"), vec!["okta.apps.read"]);
+        assert!(org.granted_scopes("0oa2").is_empty());
     }
 }

@@ -13,8 +13,8 @@ use serde_json::{json, Map, Value};
 
 use crate::{
     base::errors::{ApiResult, Causes, OktaError},
-    okta::authz::claims::check_group_filter,
-    okta::authz::enum_field,
+    okta::fields::check_group_filter,
+    okta::fields::enum_field,
     pipeline::http::{self, BaseUrl},
     pipeline::shared::Shared,
     store::authz::AppIdTokenClaim,

@@ -11,7 +11,6 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::{
@@ -21,30 +20,10 @@ use crate::{
     pipeline::http::{self, BaseUrl},
     pipeline::okta_scopes,
     pipeline::shared::Shared,
-    store::{App, Org},
+    store::{App, ClientRole, Org},
 };
 
 const ROLE_KIND: &str = "Role";
-
-/// A standard admin role held by a client app.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClientRole {
-    pub id: String,
-    pub app_id: String,
-    pub role_type: String,
-    pub created: i64,
-    pub last_updated: i64,
-}
-
-/// The role types of `app_id`.
-pub fn roles_of(org: &Org, app_id: &str) -> Vec<String> {
-    org.client_roles
-        .iter()
-        .filter(|r| r.app_id == app_id)
-        .map(|r| r.role_type.clone())
-        .collect()
-}
 
 pub fn render(r: &ClientRole, app: &App, base: &str) -> Value {
     json!({

@@ -15,9 +15,10 @@ use serde_json::{Map, Value};
 use crate::{
     base::errors::{ApiResult, Causes, OktaError},
     base::ids,
-    okta::authz::{
-        bool_field, enum_field, only_params, render as authz_render, required_str, server_index,
-        status_field, str_list, system_object,
+    okta::authz::{render as authz_render, server_index, system_object},
+    okta::fields::{
+        bool_field, check_group_filter, enum_field, only_params, required_str, status_field,
+        str_list,
     },
     pipeline::http::{self, BaseUrl, Query},
     pipeline::shared::Shared,
@@ -25,27 +26,6 @@ use crate::{
 };
 
 const CLAIM_KIND: &str = "OAuth2Claim";
-/// Group filter operators of GROUPS claims (Okta's `group_filter_type`).
-pub const GROUP_FILTER_TYPES: &[&str] = &["STARTS_WITH", "EQUALS", "CONTAINS", "REGEX"];
-
-/// Checks a group filter: a known operator, and for REGEX a pattern that compiles. Shared with
-/// the org server's per-app claim. Returns `(field, cause)` on failure.
-pub fn check_group_filter(filter_type: &str, value: &str) -> Result<(), (&'static str, String)> {
-    if !GROUP_FILTER_TYPES.contains(&filter_type) {
-        return Err((
-            "group_filter_type",
-            format!(
-                "'group_filter_type' must be one of the following values: [{}]",
-                GROUP_FILTER_TYPES.join(", ")
-            ),
-        ));
-    }
-    if filter_type == "REGEX" && regex::Regex::new(value).is_err() {
-        return Err(("value", "The regular expression is not valid.".to_string()));
-    }
-    Ok(())
-}
-
 /// Validates a claim body against the server; `current` is the claim a PUT replaces.
 fn build(
     req: &Map<String, Value>,

@@ -15,9 +15,8 @@ use serde_json::{Map, Value};
 use crate::{
     base::errors::{ApiResult, Causes, OktaError},
     base::{clock, ids},
-    okta::authz::{
-        only_params, render as authz_render, required_str, server_index, status_field, str_list,
-    },
+    okta::authz::{render as authz_render, server_index},
+    okta::fields::{only_params, required_str, status_field, str_list},
     pipeline::http::{self, BaseUrl, Query},
     pipeline::shared::Shared,
     store::authz::{AuthPolicy, PolicyRule},

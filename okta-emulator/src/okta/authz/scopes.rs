@@ -14,10 +14,8 @@ use serde_json::{Map, Value};
 use crate::{
     base::errors::{ApiResult, Causes, OktaError},
     base::ids,
-    okta::authz::{
-        bool_field, enum_field, only_params, render as authz_render, required_str, server_index,
-        system_object,
-    },
+    okta::authz::{render as authz_render, server_index, system_object},
+    okta::fields::{bool_field, enum_field, only_params, required_str},
     pipeline::http::{self, BaseUrl, Query},
     pipeline::shared::Shared,
     store::authz::{AuthScope, AuthServer},

@@ -14,10 +14,8 @@ use serde_json::{Map, Value};
 use crate::{
     base::clock,
     base::errors::{ApiResult, Causes, OktaError},
-    okta::authz::{
-        enum_field, only_params, render as authz_render, required_str, server_index, str_list,
-        system_object,
-    },
+    okta::authz::{render as authz_render, server_index, system_object},
+    okta::fields::{enum_field, only_params, required_str, str_list},
     pipeline::http::{self, BaseUrl, ListParams, Query},
     pipeline::shared::Shared,
     store::{seed as authz_seed, Org, Status},
