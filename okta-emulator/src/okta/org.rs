@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use axum::{extract::State, response::Response};
+use axum::{extract::State, response::Response, routing::get};
 use serde_json::json;
 
 use crate::{
     pipeline::http::{self, BaseUrl},
-    pipeline::shared::Shared,
+    pipeline::{ratelimit::DEFAULT_BUCKET, routes::Route, shared::Shared},
 };
 
 pub async fn well_known(State(s): State<Arc<Shared>>, BaseUrl(base): BaseUrl) -> Response {
@@ -27,4 +27,13 @@ pub async fn well_known(State(s): State<Arc<Shared>>, BaseUrl(base): BaseUrl) ->
             "itpEnabled": false
         }
     }))
+}
+
+/// Org metadata (public, like Okta's).
+pub fn routes() -> Vec<Route> {
+    vec![Route::public(
+        "/.well-known/okta-organization",
+        DEFAULT_BUCKET,
+        get(well_known),
+    )]
 }

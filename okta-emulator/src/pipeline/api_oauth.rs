@@ -32,6 +32,8 @@ pub const NOT_DPOP_BOUND: &str = "The access token is not DPoP-bound.";
 pub struct Request<'a> {
     pub method: &'a str,
     pub path: &'a str,
+    /// The route's scope family.
+    pub family: &'static str,
     pub headers: &'a HeaderMap,
     /// The org URL (`--public-url` or the bound address): issuer and challenge realm.
     pub org_url: &'a str,
@@ -176,7 +178,7 @@ pub fn authorize(shared: &Shared, req: &Request) -> Result<Caller, Denied> {
         (None, Scheme::Dpop) => return Err(bad(NOT_DPOP_BOUND)),
         (None, Scheme::Bearer) => {}
     }
-    let need = okta_scopes::need(req.method, req.path);
+    let need = okta_scopes::Need::new(req.family, req.method);
     if !need.satisfied_by(&grant.scopes) {
         let mut resp = StatusCode::FORBIDDEN.into_response();
         resp.headers_mut()

@@ -1,9 +1,11 @@
 //! The request pipeline around every route.
 //!
 //! For Okta API paths: optional latency → rate-limit bucket count (429 `E0000047` when over) →
-//! fault rules → auth (SSWS, or an OAuth access token with its scope and role checks) → handler. Every response gets `Date` and `X-Okta-Request-Id`; Okta
-//! API responses also get the bucket's `X-Rate-Limit-*` headers. Every request, admin ones
-//! included, lands in the request log.
+//! fault rules → auth (SSWS, or an OAuth access token with its scope and role checks) →
+//! handler. The bucket and the kind of auth come from the route's declaration
+//! ([`routes::Route`]). Every response gets `Date` and `X-Okta-Request-Id`; Okta API responses
+//! also get the bucket's `X-Rate-Limit-*` headers. Every request, admin ones included, lands
+//! in the request log.
 
 pub mod api_oauth;
 pub mod auth;
@@ -13,6 +15,7 @@ pub mod http;
 pub mod okta_scopes;
 pub mod ratelimit;
 pub mod reqlog;
+pub mod routes;
 pub mod shared;
 
 pub use shared::Shared;
@@ -29,24 +32,15 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::base::{clock, ids};
+use crate::base::{clock, errors::OktaError, ids};
 use conn::ConnHandle;
 use http::BoundBase;
 use ratelimit::Decision;
 use reqlog::LogEntry;
+use routes::{Access, RouteIndex};
 
 /// Path prefix of the emulator's own endpoints.
 pub const ADMIN_PREFIX: &str = "/__emulator";
-/// Okta's primary authentication, which needs no API token.
-const PUBLIC_AUTHN: &str = "/api/v1/authn";
-/// The OIDC endpoints, which authenticate clients and users themselves.
-const OAUTH2_PREFIX: &str = "/oauth2/";
-/// Okta's client API (client roles), which needs Management API auth.
-const CLIENTS_PREFIX: &str = "/oauth2/v1/clients/";
-/// Okta's private API (the Admin Console's), which takes sessions and SSWS tokens but no OAuth
-/// 2.0 access token: a service app gets 403 `E0000005` "Invalid session" whatever its scopes
-/// (okta/terraform-provider-okta#568, #1253, #1906).
-const INTERNAL_PREFIX: &str = "/api/v1/internal/";
 
 #[derive(Default)]
 struct Trace {
@@ -59,17 +53,29 @@ struct Trace {
     reset_seconds: Option<u32>,
 }
 
-pub async fn pipeline(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+/// The pipeline's state: the shared org and runtime, and the declared routes.
+pub type PipelineState = (Arc<Shared>, Arc<RouteIndex>);
+
+pub async fn pipeline(
+    State((shared, routes)): State<PipelineState>,
+    req: Request,
+    next: Next,
+) -> Response {
     // Real Okta finishes a request whose client has gone away (a create that timed out on the
     // client side still creates the app). Detached, a dropped connection cannot cancel the
     // handler half-way; the client simply never reads the answer.
-    match tokio::spawn(process(shared, req, next)).await {
+    match tokio::spawn(process(shared, routes, req, next)).await {
         Ok(resp) => resp,
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 
-async fn process(shared: Arc<Shared>, req: Request, next: Next) -> Response {
+async fn process(
+    shared: Arc<Shared>,
+    routes: Arc<RouteIndex>,
+    req: Request,
+    next: Next,
+) -> Response {
     let arrived = SystemTime::now();
     let started = Instant::now();
     let method = req.method().clone();
@@ -81,7 +87,7 @@ async fn process(shared: Arc<Shared>, req: Request, next: Next) -> Response {
     let mut resp = if is_admin {
         next.run(req).await
     } else {
-        okta_request(&shared, req, next, &mut trace).await
+        okta_request(&shared, &routes, req, next, &mut trace).await
     };
 
     let headers = resp.headers_mut();
@@ -113,14 +119,20 @@ async fn process(shared: Arc<Shared>, req: Request, next: Next) -> Response {
     resp
 }
 
-async fn okta_request(shared: &Shared, req: Request, next: Next, trace: &mut Trace) -> Response {
+async fn okta_request(
+    shared: &Shared,
+    routes: &RouteIndex,
+    req: Request,
+    next: Next,
+    trace: &mut Trace,
+) -> Response {
     if !shared.latency.is_zero() {
         tokio::time::sleep(shared.latency).await;
     }
-    let bucket = ratelimit::bucket_for(req.uri().path());
-    trace.bucket = Some(bucket);
-    let decision = shared.limiter.hit(bucket);
-    let mut resp = limited_request(shared, req, next, trace, &decision).await;
+    let route = routes.decide(req.uri().path());
+    trace.bucket = Some(route.bucket);
+    let decision = shared.limiter.hit(route.bucket);
+    let mut resp = limited_request(shared, route.access, req, next, trace, &decision).await;
     let mut decision = decision;
     if resp.status() == StatusCode::TOO_MANY_REQUESTS {
         decision.remaining = 0;
@@ -134,13 +146,14 @@ async fn okta_request(shared: &Shared, req: Request, next: Next, trace: &mut Tra
 
 async fn limited_request(
     shared: &Shared,
+    access: Access,
     mut req: Request,
     next: Next,
     trace: &mut Trace,
     decision: &Decision,
 ) -> Response {
     if !decision.allowed {
-        return crate::base::errors::OktaError::rate_limited().into_response();
+        return OktaError::rate_limited().into_response();
     }
     if let Some(rule) = shared.faults.take(req.method(), req.uri().path()) {
         trace.fault = Some(rule.id.clone());
@@ -160,19 +173,15 @@ async fn limited_request(
             return err.into_response();
         }
     }
-    // Org metadata, primary authentication and the OIDC endpoints are public in Okta too (the
-    // client-roles API under /oauth2/v1/clients is a Management API).
+    let oauth = api_oauth::scheme(req.headers()).is_some();
+    let family = match access {
+        Access::Public => return next.run(req).await,
+        Access::Internal if oauth => return OktaError::invalid_session().into_response(),
+        Access::Internal => None,
+        Access::Api(family) => Some(family),
+    };
     let path = req.uri().path();
-    if path.starts_with("/.well-known/")
-        || path == PUBLIC_AUTHN
-        || (path.starts_with(OAUTH2_PREFIX) && !path.starts_with(CLIENTS_PREFIX))
-    {
-        return next.run(req).await;
-    }
-    if api_oauth::scheme(req.headers()).is_some() && path.starts_with(INTERNAL_PREFIX) {
-        return crate::base::errors::OktaError::invalid_session().into_response();
-    }
-    if api_oauth::scheme(req.headers()).is_some() {
+    if let Some(family) = family.filter(|_| oauth) {
         let org_url = req
             .extensions()
             .get::<BoundBase>()
@@ -191,6 +200,7 @@ async fn limited_request(
             &api_oauth::Request {
                 method: &method,
                 path: &path,
+                family,
                 headers: req.headers(),
                 org_url: &org_url,
                 host_url: &host_url,

@@ -8,6 +8,7 @@ use axum::{
     body::Bytes,
     extract::{Path, State},
     response::Response,
+    routing::{delete, get},
     Extension,
 };
 use serde_json::{json, Map, Value};
@@ -18,7 +19,7 @@ use crate::{
     okta::apps::validate,
     pipeline::auth::Caller,
     pipeline::http::{self, BaseUrl},
-    pipeline::shared::Shared,
+    pipeline::{ratelimit::API_TOKENS, routes::Route, shared::Shared},
     store::ApiToken,
 };
 
@@ -170,6 +171,25 @@ pub async fn revoke_current(
     Extension(caller): Extension<Caller>,
 ) -> ApiResult<Response> {
     revoke_id(&s, &caller.token_id)
+}
+
+/// The API tokens API.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::api("/api/v1/api-tokens", "apiTokens", API_TOKENS, get(list)),
+        Route::api(
+            "/api/v1/api-tokens/current",
+            "apiTokens",
+            API_TOKENS,
+            delete(revoke_current),
+        ),
+        Route::api(
+            "/api/v1/api-tokens/{token_id}",
+            "apiTokens",
+            API_TOKENS,
+            get(get_one).put(update).delete(revoke),
+        ),
+    ]
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State},
     response::Response,
+    routing::{get, post},
 };
 use regex::Regex;
 use serde_json::{json, Value};
@@ -24,7 +25,11 @@ use crate::{
     base::{clock, ids},
     okta::apps::model::{self as app_model, SecretPlan},
     pipeline::http::{self, BaseUrl, ListParams, Query},
-    pipeline::shared::Shared,
+    pipeline::{
+        ratelimit::{APPS, DEFAULT_BUCKET, OAUTH2},
+        routes::Route,
+        shared::Shared,
+    },
     store::{App, ClientSecret, Org, Status},
 };
 
@@ -269,6 +274,108 @@ pub async fn deactivate(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     set_status(&s, &id, Status::Inactive)
+}
+
+/// The apps API: apps, their client secrets, group and user assignments, scope grants, the
+/// admin roles of their clients, and the internal ID-token setting.
+pub fn routes() -> Vec<Route> {
+    const APP: &str = "/api/v1/apps/{app_id}";
+    const CLIENT_ROLES: &str = "/oauth2/v1/clients/{client_id}/roles";
+    let app = |suffix: &str| format!("{APP}{suffix}");
+    vec![
+        Route::api("/api/v1/apps", "apps", APPS, get(list).post(create)),
+        Route::api(APP, "apps", APPS, get(get_one).put(replace).delete(delete)),
+        Route::api(app("/lifecycle/activate"), "apps", APPS, post(activate)),
+        Route::api(app("/lifecycle/deactivate"), "apps", APPS, post(deactivate)),
+        Route::api(
+            app("/credentials/secrets"),
+            "apps",
+            APPS,
+            get(secrets::list).post(secrets::create),
+        ),
+        Route::api(
+            app("/credentials/secrets/{secret_id}"),
+            "apps",
+            APPS,
+            get(secrets::get_one).delete(secrets::delete),
+        ),
+        Route::api(
+            app("/credentials/secrets/{secret_id}/lifecycle/activate"),
+            "apps",
+            APPS,
+            post(secrets::activate),
+        ),
+        Route::api(
+            app("/credentials/secrets/{secret_id}/lifecycle/deactivate"),
+            "apps",
+            APPS,
+            post(secrets::deactivate),
+        ),
+        Route::api(app("/groups"), "apps", APPS, get(assignments::list)),
+        Route::api(
+            app("/groups/{group_id}"),
+            "apps",
+            APPS,
+            get(assignments::get_one)
+                .put(assignments::upsert)
+                .delete(assignments::delete),
+        ),
+        Route::api(
+            app("/users"),
+            "apps",
+            APPS,
+            get(users::list).post(users::assign),
+        ),
+        Route::api(
+            app("/users/{user_id}"),
+            "apps",
+            APPS,
+            get(users::get_one)
+                .post(users::update)
+                .delete(users::unassign),
+        ),
+        Route::api(
+            app("/grants"),
+            "appGrants",
+            APPS,
+            get(grants::list).post(grants::create),
+        ),
+        Route::api(
+            app("/grants/{grant_id}"),
+            "appGrants",
+            APPS,
+            get(grants::get_one).delete(grants::delete),
+        ),
+        Route::api(
+            app("/roles"),
+            "roles",
+            APPS,
+            get(roles::list).post(roles::assign),
+        ),
+        Route::api(
+            app("/roles/{role_id}"),
+            "roles",
+            APPS,
+            get(roles::get_one).delete(roles::unassign),
+        ),
+        Route::api(
+            CLIENT_ROLES,
+            "roles",
+            OAUTH2,
+            get(roles::list).post(roles::assign),
+        ),
+        Route::api(
+            format!("{CLIENT_ROLES}/{{role_id}}"),
+            "roles",
+            OAUTH2,
+            get(roles::get_one).delete(roles::unassign),
+        ),
+        Route::internal(
+            "/api/v1/internal/apps/{app_id}/settings/oauth/idToken",
+            DEFAULT_BUCKET,
+            get(id_token::get_one).post(id_token::set),
+        ),
+    ]
 }
 
 #[cfg(test)]

@@ -8,104 +8,137 @@ pub mod render;
 pub mod scopes;
 pub mod servers;
 
-use std::sync::Arc;
-
 use axum::{
     http::StatusCode,
     routing::{get, post},
-    Router,
 };
 
 use crate::{
     base::errors::{ApiResult, OktaError},
-    okta::apps::id_token as app_id_token,
     okta::authz::{
         claims as authz_claims, policies as authz_policies, scopes as authz_scopes,
         servers as authz_servers,
     },
-    pipeline::shared::Shared,
+    pipeline::{ratelimit::DEFAULT_BUCKET, routes::Route},
     store::Org,
 };
 
 /// Okta's type word for authorization servers in 404 summaries.
 pub const SERVER_KIND: &str = "AuthorizationServer";
 
-pub fn routes() -> Router<Arc<Shared>> {
+/// The authorization-server APIs: servers and their scopes, claims, policies and rules.
+pub fn routes() -> Vec<Route> {
+    const FAMILY: &str = "authorizationServers";
     const AS: &str = "/api/v1/authorizationServers/{as_id}";
     let r = |suffix: &str| format!("{AS}{suffix}");
-    Router::new()
-        .route(
+    vec![
+        Route::api(
             "/api/v1/authorizationServers",
+            FAMILY,
+            DEFAULT_BUCKET,
             get(authz_servers::list).post(authz_servers::create),
-        )
-        .route(
+        ),
+        Route::api(
             AS,
+            FAMILY,
+            DEFAULT_BUCKET,
             get(authz_servers::get_one)
                 .put(authz_servers::replace)
                 .delete(authz_servers::delete),
-        )
-        .route(&r("/lifecycle/activate"), post(authz_servers::activate))
-        .route(&r("/lifecycle/deactivate"), post(authz_servers::deactivate))
-        .route(
-            &r("/scopes"),
+        ),
+        Route::api(
+            r("/lifecycle/activate"),
+            FAMILY,
+            DEFAULT_BUCKET,
+            post(authz_servers::activate),
+        ),
+        Route::api(
+            r("/lifecycle/deactivate"),
+            FAMILY,
+            DEFAULT_BUCKET,
+            post(authz_servers::deactivate),
+        ),
+        Route::api(
+            r("/scopes"),
+            FAMILY,
+            DEFAULT_BUCKET,
             get(authz_scopes::list).post(authz_scopes::create),
-        )
-        .route(
-            &r("/scopes/{scope_id}"),
+        ),
+        Route::api(
+            r("/scopes/{scope_id}"),
+            FAMILY,
+            DEFAULT_BUCKET,
             get(authz_scopes::get_one)
                 .put(authz_scopes::replace)
                 .delete(authz_scopes::delete),
-        )
-        .route(
-            &r("/claims"),
+        ),
+        Route::api(
+            r("/claims"),
+            FAMILY,
+            DEFAULT_BUCKET,
             get(authz_claims::list).post(authz_claims::create),
-        )
-        .route(
-            &r("/claims/{claim_id}"),
+        ),
+        Route::api(
+            r("/claims/{claim_id}"),
+            FAMILY,
+            DEFAULT_BUCKET,
             get(authz_claims::get_one)
                 .put(authz_claims::replace)
                 .delete(authz_claims::delete),
-        )
-        .route(
-            &r("/policies"),
+        ),
+        Route::api(
+            r("/policies"),
+            FAMILY,
+            DEFAULT_BUCKET,
             get(authz_policies::list).post(authz_policies::create),
-        )
-        .route(
-            &r("/policies/{policy_id}"),
+        ),
+        Route::api(
+            r("/policies/{policy_id}"),
+            FAMILY,
+            DEFAULT_BUCKET,
             get(authz_policies::get_one)
                 .put(authz_policies::replace)
                 .delete(authz_policies::delete),
-        )
-        .route(
-            &r("/policies/{policy_id}/lifecycle/activate"),
+        ),
+        Route::api(
+            r("/policies/{policy_id}/lifecycle/activate"),
+            FAMILY,
+            DEFAULT_BUCKET,
             post(authz_policies::activate),
-        )
-        .route(
-            &r("/policies/{policy_id}/lifecycle/deactivate"),
+        ),
+        Route::api(
+            r("/policies/{policy_id}/lifecycle/deactivate"),
+            FAMILY,
+            DEFAULT_BUCKET,
             post(authz_policies::deactivate),
-        )
-        .route(
-            &r("/policies/{policy_id}/rules"),
+        ),
+        Route::api(
+            r("/policies/{policy_id}/rules"),
+            FAMILY,
+            DEFAULT_BUCKET,
             get(authz_policies::list_rules).post(authz_policies::create_rule),
-        )
-        .route(
-            &r("/policies/{policy_id}/rules/{rule_id}"),
+        ),
+        Route::api(
+            r("/policies/{policy_id}/rules/{rule_id}"),
+            FAMILY,
+            DEFAULT_BUCKET,
             get(authz_policies::get_rule)
                 .put(authz_policies::replace_rule)
                 .delete(authz_policies::delete_rule),
-        )
-        .route(
-            &r("/policies/{policy_id}/rules/{rule_id}/lifecycle/activate"),
+        ),
+        Route::api(
+            r("/policies/{policy_id}/rules/{rule_id}/lifecycle/activate"),
+            FAMILY,
+            DEFAULT_BUCKET,
             post(authz_policies::activate_rule),
-        )
-        .route(
-            &r("/policies/{policy_id}/rules/{rule_id}/lifecycle/deactivate"),
+        ),
+        Route::api(
+            r("/policies/{policy_id}/rules/{rule_id}/lifecycle/deactivate"),
+            FAMILY,
+            DEFAULT_BUCKET,
             post(authz_policies::deactivate_rule),
-        )
-        .route(
-            "/api/v1/internal/apps/{app_id}/settings/oauth/idToken",
-            get(app_id_token::get_one).post(app_id_token::set),
-        )
+        ),
+    ]
 }
 
 /// Index of the server addressed as `key`: its `aus…` id, or `default` for the built-in one.

@@ -9,6 +9,7 @@ use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State},
     response::Response,
+    routing::{get, put},
 };
 use serde_json::{json, Map, Value};
 
@@ -17,7 +18,7 @@ use crate::{
     base::search::{self, Expr, Op},
     base::{clock, ids},
     pipeline::http::{self, BaseUrl, ListParams, Query},
-    pipeline::shared::Shared,
+    pipeline::{ratelimit::GROUPS, routes::Route, shared::Shared},
     store::{Group, Org},
 };
 
@@ -317,6 +318,31 @@ pub async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Api
         Ok(())
     })?;
     Ok(http::no_content())
+}
+
+/// The groups API: groups and their members.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::api("/api/v1/groups", "groups", GROUPS, get(list).post(create)),
+        Route::api(
+            "/api/v1/groups/{group_id}",
+            "groups",
+            GROUPS,
+            get(get_one).put(replace).delete(delete),
+        ),
+        Route::api(
+            "/api/v1/groups/{group_id}/users",
+            "groups",
+            GROUPS,
+            get(members::list),
+        ),
+        Route::api(
+            "/api/v1/groups/{group_id}/users/{user_id}",
+            "groups",
+            GROUPS,
+            put(members::add).delete(members::remove),
+        ),
+    ]
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use axum::{
     extract::{Path, RawQuery, State},
     http::StatusCode,
     response::Response,
+    routing::{get, post},
     Extension,
 };
 use serde_json::{json, Map, Value};
@@ -25,7 +26,11 @@ use crate::{
     okta::groups,
     pipeline::auth::Caller,
     pipeline::http::{self, BaseUrl, ListParams, Query},
-    pipeline::shared::Shared,
+    pipeline::{
+        ratelimit::{AUTHN, USERS},
+        routes::Route,
+        shared::Shared,
+    },
     store::{Membership, Org, User, UserStatus},
 };
 
@@ -611,6 +616,30 @@ pub async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Api
         Ok(())
     })?;
     Ok(http::no_content())
+}
+
+/// The users API, and primary authentication (`/api/v1/authn`, which needs no API token).
+pub fn routes() -> Vec<Route> {
+    const USER: &str = "/api/v1/users/{user_id}";
+    vec![
+        Route::api("/api/v1/users", "users", USERS, get(list).post(create)),
+        Route::api("/api/v1/users/me", "users", USERS, get(me)),
+        Route::api(USER, "users", USERS, get(get_one).delete(delete)),
+        Route::api(format!("{USER}/groups"), "users", USERS, get(list_groups)),
+        Route::api(
+            format!("{USER}/lifecycle/activate"),
+            "users",
+            USERS,
+            post(activate),
+        ),
+        Route::api(
+            format!("{USER}/lifecycle/deactivate"),
+            "users",
+            USERS,
+            post(deactivate),
+        ),
+        Route::public("/api/v1/authn", AUTHN, post(authn::authn)),
+    ]
 }
 
 #[cfg(test)]
