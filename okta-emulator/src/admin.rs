@@ -19,7 +19,7 @@ use crate::{
     okta::apps::{
         assignments, grants as app_grants, model as app_model, roles as client_roles, secrets,
     },
-    okta::{api_tokens as tokens, groups, users},
+    okta::{api_tokens as tokens, objects},
     pipeline::faults::FaultSpec,
     pipeline::http::{BaseUrl, Query},
     pipeline::shared::Shared,
@@ -74,8 +74,8 @@ pub async fn state(State(s): State<Arc<Shared>>, BaseUrl(base): BaseUrl) -> Resp
         json!({
             "orgId": org.org_id,
             "adminUserId": org.admin_user_id,
-            "users": org.users.iter().map(|u| users::render(u, org, &base)).collect::<Vec<_>>(),
-            "groups": org.groups.iter().map(|g| groups::render(g, &base)).collect::<Vec<_>>(),
+            "users": org.users.iter().map(|u| objects::user(u, org, &base)).collect::<Vec<_>>(),
+            "groups": org.groups.iter().map(|g| objects::group(g, &base)).collect::<Vec<_>>(),
             // Explicit memberships; the built-in Everyone group holds every user implicitly.
             "memberships": org.memberships,
             "apps": apps,

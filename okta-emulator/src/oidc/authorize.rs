@@ -19,7 +19,6 @@ use serde_json::Value;
 
 use crate::{
     base::clock,
-    okta::users::authn,
     pipeline::http::BoundBase,
     pipeline::shared::Shared,
     store::{App, Org, Status},
@@ -526,7 +525,7 @@ fn authorize(
     let redeemed = c
         .session_token
         .as_deref()
-        .and_then(|t| authn::redeem_session_token(s, t));
+        .and_then(|t| session::redeem_session_token(s, t));
     let now = clock::now();
     let outcome = match s.write(|org| {
         Ok(sign_in(

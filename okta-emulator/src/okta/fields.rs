@@ -1,5 +1,5 @@
-//! Checks of request-body fields and query parameters that several families share (the
-//! authorization-server APIs and the internal per-app ID-token claim).
+//! Checks of request-body fields and query parameters that several families share (apps and
+//! their ID-token claim, API tokens, the authorization-server APIs).
 
 use serde_json::{Map, Value};
 
@@ -144,6 +144,52 @@ pub fn check_group_filter(filter_type: &str, value: &str) -> Result<(), (&'stati
         return Err(("value", "The regular expression is not valid.".to_string()));
     }
     Ok(())
+}
+
+/// A string array field; non-strings are reported.
+pub fn string_list(causes: &mut Causes, field: &str, v: Option<&Value>) -> Option<Vec<String>> {
+    match v {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            let mut out = Vec::with_capacity(items.len());
+            for i in items {
+                match i.as_str() {
+                    Some(s) => out.push(s.to_string()),
+                    None => {
+                        causes.push(field, "The field has an invalid value");
+                        return None;
+                    }
+                }
+            }
+            Some(out)
+        }
+        Some(_) => {
+            causes.push(field, "The field has an invalid value");
+            None
+        }
+    }
+}
+
+/// An optional enum-valued string.
+pub fn check_enum(causes: &mut Causes, field: &str, v: Option<&Value>, allowed: &[&str]) {
+    match v {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if allowed.contains(&s.as_str()) => {}
+        Some(_) => causes.push(
+            field,
+            format!(
+                "'{field}' is invalid. Valid values: [{}].",
+                allowed.join(", ")
+            ),
+        ),
+    }
+}
+
+/// An optional boolean.
+pub fn check_bool(causes: &mut Causes, field: &str, v: Option<&Value>) {
+    if !matches!(v, None | Some(Value::Null) | Some(Value::Bool(_))) {
+        causes.push(field, "The field has an invalid value");
+    }
 }
 
 #[cfg(test)]

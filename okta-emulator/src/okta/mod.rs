@@ -6,5 +6,6 @@ pub mod apps;
 pub mod authz;
 pub mod fields;
 pub mod groups;
+pub mod objects;
 pub mod org;
 pub mod users;

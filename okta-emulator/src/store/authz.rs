@@ -8,40 +8,11 @@
 //! secrets (private keys aside, which must survive restarts) are kept only as hashes.
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::base::jose::keys::{KeyStatus, SigningKey};
 use serde_json::{Map, Value};
 
 use crate::store::Status;
-
-/// Status of a signing key, as the keys Management API shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum KeyStatus {
-    Active,
-    Next,
-    Expired,
-}
-
-/// An RS256 signing key of one issuer (the org authorization server or a custom one).
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SigningKey {
-    /// RFC 7638 thumbprint of the public key, base64url (43 characters).
-    pub kid: String,
-    pub status: KeyStatus,
-    /// PKCS#8 DER of the private key, standard base64. Kept so that tokens stay verifiable
-    /// across restarts with `--state`; never rendered by any endpoint.
-    pub pkcs8: String,
-    pub created: i64,
-}
-
-impl std::fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("kid", &self.kid)
-            .field("status", &self.status)
-            .finish_non_exhaustive()
-    }
-}
 
 /// A scope of a custom authorization server.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::Org;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
@@ -26,4 +28,21 @@ pub struct Group {
 pub struct Membership {
     pub group_id: String,
     pub user_id: String,
+}
+
+impl Org {
+    /// Adds an explicit membership (no-op if present or if the group is built in).
+    pub fn add_member(&mut self, group_id: &str, user_id: &str, now: i64) {
+        let builtin = self.group(group_id).is_some_and(|g| g.kind == "BUILT_IN");
+        if builtin || self.is_member(group_id, user_id) {
+            return;
+        }
+        self.memberships.push(Membership {
+            group_id: group_id.to_string(),
+            user_id: user_id.to_string(),
+        });
+        if let Some(g) = self.groups.iter_mut().find(|g| g.id == group_id) {
+            g.last_membership_updated = now;
+        }
+    }
 }

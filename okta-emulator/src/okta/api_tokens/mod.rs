@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 use crate::{
     base::clock,
     base::errors::{ApiResult, Causes, OktaError},
-    okta::apps::validate,
+    okta::fields as validate,
     pipeline::auth::Caller,
     pipeline::http::{self, BaseUrl},
     pipeline::{ratelimit::API_TOKENS, routes::Route, shared::Shared},

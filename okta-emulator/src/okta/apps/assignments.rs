@@ -16,7 +16,7 @@ use crate::{
     base::clock,
     base::errors::{ApiResult, Causes, OktaError},
     okta::apps::APP_KIND,
-    okta::groups::{self, GROUP_KIND},
+    okta::objects::{self, GROUP_KIND},
     pipeline::http::{self, BaseUrl, ListParams, Query},
     pipeline::shared::Shared,
     store::{App, GroupAssignment, Org},
@@ -53,7 +53,7 @@ pub fn render(
         if let Some(g) = org.group(&a.group_id) {
             out.insert(
                 "_embedded".into(),
-                json!({ "group": groups::render(g, base) }),
+                json!({ "group": objects::group(g, base) }),
             );
         }
     }

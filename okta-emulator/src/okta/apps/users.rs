@@ -14,7 +14,7 @@ use crate::{
     base::clock,
     base::errors::{ApiResult, OktaError},
     okta::apps::APP_KIND,
-    okta::users::{self, USER_KIND},
+    okta::objects::{self, USER_KIND},
     pipeline::http::{self, BaseUrl, ListParams, Query},
     pipeline::shared::Shared,
     store::authz::AppUserAssignment,
@@ -61,7 +61,7 @@ pub fn render(a: &AppUserAssignment, org: &Org, base: &str, expand_user: bool) -
         if let Some(u) = org.user(&a.user_id) {
             out.insert(
                 "_embedded".into(),
-                json!({ "user": users::render(u, org, base) }),
+                json!({ "user": objects::user(u, org, base) }),
             );
         }
     }

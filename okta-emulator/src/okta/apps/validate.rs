@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::base::errors::Causes;
+pub use crate::okta::fields::{check_bool, check_enum, string_list};
 
 pub const AUTH_CODE: &str = "authorization_code";
 pub const IMPLICIT: &str = "implicit";
@@ -108,52 +109,6 @@ pub fn uses_secret(method: &str) -> bool {
         method,
         "client_secret_basic" | "client_secret_post" | "client_secret_jwt"
     )
-}
-
-/// A string array field; non-strings are reported.
-pub fn string_list(causes: &mut Causes, field: &str, v: Option<&Value>) -> Option<Vec<String>> {
-    match v {
-        None | Some(Value::Null) => None,
-        Some(Value::Array(items)) => {
-            let mut out = Vec::with_capacity(items.len());
-            for i in items {
-                match i.as_str() {
-                    Some(s) => out.push(s.to_string()),
-                    None => {
-                        causes.push(field, "The field has an invalid value");
-                        return None;
-                    }
-                }
-            }
-            Some(out)
-        }
-        Some(_) => {
-            causes.push(field, "The field has an invalid value");
-            None
-        }
-    }
-}
-
-/// An optional enum-valued string.
-pub fn check_enum(causes: &mut Causes, field: &str, v: Option<&Value>, allowed: &[&str]) {
-    match v {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if allowed.contains(&s.as_str()) => {}
-        Some(_) => causes.push(
-            field,
-            format!(
-                "'{field}' is invalid. Valid values: [{}].",
-                allowed.join(", ")
-            ),
-        ),
-    }
-}
-
-/// An optional boolean.
-pub fn check_bool(causes: &mut Causes, field: &str, v: Option<&Value>) {
-    if !matches!(v, None | Some(Value::Null) | Some(Value::Bool(_))) {
-        causes.push(field, "The field has an invalid value");
-    }
 }
 
 /// Redirect-style URI rules: absolute, no fragment, wildcards only as Okta's SUBDOMAIN mode

@@ -12,8 +12,7 @@ use axum::{
 use crate::{
     base::clock,
     base::errors::{ApiResult, OktaError},
-    okta::groups::GROUP_KIND,
-    okta::users::{self, USER_KIND},
+    okta::objects::{self, GROUP_KIND, USER_KIND},
     pipeline::http::{self, BaseUrl, ListParams, Query},
     pipeline::shared::Shared,
     store::{Org, User},
@@ -43,7 +42,7 @@ pub async fn add(
 ) -> ApiResult<Response> {
     s.write(|org| {
         let (gid, uid) = resolve(org, &gid, &uid)?;
-        users::add_member(org, &gid, &uid, clock::now());
+        org.add_member(&gid, &uid, clock::now());
         Ok(())
     })?;
     Ok(http::no_content())
@@ -85,10 +84,10 @@ pub async fn list(
             .iter()
             .filter(|u| org.is_member(&group.id, &u.id))
             .collect();
-        let (page, next) = users::page_by_id(members, params.after.as_deref(), params.limit);
+        let (page, next) = objects::page_by_id(members, params.after.as_deref(), params.limit);
         Ok::<_, OktaError>((
             page.into_iter()
-                .map(|u| users::render(u, org, &base))
+                .map(|u| objects::user(u, org, &base))
                 .collect::<Vec<_>>(),
             next,
         ))

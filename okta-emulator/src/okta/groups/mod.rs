@@ -11,45 +11,20 @@ use axum::{
     response::Response,
     routing::{get, put},
 };
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::{
     base::errors::{ApiResult, Causes, OktaError},
     base::search::{self, Expr, Op},
     base::{clock, ids},
+    okta::objects::{self, GROUP_KIND},
     pipeline::http::{self, BaseUrl, ListParams, Query},
     pipeline::{ratelimit::GROUPS, routes::Route, shared::Shared},
     store::{Group, Org},
 };
 
-/// Okta's type word for groups in 404 summaries.
-pub const GROUP_KIND: &str = "UserGroup";
 const DEFAULT_LIMIT: usize = 10_000;
 const MAX_LIMIT: usize = 10_000;
-const LOGO_MEDIUM: &str = "https://op3static2.oktacdn.com/assets/img/logos/groups/odyssey/okta-medium.30ce6d4085dff29412984e4c191bc874.png";
-const LOGO_LARGE: &str = "https://op3static2.oktacdn.com/assets/img/logos/groups/odyssey/okta-large.c3cb8cda8ae0add1b4fe928f5844dbe3.png";
-
-pub fn render(g: &Group, base: &str) -> Value {
-    let href = format!("{base}/api/v1/groups/{}", g.id);
-    json!({
-        "id": g.id,
-        "created": clock::okta_ts(g.created),
-        "lastUpdated": clock::okta_ts(g.last_updated),
-        "lastMembershipUpdated": clock::okta_ts(g.last_membership_updated),
-        "objectClass": ["okta:user_group"],
-        "type": g.kind,
-        "profile": g.profile,
-        "_links": {
-            "logo": [
-                {"name": "medium", "href": LOGO_MEDIUM, "type": "image/png"},
-                {"name": "large", "href": LOGO_LARGE, "type": "image/png"}
-            ],
-            "owners": {"href": format!("{href}/owners")},
-            "users": {"href": format!("{href}/users")},
-            "apps": {"href": format!("{href}/apps")}
-        }
-    })
-}
 
 fn group_name(g: &Group) -> &str {
     g.profile.get("name").and_then(Value::as_str).unwrap_or("")
@@ -155,7 +130,7 @@ pub async fn create(
             kind: "OKTA_GROUP".into(),
             profile,
         };
-        let rendered = render(&g, &base);
+        let rendered = objects::group(&g, &base);
         org.groups.push(g);
         Ok(rendered)
     })?;
@@ -212,12 +187,12 @@ pub async fn list(
             .filter(|g| {
                 filter
                     .as_ref()
-                    .is_none_or(|expr| expr.matches(&render(g, &base)))
+                    .is_none_or(|expr| expr.matches(&objects::group(g, &base)))
             })
             .filter(|g| {
                 search
                     .as_ref()
-                    .is_none_or(|expr| expr.matches(&render(g, &base)))
+                    .is_none_or(|expr| expr.matches(&objects::group(g, &base)))
             })
             .collect();
         match &sort_by {
@@ -225,7 +200,7 @@ pub async fn list(
                 let (page, next) = http::paginate(matching, after, params.limit, |g| g.seq);
                 (
                     page.into_iter()
-                        .map(|g| render(g, &base))
+                        .map(|g| objects::group(g, &base))
                         .collect::<Vec<_>>(),
                     next,
                 )
@@ -234,7 +209,7 @@ pub async fn list(
                 let mut keyed: Vec<(Option<String>, Value)> = matching
                     .into_iter()
                     .map(|g| {
-                        let r = render(g, &base);
+                        let r = objects::group(g, &base);
                         (search::lookup(&r, attr).map(|v| v.to_lowercase()), r)
                     })
                     .collect();
@@ -267,7 +242,7 @@ pub async fn get_one(
 ) -> ApiResult<Response> {
     let rendered = s.read(|org| {
         org.group(&id)
-            .map(|g| render(g, &base))
+            .map(|g| objects::group(g, &base))
             .ok_or_else(|| OktaError::not_found(&id, GROUP_KIND))
     })?;
     Ok(http::ok(&rendered))
@@ -293,7 +268,7 @@ pub async fn replace(
         let g = &mut org.groups[idx];
         g.profile = profile;
         g.last_updated = clock::now();
-        Ok(render(g, &base))
+        Ok(objects::group(g, &base))
     })?;
     Ok(http::ok(&rendered))
 }
@@ -348,6 +323,7 @@ pub fn routes() -> Vec<Route> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn profiles_are_validated() {
@@ -400,7 +376,7 @@ mod tests {
     #[test]
     fn rendered_shape() {
         let org = Org::seed(None);
-        let r = render(&org.groups[0], "http://h");
+        let r = objects::group(&org.groups[0], "http://h");
         assert_eq!(r["type"], "BUILT_IN");
         assert_eq!(
             r["_links"]["apps"]["href"],

@@ -83,46 +83,10 @@ pub async fn authn(State(s): State<Arc<Shared>>, body: Bytes) -> ApiResult<Respo
     Ok(http::ok(&body))
 }
 
-/// Redeems a `sessionToken` for the sign-in step: one time only, within five minutes, and only
-/// while the user is ACTIVE. Returns the user's id.
-pub(crate) fn redeem_session_token(shared: &Shared, token: &str) -> Option<String> {
-    shared
-        .write(|org| Ok(org.redeem_session_token(token, clock::now())))
-        .ok()
-        .flatten()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::Org;
-
-    #[test]
-    fn session_tokens_are_one_time_and_expire() {
-        let s = Shared::new(Org::seed(None), None, None, 600, std::time::Duration::ZERO);
-        let uid = s.read(|org| org.admin_user_id.clone());
-        let now = clock::now();
-        s.touch(|org| {
-            org.session_tokens.push(SessionToken {
-                hash: password::token_hash("fresh"),
-                user_id: uid.clone(),
-                expires_at: now + SESSION_TOKEN_SECS,
-            });
-            org.session_tokens.push(SessionToken {
-                hash: password::token_hash("stale"),
-                user_id: uid.clone(),
-                expires_at: now - 1,
-            });
-        });
-        assert_eq!(
-            redeem_session_token(&s, "fresh").as_deref(),
-            Some(uid.as_str())
-        );
-        assert_eq!(redeem_session_token(&s, "fresh"), None);
-        assert_eq!(redeem_session_token(&s, "stale"), None);
-        assert_eq!(redeem_session_token(&s, "never"), None);
-        assert!(s.read(|org| org.session_tokens.is_empty()));
-    }
 
     #[test]
     fn deactivated_users_cannot_redeem() {

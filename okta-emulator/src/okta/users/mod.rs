@@ -23,7 +23,7 @@ use crate::{
     base::errors::{ApiResult, Causes, OktaError},
     base::search::{self, Expr, Op},
     base::{clock, ids, password},
-    okta::groups,
+    okta::objects::{self, GROUP_KIND, USER_KIND},
     pipeline::auth::Caller,
     pipeline::http::{self, BaseUrl, ListParams, Query},
     pipeline::{
@@ -31,89 +31,15 @@ use crate::{
         routes::Route,
         shared::Shared,
     },
-    store::{Membership, Org, User, UserStatus},
+    store::{Org, User, UserStatus},
 };
 
-/// Okta's type word for users in 404 summaries.
-pub const USER_KIND: &str = "User";
 const DEFAULT_LIMIT: usize = 200;
 const MAX_LIMIT: usize = 200;
 /// Okta's `groupIds` ceiling on create.
 const MAX_GROUP_IDS: usize = 20;
 const BLANK: &str = "The field cannot be left blank.";
 const PASSWORD_RULES: &str = "Password requirements were not met. Password requirements: at least 8 characters, a lowercase letter, an uppercase letter, a number, no parts of your username.";
-
-/// A user in Okta's shape. `_links` follow the status; no password material ever appears
-/// (`credentials.password` is `{}` when a password is set, as in Okta).
-pub fn render(u: &User, org: &Org, base: &str) -> Value {
-    let href = format!("{base}/api/v1/users/{}", u.id);
-    let post =
-        |action: &str| json!({"href": format!("{href}/lifecycle/{action}"), "method": "POST"});
-    let schema = json!({"href": format!("{base}/api/v1/meta/schemas/user/{}", org.user_type_id)});
-    let kind = json!({"href": format!("{base}/api/v1/meta/types/user/{}", org.user_type_id)});
-    let links = match u.status {
-        UserStatus::Active => json!({
-            "suspend": post("suspend"),
-            "schema": schema,
-            "resetPassword": post("reset_password"),
-            "expirePassword": post("expire_password"),
-            "self": {"href": href},
-            "resetFactors": post("reset_factors"),
-            "type": kind,
-            "deactivate": post("deactivate")
-        }),
-        UserStatus::Provisioned => json!({
-            "schema": schema,
-            "resetPassword": post("reset_password"),
-            "reactivate": post("reactivate"),
-            "self": {"href": href},
-            "type": kind,
-            "deactivate": post("deactivate")
-        }),
-        UserStatus::Staged => json!({
-            "schema": schema,
-            "activate": post("activate"),
-            "self": {"href": href},
-            "type": kind,
-            "deactivate": post("deactivate")
-        }),
-        UserStatus::Deprovisioned => json!({
-            "schema": schema,
-            "activate": post("activate"),
-            "self": {"href": href},
-            "type": kind
-        }),
-    };
-    let activated = match u.status {
-        UserStatus::Staged => u.activated,
-        _ => u.activated.or(Some(u.created)),
-    };
-    let status_changed = match u.status {
-        UserStatus::Staged => u.status_changed,
-        _ => u.status_changed.or(Some(u.created)),
-    };
-    let ts = |t: Option<i64>| t.map_or(Value::Null, |t| Value::String(clock::okta_ts(t)));
-    let mut credentials = Map::new();
-    if u.password.is_some() {
-        credentials.insert("password".into(), json!({}));
-    }
-    credentials.insert("provider".into(), json!({"type": "OKTA", "name": "OKTA"}));
-    json!({
-        "id": u.id,
-        "status": u.status.as_str(),
-        "created": clock::okta_ts(u.created),
-        "activated": ts(activated),
-        "statusChanged": ts(status_changed),
-        "lastLogin": ts(u.last_login),
-        "lastUpdated": clock::okta_ts(u.last_updated),
-        "passwordChanged": ts(u.password_changed),
-        "realmId": org.realm_id,
-        "type": {"id": org.user_type_id},
-        "profile": u.profile,
-        "credentials": credentials,
-        "_links": links
-    })
-}
 
 fn not_found(id: &str) -> OktaError {
     OktaError::not_found(id, USER_KIND)
@@ -257,7 +183,7 @@ fn group_ids_from(req: &Map<String, Value>, org: &Org) -> ApiResult<Vec<String>>
     }
     for id in &ids {
         if org.group(id).is_none() {
-            return Err(OktaError::not_found(id, groups::GROUP_KIND));
+            return Err(OktaError::not_found(id, GROUP_KIND));
         }
     }
     Ok(ids)
@@ -307,29 +233,14 @@ pub async fn create(
             password: hashed,
         };
         for gid in group_ids {
-            add_member(org, &gid, &user.id, now);
+            org.add_member(&gid, &user.id, now);
         }
         touch_everyone(org, now);
-        let rendered = render(&user, org, &base);
+        let rendered = objects::user(&user, org, &base);
         org.users.push(user);
         Ok(rendered)
     })?;
     Ok(http::ok(&rendered))
-}
-
-/// Adds an explicit membership (no-op if present or if the group is built in).
-pub fn add_member(org: &mut Org, group_id: &str, user_id: &str, now: i64) {
-    let builtin = org.group(group_id).is_some_and(|g| g.kind == "BUILT_IN");
-    if builtin || org.is_member(group_id, user_id) {
-        return;
-    }
-    org.memberships.push(Membership {
-        group_id: group_id.to_string(),
-        user_id: user_id.to_string(),
-    });
-    if let Some(g) = org.groups.iter_mut().find(|g| g.id == group_id) {
-        g.last_membership_updated = now;
-    }
 }
 
 /// Everyone's membership changes whenever a user is created or deleted.
@@ -346,7 +257,7 @@ pub async fn me(
 ) -> ApiResult<Response> {
     let rendered = s.read(|org| {
         org.user(&caller.user_id)
-            .map(|u| render(u, org, &base))
+            .map(|u| objects::user(u, org, &base))
             .ok_or_else(|| not_found(&caller.user_id))
     })?;
     Ok(http::ok(&rendered))
@@ -360,7 +271,7 @@ pub async fn get_one(
 ) -> ApiResult<Response> {
     let rendered = s.read(|org| {
         org.user_by_id_or_login(&id)
-            .map(|u| render(u, org, &base))
+            .map(|u| objects::user(u, org, &base))
             .ok_or_else(|| not_found(&id))
     })?;
     Ok(http::ok(&rendered))
@@ -419,31 +330,6 @@ fn q_matches(u: &User, q: &str) -> bool {
     })
 }
 
-/// One page of `users` (in creation order) after the user id `after`; an unknown cursor has
-/// nothing after it. Returns the page and the next cursor (the last item's id).
-pub fn page_by_id<'a>(
-    users: Vec<&'a User>,
-    after: Option<&str>,
-    limit: usize,
-) -> (Vec<&'a User>, Option<String>) {
-    let start = match after {
-        None => 0,
-        Some(a) => match users.iter().position(|u| u.id == a) {
-            Some(i) => i + 1,
-            None => users.len(),
-        },
-    };
-    let rest = &users[start..];
-    let more = rest.len() > limit;
-    let page: Vec<&User> = rest.iter().take(limit).copied().collect();
-    let next = if more {
-        page.last().map(|u| u.id.clone())
-    } else {
-        None
-    };
-    (page, next)
-}
-
 pub async fn list(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
@@ -471,15 +357,15 @@ pub async fn list(
                 if filter.is_none() && search.is_none() {
                     return true;
                 }
-                let rendered = render(u, org, &base);
+                let rendered = objects::user(u, org, &base);
                 filter.as_ref().is_none_or(|f| f.matches(&rendered))
                     && search.as_ref().is_none_or(|e| e.matches(&rendered))
             })
             .collect();
-        let (page, next) = page_by_id(matching, params.after.as_deref(), params.limit);
+        let (page, next) = objects::page_by_id(matching, params.after.as_deref(), params.limit);
         (
             page.into_iter()
-                .map(|u| render(u, org, &base))
+                .map(|u| objects::user(u, org, &base))
                 .collect::<Vec<_>>(),
             next,
         )
@@ -500,7 +386,7 @@ pub async fn list_groups(
             org.groups
                 .iter()
                 .filter(|g| org.is_member(&g.id, &user.id))
-                .map(|g| groups::render(g, &base))
+                .map(|g| objects::group(g, &base))
                 .collect::<Vec<_>>(),
         )
     })?;
@@ -660,7 +546,7 @@ mod tests {
             .user_by_id_or_login(&ADMIN_LOGIN.to_uppercase())
             .is_some());
         assert!(org.user_by_id_or_login("nobody").is_none());
-        let r = render(&org.users[0], &org, "http://h");
+        let r = objects::user(&org.users[0], &org, "http://h");
         assert_eq!(r["status"], "ACTIVE");
         assert_eq!(r["profile"]["login"], ADMIN_LOGIN);
         assert_eq!(
@@ -750,12 +636,12 @@ mod tests {
             org.user_by_login_or_create(l);
         }
         let all: Vec<&User> = org.users.iter().collect();
-        let (page, next) = page_by_id(all.clone(), None, 2);
+        let (page, next) = objects::page_by_id(all.clone(), None, 2);
         assert_eq!(page.len(), 2);
         assert_eq!(next.as_deref(), Some(org.users[1].id.as_str()));
-        let (page, next) = page_by_id(all.clone(), next.as_deref(), 2);
+        let (page, next) = objects::page_by_id(all.clone(), next.as_deref(), 2);
         assert_eq!(page.len(), 2);
         assert_eq!(next, None);
-        assert!(page_by_id(all, Some("00uunknown"), 2).0.is_empty());
+        assert!(objects::page_by_id(all, Some("00uunknown"), 2).0.is_empty());
     }
 }
