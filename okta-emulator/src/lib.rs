@@ -38,7 +38,7 @@ use std::{
 
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-pub use admin::{MintError, MintRequest, MintedToken, ENDPOINTS as ADMIN_ENDPOINTS};
+pub use admin::{MintError, MintRequest, MintedToken};
 pub use pipeline::ratelimit::{
     BUCKETS as RATE_LIMIT_BUCKETS, DEFAULT_BUCKET as RATE_LIMIT_DEFAULT_BUCKET,
 };

@@ -7,7 +7,6 @@ use axum::{
     http::{Method, StatusCode, Uri},
     middleware,
     response::{IntoResponse, Response},
-    routing::{delete, get, post},
     Extension, Router,
 };
 use serde_json::json;
@@ -48,24 +47,7 @@ pub fn router(shared: Arc<Shared>, bound_base: String) -> Router {
     let okta = routes.into_iter().fold(Router::new(), |r, route| {
         r.route(&route.path, route.handlers)
     });
-    let admin = Router::new()
-        .route("/__emulator/health", get(admin::health))
-        .route("/__emulator/state", get(admin::state))
-        .route(
-            "/__emulator/requests",
-            get(admin::requests).delete(admin::clear_requests),
-        )
-        .route(
-            "/__emulator/faults",
-            get(admin::list_faults)
-                .post(admin::add_fault)
-                .delete(admin::clear_faults),
-        )
-        .route("/__emulator/faults/{fault_id}", delete(admin::remove_fault))
-        .route("/__emulator/tokens", post(admin::mint_token))
-        .route("/__emulator/secrets", get(admin::secrets))
-        .route("/__emulator/reset", post(admin::reset))
-        .route("/__emulator", get(admin::index));
+    let admin = admin::router();
     okta.merge(admin)
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
