@@ -210,7 +210,8 @@ fn check_client(
     Ok((app.clone(), uri.to_string()))
 }
 
-/// Parameter checks after the redirect is trusted.
+/// Parameter checks after the redirect is trusted, in Okta's order. A failure is redirected
+/// with the response mode known so far and the caller's `state`.
 fn check_params(
     issuer: &Issuer,
     app: App,
@@ -218,49 +219,93 @@ fn check_params(
     p: &[(String, String)],
 ) -> Result<Checked, (Redirected, ResponseMode, Option<String>)> {
     let state_param = first(p, "state").map(str::to_string);
-    let rtype = first(p, "response_type").unwrap_or("");
-    let words: Vec<&str> = rtype.split_whitespace().collect();
+    let words: Vec<&str> = first(p, "response_type")
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
     let implicit_like = words.iter().any(|w| *w == "token" || *w == "id_token");
     let default_mode = if implicit_like {
         ResponseMode::Fragment
     } else {
         ResponseMode::Query
     };
-    let fail = |r: Redirected, mode: ResponseMode| Err((r, mode, state_param.clone()));
-    if let Some((k, _)) = p.iter().find(|(k, _)| duplicated(p, k)) {
-        let _ = k;
-        return fail(rd("invalid_request", DUPLICATE), default_mode);
+    let fail = |mode: ResponseMode| {
+        let state = state_param.clone();
+        move |r: Redirected| (r, mode, state)
+    };
+    if p.iter().any(|(k, _)| duplicated(p, k)) {
+        return Err(fail(default_mode)(rd("invalid_request", DUPLICATE)));
     }
-    let mode = match first(p, "response_mode") {
-        None => default_mode,
-        Some(m) => match ResponseMode::parse(m) {
-            // The query cannot carry tokens.
-            Some(ResponseMode::Query) if implicit_like => {
-                return fail(rd("unsupported_response_mode", INVALID_MODE), default_mode)
-            }
-            Some(m) => m,
-            None => return fail(rd("unsupported_response_mode", INVALID_MODE), default_mode),
-        },
-    };
+    let mode = response_mode(p, implicit_like)
+        .map_err(fail(default_mode))?
+        .unwrap_or(default_mode);
     let Some(state) = state_param.clone().filter(|s| !s.is_empty()) else {
-        return fail(rd("invalid_request", INVALID_STATE), mode);
+        return Err(fail(mode)(rd("invalid_request", INVALID_STATE)));
     };
-    let allowed = app_list(&app, "response_types");
+    let (code, grant) = check_response_type(&app, &words).map_err(fail(mode))?;
+    let prompt = check_prompt(p).map_err(fail(mode))?;
+    let scopes = check_scopes(issuer, p).map_err(fail(mode))?;
+    let nonce = first(p, "nonce")
+        .filter(|n| !n.is_empty())
+        .map(str::to_string);
+    if implicit_like && nonce.is_none() {
+        return Err(fail(mode)(rd("invalid_request", NONCE_REQUIRED)));
+    }
+    let challenge = if code {
+        check_pkce(&app, p).map_err(fail(mode))?
+    } else {
+        None
+    };
+    Ok(Checked {
+        app,
+        redirect_uri,
+        mode,
+        state,
+        code,
+        id_token: words.contains(&"id_token"),
+        access_token: words.contains(&"token"),
+        grant,
+        scopes,
+        nonce,
+        challenge,
+        prompt,
+        session_token: first(p, "sessionToken").map(str::to_string),
+    })
+}
+
+/// `response_mode`, when given; the query cannot carry tokens.
+fn response_mode(
+    p: &[(String, String)],
+    implicit_like: bool,
+) -> Result<Option<ResponseMode>, Redirected> {
+    match first(p, "response_mode") {
+        None => Ok(None),
+        Some(m) => match ResponseMode::parse(m) {
+            Some(ResponseMode::Query) if implicit_like => {
+                Err(rd("unsupported_response_mode", INVALID_MODE))
+            }
+            Some(m) => Ok(Some(m)),
+            None => Err(rd("unsupported_response_mode", INVALID_MODE)),
+        },
+    }
+}
+
+/// `response_type`: words the app is configured for, and the grant they need. Returns whether
+/// a code is asked for, and that grant.
+fn check_response_type(app: &App, words: &[&str]) -> Result<(bool, &'static str), Redirected> {
+    let allowed = app_list(app, "response_types");
     let valid_words = !words.is_empty()
         && words
             .iter()
             .all(|w| matches!(*w, "code" | "token" | "id_token") && allowed.iter().any(|a| a == w));
     if !valid_words {
-        return fail(
-            rd(
-                "unsupported_response_type",
-                format!(
-                    "The response type is not supported by the authorization server. Configured response types: [{}].",
-                    allowed.join(", ")
-                ),
+        return Err(rd(
+            "unsupported_response_type",
+            format!(
+                "The response type is not supported by the authorization server. Configured response types: [{}].",
+                allowed.join(", ")
             ),
-            mode,
-        );
+        ));
     }
     let code = words.contains(&"code");
     let grant = if code {
@@ -268,13 +313,15 @@ fn check_params(
     } else {
         "implicit"
     };
-    let needs_implicit = implicit_like;
-    if !app_has_grant(&app, grant) || (code && needs_implicit && !app_has_grant(&app, "implicit")) {
-        return fail(
-            rd("unauthorized_client", token::unauthorized_client(&app)),
-            mode,
-        );
+    let implicit_like = words.iter().any(|w| *w == "token" || *w == "id_token");
+    if !app_has_grant(app, grant) || (code && implicit_like && !app_has_grant(app, "implicit")) {
+        return Err(rd("unauthorized_client", token::unauthorized_client(app)));
     }
+    Ok((code, grant))
+}
+
+/// `prompt`: known values, and `none` alone.
+fn check_prompt(p: &[(String, String)]) -> Result<Vec<String>, Redirected> {
     let prompt: Vec<String> = first(p, "prompt")
         .unwrap_or("")
         .split_whitespace()
@@ -287,15 +334,20 @@ fn check_params(
         )
     }) && !(prompt.len() > 1 && prompt.iter().any(|x| x == "none"));
     if !prompt_ok {
-        return fail(rd("invalid_request", INVALID_PROMPT), mode);
+        return Err(rd("invalid_request", INVALID_PROMPT));
     }
+    Ok(prompt)
+}
+
+/// `scope`: `openid`, and only scopes the server knows.
+fn check_scopes(issuer: &Issuer, p: &[(String, String)]) -> Result<Vec<String>, Redirected> {
     let scopes: Vec<String> = first(p, "scope")
         .unwrap_or("")
         .split_whitespace()
         .map(str::to_string)
         .collect();
     if !scopes.iter().any(|s| s == "openid") {
-        return fail(rd("invalid_scope", OPENID_REQUIRED), mode);
+        return Err(rd("invalid_scope", OPENID_REQUIRED));
     }
     let known = |s: &str| match &issuer.server {
         None => ORG_SCOPES.contains(&s),
@@ -307,16 +359,13 @@ fn check_params(
         } else {
             UNKNOWN_SCOPE_CUSTOM
         };
-        return fail(rd("invalid_scope", text), mode);
+        return Err(rd("invalid_scope", text));
     }
-    let nonce = first(p, "nonce")
-        .filter(|n| !n.is_empty())
-        .map(str::to_string);
-    let id_token = words.contains(&"id_token");
-    let access_token = words.contains(&"token");
-    if implicit_like && nonce.is_none() {
-        return fail(rd("invalid_request", NONCE_REQUIRED), mode);
-    }
+    Ok(scopes)
+}
+
+/// PKCE of a code request: required when the app says so; S256 with a well-formed challenge.
+fn check_pkce(app: &App, p: &[(String, String)]) -> Result<Option<String>, Redirected> {
     let challenge = first(p, "code_challenge").map(str::to_string);
     let pkce_required = app
         .body
@@ -325,35 +374,19 @@ fn check_params(
         .and_then(|o| o.get("pkce_required"))
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    if code {
-        match &challenge {
-            None if pkce_required => return fail(rd("invalid_request", PKCE_REQUIRED), mode),
-            None => {}
-            Some(c) => {
-                if first(p, "code_challenge_method") != Some("S256") {
-                    return fail(rd("invalid_request", PKCE_METHOD), mode);
-                }
-                if !challenge_ok(c) {
-                    return fail(rd("invalid_request", PKCE_CHARS), mode);
-                }
+    match &challenge {
+        None if pkce_required => return Err(rd("invalid_request", PKCE_REQUIRED)),
+        None => {}
+        Some(c) => {
+            if first(p, "code_challenge_method") != Some("S256") {
+                return Err(rd("invalid_request", PKCE_METHOD));
+            }
+            if !challenge_ok(c) {
+                return Err(rd("invalid_request", PKCE_CHARS));
             }
         }
     }
-    Ok(Checked {
-        app,
-        redirect_uri,
-        mode,
-        state,
-        code,
-        id_token,
-        access_token,
-        grant,
-        scopes,
-        nonce,
-        challenge: if code { challenge } else { None },
-        prompt,
-        session_token: first(p, "sessionToken").map(str::to_string),
-    })
+    Ok(challenge)
 }
 
 /// What the sign-in step decided.
@@ -366,6 +399,7 @@ enum Outcome {
     SignIn,
 }
 
+/// Issues what the request asked for (a code, tokens, or both) to a signed-in user.
 fn issue(
     org: &mut Org,
     issuer: &Issuer,
@@ -374,6 +408,37 @@ fn issue(
     auth_time: i64,
     now: i64,
 ) -> Result<Vec<(String, String)>, Redirected> {
+    let lifetimes = check_issuable(org, issuer, c, user_id, auth_time)?;
+    let mut params = Vec::new();
+    if c.code {
+        let code = issue_code(org, issuer, c, user_id, auth_time, now, lifetimes);
+        params.push(("code".to_string(), code));
+    }
+    if c.access_token || c.id_token {
+        issue_tokens(
+            org,
+            issuer,
+            c,
+            user_id,
+            auth_time,
+            now,
+            lifetimes,
+            &mut params,
+        )?;
+    }
+    params.push(("state".to_string(), c.state.clone()));
+    Ok(params)
+}
+
+/// The user must be assigned and a policy rule must allow the grant (custom servers); the
+/// groups claim must not be one the token endpoint would refuse. Returns the token lifetimes.
+fn check_issuable(
+    org: &Org,
+    issuer: &Issuer,
+    c: &Checked,
+    user_id: &str,
+    auth_time: i64,
+) -> Result<Lifetimes, Redirected> {
     let app = &c.app;
     if !is_assigned(org, app, user_id) {
         return Err(rd("access_denied", NOT_ASSIGNED));
@@ -397,62 +462,82 @@ fn issue(
             claims::groups_claims(&subj, t).map_err(|e| rd("server_error", e.to_string()))?;
         }
     }
-    let mut params = Vec::new();
-    if c.code {
-        let code = grants::opaque(43);
-        org.oidc.codes.push(CodeGrant {
-            hash: grants::hash(&code),
-            issuer: issuer.key.clone(),
-            client_id: app.client_id().to_string(),
-            redirect_uri: c.redirect_uri.clone(),
-            scopes: c.scopes.clone(),
-            nonce: c.nonce.clone(),
-            challenge: c.challenge.clone(),
-            user_id: user_id.to_string(),
+    Ok(lifetimes)
+}
+
+/// A one-time authorization code (stored hashed).
+fn issue_code(
+    org: &mut Org,
+    issuer: &Issuer,
+    c: &Checked,
+    user_id: &str,
+    auth_time: i64,
+    now: i64,
+    lifetimes: Lifetimes,
+) -> String {
+    let code = grants::opaque(43);
+    org.oidc.codes.push(CodeGrant {
+        hash: grants::hash(&code),
+        issuer: issuer.key.clone(),
+        client_id: c.app.client_id().to_string(),
+        redirect_uri: c.redirect_uri.clone(),
+        scopes: c.scopes.clone(),
+        nonce: c.nonce.clone(),
+        challenge: c.challenge.clone(),
+        user_id: user_id.to_string(),
+        auth_time,
+        expires_at: now + CODE_SECS,
+        lifetimes,
+    });
+    code
+}
+
+/// Implicit and hybrid flows get their tokens from `/authorize`; never a refresh token.
+#[allow(clippy::too_many_arguments)]
+fn issue_tokens(
+    org: &mut Org,
+    issuer: &Issuer,
+    c: &Checked,
+    user_id: &str,
+    auth_time: i64,
+    now: i64,
+    lifetimes: Lifetimes,
+    params: &mut Vec<(String, String)>,
+) -> Result<(), Redirected> {
+    let scopes: Vec<String> = c
+        .scopes
+        .iter()
+        .filter(|s| *s != "offline_access")
+        .cloned()
+        .collect();
+    let m = token::mint(
+        org,
+        issuer,
+        &MintRequest {
+            client_id: c.app.client_id(),
+            user_id,
+            scopes: &scopes,
             auth_time,
-            expires_at: now + CODE_SECS,
-            lifetimes,
-        });
-        params.push(("code".to_string(), code));
+            nonce: c.nonce.as_deref(),
+            access_secs: lifetimes.access_secs,
+            id_secs: claims::ID_TOKEN_SECS,
+            family: None,
+            with_access: c.access_token,
+            with_id: c.id_token,
+        },
+        now,
+    )
+    .map_err(|e| rd("server_error", e.description))?;
+    if c.access_token {
+        params.push(("access_token".into(), m.access_token));
+        params.push(("token_type".into(), "Bearer".into()));
+        params.push(("expires_in".into(), m.expires_in.to_string()));
+        params.push(("scope".into(), scopes.join(" ")));
     }
-    if c.access_token || c.id_token {
-        // Implicit and hybrid flows get their tokens here; never a refresh token.
-        let scopes: Vec<String> = c
-            .scopes
-            .iter()
-            .filter(|s| *s != "offline_access")
-            .cloned()
-            .collect();
-        let m = token::mint(
-            org,
-            issuer,
-            &MintRequest {
-                client_id: app.client_id(),
-                user_id,
-                scopes: &scopes,
-                auth_time,
-                nonce: c.nonce.as_deref(),
-                access_secs: lifetimes.access_secs,
-                id_secs: claims::ID_TOKEN_SECS,
-                family: None,
-                with_access: c.access_token,
-                with_id: c.id_token,
-            },
-            now,
-        )
-        .map_err(|e| rd("server_error", e.description))?;
-        if c.access_token {
-            params.push(("access_token".into(), m.access_token));
-            params.push(("token_type".into(), "Bearer".into()));
-            params.push(("expires_in".into(), m.expires_in.to_string()));
-            params.push(("scope".into(), scopes.join(" ")));
-        }
-        if let Some(id) = m.id_token {
-            params.push(("id_token".into(), id));
-        }
+    if let Some(id) = m.id_token {
+        params.push(("id_token".into(), id));
     }
-    params.push(("state".to_string(), c.state.clone()));
-    Ok(params)
+    Ok(())
 }
 
 fn sign_in(
@@ -540,6 +625,12 @@ fn authorize(
         Ok(o) => o,
         Err(e) => return e.into_response(),
     };
+    respond(&issuer, &c, raw_query, outcome)
+}
+
+/// The sign-in step's answer: the redirect with a code or tokens, a redirected error, or the
+/// sign-in form; with the new session cookie, if one was made.
+fn respond(issuer: &Issuer, c: &Checked, raw_query: &str, outcome: Outcome) -> Response {
     let (mut resp, new_session) = match outcome {
         Outcome::Deliver {
             params,

@@ -67,15 +67,62 @@ fn append_rest(out: &mut Map<String, Value>, rest: Map<String, Value>) {
     }
 }
 
-/// Validates a create (`prev = None`) or full-replace request and builds the stored body.
+/// A create or replace request, taken apart: what the normalised document is built from.
+struct Request {
+    name: Value,
+    label: Option<Value>,
+    accessibility: Map<String, Value>,
+    visibility: Map<String, Value>,
+    features: Value,
+    credentials: Map<String, Value>,
+    settings: Map<String, Value>,
+    /// `settings.oauthClient`.
+    oc: Map<String, Value>,
+    /// `credentials.oauthClient`.
+    coc: Map<String, Value>,
+    /// Top-level fields the emulator does not model, kept as sent.
+    rest: Map<String, Value>,
+}
+
+/// What the `settings.oauthClient` checks settled.
+struct OauthSettings {
+    app_type: String,
+    grants: Vec<String>,
+}
+
+/// What the `credentials.oauthClient` checks settled.
+struct OauthCredentials {
+    method: String,
+    client_id: String,
+    /// A caller-chosen secret.
+    secret: Option<String>,
+}
+
+/// Validates a create (`prev` = `None`) or full replace of app `app_id` and normalises it.
 pub fn build(
-    mut req: Map<String, Value>,
+    req: Map<String, Value>,
     prev: Option<&App>,
     org: &Org,
     app_id: &str,
 ) -> ApiResult<Built> {
     let mut causes = Causes::new();
+    let req = take_apart(req, prev, &mut causes)?;
+    let prev_oc = prev.and_then(App::oauth_settings);
+    let settings = check_oauth_settings(&req.oc, prev_oc, &mut causes);
+    let credentials = check_oauth_credentials(&req, &settings, prev, org, app_id, &mut causes);
+    causes.into_result()?;
+    let secret = secret_plan(&credentials, prev);
+    let body = document(req, &settings, credentials, prev_oc, org);
+    Ok(Built { body, secret })
+}
 
+/// Drops what the server assigns, checks `name`, `label` and `signOnMode`, and takes out the
+/// objects the document is built from.
+fn take_apart(
+    mut req: Map<String, Value>,
+    prev: Option<&App>,
+    causes: &mut Causes,
+) -> ApiResult<Request> {
     // System-assigned properties are ignored in requests.
     for k in [
         "id",
@@ -88,26 +135,7 @@ pub fn build(
     ] {
         req.remove(k);
     }
-    let req_name = take(&mut req, "name");
-    let name = match prev {
-        Some(p) => p
-            .body
-            .get("name")
-            .cloned()
-            .unwrap_or_else(|| Value::from(OIDC_NAME)),
-        None => match req_name {
-            Some(Value::String(s)) if s == OIDC_NAME => Value::from(s),
-            Some(Value::String(s)) if !s.is_empty() => {
-                return Err(OktaError::unsupported(format!(
-                    "okta-emulator only emulates OpenID Connect apps (name \"{OIDC_NAME}\"), not \"{s}\""
-                )))
-            }
-            _ => {
-                causes.push("name", "The field cannot be left blank.");
-                Value::from(OIDC_NAME)
-            }
-        },
-    };
+    let name = app_name(take(&mut req, "name"), prev, causes)?;
     let label = take(&mut req, "label");
     if label
         .as_ref()
@@ -125,39 +153,92 @@ pub fn build(
         ),
     }
 
-    let mut accessibility = take_object(&mut req, "accessibility", "accessibility", &mut causes);
-    let mut visibility = take_object(&mut req, "visibility", "visibility", &mut causes);
+    let accessibility = take_object(&mut req, "accessibility", "accessibility", causes);
+    let visibility = take_object(&mut req, "visibility", "visibility", causes);
     let features = match take(&mut req, "features") {
         Some(Value::Array(a)) => Value::Array(a),
         _ => json!([]),
     };
     // Server-managed; whatever a client sends is ignored.
     req.remove("universalLogout");
-    let mut credentials = take_object(&mut req, "credentials", "credentials", &mut causes);
-    let mut settings = take_object(&mut req, "settings", "settings", &mut causes);
-    let oc = take_object(
-        &mut settings,
-        "oauthClient",
-        "settings.oauthClient",
-        &mut causes,
-    );
-    let mut coc = take_object(
+    let mut credentials = take_object(&mut req, "credentials", "credentials", causes);
+    let mut settings = take_object(&mut req, "settings", "settings", causes);
+    let oc = take_object(&mut settings, "oauthClient", "settings.oauthClient", causes);
+    let coc = take_object(
         &mut credentials,
         "oauthClient",
         "credentials.oauthClient",
-        &mut causes,
+        causes,
     );
+    Ok(Request {
+        name,
+        label,
+        accessibility,
+        visibility,
+        features,
+        credentials,
+        settings,
+        oc,
+        coc,
+        rest: req,
+    })
+}
 
-    // --- settings.oauthClient -------------------------------------------------------------
-    let prev_oc = prev.and_then(App::oauth_settings);
+/// The app `name`: fixed once created; on create, only OIDC apps are emulated.
+fn app_name(req_name: Option<Value>, prev: Option<&App>, causes: &mut Causes) -> ApiResult<Value> {
+    Ok(match prev {
+        Some(p) => p
+            .body
+            .get("name")
+            .cloned()
+            .unwrap_or_else(|| Value::from(OIDC_NAME)),
+        None => match req_name {
+            Some(Value::String(s)) if s == OIDC_NAME => Value::from(s),
+            Some(Value::String(s)) if !s.is_empty() => {
+                return Err(OktaError::unsupported(format!(
+                    "okta-emulator only emulates OpenID Connect apps (name \"{OIDC_NAME}\"), not \"{s}\""
+                )))
+            }
+            _ => {
+                causes.push("name", "The field cannot be left blank.");
+                Value::from(OIDC_NAME)
+            }
+        },
+    })
+}
+
+/// Okta's checks of `settings.oauthClient`, in its order.
+fn check_oauth_settings(
+    oc: &Map<String, Value>,
+    prev_oc: Option<&Map<String, Value>>,
+    causes: &mut Causes,
+) -> OauthSettings {
+    let app_type = app_type(oc, prev_oc, causes);
+    let grants = v::string_list(causes, "grant_types", oc.get("grant_types")).unwrap_or_default();
+    if grants.is_empty() {
+        causes.push("grant_types", "The field cannot be left blank.");
+    } else {
+        v::check_grants(causes, &app_type, &grants);
+    }
+    check_response_types_and_redirects(oc, &grants, causes);
+    check_oauth_fields(oc, &app_type, &grants, causes);
+    OauthSettings { app_type, grants }
+}
+
+/// `application_type`: one of Okta's, `web` by default, and fixed once created.
+fn app_type(
+    oc: &Map<String, Value>,
+    prev_oc: Option<&Map<String, Value>>,
+    causes: &mut Causes,
+) -> String {
     let prev_type = prev_oc.and_then(|o| str_of(o, "application_type"));
     v::check_enum(
-        &mut causes,
+        causes,
         "application_type",
         oc.get("application_type"),
         v::APP_TYPES,
     );
-    let app_type = str_of(&oc, "application_type")
+    let app_type = str_of(oc, "application_type")
         .filter(|t| v::APP_TYPES.contains(t))
         .or(prev_type)
         .unwrap_or("web")
@@ -170,19 +251,20 @@ pub fn build(
             );
         }
     }
+    app_type
+}
 
-    let grants =
-        v::string_list(&mut causes, "grant_types", oc.get("grant_types")).unwrap_or_default();
-    if grants.is_empty() {
-        causes.push("grant_types", "The field cannot be left blank.");
-    } else {
-        v::check_grants(&mut causes, &app_type, &grants);
-    }
+/// `response_types`, `wildcard_redirect`, `redirect_uris` and `post_logout_redirect_uris`
+/// against the grants.
+fn check_response_types_and_redirects(
+    oc: &Map<String, Value>,
+    grants: &[String],
+    causes: &mut Causes,
+) {
     let has = |g: &str| grants.iter().any(|x| x == g);
     let redirect_optional = has(PASSWORD) || has(CLIENT_CREDENTIALS);
-
     let response_types =
-        v::string_list(&mut causes, "response_types", oc.get("response_types")).unwrap_or_default();
+        v::string_list(causes, "response_types", oc.get("response_types")).unwrap_or_default();
     if let Some(bad) = response_types
         .iter()
         .find(|r| !v::RESPONSE_TYPES.contains(&r.as_str()))
@@ -208,39 +290,42 @@ pub fn build(
     }
 
     v::check_enum(
-        &mut causes,
+        causes,
         "wildcard_redirect",
         oc.get("wildcard_redirect"),
         &["DISABLED", "SUBDOMAIN"],
     );
-    let wildcard = str_of(&oc, "wildcard_redirect") == Some("SUBDOMAIN");
+    let wildcard = str_of(oc, "wildcard_redirect") == Some("SUBDOMAIN");
     let redirect_uris =
-        v::string_list(&mut causes, "redirect_uris", oc.get("redirect_uris")).unwrap_or_default();
+        v::string_list(causes, "redirect_uris", oc.get("redirect_uris")).unwrap_or_default();
     if redirect_uris.is_empty() && !grants.is_empty() && !redirect_optional {
         causes.push("redirect_uris", "The field cannot be left blank.");
     }
-    v::check_redirect_uris(&mut causes, "redirect_uris", &redirect_uris, wildcard);
+    v::check_redirect_uris(causes, "redirect_uris", &redirect_uris, wildcard);
     let post_logout = v::string_list(
-        &mut causes,
+        causes,
         "post_logout_redirect_uris",
         oc.get("post_logout_redirect_uris"),
     )
     .unwrap_or_default();
-    v::check_redirect_uris(
-        &mut causes,
-        "post_logout_redirect_uris",
-        &post_logout,
-        wildcard,
-    );
+    v::check_redirect_uris(causes, "post_logout_redirect_uris", &post_logout, wildcard);
+}
 
+/// The remaining `settings.oauthClient` fields: enums and URIs, then the options.
+fn check_oauth_fields(
+    oc: &Map<String, Value>,
+    app_type: &str,
+    grants: &[String],
+    causes: &mut Causes,
+) {
     v::check_enum(
-        &mut causes,
+        causes,
         "consent_method",
         oc.get("consent_method"),
         &["REQUIRED", "TRUSTED"],
     );
     v::check_enum(
-        &mut causes,
+        causes,
         "issuer_mode",
         oc.get("issuer_mode"),
         &["ORG_URL", "CUSTOM_URL", "DYNAMIC"],
@@ -253,22 +338,33 @@ pub fn build(
         "policy_uri",
         "jwks_uri",
     ] {
-        v::check_absolute_uri(&mut causes, f, oc.get(f));
+        v::check_absolute_uri(causes, f, oc.get(f));
     }
-    if str_of(&oc, "logo_uri").is_some_and(|s| s.len() > 1024) {
+    if str_of(oc, "logo_uri").is_some_and(|s| s.len() > 1024) {
         causes.push(
             "logo_uri",
             "'logo_uri' can't be more than '1024' characters long.",
         );
     }
-    v::check_refresh_token(&mut causes, oc.get("refresh_token"));
-    v::check_idp_initiated_login(&mut causes, &oc);
+    check_oauth_options(oc, app_type, grants, causes);
+}
+
+/// Refresh tokens, IdP-initiated login, flags, DPoP, keys, single logout and network.
+fn check_oauth_options(
+    oc: &Map<String, Value>,
+    app_type: &str,
+    grants: &[String],
+    causes: &mut Causes,
+) {
+    let has = |g: &str| grants.iter().any(|x| x == g);
+    v::check_refresh_token(causes, oc.get("refresh_token"));
+    v::check_idp_initiated_login(causes, oc);
     for f in [
         "dpop_bound_access_tokens",
         "participate_slo",
         "frontchannel_logout_session_required",
     ] {
-        v::check_bool(&mut causes, f, oc.get(f));
+        v::check_bool(causes, f, oc.get(f));
     }
     // Okta's spec forbids DPoP with client_credentials, yet its guide for Okta API service
     // apps uses exactly that: service apps may, other app types may not.
@@ -280,14 +376,14 @@ pub fn build(
             "'dpop_bound_access_tokens' can't be true when 'grant_types' contains 'client_credentials' or 'implicit'.",
         );
     }
-    v::check_jwks(&mut causes, oc.get("jwks"));
+    v::check_jwks(causes, oc.get("jwks"));
     if oc.get("jwks").is_some_and(|j| !j.is_null())
         && oc.get("jwks_uri").is_some_and(|j| !j.is_null())
     {
         causes.push("jwks", "'jwks' and 'jwks_uri' can't both be set.");
     }
     if oc.get("participate_slo") == Some(&Value::Bool(true))
-        && !matches!(app_type.as_str(), "web" | "browser")
+        && !matches!(app_type, "web" | "browser")
     {
         causes.push(
             "participate_slo",
@@ -297,7 +393,7 @@ pub fn build(
     if let Some(net) = oc.get("network").filter(|n| !n.is_null()) {
         match net.as_object() {
             Some(n) => v::check_enum(
-                &mut causes,
+                causes,
                 "network.connection",
                 n.get("connection"),
                 &["ANYWHERE", "ZONE"],
@@ -306,24 +402,35 @@ pub fn build(
         }
     }
     v::check_enum(
-        &mut causes,
+        causes,
         "backchannel_token_delivery_mode",
         oc.get("backchannel_token_delivery_mode"),
         &["poll"],
     );
+}
 
-    // --- credentials.oauthClient ----------------------------------------------------------
+/// Okta's checks of `credentials.oauthClient`: the auth method against the app type and keys,
+/// PKCE, the client id (fixed once created, unique in the org) and a caller-chosen secret.
+fn check_oauth_credentials(
+    req: &Request,
+    settings: &OauthSettings,
+    prev: Option<&App>,
+    org: &Org,
+    app_id: &str,
+    causes: &mut Causes,
+) -> OauthCredentials {
+    let (oc, coc) = (&req.oc, &req.coc);
     v::check_enum(
-        &mut causes,
+        causes,
         "token_endpoint_auth_method",
         coc.get("token_endpoint_auth_method"),
         v::AUTH_METHODS,
     );
-    let method = str_of(&coc, "token_endpoint_auth_method")
+    let method = str_of(coc, "token_endpoint_auth_method")
         .filter(|m| v::AUTH_METHODS.contains(m))
         .unwrap_or("client_secret_basic")
         .to_string();
-    if method == "none" && matches!(app_type.as_str(), "web" | "service") {
+    if method == "none" && matches!(settings.app_type.as_str(), "web" | "service") {
         causes.push(
             "token_endpoint_auth_method",
             "'token_endpoint_auth_method' is invalid. Valid values: [client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt].",
@@ -335,16 +442,43 @@ pub fn build(
             "'jwks' or 'jwks_uri' is required when 'token_endpoint_auth_method' is 'private_key_jwt'.",
         );
     }
-    v::check_bool(&mut causes, "pkce_required", coc.get("pkce_required"));
-    v::check_bool(&mut causes, "autoKeyRotation", coc.get("autoKeyRotation"));
+    v::check_bool(causes, "pkce_required", coc.get("pkce_required"));
+    v::check_bool(causes, "autoKeyRotation", coc.get("autoKeyRotation"));
     if method == "none" && coc.get("pkce_required") == Some(&Value::Bool(false)) {
         causes.push(
             "pkce_required",
             "'pkce_required' must be true when 'token_endpoint_auth_method' is 'none'.",
         );
     }
+    let client_id = client_id(coc, prev, org, app_id, causes);
+    let secret = match coc.get("client_secret") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => {
+            v::check_client_secret(causes, s, &method);
+            Some(s.clone())
+        }
+        Some(_) => {
+            causes.push("client_secret", "The field has an invalid value");
+            None
+        }
+    };
+    OauthCredentials {
+        method,
+        client_id,
+        secret,
+    }
+}
 
-    let req_client_id = str_of(&coc, "client_id").filter(|s| !s.is_empty());
+/// The client id: the app id unless the caller chose one; fixed once created; unique.
+fn client_id(
+    coc: &Map<String, Value>,
+    prev: Option<&App>,
+    org: &Org,
+    app_id: &str,
+    causes: &mut Causes,
+) -> String {
+    let req_client_id = str_of(coc, "client_id").filter(|s| !s.is_empty());
     let client_id = match (prev, req_client_id) {
         (Some(p), Some(id)) if id != p.client_id() => {
             causes.push(
@@ -355,7 +489,7 @@ pub fn build(
         }
         (Some(p), _) => p.client_id().to_string(),
         (None, Some(id)) => {
-            v::check_client_id(&mut causes, id);
+            v::check_client_id(causes, id);
             id.to_string()
         }
         (None, None) => app_id.to_string(),
@@ -370,33 +504,63 @@ pub fn build(
             "An object with this field already exists in the current organization",
         );
     }
-    let req_secret = match coc.get("client_secret") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.is_empty() => None,
-        Some(Value::String(s)) => {
-            v::check_client_secret(&mut causes, s, &method);
-            Some(s.clone())
-        }
-        Some(_) => {
-            causes.push("client_secret", "The field has an invalid value");
-            None
-        }
-    };
-    causes.into_result()?;
+    client_id
+}
 
-    let needs_secret = v::uses_secret(&method);
-    let secret = match (req_secret, prev) {
-        (Some(s), _) if needs_secret => SecretPlan::Set(s),
+fn secret_plan(credentials: &OauthCredentials, prev: Option<&App>) -> SecretPlan {
+    let needs_secret = v::uses_secret(&credentials.method);
+    match (&credentials.secret, prev) {
+        (Some(s), _) if needs_secret => SecretPlan::Set(s.clone()),
         (_, None) if needs_secret => SecretPlan::Generate,
         (_, Some(p)) if needs_secret && p.current_secret().is_none() => SecretPlan::Generate,
         _ => SecretPlan::Keep,
-    };
+    }
+}
 
-    // --- normalised document, in Okta's key order -------------------------------------------
+/// The normalised document, in Okta's key order.
+fn document(
+    req: Request,
+    settings: &OauthSettings,
+    credentials: OauthCredentials,
+    prev_oc: Option<&Map<String, Value>>,
+    org: &Org,
+) -> Map<String, Value> {
     let mut body = Map::new();
-    body.insert("name".into(), name);
-    body.insert("label".into(), label.unwrap_or(Value::Null));
+    body.insert("name".into(), req.name);
+    body.insert("label".into(), req.label.unwrap_or(Value::Null));
+    body.insert("accessibility".into(), accessibility(req.accessibility));
+    body.insert("visibility".into(), visibility(req.visibility));
+    body.insert("features".into(), req.features);
+    body.insert("signOnMode".into(), Value::from("OPENID_CONNECT"));
+    body.insert(
+        "credentials".into(),
+        credentials_document(
+            req.credentials,
+            req.coc,
+            credentials,
+            &settings.app_type,
+            org,
+        ),
+    );
+    body.insert(
+        "universalLogout".into(),
+        json!({
+            "status": "DISABLED",
+            "supportType": "FULL",
+            "identityStack": "NOT_SHARED",
+            "protocol": "GLOBAL_TOKEN_REVOCATION"
+        }),
+    );
+    let oauth_client = build_oauth_client(req.oc, prev_oc, &settings.app_type, &settings.grants);
+    body.insert(
+        "settings".into(),
+        settings_document(req.settings, oauth_client),
+    );
+    append_rest(&mut body, req.rest);
+    body
+}
 
+fn accessibility(mut accessibility: Map<String, Value>) -> Value {
     let mut acc = Map::new();
     acc.insert(
         "selfService".into(),
@@ -411,8 +575,10 @@ pub fn build(
         take(&mut accessibility, "loginRedirectUrl").unwrap_or(Value::Null),
     );
     append_rest(&mut acc, accessibility);
-    body.insert("accessibility".into(), Value::Object(acc));
+    Value::Object(acc)
+}
 
+fn visibility(mut visibility: Map<String, Value>) -> Value {
     let mut vis = Map::new();
     vis.insert(
         "autoLaunch".into(),
@@ -445,11 +611,17 @@ pub fn build(
         },
     );
     append_rest(&mut vis, visibility);
-    body.insert("visibility".into(), Value::Object(vis));
-    body.insert("features".into(), features);
-    body.insert("signOnMode".into(), Value::from("OPENID_CONNECT"));
+    Value::Object(vis)
+}
 
-    // credentials
+/// `credentials`: the user-name template, the org's signing key and `oauthClient`.
+fn credentials_document(
+    mut credentials: Map<String, Value>,
+    mut coc: Map<String, Value>,
+    checked: OauthCredentials,
+    app_type: &str,
+    org: &Org,
+) -> Value {
     let mut cred = Map::new();
     let mut unt = match take(&mut credentials, "userNameTemplate") {
         Some(Value::Object(u)) => u,
@@ -473,15 +645,13 @@ pub fn build(
         "autoKeyRotation".into(),
         take(&mut coc, "autoKeyRotation").unwrap_or(Value::Bool(true)),
     );
-    coc_out.insert("client_id".into(), Value::from(client_id));
+    coc_out.insert("client_id".into(), Value::from(checked.client_id));
     coc.remove("client_id");
     coc.remove("client_secret");
     coc.remove("token_endpoint_auth_method");
-    coc_out.insert(
-        "token_endpoint_auth_method".into(),
-        Value::from(method.clone()),
-    );
-    let pkce_default = method == "none" || matches!(app_type.as_str(), "browser" | "native");
+    let method = checked.method;
+    let pkce_default = method == "none" || matches!(app_type, "browser" | "native");
+    coc_out.insert("token_endpoint_auth_method".into(), Value::from(method));
     coc_out.insert(
         "pkce_required".into(),
         take(&mut coc, "pkce_required").unwrap_or(Value::Bool(pkce_default)),
@@ -489,19 +659,11 @@ pub fn build(
     append_rest(&mut coc_out, coc);
     cred.insert("oauthClient".into(), Value::Object(coc_out));
     append_rest(&mut cred, credentials);
-    body.insert("credentials".into(), Value::Object(cred));
+    Value::Object(cred)
+}
 
-    body.insert(
-        "universalLogout".into(),
-        json!({
-            "status": "DISABLED",
-            "supportType": "FULL",
-            "identityStack": "NOT_SHARED",
-            "protocol": "GLOBAL_TOKEN_REVOCATION"
-        }),
-    );
-
-    // settings
+/// `settings`, with Okta's defaults and the built `oauthClient`.
+fn settings_document(mut settings: Map<String, Value>, oauth_client: Map<String, Value>) -> Value {
     let mut st = Map::new();
     st.insert(
         "app".into(),
@@ -544,15 +706,9 @@ pub fn build(
     );
     append_rest(&mut notes_out, notes);
     st.insert("notes".into(), Value::Object(notes_out));
-    st.insert(
-        "oauthClient".into(),
-        Value::Object(build_oauth_client(oc, prev_oc, &app_type, &grants)),
-    );
+    st.insert("oauthClient".into(), Value::Object(oauth_client));
     append_rest(&mut st, settings);
-    body.insert("settings".into(), Value::Object(st));
-
-    append_rest(&mut body, req);
-    Ok(Built { body, secret })
+    Value::Object(st)
 }
 
 /// `settings.oauthClient` with Okta's defaults and key order.
@@ -612,33 +768,56 @@ fn build_oauth_client(
             out.insert(k.into(), j);
         }
     }
-    // refresh_token exists only with the refresh_token grant; omitted values keep the
-    // previously configured ones (the leeway is stored even when rendering hides it).
+    // refresh_token exists only with the refresh_token grant.
     let req_rt = take(&mut oc, "refresh_token");
     if has(REFRESH_TOKEN) {
-        let prev_rt = prev.and_then(|p| p.get("refresh_token"));
-        let pick = |k: &str| {
-            req_rt
-                .as_ref()
-                .and_then(|r| r.get(k))
-                .filter(|x| !x.is_null())
-                .or_else(|| prev_rt.and_then(|r| r.get(k)))
-                .cloned()
-        };
-        let rotation = pick("rotation_type").unwrap_or_else(|| {
-            Value::from(if app_type == "browser" {
-                "ROTATE"
-            } else {
-                "STATIC"
-            })
-        });
-        let leeway = pick("leeway").unwrap_or_else(|| Value::from(30));
         out.insert(
             "refresh_token".into(),
-            json!({ "rotation_type": rotation, "leeway": leeway }),
+            refresh_token(req_rt, prev, app_type),
         );
     }
-    let mut idp = match take(&mut oc, "idp_initiated_login") {
+    out.insert(
+        "idp_initiated_login".into(),
+        idp_initiated_login(take(&mut oc, "idp_initiated_login")),
+    );
+    out.insert(
+        "wildcard_redirect".into(),
+        take(&mut oc, "wildcard_redirect").unwrap_or_else(|| Value::from("DISABLED")),
+    );
+    oauth_client_tail(&mut oc, &mut out, has(CIBA));
+    append_rest(&mut out, oc);
+    out
+}
+
+/// Omitted `refresh_token` values keep the previously configured ones (the leeway is stored
+/// even when rendering hides it).
+fn refresh_token(
+    req_rt: Option<Value>,
+    prev: Option<&Map<String, Value>>,
+    app_type: &str,
+) -> Value {
+    let prev_rt = prev.and_then(|p| p.get("refresh_token"));
+    let pick = |k: &str| {
+        req_rt
+            .as_ref()
+            .and_then(|r| r.get(k))
+            .filter(|x| !x.is_null())
+            .or_else(|| prev_rt.and_then(|r| r.get(k)))
+            .cloned()
+    };
+    let rotation = pick("rotation_type").unwrap_or_else(|| {
+        Value::from(if app_type == "browser" {
+            "ROTATE"
+        } else {
+            "STATIC"
+        })
+    });
+    let leeway = pick("leeway").unwrap_or_else(|| Value::from(30));
+    json!({ "rotation_type": rotation, "leeway": leeway })
+}
+
+fn idp_initiated_login(req: Option<Value>) -> Value {
+    let mut idp = match req {
         Some(Value::Object(i)) => i,
         _ => Map::new(),
     };
@@ -652,16 +831,16 @@ fn build_oauth_client(
         take(&mut idp, "default_scope").unwrap_or_else(|| json!([])),
     );
     append_rest(&mut idp_out, idp);
-    out.insert("idp_initiated_login".into(), Value::Object(idp_out));
-    out.insert(
-        "wildcard_redirect".into(),
-        take(&mut oc, "wildcard_redirect").unwrap_or_else(|| Value::from("DISABLED")),
-    );
-    // CIBA settings are only shown when the CIBA grant is present.
-    let delivery = take(&mut oc, "backchannel_token_delivery_mode");
-    let signing_alg = take(&mut oc, "backchannel_authentication_request_signing_alg");
-    let authenticator = take(&mut oc, "backchannel_custom_authenticator_id");
-    if has(CIBA) {
+    Value::Object(idp_out)
+}
+
+/// The last `oauthClient` keys: CIBA (shown only with its grant), DPoP, network, single
+/// logout.
+fn oauth_client_tail(oc: &mut Map<String, Value>, out: &mut Map<String, Value>, ciba: bool) {
+    let delivery = take(oc, "backchannel_token_delivery_mode");
+    let signing_alg = take(oc, "backchannel_authentication_request_signing_alg");
+    let authenticator = take(oc, "backchannel_custom_authenticator_id");
+    if ciba {
         out.insert(
             "backchannel_token_delivery_mode".into(),
             delivery.unwrap_or_else(|| Value::from("poll")),
@@ -675,17 +854,17 @@ fn build_oauth_client(
     }
     out.insert(
         "dpop_bound_access_tokens".into(),
-        take(&mut oc, "dpop_bound_access_tokens").unwrap_or(Value::Bool(false)),
+        take(oc, "dpop_bound_access_tokens").unwrap_or(Value::Bool(false)),
     );
-    if let Some(n) = take(&mut oc, "network") {
+    if let Some(n) = take(oc, "network") {
         out.insert("network".into(), n);
     }
     out.insert(
         "participate_slo".into(),
-        take(&mut oc, "participate_slo").unwrap_or(Value::Bool(false)),
+        take(oc, "participate_slo").unwrap_or(Value::Bool(false)),
     );
-    let fc_uri = take(&mut oc, "frontchannel_logout_uri");
-    let fc_required = take(&mut oc, "frontchannel_logout_session_required");
+    let fc_uri = take(oc, "frontchannel_logout_uri");
+    let fc_required = take(oc, "frontchannel_logout_session_required");
     if let Some(u) = fc_uri {
         out.insert("frontchannel_logout_uri".into(), u);
         out.insert(
@@ -695,8 +874,6 @@ fn build_oauth_client(
     } else if let Some(r) = fc_required {
         out.insert("frontchannel_logout_session_required".into(), r);
     }
-    append_rest(&mut out, oc);
-    out
 }
 
 /// The app as Okta returns it. `with_secret` adds the current client secret (create and PUT
