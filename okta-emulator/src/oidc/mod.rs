@@ -17,7 +17,6 @@ mod errors;
 mod logout;
 mod policy;
 mod revoke;
-mod service_token;
 mod session;
 mod token;
 mod userinfo;

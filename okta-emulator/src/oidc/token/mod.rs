@@ -3,6 +3,8 @@
 //! challenge) or the `refresh_token` grant (STATIC: the same token back; ROTATE: a new one, the
 //! old one valid for `leeway` seconds, reuse after that revokes the family).
 
+mod client_credentials;
+
 use std::sync::Arc;
 
 use aws_lc_rs::digest;
@@ -27,7 +29,7 @@ use crate::{
     oidc::claims::{self, ClaimError, Subject},
     oidc::client_auth::{self, field},
     oidc::errors::{json_response, OAuthError},
-    oidc::{discovery, org_url, resolve_with_keys, service_token, Issuer, IssuerSel},
+    oidc::{discovery, org_url, resolve_with_keys, Issuer, IssuerSel},
     store::oidc::{self as grants, AccessGrant, Lifetimes, RefreshGrant},
 };
 
@@ -266,7 +268,7 @@ fn run(
         }),
         // Tokens for Okta's own APIs; custom servers' client credentials are not modelled.
         "client_credentials" if issuer.is_org() => {
-            return Ok(service_token::grant(s, issuer, &app, headers, form)
+            return Ok(client_credentials::grant(s, issuer, &app, headers, form)
                 .unwrap_or_else(IntoResponse::into_response));
         }
         // Valid grants the emulator does not implement (password, device, client credentials
