@@ -3,7 +3,9 @@
 //! challenge) or the `refresh_token` grant (STATIC: the same token back; ROTATE: a new one, the
 //! old one valid for `leeway` seconds, reuse after that revokes the family).
 
+mod authorization_code;
 mod client_credentials;
+mod refresh_token;
 
 use std::sync::Arc;
 
@@ -22,7 +24,7 @@ use crate::{
     base::clock,
     pipeline::http::BoundBase,
     pipeline::shared::Shared,
-    store::{App, Org, Status, UserStatus},
+    store::{App, Org, UserStatus},
 };
 use crate::{
     base::jose::keys,
@@ -183,7 +185,7 @@ pub fn mint(
     })
 }
 
-fn success(m: &Minted, scopes: &[String], refresh: Option<&str>) -> Response {
+pub(super) fn success(m: &Minted, scopes: &[String], refresh: Option<&str>) -> Response {
     let mut body = Map::new();
     body.insert("token_type".into(), json!("Bearer"));
     body.insert("expires_in".into(), json!(m.expires_in));
@@ -253,11 +255,18 @@ fn run(
     }
     let now = clock::now();
     let outcome = match grant {
-        "authorization_code" => {
-            s.write(|org| Ok(code_grant(org, issuer, &app, form, s.user_token_secs, now)))
-        }
+        "authorization_code" => s.write(|org| {
+            Ok(authorization_code::grant(
+                org,
+                issuer,
+                &app,
+                form,
+                s.user_token_secs,
+                now,
+            ))
+        }),
         "refresh_token" => s.write(|org| {
-            Ok(refresh_grant(
+            Ok(refresh_token::grant(
                 org,
                 issuer,
                 &app,
@@ -278,98 +287,8 @@ fn run(
     outcome.map_err(|_| OAuthError::server_error())?
 }
 
-/// `user_secs`: `--user-token-lifetime-secs`, which overrides the lifetimes of the access and
-/// ID tokens minted for a user here (refresh tokens keep theirs).
-fn code_grant(
-    org: &mut Org,
-    issuer: &Issuer,
-    app: &App,
-    form: &[(String, String)],
-    user_secs: Option<i64>,
-    now: i64,
-) -> Result<Response, OAuthError> {
-    org.oidc.prune(now);
-    let invalid = || OAuthError::bad_request("invalid_grant", CODE_INVALID);
-    let code = field(form, "code").ok_or_else(invalid)?;
-    let h = grants::hash(code);
-    let idx = org
-        .oidc
-        .codes
-        .iter()
-        .position(|c| c.hash == h)
-        .ok_or_else(invalid)?;
-    let c = &org.oidc.codes[idx];
-    if c.issuer != issuer.key {
-        return Err(OAuthError::bad_request("invalid_request", OTHER_SERVER));
-    }
-    if c.client_id != app.client_id() {
-        return Err(OAuthError::bad_request("invalid_grant", OTHER_CLIENT));
-    }
-    // From here on the code is used up, whatever the outcome.
-    let c = org.oidc.codes.remove(idx);
-    if field(form, "redirect_uri") != Some(c.redirect_uri.as_str()) {
-        return Err(OAuthError::bad_request("invalid_grant", REDIRECT_MISMATCH));
-    }
-    match (&c.challenge, field(form, "code_verifier")) {
-        (Some(_), None) => {
-            return Err(OAuthError::bad_request(
-                "invalid_request",
-                PKCE_VERIFIER_REQUIRED,
-            ))
-        }
-        (None, Some(_)) => return Err(OAuthError::bad_request("invalid_request", PKCE_UNEXPECTED)),
-        (Some(ch), Some(v)) if s256(v) != *ch => {
-            return Err(OAuthError::bad_request("invalid_grant", PKCE_FAILED))
-        }
-        _ => {}
-    }
-    // offline_access yields a refresh token only with the refresh_token grant; else it is dropped.
-    let refresh_ok = app_has_grant(app, "refresh_token");
-    let scopes: Vec<String> = c
-        .scopes
-        .iter()
-        .filter(|s| refresh_ok || *s != "offline_access")
-        .cloned()
-        .collect();
-    let family = grants::opaque(20);
-    let with_refresh = scopes.iter().any(|s| s == "offline_access");
-    let m = mint(
-        org,
-        issuer,
-        &MintRequest {
-            client_id: &c.client_id,
-            user_id: &c.user_id,
-            scopes: &scopes,
-            auth_time: c.auth_time,
-            nonce: c.nonce.as_deref(),
-            access_secs: user_secs.unwrap_or(c.lifetimes.access_secs),
-            id_secs: user_secs.unwrap_or(claims::ID_TOKEN_SECS),
-            family: with_refresh.then_some(family.as_str()),
-            with_access: true,
-            with_id: scopes.iter().any(|s| s == "openid"),
-        },
-        now,
-    )?;
-    let refresh = with_refresh.then(|| {
-        let value = grants::opaque(43);
-        org.oidc.refresh_tokens.push(new_refresh(
-            &value,
-            &family,
-            issuer,
-            &c.client_id,
-            &c.user_id,
-            &scopes,
-            c.auth_time,
-            &c.lifetimes,
-            now,
-        ));
-        value
-    });
-    Ok(success(&m, &scopes, refresh.as_deref()))
-}
-
 #[allow(clippy::too_many_arguments)]
-fn new_refresh(
+pub(super) fn new_refresh(
     value: &str,
     family: &str,
     issuer: &Issuer,
@@ -397,123 +316,11 @@ fn new_refresh(
     }
 }
 
-/// The app's refresh-token rotation: (`ROTATE`?, leeway seconds).
-pub fn rotation(app: &App) -> (bool, i64) {
-    let rt = app.oauth_settings().and_then(|o| o.get("refresh_token"));
-    let rotate = rt
-        .and_then(|r| r.get("rotation_type"))
-        .and_then(Value::as_str)
-        == Some("ROTATE");
-    let leeway = rt
-        .and_then(|r| r.get("leeway"))
-        .and_then(Value::as_i64)
-        .unwrap_or(30);
-    (rotate, leeway)
-}
-
-/// Whether a superseded refresh token may still be used at `now` (within the leeway).
-pub fn within_leeway(superseded_at: Option<i64>, leeway: i64, now: i64) -> bool {
-    superseded_at.is_none_or(|t| now < t + leeway)
-}
-
-fn refresh_grant(
-    org: &mut Org,
-    issuer: &Issuer,
-    app: &App,
-    form: &[(String, String)],
-    user_secs: Option<i64>,
-    now: i64,
-) -> Result<Response, OAuthError> {
-    org.oidc.prune(now);
-    let invalid = || OAuthError::bad_request("invalid_grant", REFRESH_INVALID);
-    let value = field(form, "refresh_token").ok_or_else(invalid)?;
-    let h = grants::hash(value);
-    let idx = org
-        .oidc
-        .refresh_tokens
-        .iter()
-        .position(|r| r.hash == h)
-        .ok_or_else(invalid)?;
-    let r = org.oidc.refresh_tokens[idx].clone();
-    if r.issuer != issuer.key || r.client_id != app.client_id() {
-        return Err(invalid());
-    }
-    let (rotate, leeway) = rotation(app);
-    if !within_leeway(r.superseded_at, leeway, now) {
-        // Reuse of a rotated token: treat as theft and end the whole family.
-        tracing::warn!(client_id = %r.client_id, "refresh token reuse detected; family revoked");
-        org.oidc.revoke_family(&r.family);
-        return Err(invalid());
-    }
-    let user_ok = org
-        .user(&r.user_id)
-        .is_some_and(|u| u.status == UserStatus::Active)
-        && app.status == Status::Active
-        && is_assigned(org, app, &r.user_id);
-    if !user_ok {
-        org.oidc.revoke_family(&r.family);
-        return Err(invalid());
-    }
-    let scopes = match field(form, "scope") {
-        None => r.scopes.clone(),
-        Some(s) => {
-            let asked: Vec<String> = s.split_whitespace().map(str::to_string).collect();
-            let denied: Vec<&str> = asked
-                .iter()
-                .filter(|a| !r.scopes.contains(a))
-                .map(String::as_str)
-                .collect();
-            if !denied.is_empty() {
-                return Err(OAuthError::bad_request(
-                    "access_denied",
-                    format!(
-                        "Some of the scopes requested for the refresh request were not granted in the original authorize request. Denied scopes: {}.",
-                        denied.join(", ")
-                    ),
-                ));
-            }
-            asked
-        }
-    };
-    org.oidc.refresh_tokens[idx].last_used = now;
-    let m = mint(
-        org,
-        issuer,
-        &MintRequest {
-            client_id: &r.client_id,
-            user_id: &r.user_id,
-            scopes: &scopes,
-            auth_time: r.auth_time,
-            nonce: None,
-            access_secs: user_secs.unwrap_or(r.access_secs),
-            id_secs: user_secs.unwrap_or(claims::ID_TOKEN_SECS),
-            family: Some(&r.family),
-            with_access: true,
-            with_id: scopes.iter().any(|s| s == "openid"),
-        },
-        now,
-    )?;
-    let out = if rotate {
-        let fresh = grants::opaque(43);
-        let mut next = r.clone();
-        next.hash = grants::hash(&fresh);
-        next.created = now;
-        next.last_used = now;
-        next.superseded_at = None;
-        // The new token keeps the family's original expiry.
-        org.oidc.refresh_tokens.push(next);
-        let old = &mut org.oidc.refresh_tokens[idx];
-        old.superseded_at.get_or_insert(now);
-        fresh
-    } else {
-        value.to_string()
-    };
-    Ok(success(&m, &scopes, Some(&out)))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::refresh_token::{rotation, within_leeway};
     use super::*;
+    use crate::store::Status;
 
     #[test]
     fn pkce_s256_is_base64url_sha256() {
