@@ -17,10 +17,8 @@ use serde_json::{json, Value};
 
 use crate::{
     base::ids,
-    okta::apps::{
-        assignments, grants as app_grants, model as app_model, roles as client_roles, secrets,
-    },
-    okta::{api_tokens as tokens, objects},
+    okta::apps::{assignments, grants, model, roles, secrets},
+    okta::{api_tokens, objects},
     pipeline::faults::FaultSpec,
     pipeline::http::{BaseUrl, Query},
     pipeline::{routes::Handlers, shared::Shared},
@@ -106,11 +104,11 @@ pub async fn state(State(s): State<Arc<Shared>>, BaseUrl(base): BaseUrl) -> Resp
             .iter()
             .map(|a| {
                 json!({
-                    "app": app_model::render(a, org, &base, false),
+                    "app": model::render(a, org, &base, false),
                     "secrets": a.secrets.iter().map(|x| secrets::render(x, &a.id, &base)).collect::<Vec<_>>(),
                     "groups": a.groups.iter().map(|g| assignments::render(g, &a.id, org, &base, false)).collect::<Vec<_>>(),
-                    "grants": org.app_grants.iter().filter(|g| g.app_id == a.id).map(|g| app_grants::render(g, a, &base, false)).collect::<Vec<_>>(),
-                    "roles": org.client_roles.iter().filter(|r| r.app_id == a.id).map(|r| client_roles::render(r, a, &base)).collect::<Vec<_>>(),
+                    "grants": org.app_grants.iter().filter(|g| g.app_id == a.id).map(|g| grants::render(g, a, &base, false)).collect::<Vec<_>>(),
+                    "roles": org.client_roles.iter().filter(|r| r.app_id == a.id).map(|r| roles::render(r, a, &base)).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -123,7 +121,7 @@ pub async fn state(State(s): State<Arc<Shared>>, BaseUrl(base): BaseUrl) -> Resp
             "memberships": org.memberships,
             "apps": apps,
             // Metadata only: token values are never shown after minting.
-            "apiTokens": org.tokens.iter().map(|t| tokens::render(t, &base)).collect::<Vec<_>>(),
+            "apiTokens": org.tokens.iter().map(|t| api_tokens::render(t, &base)).collect::<Vec<_>>(),
         })
     });
     let mut dump = org_dump;

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 use crate::{
     base::clock,
     base::errors::{ApiResult, Causes, OktaError},
-    okta::fields as validate,
+    okta::fields,
     pipeline::auth::Caller,
     pipeline::http::{self, BaseUrl},
     pipeline::{ratelimit::API_TOKENS, routes::Route, shared::Shared},
@@ -55,7 +55,7 @@ fn network_from(v: &Value, causes: &mut Causes) -> Value {
         causes.push("network", "The field has an invalid value");
         return Value::Null;
     };
-    validate::check_enum(
+    fields::check_enum(
         causes,
         "network.connection",
         obj.get("connection"),
@@ -69,7 +69,7 @@ fn network_from(v: &Value, causes: &mut Causes) -> Value {
     out.insert("connection".into(), Value::from(connection));
     let mut zones = 0;
     for k in ["include", "exclude"] {
-        if let Some(list) = validate::string_list(causes, &format!("network.{k}"), obj.get(k)) {
+        if let Some(list) = fields::string_list(causes, &format!("network.{k}"), obj.get(k)) {
             zones += list.len();
             if !list.is_empty() {
                 out.insert(k.into(), json!(list));

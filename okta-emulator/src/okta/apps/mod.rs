@@ -23,7 +23,6 @@ use serde_json::{json, Value};
 use crate::{
     base::errors::{ApiResult, OktaError},
     base::{clock, ids},
-    okta::apps::model::{self as app_model, SecretPlan},
     pipeline::http::{self, BaseUrl, ListParams, Query},
     pipeline::{
         ratelimit::{APPS, DEFAULT_BUCKET, OAUTH2},
@@ -32,6 +31,7 @@ use crate::{
     },
     store::{App, ClientSecret, Org, Status},
 };
+use model::SecretPlan;
 
 /// Okta's `(AppInstance)` type word in 404 summaries.
 pub const APP_KIND: &str = "AppInstance";
@@ -59,7 +59,7 @@ fn app_matches(app: &App, clauses: &[(String, String)]) -> ApiResult<bool> {
     for (field, value) in clauses {
         let ok = match field.as_str() {
             "group.id" => app.groups.iter().any(|g| &g.group_id == value),
-            f => match app_model::filter_value(app, f) {
+            f => match model::filter_value(app, f) {
                 Some(v) => v == value,
                 None if matches!(f, "status" | "name" | "id" | "credentials.signing.kid") => false,
                 None => {
@@ -113,7 +113,7 @@ pub async fn list(
         let (page, next) = http::paginate(matching, after, params.limit, |a| a.seq);
         let items = page
             .into_iter()
-            .map(|a| app_model::render(a, org, &base, false))
+            .map(|a| model::render(a, org, &base, false))
             .collect::<Vec<_>>();
         Ok((items, next))
     })?;
@@ -157,7 +157,7 @@ pub async fn create(
     let req = http::object_body(&body)?;
     let rendered = s.write(|org| {
         let id = ids::object_id("0oa");
-        let built = app_model::build(req, None, org, &id)?;
+        let built = model::build(req, None, org, &id)?;
         let now = clock::now();
         let seq = org.next_seq();
         let mut app = App {
@@ -175,7 +175,7 @@ pub async fn create(
             groups: Vec::new(),
         };
         apply_secret(&mut app, built.secret, now);
-        let rendered = app_model::render(&app, org, &base, true);
+        let rendered = model::render(&app, org, &base, true);
         org.apps.push(app);
         Ok(rendered)
     })?;
@@ -199,7 +199,7 @@ pub async fn get_one(
         let app = org
             .app(&id)
             .ok_or_else(|| OktaError::not_found(&id, APP_KIND))?;
-        Ok::<_, OktaError>(app_model::render(app, org, &base, false))
+        Ok::<_, OktaError>(model::render(app, org, &base, false))
     })?;
     Ok(http::ok(&rendered))
 }
@@ -213,13 +213,13 @@ pub async fn replace(
     let req = http::object_body(&body)?;
     let rendered = s.write(|org| {
         let idx = index_of(org, &id)?;
-        let built = app_model::build(req, Some(&org.apps[idx]), org, &id)?;
+        let built = model::build(req, Some(&org.apps[idx]), org, &id)?;
         let now = clock::now();
         let app = &mut org.apps[idx];
         app.body = built.body;
         app.last_updated = now;
         apply_secret(app, built.secret, now);
-        Ok(app_model::render(&org.apps[idx], org, &base, true))
+        Ok(model::render(&org.apps[idx], org, &base, true))
     })?;
     Ok(http::ok(&rendered))
 }
@@ -415,7 +415,11 @@ mod tests {
         let first = app.secrets[0].secret.clone();
         apply_secret(&mut app, SecretPlan::Set(first.clone()), 2);
         assert_eq!(app.secrets.len(), 1);
-        apply_secret(&mut app, SecretPlan::Set("a-brand-new-secret".into()), 3);
+        apply_secret(
+            &mut app,
+            SecretPlan::Set("a-brand-new-secret".into()),
+            3,
+        );
         assert_eq!(app.secrets.len(), 1);
         assert_eq!(
             app.current_secret().map(|c| c.secret.as_str()),

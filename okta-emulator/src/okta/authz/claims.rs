@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::{
     base::errors::{ApiResult, Causes, OktaError},
     base::ids,
-    okta::authz::{render as authz_render, server_index, system_object},
+    okta::authz::{render, server_index, system_object},
     okta::fields::{
         bool_field, check_group_filter, enum_field, only_params, required_str, status_field,
         str_list,
@@ -140,7 +140,7 @@ pub async fn list(
         Ok::<_, OktaError>(
             srv.claims
                 .iter()
-                .map(|c| authz_render::claim(c, &base, &as_id))
+                .map(|c| render::claim(c, &base, &as_id))
                 .collect::<Vec<_>>(),
         )
     })?;
@@ -157,7 +157,7 @@ pub async fn create(
     let rendered = s.write(|org| {
         let i = server_index(org, &as_id)?;
         let claim = build(&req, &org.auth_servers[i], None)?;
-        let rendered = authz_render::claim(&claim, &base, &as_id);
+        let rendered = render::claim(&claim, &base, &as_id);
         org.auth_servers[i].claims.push(claim);
         Ok(rendered)
     })?;
@@ -172,7 +172,7 @@ pub async fn get_one(
     let rendered = s.read(|org| {
         let srv = &org.auth_servers[server_index(org, &as_id)?];
         let c = &srv.claims[claim_index(srv, &id)?];
-        Ok::<_, OktaError>(authz_render::claim(c, &base, &as_id))
+        Ok::<_, OktaError>(render::claim(c, &base, &as_id))
     })?;
     Ok(http::ok(&rendered))
 }
@@ -189,7 +189,7 @@ pub async fn replace(
         let j = claim_index(&org.auth_servers[i], &id)?;
         let current = org.auth_servers[i].claims[j].clone();
         let claim = build(&req, &org.auth_servers[i], Some(&current))?;
-        let rendered = authz_render::claim(&claim, &base, &as_id);
+        let rendered = render::claim(&claim, &base, &as_id);
         org.auth_servers[i].claims[j] = claim;
         Ok(rendered)
     })?;
@@ -215,7 +215,7 @@ pub async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::seed as authz_seed;
+    use crate::store::seed;
     use serde_json::json;
 
     fn obj(v: Value) -> Map<String, Value> {
@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn groups_claims_are_validated() {
-        let srv = authz_seed::default_server(1);
+        let srv = seed::default_server(1);
         let c = build(&groups_claim(json!({})), &srv, None).ok().unwrap();
         assert_eq!(c.group_filter_type.as_deref(), Some("REGEX"));
         assert!(c.always_include_in_token && !c.system);
@@ -271,7 +271,7 @@ mod tests {
 
     #[test]
     fn system_claims_only_toggle_inclusion() {
-        let srv = authz_seed::default_server(1);
+        let srv = seed::default_server(1);
         let birthdate = srv.claims.iter().find(|c| c.name == "birthdate").unwrap();
         let c = build(
             &obj(json!({"name": "x", "alwaysIncludeInToken": true})),

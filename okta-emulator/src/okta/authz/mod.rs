@@ -15,10 +15,6 @@ use axum::{
 
 use crate::{
     base::errors::{ApiResult, OktaError},
-    okta::authz::{
-        claims as authz_claims, policies as authz_policies, scopes as authz_scopes,
-        servers as authz_servers,
-    },
     pipeline::{ratelimit::DEFAULT_BUCKET, routes::Route},
     store::Org,
 };
@@ -36,107 +32,107 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/authorizationServers",
             FAMILY,
             DEFAULT_BUCKET,
-            get(authz_servers::list).post(authz_servers::create),
+            get(servers::list).post(servers::create),
         ),
         Route::api(
             AS,
             FAMILY,
             DEFAULT_BUCKET,
-            get(authz_servers::get_one)
-                .put(authz_servers::replace)
-                .delete(authz_servers::delete),
+            get(servers::get_one)
+                .put(servers::replace)
+                .delete(servers::delete),
         ),
         Route::api(
             r("/lifecycle/activate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(authz_servers::activate),
+            post(servers::activate),
         ),
         Route::api(
             r("/lifecycle/deactivate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(authz_servers::deactivate),
+            post(servers::deactivate),
         ),
         Route::api(
             r("/scopes"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(authz_scopes::list).post(authz_scopes::create),
+            get(scopes::list).post(scopes::create),
         ),
         Route::api(
             r("/scopes/{scope_id}"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(authz_scopes::get_one)
-                .put(authz_scopes::replace)
-                .delete(authz_scopes::delete),
+            get(scopes::get_one)
+                .put(scopes::replace)
+                .delete(scopes::delete),
         ),
         Route::api(
             r("/claims"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(authz_claims::list).post(authz_claims::create),
+            get(claims::list).post(claims::create),
         ),
         Route::api(
             r("/claims/{claim_id}"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(authz_claims::get_one)
-                .put(authz_claims::replace)
-                .delete(authz_claims::delete),
+            get(claims::get_one)
+                .put(claims::replace)
+                .delete(claims::delete),
         ),
         Route::api(
             r("/policies"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(authz_policies::list).post(authz_policies::create),
+            get(policies::list).post(policies::create),
         ),
         Route::api(
             r("/policies/{policy_id}"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(authz_policies::get_one)
-                .put(authz_policies::replace)
-                .delete(authz_policies::delete),
+            get(policies::get_one)
+                .put(policies::replace)
+                .delete(policies::delete),
         ),
         Route::api(
             r("/policies/{policy_id}/lifecycle/activate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(authz_policies::activate),
+            post(policies::activate),
         ),
         Route::api(
             r("/policies/{policy_id}/lifecycle/deactivate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(authz_policies::deactivate),
+            post(policies::deactivate),
         ),
         Route::api(
             r("/policies/{policy_id}/rules"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(authz_policies::list_rules).post(authz_policies::create_rule),
+            get(policies::list_rules).post(policies::create_rule),
         ),
         Route::api(
             r("/policies/{policy_id}/rules/{rule_id}"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(authz_policies::get_rule)
-                .put(authz_policies::replace_rule)
-                .delete(authz_policies::delete_rule),
+            get(policies::get_rule)
+                .put(policies::replace_rule)
+                .delete(policies::delete_rule),
         ),
         Route::api(
             r("/policies/{policy_id}/rules/{rule_id}/lifecycle/activate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(authz_policies::activate_rule),
+            post(policies::activate_rule),
         ),
         Route::api(
             r("/policies/{policy_id}/rules/{rule_id}/lifecycle/deactivate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(authz_policies::deactivate_rule),
+            post(policies::deactivate_rule),
         ),
     ]
 }

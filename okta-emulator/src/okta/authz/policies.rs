@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::{
     base::errors::{ApiResult, Causes, OktaError},
     base::{clock, ids},
-    okta::authz::{render as authz_render, server_index},
+    okta::authz::{render, server_index},
     okta::fields::{only_params, required_str, status_field, str_list},
     pipeline::http::{self, BaseUrl, Query},
     pipeline::shared::Shared,
@@ -276,7 +276,7 @@ pub async fn list(
         Ok::<_, OktaError>(
             srv.policies
                 .iter()
-                .map(|p| authz_render::policy(p, &base, &as_id))
+                .map(|p| render::policy(p, &base, &as_id))
                 .collect::<Vec<_>>(),
         )
     })?;
@@ -295,7 +295,7 @@ pub async fn create(
         let srv = &mut org.auth_servers[i];
         let next = srv.policies.iter().map(|p| p.priority).max().unwrap_or(0) + 1;
         let p = build_policy(&req, next, None)?;
-        let rendered = authz_render::policy(&p, &base, &as_id);
+        let rendered = render::policy(&p, &base, &as_id);
         srv.policies.push(p);
         sort_policies(&mut srv.policies);
         Ok(rendered)
@@ -310,7 +310,7 @@ pub async fn get_one(
 ) -> ApiResult<Response> {
     let rendered = s.read(|org| {
         let (i, j) = policy_at(org, &as_id, &pid)?;
-        Ok::<_, OktaError>(authz_render::policy(
+        Ok::<_, OktaError>(render::policy(
             &org.auth_servers[i].policies[j],
             &base,
             &as_id,
@@ -330,7 +330,7 @@ pub async fn replace(
         let (i, j) = policy_at(org, &as_id, &pid)?;
         let srv = &mut org.auth_servers[i];
         let p = build_policy(&req, 1, Some(&srv.policies[j]))?;
-        let rendered = authz_render::policy(&p, &base, &as_id);
+        let rendered = render::policy(&p, &base, &as_id);
         srv.policies[j] = p;
         sort_policies(&mut srv.policies);
         Ok(rendered)
@@ -390,7 +390,7 @@ pub async fn list_rules(
             org.auth_servers[i].policies[j]
                 .rules
                 .iter()
-                .map(|r| authz_render::rule(r, &base, &as_id, &pid))
+                .map(|r| render::rule(r, &base, &as_id, &pid))
                 .collect::<Vec<_>>(),
         )
     })?;
@@ -409,7 +409,7 @@ pub async fn create_rule(
         let p = &mut org.auth_servers[i].policies[j];
         let next = p.rules.iter().map(|r| r.priority).max().unwrap_or(0) + 1;
         let r = build_rule(&req, next, None)?;
-        let rendered = authz_render::rule(&r, &base, &as_id, &pid);
+        let rendered = render::rule(&r, &base, &as_id, &pid);
         p.rules.push(r);
         p.rules.sort_by_key(|r| r.priority);
         Ok(rendered)
@@ -424,7 +424,7 @@ pub async fn get_rule(
 ) -> ApiResult<Response> {
     let rendered = s.read(|org| {
         let (i, j, k) = rule_at(org, &as_id, &pid, &rid)?;
-        Ok::<_, OktaError>(authz_render::rule(
+        Ok::<_, OktaError>(render::rule(
             &org.auth_servers[i].policies[j].rules[k],
             &base,
             &as_id,
@@ -445,7 +445,7 @@ pub async fn replace_rule(
         let (i, j, k) = rule_at(org, &as_id, &pid, &rid)?;
         let p = &mut org.auth_servers[i].policies[j];
         let r = build_rule(&req, 1, Some(&p.rules[k]))?;
-        let rendered = authz_render::rule(&r, &base, &as_id, &pid);
+        let rendered = render::rule(&r, &base, &as_id, &pid);
         p.rules[k] = r;
         p.rules.sort_by_key(|r| r.priority);
         Ok(rendered)

@@ -218,7 +218,7 @@ pub fn rule(r: &PolicyRule, base: &str, as_key: &str, policy_id: &str) -> Value 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::seed as authz_seed;
+    use crate::store::seed;
 
     fn keys(v: &Value) -> Vec<&str> {
         v.as_object().unwrap().keys().map(String::as_str).collect()
@@ -226,7 +226,7 @@ mod tests {
 
     #[test]
     fn server_shape_follows_recordings() {
-        let s = authz_seed::new_server(
+        let s = seed::new_server(
             1,
             "n".into(),
             "d".into(),
@@ -270,7 +270,7 @@ mod tests {
                 "deactivate"
             ]
         );
-        let d = authz_seed::default_server(2);
+        let d = seed::default_server(2);
         let v = server(&d, "http://h");
         assert_eq!(v["issuer"], "http://h/oauth2/default");
         assert!(v["credentials"]["signing"].get("nextRotation").is_none());
@@ -278,7 +278,7 @@ mod tests {
 
     #[test]
     fn claims_render_value_and_snake_case_filter() {
-        let s = authz_seed::new_server(
+        let s = seed::new_server(
             1,
             "n".into(),
             "d".into(),

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use crate::{
     base::errors::{ApiResult, Causes, OktaError},
     base::ids,
-    okta::authz::{render as authz_render, server_index, system_object},
+    okta::authz::{render, server_index, system_object},
     okta::fields::{bool_field, enum_field, only_params, required_str},
     pipeline::http::{self, BaseUrl, Query},
     pipeline::shared::Shared,
@@ -115,7 +115,7 @@ pub async fn list(
                     q.as_deref()
                         .is_none_or(|q| sc.name.to_lowercase().contains(q))
                 })
-                .map(|sc| authz_render::scope(sc, &base, &as_id))
+                .map(|sc| render::scope(sc, &base, &as_id))
                 .collect::<Vec<_>>(),
         )
     })?;
@@ -132,7 +132,7 @@ pub async fn create(
     let rendered = s.write(|org| {
         let i = server_index(org, &as_id)?;
         let scope = build(&req, &org.auth_servers[i], None)?;
-        let rendered = authz_render::scope(&scope, &base, &as_id);
+        let rendered = render::scope(&scope, &base, &as_id);
         org.auth_servers[i].scopes.push(scope);
         Ok(rendered)
     })?;
@@ -147,7 +147,7 @@ pub async fn get_one(
     let rendered = s.read(|org| {
         let srv = &org.auth_servers[server_index(org, &as_id)?];
         let sc = &srv.scopes[scope_index(srv, &id)?];
-        Ok::<_, OktaError>(authz_render::scope(sc, &base, &as_id))
+        Ok::<_, OktaError>(render::scope(sc, &base, &as_id))
     })?;
     Ok(http::ok(&rendered))
 }
@@ -164,7 +164,7 @@ pub async fn replace(
         let j = scope_index(&org.auth_servers[i], &id)?;
         let current = org.auth_servers[i].scopes[j].clone();
         let scope = build(&req, &org.auth_servers[i], Some(&current))?;
-        let rendered = authz_render::scope(&scope, &base, &as_id);
+        let rendered = render::scope(&scope, &base, &as_id);
         org.auth_servers[i].scopes[j] = scope;
         Ok(rendered)
     })?;
@@ -190,7 +190,7 @@ pub async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::seed as authz_seed;
+    use crate::store::seed;
     use serde_json::json;
 
     fn obj(v: Value) -> Map<String, Value> {
@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn scopes_are_validated() {
-        let srv = authz_seed::default_server(1);
+        let srv = seed::default_server(1);
         let sc = build(&obj(json!({"name": "groups"})), &srv, None)
             .ok()
             .unwrap();

@@ -14,11 +14,11 @@ use serde_json::{Map, Value};
 use crate::{
     base::clock,
     base::errors::{ApiResult, Causes, OktaError},
-    okta::authz::{render as authz_render, server_index, system_object},
+    okta::authz::{render, server_index, system_object},
     okta::fields::{enum_field, only_params, required_str, str_list},
     pipeline::http::{self, BaseUrl, ListParams, Query},
     pipeline::shared::Shared,
-    store::{seed as authz_seed, Org, Status},
+    store::{seed, Org, Status},
 };
 
 const DEFAULT_LIMIT: usize = 200;
@@ -121,7 +121,7 @@ pub async fn list(
         let (page, next) = http::paginate(matching, after, params.limit, |srv| srv.seq);
         (
             page.into_iter()
-                .map(|srv| authz_render::server(srv, &base))
+                .map(|srv| render::server(srv, &base))
                 .collect::<Vec<_>>(),
             next,
         )
@@ -144,7 +144,7 @@ pub async fn create(
     let rendered = s.write(|org| {
         let f = fields(&req, org, None)?;
         let seq = org.next_seq();
-        let srv = authz_seed::new_server(
+        let srv = seed::new_server(
             seq,
             f.name,
             f.description,
@@ -152,7 +152,7 @@ pub async fn create(
             f.issuer_mode,
             f.rotation_mode,
         );
-        let rendered = authz_render::server(&srv, &base);
+        let rendered = render::server(&srv, &base);
         org.auth_servers.push(srv);
         Ok(rendered)
     })?;
@@ -166,7 +166,7 @@ pub async fn get_one(
 ) -> ApiResult<Response> {
     let rendered = s.read(|org| {
         let i = server_index(org, &as_id)?;
-        Ok::<_, OktaError>(authz_render::server(&org.auth_servers[i], &base))
+        Ok::<_, OktaError>(render::server(&org.auth_servers[i], &base))
     })?;
     Ok(http::ok(&rendered))
 }
@@ -188,7 +188,7 @@ pub async fn replace(
         srv.issuer_mode = f.issuer_mode;
         srv.rotation_mode = f.rotation_mode;
         srv.last_updated = clock::now();
-        Ok(authz_render::server(srv, &base))
+        Ok(render::server(srv, &base))
     })?;
     Ok(http::ok(&rendered))
 }
