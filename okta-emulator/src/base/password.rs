@@ -9,8 +9,8 @@ use rustls::SupportedCipherSuite;
 
 use serde::{Deserialize, Serialize};
 
-/// A salted PBKDF2-HMAC-SHA256 password hash (see `password.rs`). The password itself is never
-/// stored, rendered or logged.
+/// A salted PBKDF2-HMAC-SHA256 password hash (see [`hash`] and [`verify`]). The password itself
+/// is never stored, rendered or logged.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordHash {

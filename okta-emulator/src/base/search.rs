@@ -2,7 +2,7 @@
 //! `ge`, `lt`, `le`, or `attr pr`, joined with `and` / `or` (`and` binds tighter) and grouped with
 //! parentheses. They are evaluated against the object as the API renders it, so `profile.name`
 //! or `lastUpdated` mean what they mean in the JSON. Timestamps compare as instants. Anything
-//! else is Okta's 400 `E0000031`. Groups' `filter` uses the same grammar (see `groups.rs`).
+//! else is Okta's 400 `E0000031`. Groups' `filter` uses the same grammar (see `okta/groups/`).
 
 use serde_json::Value;
 

@@ -3,7 +3,7 @@
 //! groups claim, direct app user assignments, and the grants the OIDC endpoints hand out.
 //!
 //! These types are the contract between the authorization-servers Management API
-//! (`authz_servers.rs` and friends), which edits them, and the OIDC endpoints (`oidc/`), which
+//! (`okta/authz/`), which edits them, and the OIDC endpoints (`oidc/`), which
 //! read them when they sign a user in and mint tokens. Everything here is saved with `--state`;
 //! secrets (private keys aside, which must survive restarts) are kept only as hashes.
 
