@@ -7,6 +7,7 @@
 pub mod apps;
 pub mod authz;
 pub mod groups;
+pub mod live;
 pub mod oidc;
 pub mod persist;
 pub mod seed;

@@ -415,11 +415,7 @@ mod tests {
         let first = app.secrets[0].secret.clone();
         apply_secret(&mut app, SecretPlan::Set(first.clone()), 2);
         assert_eq!(app.secrets.len(), 1);
-        apply_secret(
-            &mut app,
-            SecretPlan::Set("a-brand-new-secret".into()),
-            3,
-        );
+        apply_secret(&mut app, SecretPlan::Set("a-brand-new-secret".into()), 3);
         assert_eq!(app.secrets.len(), 1);
         assert_eq!(
             app.current_secret().map(|c| c.secret.as_str()),
