@@ -9,42 +9,84 @@ use axum::{
     extract::{Path, RawQuery, State},
     http::StatusCode,
     response::{IntoResponse, Response},
-    Json,
+    routing::{delete, get, post},
+    Json, Router,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{
-    app_grants, app_model, assignments, client_roles,
-    faults::FaultSpec,
-    groups,
-    http::{BaseUrl, Query},
-    ids, secrets,
-    server::Shared,
-    tokens, users,
+use crate::{
+    base::ids,
+    okta::apps::{assignments, grants, model, roles, secrets},
+    okta::{api_tokens, objects},
+    pipeline::faults::FaultSpec,
+    pipeline::http::{BaseUrl, Query},
+    pipeline::{routes::Handlers, shared::Shared},
 };
 
-/// The admin endpoint list, shared by `--help`, `GET /__emulator` and docs/emulator.md.
-pub const ENDPOINTS: &[(&str, &str)] = &[
-    ("GET    /__emulator", "this list"),
-    ("GET    /__emulator/health", "liveness: {\"status\":\"ok\"}"),
-    ("GET    /__emulator/state", "dump of the org (users without password material, groups, memberships, apps with secrets, assignments, scope grants and admin roles, API token metadata) and rate-limit buckets"),
-    ("GET    /__emulator/requests[?since=SEQ]", "request log: seq, time, method, path, query, status, durationMs, bucket, tokenId, fault"),
-    ("DELETE /__emulator/requests", "clear the request log"),
-    ("POST   /__emulator/faults", "add a fault rule {method, path, status, errorCode, errorSummary, delayMs, reset, times}"),
-    ("GET    /__emulator/faults", "list fault rules with their hit counts"),
-    ("DELETE /__emulator/faults[/ID]", "remove one or all fault rules"),
-    ("POST   /__emulator/tokens", "mint an SSWS API token {name?, userId? | login?, token?} -> {id, token, name, userId}"),
-    ("GET    /__emulator/secrets", "every API token value and client secret the org held since start, deleted ones too: {\"secrets\": [...]} (for leak checks in tests)"),
-    ("POST   /__emulator/reset", "wipe the org to its seeded state; clears fault rules and rate-limit windows"),
-];
+/// One admin endpoint: the single place it is declared, for the router, `GET /__emulator` and
+/// `--help` alike.
+struct Endpoint {
+    method: &'static str,
+    path: &'static str,
+    /// How the listing shows it: optional parts after the path, and what it does. `None` when
+    /// a sibling's line covers it (`DELETE /__emulator/faults[/ID]`).
+    listed: Option<(&'static str, &'static str)>,
+    handler: Handlers,
+}
+
+fn endpoints() -> Vec<Endpoint> {
+    let e = |method, path, suffix, description, handler| Endpoint {
+        method,
+        path,
+        listed: Some((suffix, description)),
+        handler,
+    };
+    vec![
+        e("GET", "/__emulator", "", "this list", get(index)),
+        e("GET", "/__emulator/health", "", "liveness: {\"status\":\"ok\"}", get(health)),
+        e("GET", "/__emulator/state", "", "dump of the org (users without password material, groups, memberships, apps with secrets, assignments, scope grants and admin roles, API token metadata) and rate-limit buckets", get(state)),
+        e("GET", "/__emulator/requests", "[?since=SEQ]", "request log: seq, time, method, path, query, status, durationMs, bucket, tokenId, fault", get(requests)),
+        e("DELETE", "/__emulator/requests", "", "clear the request log", delete(clear_requests)),
+        e("POST", "/__emulator/faults", "", "add a fault rule {method, path, status, errorCode, errorSummary, delayMs, reset, times}", post(add_fault)),
+        e("GET", "/__emulator/faults", "", "list fault rules with their hit counts", get(list_faults)),
+        e("DELETE", "/__emulator/faults", "[/ID]", "remove one or all fault rules", delete(clear_faults)),
+        Endpoint {
+            method: "DELETE",
+            path: "/__emulator/faults/{fault_id}",
+            listed: None,
+            handler: delete(remove_fault),
+        },
+        e("POST", "/__emulator/tokens", "", "mint an SSWS API token {name?, userId? | login?, token?} -> {id, token, name, userId}", post(mint_token)),
+        e("GET", "/__emulator/secrets", "", "every API token value and client secret the org held since start, deleted ones too: {\"secrets\": [...]} (for leak checks in tests)", get(secrets)),
+        e("POST", "/__emulator/reset", "", "wipe the org to its seeded state; clears fault rules and rate-limit windows", post(reset)),
+    ]
+}
+
+/// The admin endpoints as listed: `(method and path, description)`.
+pub fn listing() -> Vec<(String, &'static str)> {
+    endpoints()
+        .into_iter()
+        .filter_map(|e| {
+            let (suffix, description) = e.listed?;
+            Some((format!("{:<6} {}{suffix}", e.method, e.path), description))
+        })
+        .collect()
+}
+
+/// The router of the admin endpoints.
+pub fn router() -> Router<Arc<Shared>> {
+    endpoints()
+        .into_iter()
+        .fold(Router::new(), |r, e| r.route(e.path, e.handler))
+}
 
 fn admin_error(status: StatusCode, msg: impl Into<String>) -> Response {
     (status, Json(json!({ "error": msg.into() }))).into_response()
 }
 
 pub async fn index() -> Response {
-    let list: Vec<Value> = ENDPOINTS
+    let list: Vec<Value> = listing()
         .iter()
         .map(|(e, d)| json!({"endpoint": e, "description": d}))
         .collect();
@@ -62,24 +104,24 @@ pub async fn state(State(s): State<Arc<Shared>>, BaseUrl(base): BaseUrl) -> Resp
             .iter()
             .map(|a| {
                 json!({
-                    "app": app_model::render(a, org, &base, false),
+                    "app": model::render(a, org, &base, false),
                     "secrets": a.secrets.iter().map(|x| secrets::render(x, &a.id, &base)).collect::<Vec<_>>(),
                     "groups": a.groups.iter().map(|g| assignments::render(g, &a.id, org, &base, false)).collect::<Vec<_>>(),
-                    "grants": org.app_grants.iter().filter(|g| g.app_id == a.id).map(|g| app_grants::render(g, a, &base, false)).collect::<Vec<_>>(),
-                    "roles": org.client_roles.iter().filter(|r| r.app_id == a.id).map(|r| client_roles::render(r, a, &base)).collect::<Vec<_>>(),
+                    "grants": org.app_grants.iter().filter(|g| g.app_id == a.id).map(|g| grants::render(g, a, &base, false)).collect::<Vec<_>>(),
+                    "roles": org.client_roles.iter().filter(|r| r.app_id == a.id).map(|r| roles::render(r, a, &base)).collect::<Vec<_>>(),
                 })
             })
             .collect();
         json!({
             "orgId": org.org_id,
             "adminUserId": org.admin_user_id,
-            "users": org.users.iter().map(|u| users::render(u, org, &base)).collect::<Vec<_>>(),
-            "groups": org.groups.iter().map(|g| groups::render(g, &base)).collect::<Vec<_>>(),
+            "users": org.users.iter().map(|u| objects::user(u, org, &base)).collect::<Vec<_>>(),
+            "groups": org.groups.iter().map(|g| objects::group(g, &base)).collect::<Vec<_>>(),
             // Explicit memberships; the built-in Everyone group holds every user implicitly.
             "memberships": org.memberships,
             "apps": apps,
             // Metadata only: token values are never shown after minting.
-            "apiTokens": org.tokens.iter().map(|t| tokens::render(t, &base)).collect::<Vec<_>>(),
+            "apiTokens": org.tokens.iter().map(|t| api_tokens::render(t, &base)).collect::<Vec<_>>(),
         })
     });
     let mut dump = org_dump;
@@ -199,13 +241,13 @@ pub fn mint(s: &Shared, req: MintRequest) -> Result<MintedToken, MintError> {
             failure = Some(MintError::Invalid(
                 "that token value is already registered".into(),
             ));
-            return Err(super::errors::OktaError::forbidden());
+            return Err(crate::base::errors::OktaError::forbidden());
         }
         let owner = match (&req.user_id, &req.login) {
             (Some(id), _) => {
                 if org.user(id).is_none() {
                     failure = Some(MintError::NoSuchUser(id.clone()));
-                    return Err(super::errors::OktaError::forbidden());
+                    return Err(crate::base::errors::OktaError::forbidden());
                 }
                 id.clone()
             }
@@ -258,7 +300,7 @@ pub async fn reset(State(s): State<Arc<Shared>>) -> Response {
 /// `--help` text listing the admin endpoints.
 pub fn endpoints_help() -> String {
     let mut s = String::from("Admin endpoints (not part of Okta's API, no auth):\n");
-    for (e, d) in ENDPOINTS {
+    for (e, d) in listing() {
         s.push_str(&format!("  {e:<42} {d}\n"));
     }
     s
@@ -267,7 +309,7 @@ pub fn endpoints_help() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::Org;
+    use crate::store::Org;
 
     fn shared() -> Shared {
         Shared::new(Org::seed(None), None, None, 600, std::time::Duration::ZERO)
@@ -338,8 +380,8 @@ mod tests {
     #[test]
     fn help_lists_every_endpoint() {
         let h = endpoints_help();
-        for (e, _) in ENDPOINTS {
-            assert!(h.contains(e));
+        for (e, _) in listing() {
+            assert!(h.contains(&e));
         }
     }
 }

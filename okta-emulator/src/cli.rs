@@ -4,7 +4,7 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::Parser;
 
-use super::{admin, ratelimit, run, EmulatorConfig, DEFAULT_LISTEN, DEFAULT_RATE_LIMIT};
+use crate::{admin, pipeline::ratelimit, run, EmulatorConfig, DEFAULT_LISTEN, DEFAULT_RATE_LIMIT};
 
 fn after_help() -> String {
     let mut s = admin::endpoints_help();

@@ -27,7 +27,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use tower::ServiceExt as _;
 
-use super::{server::Shared, state::Org};
+use crate::{pipeline::shared::Shared, store::Org};
 
 /// Requests per input; more are ignored.
 pub const MAX_REQUESTS: usize = 6;
@@ -103,7 +103,7 @@ impl Harness {
             u32::MAX / 2,
             Duration::ZERO,
         ));
-        let router = super::server::router(shared.clone(), BASE.to_string());
+        let router = crate::server::router(shared.clone(), BASE.to_string());
         let mut h = Harness {
             rt,
             shared,

@@ -18,50 +18,15 @@
 //! ```
 
 mod admin;
-mod api_oauth;
-mod app_grants;
-mod app_id_token;
-mod app_model;
-mod app_users;
-mod apps;
-mod assignments;
-mod auth;
-mod authn;
-mod authz_api;
-mod authz_claims;
-mod authz_policies;
-mod authz_render;
-mod authz_scopes;
-mod authz_seed;
-mod authz_servers;
-mod authz_state;
+mod base;
 pub mod cli;
-mod client_roles;
-mod clock;
-mod conn;
-mod errors;
-mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
-mod groups;
-mod http;
-mod ids;
-mod members;
 mod oidc;
-mod okta_scopes;
-mod org;
-mod password;
-mod persist;
+mod okta;
 mod pipeline;
-mod ratelimit;
-mod reqlog;
-mod search;
-mod secrets;
 mod server;
-mod state;
-mod tokens;
-mod users;
-mod validate;
+mod store;
 
 use std::{
     io::{self, Write},
@@ -73,13 +38,16 @@ use std::{
 
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-pub use admin::{MintError, MintRequest, MintedToken, ENDPOINTS as ADMIN_ENDPOINTS};
-pub use ratelimit::{BUCKETS as RATE_LIMIT_BUCKETS, DEFAULT_BUCKET as RATE_LIMIT_DEFAULT_BUCKET};
+pub use admin::{MintError, MintRequest, MintedToken};
+pub use pipeline::ratelimit::{
+    BUCKETS as RATE_LIMIT_BUCKETS, DEFAULT_BUCKET as RATE_LIMIT_DEFAULT_BUCKET,
+};
 
-use conn::{ConnHandle, ResetListener};
-use persist::Persister;
-use server::Shared;
-use state::Org;
+use pipeline::{
+    conn::{ConnHandle, ResetListener},
+    Shared,
+};
+use store::{persist::Persister, Org};
 
 /// Default listen address of the binary.
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8089);
@@ -189,7 +157,7 @@ pub enum EmulatorError {
         source: io::Error,
     },
     #[error(transparent)]
-    State(#[from] persist::PersistError),
+    State(#[from] store::persist::PersistError),
     #[error("server failed: {0}")]
     Serve(#[source] io::Error),
     #[error("minting a token failed: {0}")]
@@ -249,7 +217,7 @@ impl RunningEmulator {
                 Ok(v) => v,
                 Err(e) => {
                     failure = Some(e.to_string());
-                    return Err(errors::OktaError::internal());
+                    return Err(base::errors::OktaError::internal());
                 }
             };
             f(&mut v);
@@ -260,7 +228,7 @@ impl RunningEmulator {
                 }
                 Err(e) => {
                     failure = Some(e.to_string());
-                    Err(errors::OktaError::internal())
+                    Err(base::errors::OktaError::internal())
                 }
             }
         });
@@ -317,7 +285,7 @@ fn initial_org(
         None => (Org::seed(token), true),
     };
     // State files from before authorization servers existed get the built-in one.
-    dirty |= authz_seed::ensure_default_server(&mut org);
+    dirty |= store::seed::ensure_default_server(&mut org);
     if let Some(t) = token {
         dirty |= org.ensure_token(t);
     }

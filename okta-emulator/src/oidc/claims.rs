@@ -6,10 +6,10 @@
 use regex::Regex;
 use serde_json::{json, Map, Value};
 
-use super::{grants, Issuer};
+use crate::{oidc::Issuer, store::oidc as grants};
 use crate::{
-    authz_state::AuthClaim,
-    state::{Org, Status, User},
+    store::authz::AuthClaim,
+    store::{Org, Status, User},
 };
 
 /// More groups than a claim may carry.
@@ -188,7 +188,10 @@ pub fn id_token(
     }
     c.insert("auth_time".into(), json!(subj.auth_time));
     if let Some(at) = access_token {
-        c.insert("at_hash".into(), json!(super::keys::at_hash(at)));
+        c.insert(
+            "at_hash".into(),
+            json!(crate::base::jose::keys::at_hash(at)),
+        );
     }
     for (name, v) in groups_claims(subj, Target::IdToken)? {
         c.insert(name, v);
@@ -297,9 +300,9 @@ pub fn userinfo(subj: &Subject, updated_at: i64) -> Result<Map<String, Value>, C
 mod tests {
     use super::*;
     use crate::{
-        authz_state::AppIdTokenClaim,
         oidc::{resolve, IssuerSel},
-        state::{Group, Membership},
+        store::authz::AppIdTokenClaim,
+        store::{Group, Membership},
     };
 
     fn names(v: &[&str]) -> Vec<String> {
@@ -351,7 +354,7 @@ mod tests {
             value: "team".into(),
             issuer_mode: "ORG_URL".into(),
         });
-        org.apps.push(crate::state::App {
+        org.apps.push(crate::store::App {
             id: "0oaApp".into(),
             seq: 99,
             status: Status::Active,

@@ -4,12 +4,12 @@
 
 use serde_json::Value;
 
-use super::{
-    errors::OAuthError,
-    grants::{self, UsedAssertion},
-    jwk::{Jws, PublicJwk},
+use crate::store::{App, Org};
+use crate::{
+    base::jose::jwk::{Jws, PublicJwk},
+    oidc::errors::OAuthError,
+    store::oidc::{self as grants, UsedAssertion},
 };
-use crate::state::{App, Org};
 
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// The longest an assertion may live, as Okta allows.
@@ -129,9 +129,9 @@ pub fn record(org: &mut Org, client_id: &str, v: &Verified, now: i64) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use super::super::jwk::test_keys::TestKey;
     use super::*;
-    use crate::state::Status;
+    use crate::base::jose::jwk::test_keys::TestKey;
+    use crate::store::Status;
     use serde_json::json;
 
     const AUD: &str = "http://h/oauth2/v1/token";

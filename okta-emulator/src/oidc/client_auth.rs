@@ -7,12 +7,12 @@
 use axum::http::{header, HeaderMap};
 use base64::{engine::general_purpose::STANDARD, Engine};
 
-use super::{client_assertion, errors::OAuthError};
 use crate::{
-    clock,
-    server::Shared,
-    state::{App, Org, Status},
+    base::clock,
+    pipeline::shared::Shared,
+    store::{App, Org, Status},
 };
+use crate::{oidc::client_assertion, oidc::errors::OAuthError};
 
 pub const NO_CREDENTIALS: &str = "No client credentials found.";
 pub const AUTH_FAILED: &str =
@@ -319,7 +319,7 @@ mod tests {
         );
         // An assertion for an app that does not use private_key_jwt is refused.
         let mut org = Org::seed(None);
-        let mut app = crate::state::App {
+        let mut app = crate::store::App {
             id: "0oaSVC".into(),
             seq: 1,
             status: Status::Active,

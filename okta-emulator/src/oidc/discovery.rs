@@ -11,11 +11,14 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use super::{keys, org_url, resolve_with_keys, Issuer, IssuerSel};
 use crate::{
-    errors::{ApiResult, OktaError},
-    http::{self, BoundBase},
-    server::Shared,
+    base::errors::{ApiResult, OktaError},
+    pipeline::http::{self, BoundBase},
+    pipeline::shared::Shared,
+};
+use crate::{
+    base::jose::keys,
+    oidc::{org_url, resolve_with_keys, Issuer, IssuerSel},
 };
 
 /// Scopes every custom server publishes first (its system scopes).
@@ -234,7 +237,7 @@ pub async fn keys(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{oidc::resolve, state::Org};
+    use crate::{oidc::resolve, store::Org};
 
     #[test]
     fn org_document_has_okta_members_in_order() {

@@ -11,13 +11,13 @@ use axum::{
 };
 use serde_json::Value;
 
-use super::{
-    errors::{deliver, error_page, html, ResponseMode},
-    keys, org_url, resolve_with_keys, session,
-    token::app_list,
-    IssuerSel,
+use crate::{
+    base::jose::keys,
+    oidc::errors::{deliver, error_page, html, ResponseMode},
+    oidc::token::app_list,
+    oidc::{org_url, resolve_with_keys, session, IssuerSel},
 };
-use crate::{http::BoundBase, server::Shared, state::Status};
+use crate::{pipeline::http::BoundBase, pipeline::shared::Shared, store::Status};
 
 pub const BAD_HINT: &str = "The 'id_token_hint' parameter is invalid.";
 pub const BAD_POST_LOGOUT: &str =

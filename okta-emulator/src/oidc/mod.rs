@@ -13,37 +13,34 @@ mod claims;
 mod client_assertion;
 mod client_auth;
 mod discovery;
-pub mod dpop;
 mod errors;
-pub mod grants;
-pub mod jwk;
-pub mod keys;
 mod logout;
 mod policy;
 mod revoke;
-mod service_token;
 mod session;
 mod token;
 mod userinfo;
-
-use std::sync::Arc;
 
 use axum::{
     extract::FromRequestParts,
     http::request::Parts,
     routing::{get, post},
-    Router,
 };
 
-use super::{
-    authz_state::{AuthServer, SigningKey},
-    clock,
-    errors::{ApiResult, OktaError},
-    http::BoundBase,
-    server::Shared,
-    state::{Org, Status},
+use crate::base::jose::keys;
+use crate::store::oidc::ORG_ISSUER;
+use crate::{
+    base::clock,
+    base::errors::{ApiResult, OktaError},
+    pipeline::http::BoundBase,
+    pipeline::{
+        ratelimit::{DEFAULT_BUCKET, OAUTH2},
+        routes::{Handlers, Route},
+        shared::Shared,
+    },
+    store::authz::{AuthServer, SigningKey},
+    store::{Org, Status},
 };
-use grants::ORG_ISSUER;
 
 /// Which authorization server a request addresses, read from its path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,48 +200,54 @@ pub fn org_url(bound: &BoundBase) -> &str {
 }
 
 /// All OIDC routes, org and custom servers alike.
-pub fn routes() -> Router<Arc<Shared>> {
-    let mut r = Router::new()
-        .route(
+/// The OIDC endpoints of the org server (`/oauth2/v1/…`) and of every custom one
+/// (`/oauth2/{as}/v1/…`), with their discovery documents; all public.
+pub fn routes() -> Vec<Route> {
+    let well_known = |path: &str, handlers: Handlers| Route::public(path, DEFAULT_BUCKET, handlers);
+    let oauth2 = |path: String, handlers: Handlers| Route::public(path, OAUTH2, handlers);
+    let mut routes = vec![
+        well_known(
             "/.well-known/openid-configuration",
             get(discovery::openid_configuration),
-        )
-        .route(
+        ),
+        well_known(
             "/.well-known/oauth-authorization-server",
             get(discovery::oauth_metadata),
-        )
-        .route(
+        ),
+        well_known(
             "/.well-known/oauth-authorization-server/oauth2/{as}",
             get(discovery::oauth_metadata),
-        )
-        .route(
-            "/oauth2/{as}/.well-known/openid-configuration",
+        ),
+        oauth2(
+            "/oauth2/{as}/.well-known/openid-configuration".into(),
             get(discovery::openid_configuration),
-        )
-        .route(
-            "/oauth2/{as}/.well-known/oauth-authorization-server",
+        ),
+        oauth2(
+            "/oauth2/{as}/.well-known/oauth-authorization-server".into(),
             get(discovery::oauth_metadata),
-        );
+        ),
+    ];
     for base in ["/oauth2/v1", "/oauth2/{as}/v1"] {
-        r = r
-            .route(&format!("{base}/keys"), get(discovery::keys))
-            .route(
-                &format!("{base}/authorize"),
+        routes.extend([
+            oauth2(format!("{base}/keys"), get(discovery::keys)),
+            oauth2(
+                format!("{base}/authorize"),
                 get(authorize::authorize_get).post(authorize::authorize_post),
-            )
-            .route(&format!("{base}/token"), post(token::token))
-            .route(
-                &format!("{base}/userinfo"),
+            ),
+            oauth2(format!("{base}/token"), post(token::token)),
+            oauth2(
+                format!("{base}/userinfo"),
                 get(userinfo::userinfo).post(userinfo::userinfo),
-            )
-            .route(&format!("{base}/revoke"), post(revoke::revoke))
-            .route(&format!("{base}/introspect"), post(revoke::introspect))
-            .route(
-                &format!("{base}/logout"),
+            ),
+            oauth2(format!("{base}/revoke"), post(revoke::revoke)),
+            oauth2(format!("{base}/introspect"), post(revoke::introspect)),
+            oauth2(
+                format!("{base}/logout"),
                 get(logout::logout).post(logout::logout),
-            );
+            ),
+        ]);
     }
-    r
+    routes
 }
 
 #[cfg(test)]

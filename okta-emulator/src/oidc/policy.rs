@@ -3,10 +3,10 @@
 //! matching the grant type and the user; the rule decides the scopes and token lifetimes. OIDC
 //! scopes are granted by any matching rule.
 
-use super::grants::Lifetimes;
+use crate::store::oidc::Lifetimes;
 use crate::{
-    authz_state::{AuthServer, PolicyRule},
-    state::{Org, Status},
+    store::authz::{AuthServer, PolicyRule},
+    store::{Org, Status},
 };
 
 pub const POLICY_FAILED: &str =
@@ -108,7 +108,7 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authz_state::AuthPolicy;
+    use crate::store::authz::AuthPolicy;
 
     fn rule(priority: i64, grants: &[&str], groups: &[&str], scopes: &[&str]) -> PolicyRule {
         let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();

@@ -13,14 +13,14 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use super::{
-    client_auth::{self, field},
-    errors::{json_response, OAuthError},
-    grants, org_url, resolve_with_keys,
-    userinfo::validate_access_token,
-    Issuer, IssuerSel,
+use crate::{base::clock, pipeline::http::BoundBase, pipeline::shared::Shared};
+use crate::{
+    oidc::client_auth::{self, field},
+    oidc::errors::{json_response, OAuthError},
+    oidc::userinfo::validate_access_token,
+    oidc::{org_url, resolve_with_keys, Issuer, IssuerSel},
+    store::oidc as grants,
 };
-use crate::{clock, http::BoundBase, server::Shared};
 
 pub const TOKEN_REQUIRED: &str = "token is a required parameter.";
 

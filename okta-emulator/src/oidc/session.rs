@@ -6,14 +6,14 @@ use axum::{
     response::Response,
 };
 
-use super::{
-    errors::{html, html_escape},
-    grants::{self, Session},
+use crate::{
+    base::{clock, password},
+    pipeline::shared::Shared,
+    store::{Org, UserStatus},
 };
 use crate::{
-    password,
-    server::Shared,
-    state::{Org, UserStatus},
+    oidc::errors::{html, html_escape},
+    store::oidc::{self as grants, Session},
 };
 
 pub const COOKIE: &str = "sid";
@@ -117,9 +117,19 @@ pub fn form(action: &str, query: &str, error: Option<&str>) -> Response {
     )
 }
 
+/// Redeems a `sessionToken` for the sign-in step: one time only, within five minutes, and only
+/// while the user is ACTIVE. Returns the user's id.
+pub fn redeem_session_token(shared: &Shared, token: &str) -> Option<String> {
+    shared
+        .write(|org| Ok(org.redeem_session_token(token, clock::now())))
+        .ok()
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::SessionToken;
 
     #[test]
     fn sessions_live_until_expiry_and_end() {
@@ -146,5 +156,32 @@ mod tests {
         assert_eq!(cookie(&HeaderMap::new()), None);
         let page = form("/oauth2/v1/authorize", "a=\"b\"", Some("Sign in failed!"));
         assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn session_tokens_are_one_time_and_expire() {
+        let s = Shared::new(Org::seed(None), None, None, 600, std::time::Duration::ZERO);
+        let uid = s.read(|org| org.admin_user_id.clone());
+        let now = clock::now();
+        s.touch(|org| {
+            org.session_tokens.push(SessionToken {
+                hash: password::token_hash("fresh"),
+                user_id: uid.clone(),
+                expires_at: now + 300,
+            });
+            org.session_tokens.push(SessionToken {
+                hash: password::token_hash("stale"),
+                user_id: uid.clone(),
+                expires_at: now - 1,
+            });
+        });
+        assert_eq!(
+            redeem_session_token(&s, "fresh").as_deref(),
+            Some(uid.as_str())
+        );
+        assert_eq!(redeem_session_token(&s, "fresh"), None);
+        assert_eq!(redeem_session_token(&s, "stale"), None);
+        assert_eq!(redeem_session_token(&s, "never"), None);
+        assert!(s.read(|org| org.session_tokens.is_empty()));
     }
 }

@@ -11,17 +11,18 @@ use axum::{
 };
 use serde_json::{Map, Value};
 
-use super::{
-    claims::{self, Subject},
-    errors::json_response,
-    grants::AccessGrant,
-    keys, org_url, resolve_with_keys, Issuer, IssuerSel,
+use crate::{
+    base::clock,
+    pipeline::http::BoundBase,
+    pipeline::shared::Shared,
+    store::{Org, Status, UserStatus},
 };
 use crate::{
-    clock,
-    http::BoundBase,
-    server::Shared,
-    state::{Org, Status, UserStatus},
+    base::jose::keys,
+    oidc::claims::{self, Subject},
+    oidc::errors::json_response,
+    oidc::{org_url, resolve_with_keys, Issuer, IssuerSel},
+    store::oidc::AccessGrant,
 };
 
 pub const INVALID_TOKEN: &str =
@@ -113,7 +114,7 @@ pub async fn userinfo(
         Ok(c) => json_response(StatusCode::OK, &Value::Object(c)),
         Err(StatusCode::FORBIDDEN) => challenge(StatusCode::FORBIDDEN, INSUFFICIENT_SCOPE),
         Err(StatusCode::BAD_REQUEST) => {
-            super::errors::OAuthError::bad_request("server_error", claims::TOO_MANY_GROUPS)
+            crate::oidc::errors::OAuthError::bad_request("server_error", claims::TOO_MANY_GROUPS)
                 .into_response()
         }
         Err(_) => challenge(StatusCode::UNAUTHORIZED, INVALID_TOKEN),

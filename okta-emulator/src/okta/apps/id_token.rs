@@ -1,0 +1,236 @@
+//! Okta's internal `GET`/`POST /api/v1/internal/apps/{app}/settings/oauth/idToken`: the org
+//! authorization server's ID-token claim of one app (the Admin Console's "Groups claim filter").
+//! POST creates or replaces it; a POST without `name` and `value` clears it.
+
+use std::sync::Arc;
+
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    response::Response,
+};
+use serde_json::{json, Map, Value};
+
+use crate::{
+    base::errors::{ApiResult, Causes, OktaError},
+    okta::fields::check_group_filter,
+    okta::fields::enum_field,
+    pipeline::http::{self, BaseUrl},
+    pipeline::shared::Shared,
+    store::authz::AppIdTokenClaim,
+    store::{App, Org},
+};
+
+/// Okta's type word for an OIDC app in this endpoint's 404.
+const APP_KIND: &str = "OAuth2AppInstance";
+const ISSUER_MODES: &[&str] = &["ORG_URL", "CUSTOM_URL", "DYNAMIC"];
+
+fn app_issuer_mode(app: &App) -> String {
+    app.oauth_settings()
+        .and_then(|s| s.get("issuer_mode"))
+        .and_then(Value::as_str)
+        .unwrap_or("ORG_URL")
+        .to_string()
+}
+
+/// The body: `issuer` and `audience` are filled on GET and null in POST answers, as recorded.
+fn render(
+    claim: Option<&AppIdTokenClaim>,
+    issuer_mode: &str,
+    issuer: Option<&str>,
+    audience: Option<&str>,
+) -> Value {
+    let mut out = Map::new();
+    out.insert("issuer".into(), json!(issuer));
+    out.insert("orgUrl".into(), Value::Null);
+    out.insert("customUrl".into(), Value::Null);
+    out.insert("audience".into(), json!(audience));
+    out.insert("issuerMode".into(), json!(issuer_mode));
+    if let Some(c) = claim {
+        out.insert("valueType".into(), json!(c.value_type));
+        out.insert("name".into(), json!(c.name));
+        if let Some(f) = &c.group_filter_type {
+            out.insert("groupFilterType".into(), json!(f));
+        }
+        out.insert("value".into(), json!(c.value));
+    }
+    Value::Object(out)
+}
+
+fn text<'a>(req: &'a Map<String, Value>, field: &str, causes: &mut Causes) -> &'a str {
+    match req.get(field) {
+        None | Some(Value::Null) => "",
+        Some(Value::String(s)) => s,
+        Some(_) => {
+            causes.push(field, "The field has an invalid value");
+            ""
+        }
+    }
+}
+
+/// Validates a POST body: `Ok(None)` clears the claim.
+fn parse(req: &Map<String, Value>, app: &App) -> ApiResult<(Option<AppIdTokenClaim>, String)> {
+    let mut causes = Causes::new();
+    let issuer_mode = enum_field(
+        req,
+        "issuerMode",
+        ISSUER_MODES,
+        &app_issuer_mode(app),
+        &mut causes,
+    );
+    let name = text(req, "name", &mut causes);
+    let value = text(req, "value", &mut causes);
+    let value_type = text(req, "valueType", &mut causes);
+    let filter = text(req, "groupFilterType", &mut causes);
+    if name.is_empty() && value.is_empty() {
+        causes.into_result()?;
+        return Ok((None, issuer_mode));
+    }
+    if name.trim().is_empty() {
+        causes.push("name", "The field cannot be left blank.");
+    }
+    if value.is_empty() {
+        causes.push("value", "The field cannot be left blank.");
+    }
+    let group_filter_type = match value_type {
+        "GROUPS" => {
+            if let Err((field, cause)) = check_group_filter(filter, value) {
+                // The internal API names the filter in camelCase.
+                let field = if field == "group_filter_type" {
+                    "groupFilterType"
+                } else {
+                    field
+                };
+                causes.push(field, cause);
+            }
+            Some(filter.to_string())
+        }
+        "EXPRESSION" => None,
+        _ => {
+            causes.push(
+                "valueType",
+                "'valueType' must be one of the following values: [GROUPS, EXPRESSION]",
+            );
+            None
+        }
+    };
+    causes.into_result()?;
+    Ok((
+        Some(AppIdTokenClaim {
+            app_id: app.id.clone(),
+            name: name.to_string(),
+            value_type: value_type.to_string(),
+            group_filter_type,
+            value: value.to_string(),
+            issuer_mode: issuer_mode.clone(),
+        }),
+        issuer_mode,
+    ))
+}
+
+fn app<'a>(org: &'a Org, id: &str) -> ApiResult<&'a App> {
+    org.app(id)
+        .ok_or_else(|| OktaError::not_found(id, APP_KIND))
+}
+
+pub async fn get_one(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(app_id): Path<String>,
+) -> ApiResult<Response> {
+    let rendered = s.read(|org| {
+        let a = app(org, &app_id)?;
+        let claim = org.app_id_token_claims.iter().find(|c| c.app_id == app_id);
+        let mode = claim.map_or_else(|| app_issuer_mode(a), |c| c.issuer_mode.clone());
+        Ok::<_, OktaError>(render(claim, &mode, Some(&base), Some(a.client_id())))
+    })?;
+    Ok(http::ok(&rendered))
+}
+
+pub async fn set(
+    State(s): State<Arc<Shared>>,
+    Path(app_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req = http::object_body(&body)?;
+    let rendered = s.write(|org| {
+        let (claim, mode) = parse(&req, app(org, &app_id)?)?;
+        org.app_id_token_claims.retain(|c| c.app_id != app_id);
+        let rendered = render(claim.as_ref(), &mode, None, None);
+        if let Some(c) = claim {
+            org.app_id_token_claims.push(c);
+        }
+        Ok(rendered)
+    })?;
+    Ok(http::ok(&rendered))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> App {
+        App {
+            id: "0oa1".into(),
+            seq: 1,
+            status: crate::store::Status::Active,
+            created: 0,
+            last_updated: 0,
+            body: Map::new(),
+            secrets: Vec::new(),
+            groups: Vec::new(),
+        }
+    }
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn recorded_post_shapes() {
+        let body = obj(json!({"valueType": "GROUPS", "groupFilterType": "REGEX",
+                              "issuerMode": "ORG_URL", "name": "groups", "value": ".*"}));
+        let (claim, mode) = parse(&body, &app()).ok().unwrap();
+        assert_eq!(
+            render(claim.as_ref(), &mode, None, None).to_string(),
+            r#"{"issuer":null,"orgUrl":null,"customUrl":null,"audience":null,"issuerMode":"ORG_URL","valueType":"GROUPS","name":"groups","groupFilterType":"REGEX","value":".*"}"#
+        );
+        let (cleared, _) = parse(
+            &obj(json!({"name": "", "value": "", "valueType": "", "issuerMode": "ORG_URL"})),
+            &app(),
+        )
+        .ok()
+        .unwrap();
+        assert!(cleared.is_none());
+        let (expr, _) = parse(
+            &obj(json!({"valueType": "EXPRESSION", "issuerMode": "ORG_URL", "name": "bb", "value": "aa"})),
+            &app(),
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(
+            render(expr.as_ref(), "ORG_URL", Some("http://h"), Some("0oa1")).to_string(),
+            r#"{"issuer":"http://h","orgUrl":null,"customUrl":null,"audience":"0oa1","issuerMode":"ORG_URL","valueType":"EXPRESSION","name":"bb","value":"aa"}"#
+        );
+    }
+
+    #[test]
+    fn bad_claims_are_refused() {
+        let causes = |v: Value| parse(&obj(v), &app()).err().unwrap().causes;
+        assert_eq!(
+            causes(
+                json!({"name": "groups", "value": "([", "valueType": "GROUPS", "groupFilterType": "REGEX"})
+            ),
+            ["value: The regular expression is not valid."]
+        );
+        assert!(causes(
+            json!({"name": "g", "value": "a", "valueType": "GROUPS", "groupFilterType": "LIKE"})
+        )[0]
+        .starts_with("groupFilterType:"));
+        assert!(
+            causes(json!({"name": "g", "value": "a", "valueType": "X"}))[0]
+                .starts_with("valueType:")
+        );
+        assert!(causes(json!({"name": "g", "valueType": "EXPRESSION"}))[0].starts_with("value:"));
+    }
+}
