@@ -60,24 +60,41 @@ def resolve(start: tuple, head: str, rest: list, modules: set):
     return best
 
 
+def split_top(body: str):
+    """The comma-separated items of a use group, nested braces kept whole."""
+    depth, item = 0, ""
+    for ch in body + ",":
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            if item.strip():
+                yield item.strip()
+            item = ""
+        else:
+            item += ch
+
+
+def expand_item(prefix: list, item: str):
+    """Every path a use-group item names: `a::{b, c::D}` under `crate` is `a::b`, `a::c::D`."""
+    item = re.sub(r"\s+as\s+\w+$", "", item)
+    if "{" in item:
+        head, body = item.split("{", 1)
+        body = body[: body.rindex("}")]
+        path = prefix + [seg for seg in head.split("::") if seg]
+        for sub in split_top(body):
+            yield from expand_item(path, sub)
+    else:
+        yield prefix + [seg for seg in item.split("::") if seg and seg != "self"]
+
+
 def expand_groups(text: str):
-    """`use crate::a::{b::C, d}` names `crate::a::b::C` and `crate::a::d`: yield those paths."""
+    """`use crate::a::{b::C, d::{e, f}}` names `crate::a::b::C`, `crate::a::d::e`, `crate::a::d::f`."""
     for head, prefix, body in USE_GROUP_RE.findall(text):
-        depth = 0
-        item = ""
-        for ch in body + ",":
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-            if ch == "," and depth == 0:
-                item = item.strip()
-                if item:
-                    first = re.split(r"::|\s|\{", item)[0]
-                    yield head, (prefix + "::" + first).split("::")[1:]
-                item = ""
-            else:
-                item += ch
+        start = [seg for seg in prefix.split("::") if seg]
+        for sub in split_top(body):
+            yield from ((head, path) for path in expand_item(start, sub))
 
 
 def graph(src: Path):
