@@ -16,10 +16,10 @@ use url::{Host, Url};
 
 use super::clock::{Clock, SystemClock};
 use super::config::ClientConfig;
-use super::converge::{app_id_of_path, LateWrites};
-use super::error::{redact_quoted, ApiError, OktaError, TransportError, TransportKind};
+use super::error::{ApiError, OktaError, TransportError, TransportKind};
+use super::late_writes::{app_id_of_path, LateWrites};
 use super::locks::AppLocks;
-use super::models::OidcApp;
+use super::models::{redact_quoted, OidcApp};
 use super::oauth::{AccessToken, Challenge, OAuthError, OAuthSettings, TokenSource};
 use super::pagination::next_link;
 use super::ratelimit::{bucket_key, RateLimiter};

@@ -7,12 +7,9 @@
 //! So a change is confirmed: after the write, a short jittered pause, a direct (uncached) read,
 //! and when the change is gone the read-modify-write is done again, up to `confirm_tries` times.
 //! Writes this process sent without getting an answer may still land later; confirmations of
-//! that app first wait until such a write can no longer land ([`LateWrites`]).
+//! that app first wait until such a write can no longer land ([`super::late_writes`]).
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
-
-use parking_lot::Mutex;
+use std::time::Duration;
 
 use super::client::OktaClient;
 use super::error::OktaError;
@@ -27,30 +24,6 @@ pub struct AppWrite {
     pub wrote: bool,
 }
 
-/// Per app, until when a write of ours that got no answer may still land at Okta.
-#[derive(Debug, Default)]
-pub struct LateWrites {
-    until: Mutex<HashMap<String, Instant>>,
-}
-
-impl LateWrites {
-    /// A write to `app_id` sent at `sent` got no answer; it may land until `sent + window`.
-    pub fn record(&self, app_id: &str, sent: Instant, window: Duration) {
-        let until = sent + window;
-        let mut map = self.until.lock();
-        let entry = map.entry(app_id.to_owned()).or_insert(until);
-        *entry = (*entry).max(until);
-    }
-
-    /// How long from now a late write to `app_id` may still land; `None` when none can.
-    pub fn remaining(&self, app_id: &str) -> Option<Duration> {
-        let now = Instant::now();
-        let mut map = self.until.lock();
-        map.retain(|_, until| *until > now);
-        map.get(app_id).map(|until| *until - now)
-    }
-}
-
 /// The pause before confirmation number `attempt` (1 = first): drawn from the upper five
 /// eighths of `max` (150 to 400 ms with the default), doubled on each redo, so that writers
 /// that collided do not confirm and redo in lockstep. `jitter` is in `[0, 1)`.
@@ -58,14 +31,6 @@ pub fn confirm_pause(max: Duration, attempt: u32, jitter: f64) -> Duration {
     let low = max.mul_f64(3.0 / 8.0);
     let base = low + (max - low).mul_f64(jitter.clamp(0.0, 1.0));
     base.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(10)))
-}
-
-/// The app id of an Okta API path under `/api/v1/apps/{id}` (the app, its lifecycle, groups,
-/// secrets, ...).
-pub fn app_id_of_path(path: &str) -> Option<&str> {
-    let rest = path.strip_prefix("/api/v1/apps/")?;
-    let id = rest.split('/').next()?;
-    (!id.is_empty()).then_some(id)
 }
 
 impl OktaClient {
@@ -237,38 +202,5 @@ mod tests {
         assert_eq!(confirm_pause(Duration::ZERO, 4, 0.7), Duration::ZERO);
         // Bounded however many redos.
         assert!(confirm_pause(max, 1000, 1.0) <= max * 1024);
-    }
-
-    #[test]
-    fn app_ids_of_app_paths() {
-        assert_eq!(app_id_of_path("/api/v1/apps/0oa1"), Some("0oa1"));
-        assert_eq!(
-            app_id_of_path("/api/v1/apps/0oa1/groups/00g1"),
-            Some("0oa1")
-        );
-        assert_eq!(
-            app_id_of_path("/api/v1/apps/0oa1/lifecycle/activate"),
-            Some("0oa1")
-        );
-        assert_eq!(app_id_of_path("/api/v1/apps"), None);
-        assert_eq!(app_id_of_path("/api/v1/apps/"), None);
-        assert_eq!(app_id_of_path("/api/v1/groups/00g1"), None);
-    }
-
-    #[test]
-    fn late_writes_are_remembered_until_they_can_no_longer_land() {
-        let late = LateWrites::default();
-        assert_eq!(late.remaining("0oa1"), None);
-        let now = Instant::now();
-        late.record("0oa1", now, Duration::from_secs(60));
-        late.record("0oa1", now, Duration::from_secs(1));
-        let left = late.remaining("0oa1").unwrap();
-        assert!(
-            left > Duration::from_secs(58),
-            "the later deadline wins: {left:?}"
-        );
-        assert_eq!(late.remaining("0oa2"), None);
-        late.record("0oa2", now, Duration::ZERO);
-        assert_eq!(late.remaining("0oa2"), None);
     }
 }

@@ -23,6 +23,7 @@ pub mod config;
 pub mod converge;
 pub mod error;
 mod groups;
+mod late_writes;
 pub mod locks;
 pub mod models;
 pub mod oauth;

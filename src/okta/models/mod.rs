@@ -60,14 +60,28 @@ pub(crate) fn take_field<T: DeserializeOwned>(
         None | Some(Value::Null) => Ok(None),
         Some(_) => {
             let value = map.shift_remove(key).unwrap_or(Value::Null);
-            from_value(value).map(Some).map_err(|e| {
-                format!(
-                    "field `{key}`: {}",
-                    super::error::redact_quoted(&e.to_string())
-                )
-            })
+            from_value(value)
+                .map(Some)
+                .map_err(|e| format!("field `{key}`: {}", redact_quoted(&e.to_string())))
         }
     }
+}
+
+/// Replaces quoted fragments of a serde message, which may echo field values, with `"…"`.
+pub(crate) fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut in_quote = false;
+    for ch in message.chars() {
+        if ch == '"' {
+            if !in_quote {
+                out.push_str("\"…\"");
+            }
+            in_quote = !in_quote;
+        } else if !in_quote {
+            out.push(ch);
+        }
+    }
+    out
 }
 
 /// Declares a model that is a typed view over an Okta JSON object: listed fields are typed
@@ -154,5 +168,13 @@ mod tests {
         let err = serde_json::from_str::<Sample>(r#"{"count":"seven-secret"}"#).unwrap_err();
         assert!(err.to_string().contains("count"));
         assert!(!err.to_string().contains("seven-secret"));
+    }
+
+    #[test]
+    fn quoted_values_are_redacted_from_decode_messages() {
+        assert_eq!(
+            redact_quoted(r#"invalid type: string "s3cr3t", expected u32 at line 1"#),
+            r#"invalid type: string "…", expected u32 at line 1"#
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::number::{parse_num, Num, Number, Source};
+use super::number::{parse_num, Decimal, Num, Number, Source};
 use super::{
     at_attr, at_index, at_key, check_object_keys, tuple_len_error, type_mismatch, PathStep, Type,
     Value, ValueError, MAX_VALUE_DEPTH,
@@ -357,7 +357,7 @@ fn w_uint(out: &mut Vec<u8>, n: u64) {
 }
 
 /// Smallest encoding, non-negative values in the uint family (as vmihailenco/msgpack does).
-pub(super) fn w_int(out: &mut Vec<u8>, n: i64) {
+fn w_int(out: &mut Vec<u8>, n: i64) {
     if n >= 0 {
         w_uint(out, n as u64);
     } else if n >= -32 {
@@ -376,9 +376,36 @@ pub(super) fn w_int(out: &mut Vec<u8>, n: i64) {
     }
 }
 
-pub(super) fn w_f64(out: &mut Vec<u8>, f: f64) {
+fn w_f64(out: &mut Vec<u8>, f: f64) {
     out.push(0xcb);
     out.extend_from_slice(&f.to_be_bytes());
+}
+
+/// A number as go-cty writes it: the wire bytes it was decoded from when it came from msgpack,
+/// else an integer when it is one that fits an i64, a float when one holds it exactly, and
+/// otherwise its decimal text.
+fn w_number(out: &mut Vec<u8>, n: &Number) -> Result<(), ValueError> {
+    if let Source::Msgpack(wire) = &n.src {
+        out.extend_from_slice(wire);
+        return Ok(());
+    }
+    match &n.num {
+        Num::Int(i) => match i64::try_from(*i) {
+            Ok(v) => w_int(out, v),
+            Err(_) => w_str(out, &i.to_string())?,
+        },
+        Num::Float(f) if f.is_infinite() => w_f64(out, *f),
+        Num::Float(f) if f.fract() == 0.0 => match n.to_i64() {
+            Some(v) => w_int(out, v),
+            None => w_str(out, &Decimal::from_f64(*f).plain())?,
+        },
+        Num::Float(f) => w_f64(out, *f),
+        Num::Dec(d) => match d.exact_nonint_f64() {
+            Some(f) => w_f64(out, f),
+            None => w_str(out, &d.plain())?,
+        },
+    }
+    Ok(())
 }
 
 fn len_u32(len: usize) -> Result<u32, ValueError> {
@@ -448,7 +475,7 @@ fn mp_encode(v: &Value, ty: &Type, out: &mut Vec<u8>) -> Result<(), ValueError> 
             mp_encode(inner, t, out)?;
         }
         (Value::String(s), Type::String) => w_str(out, s)?,
-        (Value::Number(n), Type::Number) => n.write_msgpack(out)?,
+        (Value::Number(n), Type::Number) => w_number(out, n)?,
         (Value::Bool(b), Type::Bool) => out.push(if *b { 0xc3 } else { 0xc2 }),
         (Value::List(items), Type::List(et)) | (Value::Set(items), Type::Set(et)) => {
             w_container_len(out, items.len(), 0x90, 0xdc)?;

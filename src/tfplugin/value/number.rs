@@ -8,7 +8,6 @@ use std::str::FromStr;
 use bigdecimal::num_bigint::{BigInt, BigUint, Sign};
 use bigdecimal::BigDecimal;
 
-use super::msgpack::{w_f64, w_int, w_str};
 use super::{snippet, ValueError};
 
 /// Largest decimal exponent accepted (go-cty's 512-bit big.Float overflows well before 1e9).
@@ -101,7 +100,7 @@ impl Decimal {
     }
 
     /// The f64 with exactly this value, if there is one and this is not an integer.
-    fn exact_nonint_f64(&self) -> Option<f64> {
+    pub(super) fn exact_nonint_f64(&self) -> Option<f64> {
         // Non-integer f64s have at most 1074 fractional and 767 significant decimal digits.
         if self.exp >= 0 || self.exp < -1074 || self.digits.len() > 800 {
             return None;
@@ -313,30 +312,6 @@ impl Number {
             Num::Float(f) => Key::Finite(Cow::Owned(Decimal::from_f64(*f))),
             Num::Dec(d) => Key::Finite(Cow::Borrowed(d)),
         }
-    }
-
-    pub(super) fn write_msgpack(&self, out: &mut Vec<u8>) -> Result<(), ValueError> {
-        if let Source::Msgpack(wire) = &self.src {
-            out.extend_from_slice(wire);
-            return Ok(());
-        }
-        match &self.num {
-            Num::Int(i) => match i64::try_from(*i) {
-                Ok(v) => w_int(out, v),
-                Err(_) => w_str(out, &i.to_string())?,
-            },
-            Num::Float(f) if f.is_infinite() => w_f64(out, *f),
-            Num::Float(f) if f.fract() == 0.0 => match self.to_i64() {
-                Some(v) => w_int(out, v),
-                None => w_str(out, &Decimal::from_f64(*f).plain())?,
-            },
-            Num::Float(f) => w_f64(out, *f),
-            Num::Dec(d) => match d.exact_nonint_f64() {
-                Some(f) => w_f64(out, f),
-                None => w_str(out, &d.plain())?,
-            },
-        }
-        Ok(())
     }
 
     pub(super) fn write_json(&self, out: &mut Vec<u8>) -> Result<(), ValueError> {
