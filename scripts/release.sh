@@ -10,7 +10,8 @@
 # (detached, binary, as the Registry wants it).
 #
 # Environment: OKTAIDP_DIST_DIR (default dist/), OKTAIDP_CACHE_DIR (default ~/.cache/oktaidp),
-# OKTAIDP_RELEASE_CLEAN=1 to rebuild this crate from scratch (its dependencies stay cached).
+# OKTAIDP_RELEASE_CLEAN=1 to rebuild the provider's crates from scratch (other dependencies stay
+# cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -54,7 +55,8 @@ remap="--remap-path-prefix=$stage=/oktaidp --remap-path-prefix=$cargo_home=/carg
 (
   cd "$stage"
   if [ "${OKTAIDP_RELEASE_CLEAN:-}" = 1 ]; then
-    CARGO_TARGET_DIR=$target cargo clean --release --quiet -p terraform-provider-oktaidp
+    CARGO_TARGET_DIR=$target cargo clean --release --quiet \
+      -p terraform-provider-oktaidp -p oktaidp-tfplugin -p oktaidp-okta
   fi
   OKTAIDP_GIT_COMMIT=$commit CARGO_TARGET_DIR=$target RUSTFLAGS="$remap" \
     cargo build --release --locked --quiet --bin terraform-provider-oktaidp --bin okta-emulator

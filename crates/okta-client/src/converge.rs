@@ -141,7 +141,7 @@ impl OktaClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::okta::ClientConfig;
+    use crate::ClientConfig;
     use okta_emulator::EmulatorConfig;
 
     const TOKEN: &str = "00emulatorTokenForConvergeTests";

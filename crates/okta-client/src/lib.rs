@@ -1,4 +1,5 @@
-//! Okta Management API client used by every resource of the provider.
+//! Okta Management API client used by every resource of terraform-provider-oktaidp. It keeps its
+//! own types, separate from `okta-emulator`'s, so that the two check each other in the tests.
 //!
 //! - [`OktaClient`] (built with [`OktaClient::builder`]) authenticates with `SSWS <token>`,
 //!   refuses plain http to non-loopback hosts, paces itself per rate-limit bucket
@@ -34,6 +35,8 @@ mod resolve;
 pub mod retry;
 mod secret;
 mod secrets;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod tokens;
 mod users;
 

@@ -311,7 +311,7 @@ impl Drop for Permit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::okta::clock::FakeClock;
+    use crate::clock::FakeClock;
     use http::HeaderValue;
 
     fn headers(limit: u32, remaining: u32, reset: u64, date: SystemTime) -> HeaderMap {
@@ -530,7 +530,7 @@ mod tests {
 
     #[tokio::test]
     async fn cancellation_interrupts_a_pacing_wait() {
-        let clock = crate::okta::clock::SystemClock;
+        let clock = crate::clock::SystemClock;
         let cancel = CancellationToken::new();
         let rl = RateLimiter::new(100);
         let now = SystemTime::now();

@@ -2,7 +2,7 @@
 //! rotate by creating a new one, then deactivating and deleting the old one (or, for a
 //! zero-downtime rotation, keeping the previous one until the next rotation).
 
-use crate::okta::secret::Secret;
+use crate::secret::Secret;
 use http::Method;
 
 use super::client::{ApiRequest, OktaClient};

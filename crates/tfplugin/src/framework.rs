@@ -341,7 +341,7 @@ fn list_item(v: &Value, i: usize) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfplugin::schema::Attribute;
+    use crate::schema::Attribute;
 
     fn block() -> Block {
         Block::new("t")

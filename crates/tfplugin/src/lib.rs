@@ -1,11 +1,13 @@
 //! The Terraform plugin protocol (tfplugin6 over go-plugin's gRPC transport).
-//! Nothing in this module tree knows about Okta.
+//! Nothing in this crate knows about Okta.
 
 pub mod diag;
 pub mod framework;
 pub mod function;
 pub mod handshake;
-#[cfg(test)]
+// Test support, also for the crates that define resources (their dev-dependency enables the
+// `testing` feature).
+#[cfg(any(test, feature = "testing"))]
 pub mod lifecycle;
 pub mod logging;
 pub mod model;

@@ -1,6 +1,6 @@
 //! Generated protocol code (prost messages, tonic servers and clients).
 //!
-//! `build.rs` compiles, with `protox`, the project's own protocol definitions:
+//! The crate's `build.rs` compiles, with `protox`, the workspace's own protocol definitions:
 //!
 //! * `proto/tfplugin6.proto` → [`tfplugin6`]: Terraform plugin protocol 6 at level
 //!   6.11, service `tfplugin6.Provider` (`tfplugin6::provider_server::ProviderServer`,

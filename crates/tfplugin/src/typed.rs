@@ -417,8 +417,8 @@ mod tests {
     use serde::Deserialize;
 
     use super::*;
-    use crate::tfplugin::model::Field;
-    use crate::tfplugin::schema::{Attribute, Block};
+    use crate::model::Field;
+    use crate::schema::{Attribute, Block};
 
     #[derive(Debug, Default, PartialEq, Deserialize)]
     struct Model {

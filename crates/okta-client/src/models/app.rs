@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
-use crate::okta::secret::Secret;
+use crate::secret::Secret;
 
 const SETTINGS_OAUTH: [&str; 2] = ["settings", "oauthClient"];
 const CREDENTIALS_OAUTH: [&str; 2] = ["credentials", "oauthClient"];

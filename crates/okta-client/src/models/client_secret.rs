@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::json_model;
-use crate::okta::secret::Secret;
+use crate::secret::Secret;
 
 json_model! {
     /// A client secret object (`ocs…`). Okta returns the full secret value in lists and GETs.

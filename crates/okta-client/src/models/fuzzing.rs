@@ -11,9 +11,9 @@ use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
 use super::*;
-use crate::okta::error::ApiError;
-use crate::okta::pagination::next_link;
-use crate::okta::ratelimit::{server_date, RateLimitInfo};
+use crate::error::ApiError;
+use crate::pagination::next_link;
+use crate::ratelimit::{server_date, RateLimitInfo};
 
 /// A broken property. The text names a JSON path and, for numbers, both spellings; never a
 /// string's content (it could be a secret).

@@ -13,7 +13,7 @@ use super::*;
 /// The input `okta_models` crashed on after 23 009 executions (selector byte 0x00: `OidcApp`),
 /// committed byte for byte as a regression input of the fuzz gate.
 const CRASH_FILE: &[u8] =
-    include_bytes!("../../../fuzz/regressions/okta_models/oidc-app-negative-zero");
+    include_bytes!("../../../../fuzz/regressions/okta_models/oidc-app-negative-zero");
 const CRASH_JSON: &str = r#"{"id":"0oa1","name":"oidc_client","settings":{"oauthClient":{"redirect_uris":["https://a/cb"],"grant_types":["authorization_code","refresh_token"],"refresh_token":{"rotation_type":"ROTATE","leUway":-0}}},"credentials":{"oauthClient":{"client_id":"0oa1","client_secret":"s","pkce_required":false}},"x":1.50}"#;
 
 #[test]

@@ -106,7 +106,7 @@ macro_rules! json_model {
                 #[allow(unused_mut)]
                 let mut extra = <serde_json::Map<String, serde_json::Value> as serde::Deserialize>::deserialize(d)?;
                 Ok(Self {
-                    $( $field: $crate::okta::models::take_field(&mut extra, $key)
+                    $( $field: $crate::models::take_field(&mut extra, $key)
                         .map_err(<D::Error as serde::de::Error>::custom)?, )*
                     extra,
                 })

@@ -35,8 +35,9 @@ pub fn client_assertion(
 
 #[cfg(test)]
 mod tests {
-    use super::super::key::tests::{ec_pkcs8_pem, rsa_pkcs8_pem, verify};
+    use super::super::key::tests::verify;
     use super::*;
+    use crate::testing::{ec_pkcs8_pem, rsa_pkcs8_pem};
 
     #[test]
     fn claims_and_signature() {

@@ -165,37 +165,12 @@ impl SigningKey {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::testing::{ec_pkcs8_pem, pem};
     use aws_lc_rs::encoding::AsDer;
     use aws_lc_rs::rsa::PublicKeyComponents;
     use aws_lc_rs::signature::{
         UnparsedPublicKey, ECDSA_P256_SHA256_FIXED, RSA_PKCS1_2048_8192_SHA256,
     };
-    use base64::engine::general_purpose::STANDARD;
-
-    pub fn pem(label: &str, der: &[u8]) -> String {
-        let b64 = STANDARD.encode(der);
-        let lines: Vec<&str> = b64
-            .as_bytes()
-            .chunks(64)
-            .map(|c| std::str::from_utf8(c).unwrap())
-            .collect();
-        format!(
-            "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-            lines.join("\n")
-        )
-    }
-
-    pub fn rsa_pkcs8_pem() -> String {
-        let k = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
-        pem("PRIVATE KEY", k.as_der().unwrap().as_ref())
-    }
-
-    pub fn ec_pkcs8_pem() -> String {
-        let doc =
-            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
-                .unwrap();
-        pem("PRIVATE KEY", doc.as_ref())
-    }
 
     /// The RSAPrivateKey inside a PKCS#8 PrivateKeyInfo (a minimal DER walk, test only).
     fn pkcs1_of(pkcs8: &[u8]) -> Vec<u8> {

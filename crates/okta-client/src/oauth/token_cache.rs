@@ -15,12 +15,12 @@ use url::Url;
 
 use super::dpop::Dpop;
 use super::{client_assertion, OAuthError, OAuthSettings, TOKEN_PATH};
-use crate::okta::clock::Clock;
-use crate::okta::config::ClientConfig;
-use crate::okta::error::{OktaError, TransportError, TransportKind};
-use crate::okta::resolve::unresolved;
-use crate::okta::retry::{wait_before_retry, Failure};
-use crate::okta::secret::Secret;
+use crate::clock::Clock;
+use crate::config::ClientConfig;
+use crate::error::{OktaError, TransportError, TransportKind};
+use crate::resolve::unresolved;
+use crate::retry::{wait_before_retry, Failure};
+use crate::secret::Secret;
 
 /// Lifetime assumed when Okta's answer has no `expires_in` (Okta's is fixed at one hour).
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
@@ -230,7 +230,7 @@ impl TokenSource {
             let failure_wait = match outcome {
                 Err(_) | Ok(Err(_)) => {
                     let (kind, message) = match &outcome {
-                        Ok(Err(e)) => match (crate::okta::client::classify(e), unresolved(e)) {
+                        Ok(Err(e)) => match (crate::client::classify(e), unresolved(e)) {
                             (_, Some(name)) => (TransportKind::Resolve, name.to_string()),
                             (TransportKind::Connect, _) => {
                                 (TransportKind::Connect, "connection failed".to_owned())
@@ -386,9 +386,9 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::super::dpop::ath;
-    use super::super::key::tests::rsa_pkcs8_pem;
     use super::super::SigningKey;
-    use crate::okta::{ClientConfig, OAuthSettings, OktaClient, OktaError};
+    use crate::testing::rsa_pkcs8_pem;
+    use crate::{ClientConfig, OAuthSettings, OktaClient, OktaError};
 
     /// A token endpoint and one API route, both counting, the token endpoint slow so that
     /// concurrent callers overlap.

@@ -4,8 +4,8 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::forward_to_deserialize_any;
 
 use super::{ModelError, FIELD_TOKEN, NUMBER_TOKEN};
-use crate::tfplugin::diag::PathStep;
-use crate::tfplugin::value::{Number, Value};
+use crate::diag::PathStep;
+use crate::value::{Number, Value};
 
 pub(super) struct ValueDeserializer<'a> {
     value: &'a Value,

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::ser::{self, Impossible, Serialize};
 
 use super::{ModelError, NUMBER_TOKEN, UNKNOWN_TOKEN};
-use crate::tfplugin::diag::PathStep;
-use crate::tfplugin::value::{Number, Type, Value};
+use crate::diag::PathStep;
+use crate::value::{Number, Type, Value};
 
 /// Writes sequences as lists and structs as objects; [`conform`] fixes the kinds afterwards.
 pub(super) struct ValueSerializer;

@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::*;
-use crate::tfplugin::value::{decode_msgpack, encode_msgpack};
+use crate::value::{decode_msgpack, encode_msgpack};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Rotation {
