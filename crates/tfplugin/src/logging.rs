@@ -29,11 +29,12 @@ pub fn level_from_env(get: impl Fn(&str) -> Option<String>) -> LevelFilter {
     }
 }
 
-/// Installs the hclog layer for this process. Only this crate logs above WARN: the HTTP and TLS
-/// stacks log bodies and headers at trace level, and those may carry secrets.
+/// Installs the hclog layer for this process. Only the project's crates log above WARN: the HTTP
+/// and TLS stacks log bodies and headers at trace level, and those may carry secrets.
 pub fn init(level: LevelFilter) {
     let targets = Targets::new()
         .with_default(std::cmp::min(level, LevelFilter::WARN))
+        // A target matches as a prefix: this also covers `oktaidp_tfplugin` and `oktaidp_okta`.
         .with_target("oktaidp", level)
         .with_target("terraform_provider_oktaidp", level)
         .with_target("okta_emulator", level);
