@@ -10,7 +10,7 @@
 # (detached, binary, as the Registry wants it).
 #
 # Environment: OKTAIDP_DIST_DIR (default dist/), OKTAIDP_CACHE_DIR (default ~/.cache/oktaidp),
-# OKTAIDP_RELEASE_CLEAN=1 to rebuild the provider's crates from scratch (other dependencies stay
+# OKTAIDP_RELEASE_CLEAN=1 to rebuild the workspace's crates from scratch (their dependencies stay
 # cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,8 +55,11 @@ remap="--remap-path-prefix=$stage=/oktaidp --remap-path-prefix=$cargo_home=/carg
 (
   cd "$stage"
   if [ "${OKTAIDP_RELEASE_CLEAN:-}" = 1 ]; then
-    CARGO_TARGET_DIR=$target cargo clean --release --quiet \
-      -p terraform-provider-oktaidp -p oktaidp-tfplugin -p oktaidp-okta
+    # Every package of the workspace (not its dependencies), so both binaries are rebuilt.
+    packages=$(cargo metadata --format-version 1 --no-deps --offline |
+      python3 -c 'import json, sys; print(" ".join("-p " + p["name"] for p in json.load(sys.stdin)["packages"]))')
+    # shellcheck disable=SC2086 # one word per package flag
+    CARGO_TARGET_DIR=$target cargo clean --release --quiet $packages
   fi
   OKTAIDP_GIT_COMMIT=$commit CARGO_TARGET_DIR=$target RUSTFLAGS="$remap" \
     cargo build --release --locked --quiet --bin terraform-provider-oktaidp --bin okta-emulator

@@ -5,7 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "==> tools"
+# Each step's wall time, printed at the end (the figures the closing notes quote for CI).
+step_times=()
+step_name=""
+step_start=$SECONDS
+step() {
+  [ -n "$step_name" ] && step_times+=("$(printf '%5ds  %s' $((SECONDS - step_start)) "$step_name")")
+  step_name="$1"
+  step_start=$SECONDS
+  [ -n "$1" ] && echo "==> $1"
+  return 0
+}
+
+step "tools"
 # The release tests zip, sign and verify; install what a bare machine lacks.
 missing=()
 for tool in gpg:gnupg unzip:unzip python3:python3 sha256sum:coreutils; do
@@ -20,41 +32,46 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-echo "==> Terraform 1.0.3"
+step "Terraform 1.0.3"
 bash scripts/install-terraform.sh >/dev/null
 
 # Built once per machine (minutes on 2 cores), then cached; without Go or the module proxy the
 # acceptance suite runs on the other binaries and says what it left out.
-echo "==> OpenTofu (newest, from the Go module proxy)"
+step "OpenTofu (newest, from the Go module proxy)"
 bash scripts/install-go-cli.sh opentofu >/dev/null || echo "OpenTofu not available: see above"
 
 # The real Pomerium the pomerium_real acceptance cases sign people in through (test tools only,
 # cached like OpenTofu; a version that cannot be built makes its cases skip with the reason).
 for pomerium in v0.32.0 v0.19.1; do
-  echo "==> Pomerium $pomerium (from the Go module proxy)"
+  step "Pomerium $pomerium (from the Go module proxy)"
   bash scripts/install-pomerium.sh "$pomerium" >/dev/null || echo "Pomerium $pomerium not available: see above"
 done
-echo "==> Pomerium Enterprise's Okta directory provider (github.com/pomerium/datasource)"
+step "Pomerium Enterprise's Okta directory provider (github.com/pomerium/datasource)"
 bash scripts/install-pomerium-datasource.sh >/dev/null || echo "the directory provider is not available: see above"
 
-echo "==> cargo fmt --check"
+step "cargo fmt --check"
 cargo fmt --all -- --check
 
-echo "==> cargo clippy"
-cargo clippy --all-targets -- -D warnings
+step "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
 
-echo "==> docs are current"
+step "docs are current"
 cargo run --quiet --bin oktaidp-docs -- --check
 
-echo "==> cargo test"
-cargo test
+step "cargo test"
+cargo test --workspace
 
 # The fuzz gate replays every committed input of every fuzz target (fuzz/seeds, each past crash
 # in fuzz/regressions) and the seeds derived from the checkout (not the machine-local
 # recordings) through the targets' own checks, on stable: same checkout, same verdict.
 # Open-ended fuzzing is `scripts/fuzz.sh N`, outside the gate (docs/fuzzing.md).
-echo "==> fuzz targets (replay of the committed inputs)"
+step "fuzz targets (replay of the committed inputs)"
 fuzz_seeds="$(mktemp -d)"
 trap 'rm -rf "$fuzz_seeds"' EXIT
 python3 scripts/fuzz-seeds.py --out "$fuzz_seeds" --no-recordings >/dev/null
 OKTAIDP_FUZZ_REPLAY="$fuzz_seeds" cargo test --quiet --test fuzz_replay -- --nocapture
+
+step ""
+echo "==> step times (wall)"
+printf '%s\n' "${step_times[@]}"
+echo "total: $((SECONDS))s"

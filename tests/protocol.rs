@@ -8,7 +8,7 @@ mod plugin;
 
 use std::time::{Duration, Instant};
 
-use oktaidp::provider::pomerium_idp_data_source;
+use oktaidp::provider::data_sources::pomerium_idp as pomerium_idp_data_source;
 use oktaidp::tfplugin::framework::Provider as _;
 use oktaidp::tfplugin::proto::plugin as goplugin;
 use oktaidp::tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
@@ -1358,7 +1358,7 @@ async fn debug_mode_prints_a_reattach_config_that_works() {
 #[tokio::test]
 async fn stop_provider_cancels_an_in_flight_okta_request() {
     use okta_emulator::{spawn, EmulatorConfig};
-    use oktaidp::provider::group_data_source;
+    use oktaidp::provider::data_sources::group as group_data_source;
 
     const TOKEN: &str = "00protocol-stop-token-0123456789";
     let emu = spawn(EmulatorConfig::ephemeral().with_api_token(TOKEN))

@@ -6,13 +6,12 @@
 
 use std::sync::Arc;
 
-use super::api_token_resource::ApiTokenResource;
-use super::app_parts::testing::object;
-use super::groups_claim_resource::GroupsClaimResource;
-use super::oidc_app_redirect_uri_resource::emulated::Org;
-use super::oidc_app_redirect_uri_resource::OidcAppRedirectUriResource;
-use super::oidc_app_refresh_grant_resource::OidcAppRefreshGrant;
-use super::oidc_app_resource::OidcAppResource;
+use super::resources::api_token::ApiTokenResource;
+use super::resources::groups_claim::GroupsClaimResource;
+use super::resources::oidc_app::OidcAppResource;
+use super::resources::oidc_app_redirect_uri::OidcAppRedirectUriResource;
+use super::resources::oidc_app_refresh_grant::OidcAppRefreshGrant;
+use super::testing::{object, Org};
 use crate::okta::NewGroup;
 use crate::tfplugin::framework::{Resource, Stored};
 use crate::tfplugin::lifecycle::{all_pairs, Terraform};

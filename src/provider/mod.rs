@@ -1,27 +1,23 @@
-//! The `oktaidp` provider: its configuration block and the resources and data sources it offers.
+//! The `oktaidp` provider: its configuration block, and the registry of the resources, data
+//! sources, ephemeral resources and functions it offers (one module each, in the folder of its
+//! kind). The modules beside those folders are what several of them share.
 
-pub mod api_token_resource;
-mod api_token_write_only;
+pub mod data_sources;
+pub mod ephemeral;
+pub mod functions;
+pub mod resources;
+
 mod app_parts;
+mod config;
+mod oauth_scopes;
+pub mod okta_diag;
+pub mod pomerium;
+pub mod validate;
+
 #[cfg(test)]
 mod combinations;
-mod config;
-pub mod functions;
-pub mod group_data_source;
-pub mod groups_claim_resource;
-mod oauth_scopes;
-pub mod oidc_app_client_secret_ephemeral;
-pub mod oidc_app_redirect_uri_resource;
-pub mod oidc_app_refresh_grant_resource;
-pub mod oidc_app_resource;
-mod oidc_app_secret_rotation;
-mod oidc_app_secret_storage;
-mod oidc_app_uris;
-pub mod okta_diag;
-pub mod pomerium_idp_data_source;
-pub mod pomerium_idp_ephemeral;
-pub mod pomerium_settings;
-pub mod validate;
+#[cfg(test)]
+mod testing;
 
 use std::sync::Arc;
 
@@ -79,6 +75,14 @@ impl ProviderData {
         None
     }
 
+    /// Whether the provider signs in as an OAuth 2.0 service app (not with an SSWS API token).
+    /// Okta's internal per-app claim API refuses such sign-ins: 403 "Invalid session" to any
+    /// OAuth access token (okta/terraform-provider-okta#568, #1253, #1906).
+    pub fn signs_in_as_service_app(&self) -> bool {
+        self.settings()
+            .is_some_and(|s| s.oauth.is_some() && s.api_token.is_none())
+    }
+
     /// Cancelled by `StopProvider`; long waits and requests watch it.
     pub fn stop_token(&self) -> CancellationToken {
         self.stop.clone()
@@ -110,35 +114,37 @@ impl OktaIdpProvider {
         Self {
             schema: config::schema(),
             data_sources: vec![
-                Typed::data_source(pomerium_idp_data_source::PomeriumIdp {
+                Typed::data_source(data_sources::pomerium_idp::PomeriumIdp {
                     data: Arc::clone(&data),
                 }),
-                Typed::data_source(group_data_source::GroupLookup {
+                Typed::data_source(data_sources::group::GroupLookup {
                     data: Arc::clone(&data),
                 }),
             ],
             resources: vec![
-                Typed::resource(oidc_app_resource::OidcAppResource {
+                Typed::resource(resources::oidc_app::OidcAppResource {
                     data: Arc::clone(&data),
                 }),
-                Typed::resource(api_token_resource::ApiTokenResource {
+                Typed::resource(resources::api_token::ApiTokenResource {
                     data: Arc::clone(&data),
                 }),
-                Typed::resource(oidc_app_redirect_uri_resource::OidcAppRedirectUriResource {
+                Typed::resource(
+                    resources::oidc_app_redirect_uri::OidcAppRedirectUriResource {
+                        data: Arc::clone(&data),
+                    },
+                ),
+                Typed::resource(resources::oidc_app_refresh_grant::OidcAppRefreshGrant {
                     data: Arc::clone(&data),
                 }),
-                Typed::resource(oidc_app_refresh_grant_resource::OidcAppRefreshGrant {
-                    data: Arc::clone(&data),
-                }),
-                Typed::resource(groups_claim_resource::GroupsClaimResource {
+                Typed::resource(resources::groups_claim::GroupsClaimResource {
                     data: Arc::clone(&data),
                 }),
             ],
             ephemeral_resources: vec![
                 Typed::ephemeral_resource(
-                    oidc_app_client_secret_ephemeral::OidcAppClientSecret::new(Arc::clone(&data)),
+                    ephemeral::oidc_app_client_secret::OidcAppClientSecret::new(Arc::clone(&data)),
                 ),
-                Typed::ephemeral_resource(pomerium_idp_ephemeral::PomeriumIdpEphemeral::new(
+                Typed::ephemeral_resource(ephemeral::pomerium_idp::PomeriumIdpEphemeral::new(
                     Arc::clone(&data),
                 )),
             ],

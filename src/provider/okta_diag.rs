@@ -1,7 +1,5 @@
 //! Okta failures as Terraform diagnostics. `OktaError`'s text never carries tokens or secrets.
 
-pub mod api_token;
-
 use crate::okta::OktaError;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 

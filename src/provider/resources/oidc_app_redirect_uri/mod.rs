@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use super::app_parts::UriKind;
-use super::app_parts::{self, PartChange, Refusal, KINDS};
-use super::{validate, ProviderData};
 use crate::okta::OidcApp;
+pub use crate::provider::app_parts::UriKind;
+use crate::provider::app_parts::{self, PartChange, Refusal, KINDS};
+use crate::provider::{validate, ProviderData};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -178,8 +178,8 @@ impl TypedResource for OidcAppRedirectUriResource {
     fn schema() -> Schema {
         Schema::new(
             0,
-            Block::new(&super::oauth_scopes::note(
-                include_str!("descriptions/oidc_app_redirect_uri.md").trim_end(), &["okta.apps.manage"])
+            Block::new(&crate::provider::oauth_scopes::note(
+                include_str!("../../descriptions/oidc_app_redirect_uri.md").trim_end(), &["okta.apps.manage"])
             )
             .attr(
                 Attribute::string("id")
@@ -198,14 +198,14 @@ impl TypedResource for OidcAppRedirectUriResource {
                 Attribute::string("uri")
                     .required()
                     .requires_replace()
-                    .describe(include_str!("descriptions/oidc_app_redirect_uri/uri.md").trim_end()),
+                    .describe(include_str!("../../descriptions/oidc_app_redirect_uri/uri.md").trim_end()),
             )
             .attr(
                 Attribute::string("kind")
                     .default(Value::string(UriKind::SignIn.as_str()))
                     .requires_replace()
                     .one_of(KINDS)
-                    .describe(include_str!("descriptions/oidc_app_redirect_uri/kind.md").trim_end()),
+                    .describe(include_str!("../../descriptions/oidc_app_redirect_uri/kind.md").trim_end()),
             ),
         )
     }
@@ -290,179 +290,9 @@ impl TypedResource for OidcAppRedirectUriResource {
 }
 
 #[cfg(test)]
-pub(super) mod emulated {
-    //! Against the in-process okta-emulator.
-
-    use std::sync::Arc;
-
-    use crate::okta::{OidcApp, OktaClient};
-    use crate::provider::{OktaIdpProvider, ProviderData};
-    use crate::tfplugin::diag::Diagnostics;
-    use crate::tfplugin::framework::Provider;
-    use crate::tfplugin::value::Value;
-    use okta_emulator::{EmulatorConfig, RunningEmulator};
-
-    const TOKEN: &str = "00emulatorTokenForResourceTests";
-
-    /// A configured provider's data: no waiting between retries (the tests inject conflicts),
-    /// then `settings`.
-    async fn provider_data(base: &str, settings: &[(&str, Value)]) -> Arc<ProviderData> {
-        let base = base.to_string();
-        let provider = OktaIdpProvider::with_env(move |k| match k {
-            "OKTA_ORG_URL" => Some(base.clone()),
-            "OKTA_API_TOKEN" => Some(TOKEN.to_string()),
-            _ => None,
-        });
-        let mut config = Value::null_object(&provider.schema().implied_type());
-        let defaults = [("min_wait_seconds", Value::number(0))];
-        for (key, value) in defaults.iter().chain(settings) {
-            if let Some(v) = config.get_mut(key) {
-                *v = value.clone();
-            }
-        }
-        let mut d = Diagnostics::new();
-        provider.configure(&config, &mut d).await;
-        assert!(!d.has_errors(), "{d:?}");
-        Arc::clone(provider.data())
-    }
-
-    pub struct Org {
-        pub emu: RunningEmulator,
-        pub data: Arc<ProviderData>,
-        pub client: OktaClient,
-        http: reqwest::Client,
-    }
-
-    impl Org {
-        pub async fn start() -> Self {
-            Self::start_with(std::time::Duration::ZERO, &[]).await
-        }
-
-        /// An emulator answering every request after `latency`, and a provider configured
-        /// with `settings` (provider attributes) besides the org and token.
-        pub async fn start_with(latency: std::time::Duration, settings: &[(&str, Value)]) -> Self {
-            let emu = okta_emulator::spawn(
-                EmulatorConfig::ephemeral()
-                    .with_api_token(TOKEN)
-                    .with_rate_limit(100_000)
-                    .with_latency(latency),
-            )
-            .await
-            .expect("emulator starts");
-            let data = provider_data(emu.base_url(), settings).await;
-            let mut d = Diagnostics::new();
-            let client = data.client(&mut d).expect("client");
-            Self {
-                emu,
-                data,
-                client,
-                http: reqwest::Client::new(),
-            }
-        }
-
-        /// A second provider process against the same org: its own locks, caches and client.
-        pub async fn another_provider(&self, settings: &[(&str, Value)]) -> Arc<ProviderData> {
-            provider_data(self.emu.base_url(), settings).await
-        }
-
-        /// Makes the next `times` requests matching `method path` wait `delay_ms` before Okta
-        /// handles them (a client with a shorter timeout gives up; the request still lands).
-        pub async fn delay(&self, method: &str, path: &str, delay_ms: u64, times: u32) {
-            let url = format!("{}/__emulator/faults", self.emu.base_url());
-            let rule = serde_json::json!({
-                "method": method, "path": path, "delayMs": delay_ms, "times": times,
-            });
-            let resp = self.http.post(url).json(&rule).send().await.expect("fault");
-            assert!(resp.status().is_success(), "{:?}", resp.status());
-        }
-
-        /// A web app with the given sign-in URIs and grant types.
-        pub async fn web_app(&self, redirects: &[&str], grants: &[&str]) -> String {
-            self.create_app("web", redirects, grants, &["code"]).await
-        }
-
-        /// A service app (client credentials only, no redirect URIs).
-        pub async fn service_app(&self) -> String {
-            self.create_app("service", &[], &["client_credentials"], &["token"])
-                .await
-        }
-
-        async fn create_app(
-            &self,
-            app_type: &str,
-            redirects: &[&str],
-            grants: &[&str],
-            responses: &[&str],
-        ) -> String {
-            let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-            let mut app = OidcApp::new("shared", app_type);
-            app.set_redirect_uris(&strings(redirects));
-            app.set_grant_types(&strings(grants));
-            app.set_response_types(&strings(responses));
-            app.set_token_endpoint_auth_method("client_secret_basic");
-            let created = self.client.apps().create(&app, true).await.expect("app");
-            created.id().expect("id").to_string()
-        }
-
-        pub async fn app(&self, id: &str) -> OidcApp {
-            self.client.apps().get(id).await.expect("get").expect("app")
-        }
-
-        /// Makes the next `times` requests matching `method path` fail as Okta would.
-        pub async fn fault(&self, method: &str, path: &str, status: u16, code: &str, times: u32) {
-            let url = format!("{}/__emulator/faults", self.emu.base_url());
-            let rule = serde_json::json!({
-                "method": method, "path": path, "status": status,
-                "errorCode": code, "errorSummary": "Operation on application settings failed.",
-                "times": times,
-            });
-            let resp = self.http.post(url).json(&rule).send().await.expect("fault");
-            assert!(resp.status().is_success(), "{:?}", resp.status());
-        }
-
-        /// Sequence number of the newest logged request.
-        pub async fn mark(&self) -> u64 {
-            self.log(0)
-                .await
-                .iter()
-                .filter_map(|e| e["seq"].as_u64())
-                .max()
-                .unwrap_or(0)
-        }
-
-        /// Okta API calls (`METHOD path`) logged after `mark`, admin requests excluded.
-        pub async fn calls_since(&self, mark: u64) -> Vec<String> {
-            self.log(mark)
-                .await
-                .iter()
-                .filter_map(|e| {
-                    let path = e["path"].as_str()?;
-                    path.starts_with("/api/")
-                        .then(|| format!("{} {path}", e["method"].as_str().unwrap_or("?")))
-                })
-                .collect()
-        }
-
-        async fn log(&self, since: u64) -> Vec<serde_json::Value> {
-            let url = format!("{}/__emulator/requests?since={since}", self.emu.base_url());
-            let body: serde_json::Value = self
-                .http
-                .get(url)
-                .send()
-                .await
-                .expect("request log")
-                .json()
-                .await
-                .expect("json");
-            body.as_array().cloned().unwrap_or_default()
-        }
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::app_parts::testing::{self, app, apply_request, error_paths};
+    use crate::provider::testing::{self, app, apply_request, error_paths, Org};
     use crate::provider::OktaIdpProvider;
     use crate::tfplugin::framework::{plan_object, PlanRequest, Resource};
     use crate::tfplugin::model::{from_value, to_value};
@@ -826,7 +656,7 @@ mod tests {
 
     #[tokio::test]
     async fn lifecycle_and_call_counts_against_the_emulator() {
-        let org = super::emulated::Org::start().await;
+        let org = Org::start().await;
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;
@@ -928,7 +758,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn thirty_parallel_uris_on_one_app_all_land() {
-        let org = super::emulated::Org::start().await;
+        let org = Org::start().await;
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;
@@ -1060,7 +890,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_late_landing_write_is_outlasted() {
         let settings = [("request_timeout", Value::number(1))];
-        let org = super::emulated::Org::start_with(std::time::Duration::ZERO, &settings).await;
+        let org = Org::start_with(std::time::Duration::ZERO, &settings).await;
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;
@@ -1112,7 +942,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn two_processes_adding_uris_to_one_app_converge() {
         let latency = std::time::Duration::from_millis(15);
-        let org = super::emulated::Org::start_with(latency, &[]).await;
+        let org = Org::start_with(latency, &[]).await;
         let app_id = org
             .web_app(&["https://base.example.com/cb"], &["authorization_code"])
             .await;

@@ -6,9 +6,9 @@
 //! changed: `token_wo_version` is what the plan compares, and raising it makes the provider
 //! check (and adopt) the value again.
 
-use super::api_token_resource::ApiTokenModel;
-use super::validate;
+use super::ApiTokenModel;
 use crate::okta::Secret;
+use crate::provider::validate;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::Attribute;

@@ -16,6 +16,9 @@
 //! The token value is only ever sent to Okta (as `Secret`) and stored in the state: it is never
 //! logged and never part of a diagnostic.
 
+mod diagnostics;
+mod write_only;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -23,15 +26,15 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::okta_diag::api_token::{self, NEW_TOKEN_HELP};
-use super::okta_diag::{self, fail, okta_fail};
-use super::{api_token_write_only, validate, ProviderData};
 use crate::okta::{ApiToken, ApiTokenUpdate, OktaClient, Secret, TokenNetwork};
+use crate::provider::okta_diag::{self, fail, okta_fail};
+use crate::provider::{validate, ProviderData};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 use crate::tfplugin::typed::{Change, Outcome, Plan, Saved, TypedResource};
 use crate::tfplugin::value::{Type, Value};
+use diagnostics::NEW_TOKEN_HELP;
 
 pub const TYPE_NAME: &str = "oktaidp_api_token";
 
@@ -82,7 +85,7 @@ pub struct ApiTokenModel {
 impl ApiTokenModel {
     /// Whether nothing that reaches Okta differs (everything else is state only).
     fn remote_same(&self, other: &Self) -> bool {
-        (!api_token_write_only::value_changed(self, other)
+        (!write_only::value_changed(self, other)
             && self.token_id == other.token_id
             && self.name == other.name)
             && self.network_connection == other.network_connection
@@ -158,8 +161,8 @@ fn state_from_token(token: &ApiToken, base: &ApiTokenModel) -> ApiTokenModel {
     ApiTokenModel {
         id: text(&token.id),
         token: base.token.clone(),
-        token_wo: api_token_write_only::stored(base).0,
-        token_wo_version: api_token_write_only::stored(base).1,
+        token_wo: write_only::stored(base).0,
+        token_wo_version: write_only::stored(base).1,
         token_id: text(&token.id),
         name: text(&token.name),
         // How Okta reads a token without a condition.
@@ -226,7 +229,7 @@ async fn token_owner(
             );
             None
         }
-        Err(e) if e.is_unauthorized() => api_token::unusable_token(d, &e),
+        Err(e) if e.is_unauthorized() => diagnostics::unusable_token(d, &e),
         Err(e) => okta_fail(
             d,
             Some("token"),
@@ -259,7 +262,7 @@ async fn find_token(
         (None, None) => return None,
     };
     found
-        .map_err(|miss| api_token::lookup_failed(d, miss, key, owner))
+        .map_err(|miss| diagnostics::lookup_failed(d, miss, key, owner))
         .ok()
 }
 
@@ -311,13 +314,13 @@ impl TypedResource for ApiTokenResource {
     fn schema() -> Schema {
         Schema::new(
             0,
-            Block::new(&super::oauth_scopes::note(
-                include_str!("descriptions/api_token.md").trim_end(), &["okta.apiTokens.manage"])
+            Block::new(&crate::provider::oauth_scopes::note(
+                include_str!("../../descriptions/api_token.md").trim_end(), &["okta.apiTokens.manage"])
             )
             .attr(from_okta("id", "The token's ID (`00T...`), the same as `token_id`."))
-            .attr(Attribute::string("token").optional().sensitive().check(|t| validate::credential("token", t)).describe(include_str!("descriptions/api_token/token.md").trim_end()))
-            .attr(api_token_write_only::token_wo_attribute())
-            .attr(api_token_write_only::token_wo_version_attribute())
+            .attr(Attribute::string("token").optional().sensitive().check(|t| validate::credential("token", t)).describe(include_str!("../../descriptions/api_token/token.md").trim_end()))
+            .attr(write_only::token_wo_attribute())
+            .attr(write_only::token_wo_version_attribute())
             .attr(
                 Attribute::string("token_id")
                     .optional()
@@ -325,7 +328,7 @@ impl TypedResource for ApiTokenResource {
                     .requires_replace()
                     .use_state_for_unknown()
                     .check(validate::token_id)
-                    .describe(include_str!("descriptions/api_token/token_id.md").trim_end()),
+                    .describe(include_str!("../../descriptions/api_token/token_id.md").trim_end()),
             )
             .attr(
                 Attribute::string("name")
@@ -336,13 +339,13 @@ impl TypedResource for ApiTokenResource {
                         "" => Err("The token name must not be empty.".into()),
                         _ => Ok(()),
                     })
-                    .describe(include_str!("descriptions/api_token/name.md").trim_end()),
+                    .describe(include_str!("../../descriptions/api_token/name.md").trim_end()),
             )
             .attr(
                 Attribute::string("network_connection")
                     .default(Value::string(ANYWHERE))
                     .one_of(&CONNECTIONS)
-                    .describe(include_str!("descriptions/api_token/network_connection.md").trim_end()),
+                    .describe(include_str!("../../descriptions/api_token/network_connection.md").trim_end()),
             )
             .attr(Attribute::new("network_include", strings_set()).optional().describe(
                 "Network zone IDs (`nzo...`) the token may be used from (allowlist); only with `network_connection = \"ZONE\"`.",
@@ -350,7 +353,7 @@ impl TypedResource for ApiTokenResource {
             .attr(Attribute::new("network_exclude", strings_set()).optional().describe(
                 "Network zone IDs (`nzo...`) the token may not be used from (blocklist); only with `network_connection = \"ZONE\"`.",
             ))
-            .attr(Attribute::bool("revoke_on_destroy").default(Value::Bool(REVOKE_DEFAULT)).describe(include_str!("descriptions/api_token/revoke_on_destroy.md").trim_end()))
+            .attr(Attribute::bool("revoke_on_destroy").default(Value::Bool(REVOKE_DEFAULT)).describe(include_str!("../../descriptions/api_token/revoke_on_destroy.md").trim_end()))
             .attr(from_okta(
                 "user_id",
                 "ID of the Okta user the token belongs to (it has that user's admin privileges).",
@@ -372,7 +375,7 @@ impl TypedResource for ApiTokenResource {
 
     /// Checks involving several attributes; unknown values are skipped (checked again at apply).
     fn validate(&self, config: &ApiTokenModel, diags: &mut Diagnostics) {
-        api_token_write_only::validate(config, diags);
+        write_only::validate(config, diags);
         if config.name.is_null() && config.token_id.is_null() {
             diags.attr_error(
                 at("name"),
@@ -440,7 +443,7 @@ impl TypedResource for ApiTokenResource {
 
     async fn create(&self, change: Change<'_, Self>, diags: &mut Diagnostics) -> Outcome<Self> {
         let client = self.data.client(diags)?;
-        let effective = api_token_write_only::effective(change.planned, change.config);
+        let effective = write_only::effective(change.planned, change.config);
         let owner = token_owner(&client, &effective, diags).await?;
         let found = find_token(&client, change.config, &owner, diags).await?;
         // Nothing is created: on any error below, return nothing, so that a failed adoption is
@@ -460,7 +463,7 @@ impl TypedResource for ApiTokenResource {
             }
             Ok(found) => {
                 tracing::info!(token_id = %id, "API token revoked or expired; removing it from state");
-                api_token::gone(diags, id, state.name.get(), found.is_some());
+                diagnostics::gone(diags, id, state.name.get(), found.is_some());
                 None
             }
             Err(e) => {
@@ -494,9 +497,9 @@ impl TypedResource for ApiTokenResource {
             }));
         }
         let client = self.data.client(diags)?;
-        let owner = match api_token_write_only::value_changed(prior, planned) {
+        let owner = match write_only::value_changed(prior, planned) {
             true => {
-                let effective = api_token_write_only::effective(planned, change.config);
+                let effective = write_only::effective(planned, change.config);
                 Some(token_owner(&client, &effective, diags).await?)
             }
             false => None,
@@ -593,7 +596,7 @@ mod tests {
     const ADMIN_TOKEN: &str = "00ProviderOwnTokenValue0000000000000000000";
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        crate::provider::app_parts::testing::object(&ApiTokenResource::schema(), pairs)
+        crate::provider::testing::object(&ApiTokenResource::schema(), pairs)
     }
 
     fn model_of(value: &Value) -> ApiTokenModel {
@@ -910,8 +913,8 @@ mod tests {
             "/api/v1/users/me",
             br#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"oaeX","errorCauses":[]}"#,
         ));
-        api_token::unusable_token::<()>(&mut d, &err);
-        api_token::gone(&mut d, "00T1", Some(&"sync".to_string()), false);
+        diagnostics::unusable_token::<()>(&mut d, &err);
+        diagnostics::gone(&mut d, "00T1", Some(&"sync".to_string()), false);
         assert!(d.has_errors());
         assert_no_secret(&d, &[secret]);
         let detail = &d

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map};
 
-use super::{okta_diag, validate, ProviderData};
 use crate::okta::{AppIdTokenClaim, AuthServerClaim, OktaClient};
+use crate::provider::{okta_diag, validate, ProviderData};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -25,14 +25,6 @@ pub const FILTER_TYPES: &[&str] = &["REGEX", "STARTS_WITH", "EQUALS", "CONTAINS"
 const APP_PREFIX: &str = "app/";
 /// Issuer mode sent when Okta reports none for the app.
 const ORG_URL: &str = "ORG_URL";
-
-/// Whether the provider signs in as an OAuth 2.0 service app (not with an SSWS API token).
-/// Okta's internal per-app claim API refuses such sign-ins: 403 "Invalid session" to any OAuth
-/// access token (okta/terraform-provider-okta#568, #1253, #1906).
-pub fn signs_in_as_service_app(data: &ProviderData) -> bool {
-    data.settings()
-        .is_some_and(|s| s.oauth.is_some() && s.api_token.is_none())
-}
 
 const SERVICE_APP_REFUSED: &str = "The provider signs in as an OAuth 2.0 service app, and Okta refuses \
      service apps on the internal API that holds an app's groups claim on the org authorization server \
@@ -386,7 +378,7 @@ impl TypedResource for GroupsClaimResource {
     fn schema() -> Schema {
         Schema::new(
             0,
-            Block::new(&super::oauth_scopes::note(include_str!("descriptions/groups_claim.md").trim_end(), &["okta.apps.manage", "okta.authorizationServers.manage"]))
+            Block::new(&crate::provider::oauth_scopes::note(include_str!("../../descriptions/groups_claim.md").trim_end(), &["okta.apps.manage", "okta.authorizationServers.manage"]))
                 .attr(
                     Attribute::string("id")
                         .computed()
@@ -471,7 +463,7 @@ impl TypedResource for GroupsClaimResource {
     /// The org server's claim has its ID before it exists: `app/<app_id>`. That claim cannot
     /// be managed by a service app: said here, before any API call.
     fn modify_plan(&self, plan: &mut Plan<'_, Self>, diags: &mut Diagnostics) {
-        if !plan.config.app_id.is_null() && signs_in_as_service_app(&self.data) {
+        if !plan.config.app_id.is_null() && self.data.signs_in_as_service_app() {
             diags.attr_error(
                 AttrPath::root("app_id"),
                 "The org server's groups claim needs an API token",
@@ -593,8 +585,7 @@ impl TypedResource for GroupsClaimResource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::app_parts::testing::{self, apply_request, error_paths};
-    use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
+    use crate::provider::testing::{self, apply_request, error_paths, Org};
     use crate::tfplugin::typed::Typed;
 
     fn object(pairs: &[(&str, Value)]) -> Value {

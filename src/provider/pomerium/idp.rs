@@ -1,29 +1,31 @@
-//! `oktaidp_pomerium_idp`: renders the identity-provider settings Pomerium needs from Okta.
+//! `oktaidp_pomerium_idp`, in both its forms (the data source and the ephemeral resource):
+//! the schema, the model, the checks across attributes, and the rendering of the
+//! identity-provider settings Pomerium needs from the configuration and the Okta app. The two
+//! forms differ only in where the client secret may come from (`SecretSource`).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::pomerium_settings;
-use super::validate::{self, HttpRule};
-use super::ProviderData;
+use super::settings::{self, service_account, PomeriumVersion, CALLBACK_PATH};
+use crate::provider::validate::{self, HttpRule};
+use crate::provider::ProviderData;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
-use crate::tfplugin::typed::TypedDataSource;
 use crate::tfplugin::value::Type;
 
+/// The type name of both forms.
 pub const TYPE_NAME: &str = "oktaidp_pomerium_idp";
 
-pub use super::pomerium_settings::{service_account, PomeriumVersion, CALLBACK_PATH};
 /// The scopes Pomerium requests when `idp_scopes` is unset.
 pub const DEFAULT_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
 /// The scope that makes the org authorization server add an app's groups claim.
 pub const GROUPS_SCOPE: &str = "groups";
 
-pub struct PomeriumIdp {
-    pub data: Arc<ProviderData>,
+/// Renders the settings with the provider's Okta client (when the configuration names an app).
+pub struct Renderer<'a> {
+    pub data: &'a ProviderData,
 }
 
 fn string_map() -> Type {
@@ -37,17 +39,18 @@ fn directory_sync_type() -> Type {
     ]))
 }
 
+/// The data source's schema; the ephemeral resource starts from it.
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        Block::new(&super::oauth_scopes::note(
-            include_str!("descriptions/pomerium_idp.md").trim_end(),
+        Block::new(&crate::provider::oauth_scopes::note(
+            include_str!("../descriptions/pomerium_idp.md").trim_end(),
             &["okta.apps.read"],
         ))
         .attr(
             Attribute::string("authenticate_service_url")
                 .required()
-                .check(|raw| pomerium_settings::authenticate_url(raw).map(drop))
+                .check(|raw| settings::authenticate_url(raw).map(drop))
                 .describe(
                     "Base https URL of Pomerium's authenticate service, e.g. `https://authenticate.example.com` \
                      (no path: Pomerium appends `/oauth2/callback` and ignores any path of this URL).",
@@ -56,8 +59,8 @@ pub fn schema() -> Schema {
         .attr(
             Attribute::string("pomerium_version")
                 .optional()
-                .check(pomerium_settings::check_version)
-                .describe(include_str!("descriptions/pomerium_idp/pomerium_version.md").trim_end()),
+                .check(settings::check_version)
+                .describe(include_str!("../descriptions/pomerium_idp/pomerium_version.md").trim_end()),
         )
         .attr(Attribute::string("app_id").optional().describe(
             "ID of the Okta OIDC app (`0oa...`, e.g. `oktaidp_oidc_app.pomerium.id`). When set, the app is read and \
@@ -76,7 +79,7 @@ pub fn schema() -> Schema {
                 .optional()
                 .sensitive()
                 .check(|v| validate::credential("client_secret", v))
-                .describe(include_str!("descriptions/pomerium_idp/client_secret.md").trim_end()),
+                .describe(include_str!("../descriptions/pomerium_idp/client_secret.md").trim_end()),
         )
         .attr(
             Attribute::string("api_token")
@@ -134,7 +137,7 @@ pub fn schema() -> Schema {
             "`<authenticate_service_url>/oauth2/callback`: the sign-in redirect URI the Okta app must allow.",
         ))
         .attr(Attribute::string("post_logout_redirect_uri").computed().describe(
-            include_str!("descriptions/pomerium_idp/post_logout_redirect_uri.md").trim_end(),
+            include_str!("../descriptions/pomerium_idp/post_logout_redirect_uri.md").trim_end(),
         ))
         .attr(Attribute::string("idp_service_account").computed().sensitive().describe(
             "Value for `idp_service_account` (Pomerium 0.10 to 0.19): standard base64, with padding, of the compact JSON \
@@ -315,7 +318,7 @@ pub enum SecretSource {
     ConfigOrOkta,
 }
 
-impl PomeriumIdp {
+impl Renderer<'_> {
     /// The settings for `config`, with warnings for what the chosen Pomerium version cannot
     /// use and the sign-out wiring of the app.
     pub async fn render(
@@ -325,7 +328,7 @@ impl PomeriumIdp {
         diags: &mut Diagnostics,
     ) -> Option<Rendered> {
         let authenticate_url =
-            pomerium_settings::authenticate_url(config.authenticate_service_url.get()?).ok()?;
+            settings::authenticate_url(config.authenticate_service_url.get()?).ok()?;
         let version =
             PomeriumVersion::or_default(config.pomerium_version.get().map(String::as_str));
         let callback_url = format!("{authenticate_url}{CALLBACK_PATH}");
@@ -376,7 +379,7 @@ impl PomeriumIdp {
                 client_secret = self.newest_secret(app_id, diags).await?;
             }
             if org_server {
-                if super::groups_claim_resource::signs_in_as_service_app(&self.data) {
+                if self.data.signs_in_as_service_app() {
                     // Okta answers 403 "Invalid session" to OAuth access tokens on the internal
                     // API that holds this claim: not asking saves a call that cannot succeed.
                     if config.scopes.is_null() {
@@ -482,7 +485,7 @@ impl PomeriumIdp {
                 return None;
             }
             Err(e) => {
-                super::okta_diag::attr_error(
+                crate::provider::okta_diag::attr_error(
                     diags,
                     AttrPath::root("app_id"),
                     "reading the app",
@@ -514,7 +517,7 @@ impl PomeriumIdp {
         match client.app_secrets().newest_active(app_id).await {
             Ok(secret) => Some(secret.map(|v| v.expose().to_string())),
             Err(e) => {
-                super::okta_diag::attr_error(
+                crate::provider::okta_diag::attr_error(
                     diags,
                     AttrPath::root("app_id"),
                     "reading the app's client secrets",
@@ -632,26 +635,6 @@ impl AppFacts {
     }
 }
 
-#[tonic::async_trait]
-impl TypedDataSource for PomeriumIdp {
-    type Model = IdpSettings;
-    const TYPE_NAME: &'static str = TYPE_NAME;
-
-    fn schema() -> Schema {
-        schema()
-    }
-
-    /// Single values are checked by the schema; unknown ones again at read time.
-    fn validate(&self, config: &IdpSettings, diags: &mut Diagnostics) {
-        validate_settings(config, SecretSource::Config, diags);
-    }
-
-    async fn read(&self, config: IdpSettings, diags: &mut Diagnostics) -> Option<IdpSettings> {
-        let rendered = self.render(&config, SecretSource::Config, diags).await?;
-        Some(rendered.into_settings(config))
-    }
-}
-
 /// Why the data source does not read the client secret from Okta, and what to do instead.
 const SECRET_NOT_READ: &str = "With app_id, the data source still needs client_secret: it never reads the \
      secret from Okta, because data source outputs are saved in the state, where the secret would land even for \
@@ -695,7 +678,7 @@ pub fn validate_settings(config: &IdpSettings, secrets: SecretSource, diags: &mu
 mod tests {
     use super::*;
     use crate::provider::OktaIdpProvider;
-    use crate::tfplugin::typed::Typed;
+    use crate::tfplugin::framework::Provider;
     use crate::tfplugin::value::Value;
 
     #[test]
@@ -724,13 +707,23 @@ mod tests {
         }))
     }
 
-    /// Validation as Terraform runs it: the schema's checks, then the data source's.
-    fn check_inputs(config: &Value, diags: &mut Diagnostics) {
+    /// Validation as Terraform runs it: the schema's checks, then those of the data source (or
+    /// of the ephemeral resource), each taken from the provider that registers it.
+    fn validate_as(ephemeral: bool, config: &Value, diags: &mut Diagnostics) {
         let provider = OktaIdpProvider::with_env(|_| None);
-        Typed::data_source(PomeriumIdp {
-            data: Arc::clone(provider.data()),
-        })
-        .validate(config, diags);
+        if ephemeral {
+            let resources = provider.ephemeral_resources();
+            let found = resources.iter().find(|r| r.type_name() == TYPE_NAME);
+            found.expect("registered").validate(config, diags);
+        } else {
+            let sources = provider.data_sources();
+            let found = sources.iter().find(|d| d.type_name() == TYPE_NAME);
+            found.expect("registered").validate(config, diags);
+        }
+    }
+
+    fn check_inputs(config: &Value, diags: &mut Diagnostics) {
+        validate_as(false, config, diags);
     }
 
     #[test]
@@ -917,18 +910,8 @@ mod tests {
     }
 
     fn error_paths(config: &Value, ephemeral: bool) -> Vec<String> {
-        let provider = OktaIdpProvider::with_env(|_| None);
         let mut d = Diagnostics::new();
-        if ephemeral {
-            Typed::ephemeral_resource(
-                super::super::pomerium_idp_ephemeral::PomeriumIdpEphemeral::new(Arc::clone(
-                    provider.data(),
-                )),
-            )
-            .validate(config, &mut d);
-        } else {
-            check_inputs(config, &mut d);
-        }
+        validate_as(ephemeral, config, &mut d);
         d.iter()
             .filter(|x| x.severity == crate::tfplugin::diag::Severity::Error)
             .filter_map(|x| x.path.as_ref().map(ToString::to_string))

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::app_parts::{self, PartChange, Refusal};
-use super::{validate, ProviderData};
 use crate::okta::{OidcApp, RefreshTokenSettings};
+use crate::provider::app_parts::{self, PartChange, Refusal};
+use crate::provider::{validate, ProviderData};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -146,8 +146,8 @@ impl TypedResource for OidcAppRefreshGrant {
     fn schema() -> Schema {
         Schema::new(
             0,
-            Block::new(&super::oauth_scopes::note(
-                include_str!("descriptions/oidc_app_refresh_grant.md").trim_end(), &["okta.apps.manage"])
+            Block::new(&crate::provider::oauth_scopes::note(
+                include_str!("../../descriptions/oidc_app_refresh_grant.md").trim_end(), &["okta.apps.manage"])
             )
             .attr(
                 Attribute::string("id")
@@ -296,8 +296,7 @@ impl TypedResource for OidcAppRefreshGrant {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::app_parts::testing::{self, app, apply_request, error_paths};
-    use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
+    use crate::provider::testing::{self, app, apply_request, error_paths, Org};
     use crate::provider::OktaIdpProvider;
     use crate::tfplugin::framework::{plan_object, PlanRequest, Resource};
     use crate::tfplugin::model::to_value;

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use super::fail;
 use crate::okta::{OktaError, TokenMiss};
+use crate::provider::okta_diag::fail;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 
 /// At most this many token names or ids in a message.

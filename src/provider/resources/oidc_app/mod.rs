@@ -1,19 +1,22 @@
 //! `oktaidp_oidc_app`: the Okta OIDC web application Pomerium signs users in with.
 
+mod secret_rotation;
+mod secret_storage;
+mod uris;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::app_parts;
-use super::oidc_app_uris::ManagedUris;
-use super::{oidc_app_secret_rotation, oidc_app_secret_storage, okta_diag, validate, ProviderData};
 use crate::okta::{CreatedApp, OidcApp, OktaClient, RefreshTokenSettings};
+use crate::provider::{app_parts, okta_diag, validate, ProviderData};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
 use crate::tfplugin::typed::{self, Change, Outcome, Plan, Saved, TypedResource};
 use crate::tfplugin::value::{Type, Value};
+use uris::ManagedUris;
 
 pub const TYPE_NAME: &str = "oktaidp_oidc_app";
 
@@ -49,13 +52,13 @@ fn label(label: &str) -> Result<(), String> {
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        Block::new(&super::oauth_scopes::note(
-            include_str!("descriptions/oidc_app.md").trim_end(), &["okta.apps.manage", "okta.groups.read"])
+        Block::new(&crate::provider::oauth_scopes::note(
+            include_str!("../../descriptions/oidc_app.md").trim_end(), &["okta.apps.manage", "okta.groups.read"])
         )
         .attr(Attribute::string("id").computed().use_state_for_unknown().describe("Okta app ID (`0oa...`)."))
         .attr(Attribute::string("label").required().check(label).describe("Display name of the app in Okta."))
-        .attr(Attribute::new("redirect_uris", Type::list(Type::String)).required().describe(include_str!("descriptions/oidc_app/redirect_uris.md").trim_end()))
-        .attr(Attribute::bool("redirect_uris_exclusive").default(Value::Bool(true)).describe(include_str!("descriptions/oidc_app/redirect_uris_exclusive.md").trim_end()))
+        .attr(Attribute::new("redirect_uris", Type::list(Type::String)).required().describe(include_str!("../../descriptions/oidc_app/redirect_uris.md").trim_end()))
+        .attr(Attribute::bool("redirect_uris_exclusive").default(Value::Bool(true)).describe(include_str!("../../descriptions/oidc_app/redirect_uris_exclusive.md").trim_end()))
         .attr(Attribute::new("post_logout_redirect_uris", Type::list(Type::String)).optional().computed().check(|u| validate::redirect_uri(u, false)).describe(
             "Sign-out redirect URIs. Unset: not managed (the value read from Okta is shown).",
         ))
@@ -108,7 +111,7 @@ pub fn schema() -> Schema {
         .attr(Attribute::string("status").default(Value::string("ACTIVE")).one_of(&["ACTIVE", "INACTIVE"]).describe(
             "`ACTIVE` (default) or `INACTIVE`.",
         ))
-        .attr(Attribute::new("group_ids", Type::set(Type::String)).optional().check(validate::group_id).describe(include_str!("descriptions/oidc_app/group_ids.md").trim_end()))
+        .attr(Attribute::new("group_ids", Type::set(Type::String)).optional().check(validate::group_id).describe(include_str!("../../descriptions/oidc_app/group_ids.md").trim_end()))
         .attr(
             Attribute::string("client_id")
                 .optional()
@@ -127,8 +130,8 @@ pub fn schema() -> Schema {
         .attr(Attribute::number("client_secret_version").default(Value::number(1)).whole_number(1, None).describe(
             "Raise to rotate the client secret (no re-creation, same `client_id`). Default 1; it can only increase.",
         ))
-        .attr(oidc_app_secret_storage::attribute())
-        .attr(Attribute::bool("keep_previous_client_secret").default(Value::Bool(false)).describe(include_str!("descriptions/oidc_app/keep_previous_client_secret.md").trim_end()))
+        .attr(secret_storage::attribute())
+        .attr(Attribute::bool("keep_previous_client_secret").default(Value::Bool(false)).describe(include_str!("../../descriptions/oidc_app/keep_previous_client_secret.md").trim_end()))
         .attr(Attribute::string("sign_on_mode").computed().use_state_for_unknown().describe(
             "Always `OPENID_CONNECT`.",
         ))
@@ -278,7 +281,7 @@ impl OidcAppModel {
             status: app.status().into(),
             group_ids: group_ids.into(),
             client_id: app.client_id().into(),
-            client_secret: oidc_app_secret_storage::stored(
+            client_secret: secret_storage::stored(
                 prior.store_client_secret,
                 Field::from(secret).or_if_null(prior.client_secret.clone()),
             ),
@@ -537,7 +540,7 @@ impl TypedResource for OidcAppResource {
         if !rotating && !auth_changes && !prior.client_secret.is_null() {
             planned.client_secret = prior.client_secret.clone();
         }
-        oidc_app_secret_storage::plan(planned.store_client_secret, &mut planned.client_secret);
+        secret_storage::plan(planned.store_client_secret, &mut planned.client_secret);
         // Unmanaged sign-out URIs are left as they are, and shown as Okta has them: the update
         // cannot change them, unless they were managed additively (the state showed only ours).
         let was_additive = plan.prior_private.post_logout_redirect_uris.is_some()
@@ -655,12 +658,11 @@ impl TypedResource for OidcAppResource {
             wanted.client_secret_version,
             wanted.keep_previous_client_secret,
         );
-        let (rotated, version) =
-            oidc_app_secret_rotation::apply(&client, id, from, to, diags).await;
+        let (rotated, version) = secret_rotation::apply(&client, id, from, to, diags).await;
         secret = rotated.or(secret);
         if secret.is_none() {
             let store = change.planned.store_client_secret;
-            secret = oidc_app_secret_storage::fetch_when_switched_on(
+            secret = secret_storage::fetch_when_switched_on(
                 &client,
                 id,
                 &prior.client_secret,
@@ -752,7 +754,7 @@ mod tests {
     }
 
     fn config(pairs: &[(&str, Value)]) -> Value {
-        crate::provider::app_parts::testing::object(&schema(), pairs)
+        crate::provider::testing::object(&schema(), pairs)
     }
 
     #[test]
@@ -1122,7 +1124,7 @@ mod tests {
     #[tokio::test]
     async fn groups_are_checked_first_and_a_failed_assignment_returns_the_app() {
         use crate::okta::NewGroup;
-        use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
+        use crate::provider::testing::Org;
         use crate::tfplugin::lifecycle::Terraform;
 
         let org = Org::start().await;
@@ -1183,7 +1185,7 @@ mod tests {
     /// Issue #20 (3): importing the API Services app changes nothing and names its type.
     #[tokio::test]
     async fn import_of_a_service_app_is_refused_and_changes_nothing() {
-        use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
+        use crate::provider::testing::Org;
 
         let org = Org::start().await;
         let resource = Typed::resource(OidcAppResource {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{okta_diag, ProviderData};
+use crate::provider::{okta_diag, ProviderData};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -16,7 +16,7 @@ pub const TYPE_NAME: &str = "oktaidp_group";
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        Block::new(&super::oauth_scopes::note(
+        Block::new(&crate::provider::oauth_scopes::note(
             "Looks up one Okta group by exact name, or reads it by ID. One API call. Fails when no group, \
              or more than one group, has the name; when none has it, the error names the closest \
              group names (the same name in other letter case, or a near spelling), which takes a \
@@ -223,7 +223,7 @@ impl TypedDataSource for GroupLookup {
 mod tests {
     use super::*;
     use crate::okta::NewGroup;
-    use crate::provider::oidc_app_redirect_uri_resource::emulated::Org;
+    use crate::provider::testing::Org;
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()

@@ -5,7 +5,7 @@
 
 use base64::Engine;
 
-use super::validate::{self, HttpRule};
+use crate::provider::validate::{self, HttpRule};
 
 /// Pomerium's authenticate callback path (`/oauth2/callback`), appended to the authenticate URL.
 pub const CALLBACK_PATH: &str = "/oauth2/callback";

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::okta_diag;
-use super::validate;
-use super::ProviderData;
+use crate::provider::okta_diag;
+use crate::provider::validate;
+use crate::provider::ProviderData;
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::{Attribute, Block, Schema};
@@ -38,7 +38,7 @@ pub struct ClientSecretModel {
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        Block::new(&super::oauth_scopes::note(
+        Block::new(&crate::provider::oauth_scopes::note(
             "Reads an Okta OIDC app's client ID and its newest active client secret as ephemeral values \
              (Terraform 1.10 or later): usable in provider blocks, write-only attributes and other \
              ephemeral contexts, and never written to the plan or the state. Pair it with \

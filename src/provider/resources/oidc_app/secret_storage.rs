@@ -11,7 +11,7 @@ use crate::tfplugin::model::Field;
 use crate::tfplugin::schema::Attribute;
 use crate::tfplugin::value::Value;
 
-use super::okta_diag;
+use crate::provider::okta_diag;
 
 pub fn attribute() -> Attribute {
     Attribute::bool("store_client_secret")

@@ -7,7 +7,7 @@ use crate::okta::{OktaClient, OktaError, Previous};
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::model::Field;
 
-use super::okta_diag;
+use crate::provider::okta_diag;
 
 /// `(client_secret_version, keep_previous_client_secret)` before and after the update.
 type Setting = (Field<i64>, Field<bool>);

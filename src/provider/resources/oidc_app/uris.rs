@@ -2,7 +2,7 @@
 //! Exclusive mode owns each list outright; additive mode (`redirect_uris_exclusive = false`)
 //! shares it with other writers and touches only the URIs this resource added.
 
-use super::oidc_app_resource::Owned;
+use super::Owned;
 use crate::okta::OidcApp;
 
 /// The managed lists as the plan wants them. `post_logout` is `None` when not configured: the

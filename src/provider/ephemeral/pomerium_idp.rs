@@ -1,30 +1,28 @@
 //! Ephemeral `oktaidp_pomerium_idp`: the data source of that name as an ephemeral resource, with
-//! the same arguments, checks and outputs (one schema, one implementation), so that the rendered
+//! the same arguments, checks and outputs (one schema and one implementation, in `pomerium::idp`), so that the rendered
 //! settings can feed write-only attributes and accept ephemeral inputs without touching state.
 
 use std::sync::Arc;
 
-use super::pomerium_idp_data_source::{self, IdpSettings, PomeriumIdp, SecretSource};
-use super::ProviderData;
+use crate::provider::pomerium::idp::{self, IdpSettings, Renderer, SecretSource};
+use crate::provider::ProviderData;
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::schema::Schema;
 use crate::tfplugin::typed::TypedEphemeralResource;
 
 pub struct PomeriumIdpEphemeral {
-    inner: PomeriumIdp,
+    data: Arc<ProviderData>,
 }
 
 impl PomeriumIdpEphemeral {
     pub fn new(data: Arc<ProviderData>) -> Self {
-        Self {
-            inner: PomeriumIdp { data },
-        }
+        Self { data }
     }
 }
 
 /// The data source's description, with what differs for the ephemeral resource first.
 pub fn schema() -> Schema {
-    let mut schema = pomerium_idp_data_source::schema();
+    let mut schema = idp::schema();
     schema.block.description = format!(
         "The ephemeral form of the `oktaidp_pomerium_idp` data source (Terraform 1.10 or later): \
          the same arguments, checks and outputs, but nothing is written to the plan or the state, \
@@ -39,7 +37,7 @@ pub fn schema() -> Schema {
     for attribute in &mut schema.block.attributes {
         if attribute.name == "client_secret" {
             attribute.description =
-                include_str!("descriptions/pomerium_idp/client_secret_ephemeral.md")
+                include_str!("../descriptions/pomerium_idp/client_secret_ephemeral.md")
                     .trim_end()
                     .to_string();
         }
@@ -50,20 +48,20 @@ pub fn schema() -> Schema {
 #[tonic::async_trait]
 impl TypedEphemeralResource for PomeriumIdpEphemeral {
     type Model = IdpSettings;
-    const TYPE_NAME: &'static str = pomerium_idp_data_source::TYPE_NAME;
+    const TYPE_NAME: &'static str = idp::TYPE_NAME;
 
     fn schema() -> Schema {
         schema()
     }
 
     fn validate(&self, config: &IdpSettings, diags: &mut Diagnostics) {
-        pomerium_idp_data_source::validate_settings(config, SecretSource::ConfigOrOkta, diags);
+        idp::validate_settings(config, SecretSource::ConfigOrOkta, diags);
     }
 
     /// Never stored, so an unset `client_secret` may be read from the app.
     async fn open(&self, config: IdpSettings, diags: &mut Diagnostics) -> Option<IdpSettings> {
-        let rendered = self
-            .inner
+        let renderer = Renderer { data: &self.data };
+        let rendered = renderer
             .render(&config, SecretSource::ConfigOrOkta, diags)
             .await?;
         Some(rendered.into_settings(config))
