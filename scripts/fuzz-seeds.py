@@ -6,7 +6,7 @@ test gate (scripts/test.sh) replays the seeds derived from the checkout alone th
 (--no-recordings: the recordings are machine-local, so the gate's inputs would differ by machine).
 
 Sources: the small project-made seeds committed in fuzz/seeds/<target>/, the msgpack fixtures of
-src/tfplugin/value/tests.rs, the attribute values of examples/**/*.tf, the emulator test paths,
+crates/tfplugin/src/value/tests.rs, the attribute values of examples/**/*.tf, the emulator test paths,
 and, when present, the recorded Okta traffic (../shared/okta-recordings or $OKTA_RECORDINGS),
 whose content never leaves the generated corpus.
 
@@ -198,7 +198,7 @@ def fit(value, ty):
 
 def value_seeds():
     # Hex fixtures of the value tests, against a few types.
-    tests = open(os.path.join(ROOT, "src/tfplugin/value/tests.rs"), encoding="utf-8").read()
+    tests = open(os.path.join(ROOT, "crates/tfplugin/src/value/tests.rs"), encoding="utf-8").read()
     fixtures = [bytes.fromhex(h.replace(" ", "")) for h in re.findall(r'hex\("([0-9a-fA-F ]*)"\)', tests)]
     for payload in fixtures:
         for ty in ("dynamic", "string", "number", "bool", ["list", "number"], ["map", "string"]):

@@ -2,10 +2,13 @@
 //! from Okta. Its tests run against `okta-emulator`, the workspace's local Okta org.
 
 pub mod docs;
-pub mod okta;
 pub mod provider;
 pub mod run;
-pub mod tfplugin;
+
+// The two layers below the provider are crates of their own (`crates/okta-client`,
+// `crates/tfplugin`), so the compiler keeps them from reaching up into it; their old paths stay.
+pub use oktaidp_okta as okta;
+pub use oktaidp_tfplugin as tfplugin;
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -845,7 +845,7 @@ mod tests {
 
     #[test]
     fn oauth_from_block_from_env_and_from_a_key_file() {
-        let pem = crate::okta::oauth::key::tests::ec_pkcs8_pem();
+        let pem = crate::okta::testing::ec_pkcs8_pem();
         let (s, d) = resolve_with(
             &[
                 url(),
@@ -981,7 +981,7 @@ mod tests {
     /// #20 item 6: the org named in the block is the org used, whatever the environment says.
     #[test]
     fn the_block_wins_over_the_environment_for_the_org() {
-        let pem = crate::okta::oauth::key::tests::ec_pkcs8_pem();
+        let pem = crate::okta::testing::ec_pkcs8_pem();
         let token = ("api_token", Value::string("00blockToken"));
         // (block settings, org URL used, the settings it came from)
         type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
@@ -1047,7 +1047,7 @@ mod tests {
     /// #20 item 6: credentials written in the block are the ones used.
     #[test]
     fn the_block_wins_over_the_environment_for_credentials() {
-        let pem = crate::okta::oauth::key::tests::ec_pkcs8_pem();
+        let pem = crate::okta::testing::ec_pkcs8_pem();
         let env = full_env(pem.clone());
         // api_token in the block: none of OKTA_API_* is used.
         let (s, d) = resolve_with(&[url(), ("api_token", Value::string("00blockToken"))], &env);
@@ -1304,7 +1304,7 @@ mod tests {
     /// The same when signing in as a service app: the token request is the first call.
     #[tokio::test]
     async fn an_unresolvable_org_host_fails_the_token_request_at_once() {
-        let pem = crate::okta::oauth::key::tests::ec_pkcs8_pem();
+        let pem = crate::okta::testing::ec_pkcs8_pem();
         let env = move |k: &str| match k {
             "OKTA_ORG_URL" => Some("https://dev-2.okta.invalid".to_owned()),
             "OKTA_API_CLIENT_ID" => Some("0oaSVC".to_owned()),

@@ -612,7 +612,7 @@ mod tests {
         use crate::tfplugin::framework::Provider;
         let provider = crate::provider::OktaIdpProvider::with_env(|_| None);
         let mut config = Value::null_object(&provider.schema().implied_type());
-        let pem = crate::okta::oauth::key::tests::ec_pkcs8_pem();
+        let pem = crate::okta::testing::ec_pkcs8_pem();
         let mut set = |k: &str, v: Value| *config.get_mut(k).expect(k) = v;
         set("org_url", s("http://127.0.0.1:9"));
         if service_app {
