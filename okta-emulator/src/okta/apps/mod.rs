@@ -291,89 +291,94 @@ pub fn routes() -> Vec<Route> {
             app("/credentials/secrets"),
             "apps",
             APPS,
-            get(secrets::list).post(secrets::create),
+            get(secrets::handlers::list).post(secrets::handlers::create),
         ),
         Route::api(
             app("/credentials/secrets/{secret_id}"),
             "apps",
             APPS,
-            get(secrets::get_one).delete(secrets::delete),
+            get(secrets::handlers::get_one).delete(secrets::handlers::delete),
         ),
         Route::api(
             app("/credentials/secrets/{secret_id}/lifecycle/activate"),
             "apps",
             APPS,
-            post(secrets::activate),
+            post(secrets::handlers::activate),
         ),
         Route::api(
             app("/credentials/secrets/{secret_id}/lifecycle/deactivate"),
             "apps",
             APPS,
-            post(secrets::deactivate),
+            post(secrets::handlers::deactivate),
         ),
-        Route::api(app("/groups"), "apps", APPS, get(assignments::list)),
+        Route::api(
+            app("/groups"),
+            "apps",
+            APPS,
+            get(assignments::handlers::list),
+        ),
         Route::api(
             app("/groups/{group_id}"),
             "apps",
             APPS,
-            get(assignments::get_one)
-                .put(assignments::upsert)
-                .delete(assignments::delete),
+            get(assignments::handlers::get_one)
+                .put(assignments::handlers::upsert)
+                .delete(assignments::handlers::delete),
         ),
         Route::api(
             app("/users"),
             "apps",
             APPS,
-            get(users::list).post(users::assign),
+            get(users::handlers::list).post(users::handlers::assign),
         ),
         Route::api(
             app("/users/{user_id}"),
             "apps",
             APPS,
-            get(users::get_one)
-                .post(users::update)
-                .delete(users::unassign),
+            get(users::handlers::get_one)
+                .post(users::handlers::update)
+                .delete(users::handlers::unassign),
         ),
         Route::api(
             app("/grants"),
             "appGrants",
             APPS,
-            get(grants::list).post(grants::create),
+            get(grants::handlers::list).post(grants::handlers::create),
         ),
         Route::api(
             app("/grants/{grant_id}"),
             "appGrants",
             APPS,
-            get(grants::get_one).delete(grants::delete),
+            get(grants::handlers::get_one).delete(grants::handlers::delete),
         ),
         Route::api(
             app("/roles"),
             "roles",
             APPS,
-            get(roles::list).post(roles::assign),
+            get(roles::handlers::list).post(roles::handlers::assign),
         ),
         Route::api(
             app("/roles/{role_id}"),
             "roles",
             APPS,
-            get(roles::get_one).delete(roles::unassign),
+            get(roles::handlers::get_one).delete(roles::handlers::unassign),
         ),
         Route::api(
             CLIENT_ROLES,
             "roles",
             OAUTH2,
-            get(roles::list).post(roles::assign),
+            get(roles::handlers::list).post(roles::handlers::assign),
         ),
         Route::api(
             format!("{CLIENT_ROLES}/{{role_id}}"),
             "roles",
             OAUTH2,
-            get(roles::get_one).delete(roles::unassign),
+            get(roles::handlers::get_one).delete(roles::handlers::unassign),
         ),
         Route::internal(
             "/api/v1/internal/apps/{app_id}/settings/oauth/idToken",
             DEFAULT_BUCKET,
-            get(id_token::get_one).post(id_token::set),
+            get(id_token::handlers::get_one).post(id_token::handlers::set),
         ),
     ]
 }
