@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use crate::{
     base::ids,
-    okta::apps::{assignments, grants, model, roles, secrets},
+    okta::apps::{self, assignments, grants, roles, secrets},
     okta::{api_tokens, objects},
     pipeline::faults::FaultSpec,
     pipeline::http::{BaseUrl, Query},
@@ -104,11 +104,11 @@ pub async fn state(State(s): State<Arc<Shared>>, BaseUrl(base): BaseUrl) -> Resp
             .iter()
             .map(|a| {
                 json!({
-                    "app": model::render(a, org, &base, false),
-                    "secrets": a.secrets.iter().map(|x| secrets::render(x, &a.id, &base)).collect::<Vec<_>>(),
-                    "groups": a.groups.iter().map(|g| assignments::render(g, &a.id, org, &base, false)).collect::<Vec<_>>(),
-                    "grants": org.app_grants.iter().filter(|g| g.app_id == a.id).map(|g| grants::render(g, a, &base, false)).collect::<Vec<_>>(),
-                    "roles": org.client_roles.iter().filter(|r| r.app_id == a.id).map(|r| roles::render(r, a, &base)).collect::<Vec<_>>(),
+                    "app": apps::render::app(a, org, &base, false),
+                    "secrets": a.secrets.iter().map(|x| secrets::render::secret(x, &a.id, &base)).collect::<Vec<_>>(),
+                    "groups": a.groups.iter().map(|g| assignments::render::assignment(g, &a.id, org, &base, false)).collect::<Vec<_>>(),
+                    "grants": org.app_grants.iter().filter(|g| g.app_id == a.id).map(|g| grants::render::grant(g, a, &base, false)).collect::<Vec<_>>(),
+                    "roles": org.client_roles.iter().filter(|r| r.app_id == a.id).map(|r| roles::render::role(r, a, &base)).collect::<Vec<_>>(),
                 })
             })
             .collect();

@@ -1,22 +1,11 @@
-//! Okta's internal `GET`/`POST /api/v1/internal/apps/{app}/settings/oauth/idToken`: the org
-//! authorization server's ID-token claim of one app (the Admin Console's "Groups claim filter").
-//! POST creates or replaces it; a POST without `name` and `value` clears it.
+//! The ID-token setting on the org: read it, check a POST body, replace or clear it.
 
-use std::sync::Arc;
-
-use axum::{
-    body::Bytes,
-    extract::{Path, State},
-    response::Response,
-};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::{
     base::errors::{ApiResult, Causes, OktaError},
     okta::fields::check_group_filter,
     okta::fields::enum_field,
-    pipeline::http::{self, BaseUrl},
-    pipeline::shared::Shared,
     store::authz::AppIdTokenClaim,
     store::{App, Org},
 };
@@ -33,30 +22,6 @@ fn app_issuer_mode(app: &App) -> String {
         .to_string()
 }
 
-/// The body: `issuer` and `audience` are filled on GET and null in POST answers, as recorded.
-fn render(
-    claim: Option<&AppIdTokenClaim>,
-    issuer_mode: &str,
-    issuer: Option<&str>,
-    audience: Option<&str>,
-) -> Value {
-    let mut out = Map::new();
-    out.insert("issuer".into(), json!(issuer));
-    out.insert("orgUrl".into(), Value::Null);
-    out.insert("customUrl".into(), Value::Null);
-    out.insert("audience".into(), json!(audience));
-    out.insert("issuerMode".into(), json!(issuer_mode));
-    if let Some(c) = claim {
-        out.insert("valueType".into(), json!(c.value_type));
-        out.insert("name".into(), json!(c.name));
-        if let Some(f) = &c.group_filter_type {
-            out.insert("groupFilterType".into(), json!(f));
-        }
-        out.insert("value".into(), json!(c.value));
-    }
-    Value::Object(out)
-}
-
 fn text<'a>(req: &'a Map<String, Value>, field: &str, causes: &mut Causes) -> &'a str {
     match req.get(field) {
         None | Some(Value::Null) => "",
@@ -68,7 +33,7 @@ fn text<'a>(req: &'a Map<String, Value>, field: &str, causes: &mut Causes) -> &'
     }
 }
 
-/// Validates a POST body: `Ok(None)` clears the claim.
+/// Validates a POST body into the claim and the issuer mode; no claim clears it.
 fn parse(req: &Map<String, Value>, app: &App) -> ApiResult<(Option<AppIdTokenClaim>, String)> {
     let mut causes = Causes::new();
     let issuer_mode = enum_field(
@@ -133,41 +98,37 @@ fn app<'a>(org: &'a Org, id: &str) -> ApiResult<&'a App> {
         .ok_or_else(|| OktaError::not_found(id, APP_KIND))
 }
 
-pub async fn get_one(
-    State(s): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path(app_id): Path<String>,
-) -> ApiResult<Response> {
-    let rendered = s.read(|org| {
-        let a = app(org, &app_id)?;
-        let claim = org.app_id_token_claims.iter().find(|c| c.app_id == app_id);
-        let mode = claim.map_or_else(|| app_issuer_mode(a), |c| c.issuer_mode.clone());
-        Ok::<_, OktaError>(render(claim, &mode, Some(&base), Some(a.client_id())))
-    })?;
-    Ok(http::ok(&rendered))
+/// The app, its claim (if any) and the issuer mode in force.
+pub fn get<'a>(
+    org: &'a Org,
+    app_id: &str,
+) -> ApiResult<(&'a App, Option<&'a AppIdTokenClaim>, String)> {
+    let a = app(org, app_id)?;
+    let claim = org.app_id_token_claims.iter().find(|c| c.app_id == app_id);
+    let mode = claim.map_or_else(|| app_issuer_mode(a), |c| c.issuer_mode.clone());
+    Ok((a, claim, mode))
 }
 
-pub async fn set(
-    State(s): State<Arc<Shared>>,
-    Path(app_id): Path<String>,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let req = http::object_body(&body)?;
-    let rendered = s.write(|org| {
-        let (claim, mode) = parse(&req, app(org, &app_id)?)?;
-        org.app_id_token_claims.retain(|c| c.app_id != app_id);
-        let rendered = render(claim.as_ref(), &mode, None, None);
-        if let Some(c) = claim {
-            org.app_id_token_claims.push(c);
-        }
-        Ok(rendered)
-    })?;
-    Ok(http::ok(&rendered))
+/// Replaces (or clears) the app's claim from a POST body; returns what was stored and the
+/// issuer mode.
+pub fn set(
+    org: &mut Org,
+    app_id: &str,
+    req: &Map<String, Value>,
+) -> ApiResult<(Option<AppIdTokenClaim>, String)> {
+    let (claim, mode) = parse(req, app(org, app_id)?)?;
+    org.app_id_token_claims.retain(|c| c.app_id != app_id);
+    if let Some(c) = &claim {
+        org.app_id_token_claims.push(c.clone());
+    }
+    Ok((claim, mode))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::okta::apps::id_token::render;
+    use serde_json::json;
 
     fn app() -> App {
         App {
@@ -192,7 +153,7 @@ mod tests {
                               "issuerMode": "ORG_URL", "name": "groups", "value": ".*"}));
         let (claim, mode) = parse(&body, &app()).ok().unwrap();
         assert_eq!(
-            render(claim.as_ref(), &mode, None, None).to_string(),
+            render::setting(claim.as_ref(), &mode, None, None).to_string(),
             r#"{"issuer":null,"orgUrl":null,"customUrl":null,"audience":null,"issuerMode":"ORG_URL","valueType":"GROUPS","name":"groups","groupFilterType":"REGEX","value":".*"}"#
         );
         let (cleared, _) = parse(
@@ -209,7 +170,7 @@ mod tests {
         .ok()
         .unwrap();
         assert_eq!(
-            render(expr.as_ref(), "ORG_URL", Some("http://h"), Some("0oa1")).to_string(),
+            render::setting(expr.as_ref(), "ORG_URL", Some("http://h"), Some("0oa1")).to_string(),
             r#"{"issuer":"http://h","orgUrl":null,"customUrl":null,"audience":"0oa1","issuerMode":"ORG_URL","valueType":"EXPRESSION","name":"bb","value":"aa"}"#
         );
     }
@@ -232,5 +193,20 @@ mod tests {
                 .starts_with("valueType:")
         );
         assert!(causes(json!({"name": "g", "valueType": "EXPRESSION"}))[0].starts_with("value:"));
+    }
+
+    #[test]
+    fn set_replaces_then_clears() {
+        let mut org = Org::seed(None);
+        org.apps.push(app());
+        let body = obj(json!({"valueType": "EXPRESSION", "name": "n", "value": "v"}));
+        set(&mut org, "0oa1", &body).unwrap();
+        assert_eq!(get(&org, "0oa1").unwrap().1.unwrap().name, "n");
+        set(&mut org, "0oa1", &Map::new()).unwrap();
+        assert!(get(&org, "0oa1").unwrap().1.is_none());
+        assert_eq!(
+            set(&mut org, "0oaNope", &body).unwrap_err().summary,
+            "Not found: Resource not found: 0oaNope (OAuth2AppInstance)"
+        );
     }
 }
