@@ -121,7 +121,7 @@ pub async fn state(State(s): State<Arc<Shared>>, BaseUrl(base): BaseUrl) -> Resp
             "memberships": org.memberships,
             "apps": apps,
             // Metadata only: token values are never shown after minting.
-            "apiTokens": org.tokens.iter().map(|t| api_tokens::render(t, &base)).collect::<Vec<_>>(),
+            "apiTokens": org.tokens.iter().map(|t| api_tokens::render::token(t, &base)).collect::<Vec<_>>(),
         })
     });
     let mut dump = org_dump;
