@@ -57,15 +57,15 @@ pub fn routes() -> Vec<Route> {
             r("/scopes"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(scopes::list).post(scopes::create),
+            get(scopes::handlers::list).post(scopes::handlers::create),
         ),
         Route::api(
             r("/scopes/{scope_id}"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(scopes::get_one)
-                .put(scopes::replace)
-                .delete(scopes::delete),
+            get(scopes::handlers::get_one)
+                .put(scopes::handlers::replace)
+                .delete(scopes::handlers::delete),
         ),
         Route::api(
             r("/claims"),
