@@ -17,9 +17,6 @@ use axum::routing::{get, post};
 
 use crate::pipeline::{ratelimit::DEFAULT_BUCKET, routes::Route};
 
-// Until policies are split too, they still reach the server lookup here.
-pub use servers::ops::server_index;
-
 /// The authorization-server APIs: servers and their scopes, claims, policies and rules.
 pub fn routes() -> Vec<Route> {
     const FAMILY: &str = "authorizationServers";
@@ -84,53 +81,53 @@ pub fn routes() -> Vec<Route> {
             r("/policies"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(policies::list).post(policies::create),
+            get(policies::handlers::list).post(policies::handlers::create),
         ),
         Route::api(
             r("/policies/{policy_id}"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(policies::get_one)
-                .put(policies::replace)
-                .delete(policies::delete),
+            get(policies::handlers::get_one)
+                .put(policies::handlers::replace)
+                .delete(policies::handlers::delete),
         ),
         Route::api(
             r("/policies/{policy_id}/lifecycle/activate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(policies::activate),
+            post(policies::handlers::activate),
         ),
         Route::api(
             r("/policies/{policy_id}/lifecycle/deactivate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(policies::deactivate),
+            post(policies::handlers::deactivate),
         ),
         Route::api(
             r("/policies/{policy_id}/rules"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(policies::list_rules).post(policies::create_rule),
+            get(policies::rules::handlers::list).post(policies::rules::handlers::create),
         ),
         Route::api(
             r("/policies/{policy_id}/rules/{rule_id}"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(policies::get_rule)
-                .put(policies::replace_rule)
-                .delete(policies::delete_rule),
+            get(policies::rules::handlers::get_one)
+                .put(policies::rules::handlers::replace)
+                .delete(policies::rules::handlers::delete),
         ),
         Route::api(
             r("/policies/{policy_id}/rules/{rule_id}/lifecycle/activate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(policies::activate_rule),
+            post(policies::rules::handlers::activate),
         ),
         Route::api(
             r("/policies/{policy_id}/rules/{rule_id}/lifecycle/deactivate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(policies::deactivate_rule),
+            post(policies::rules::handlers::deactivate),
         ),
     ]
 }
