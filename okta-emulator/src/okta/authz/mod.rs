@@ -1,26 +1,21 @@
-//! Routes of the authorization-servers Management API and the internal per-app ID-token claim,
-//! and the helpers their handlers share: finding a server by `{as}`, refusing query parameters
-//! the emulator does not implement, reading body fields with Okta's validation errors.
+//! Routes of the authorization-servers Management API: servers and, inside each, its scopes,
+//! claims, access policies and their rules.
+//!
+//! Each sub-family is a folder: `body.rs` validates a create or PUT body, `ops.rs` holds the
+//! operations as plain functions on the org (what the tests call without HTTP), `handlers.rs`
+//! extracts the request, calls an operation and renders. The JSON of every object is in
+//! `render.rs`; `system.rs` is the refusal shared by the objects Okta manages itself.
 
 pub mod claims;
 pub mod policies;
 pub mod render;
 pub mod scopes;
 pub mod servers;
+pub mod system;
 
-use axum::{
-    http::StatusCode,
-    routing::{get, post},
-};
+use axum::routing::{get, post};
 
-use crate::{
-    base::errors::{ApiResult, OktaError},
-    pipeline::{ratelimit::DEFAULT_BUCKET, routes::Route},
-    store::Org,
-};
-
-/// Okta's type word for authorization servers in 404 summaries.
-pub const SERVER_KIND: &str = "AuthorizationServer";
+use crate::pipeline::{ratelimit::DEFAULT_BUCKET, routes::Route};
 
 /// The authorization-server APIs: servers and their scopes, claims, policies and rules.
 pub fn routes() -> Vec<Route> {
@@ -32,143 +27,107 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/authorizationServers",
             FAMILY,
             DEFAULT_BUCKET,
-            get(servers::list).post(servers::create),
+            get(servers::handlers::list).post(servers::handlers::create),
         ),
         Route::api(
             AS,
             FAMILY,
             DEFAULT_BUCKET,
-            get(servers::get_one)
-                .put(servers::replace)
-                .delete(servers::delete),
+            get(servers::handlers::get_one)
+                .put(servers::handlers::replace)
+                .delete(servers::handlers::delete),
         ),
         Route::api(
             r("/lifecycle/activate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(servers::activate),
+            post(servers::handlers::activate),
         ),
         Route::api(
             r("/lifecycle/deactivate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(servers::deactivate),
+            post(servers::handlers::deactivate),
         ),
         Route::api(
             r("/scopes"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(scopes::list).post(scopes::create),
+            get(scopes::handlers::list).post(scopes::handlers::create),
         ),
         Route::api(
             r("/scopes/{scope_id}"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(scopes::get_one)
-                .put(scopes::replace)
-                .delete(scopes::delete),
+            get(scopes::handlers::get_one)
+                .put(scopes::handlers::replace)
+                .delete(scopes::handlers::delete),
         ),
         Route::api(
             r("/claims"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(claims::list).post(claims::create),
+            get(claims::handlers::list).post(claims::handlers::create),
         ),
         Route::api(
             r("/claims/{claim_id}"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(claims::get_one)
-                .put(claims::replace)
-                .delete(claims::delete),
+            get(claims::handlers::get_one)
+                .put(claims::handlers::replace)
+                .delete(claims::handlers::delete),
         ),
         Route::api(
             r("/policies"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(policies::list).post(policies::create),
+            get(policies::handlers::list).post(policies::handlers::create),
         ),
         Route::api(
             r("/policies/{policy_id}"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(policies::get_one)
-                .put(policies::replace)
-                .delete(policies::delete),
+            get(policies::handlers::get_one)
+                .put(policies::handlers::replace)
+                .delete(policies::handlers::delete),
         ),
         Route::api(
             r("/policies/{policy_id}/lifecycle/activate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(policies::activate),
+            post(policies::handlers::activate),
         ),
         Route::api(
             r("/policies/{policy_id}/lifecycle/deactivate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(policies::deactivate),
+            post(policies::handlers::deactivate),
         ),
         Route::api(
             r("/policies/{policy_id}/rules"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(policies::list_rules).post(policies::create_rule),
+            get(policies::rules::handlers::list).post(policies::rules::handlers::create),
         ),
         Route::api(
             r("/policies/{policy_id}/rules/{rule_id}"),
             FAMILY,
             DEFAULT_BUCKET,
-            get(policies::get_rule)
-                .put(policies::replace_rule)
-                .delete(policies::delete_rule),
+            get(policies::rules::handlers::get_one)
+                .put(policies::rules::handlers::replace)
+                .delete(policies::rules::handlers::delete),
         ),
         Route::api(
             r("/policies/{policy_id}/rules/{rule_id}/lifecycle/activate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(policies::activate_rule),
+            post(policies::rules::handlers::activate),
         ),
         Route::api(
             r("/policies/{policy_id}/rules/{rule_id}/lifecycle/deactivate"),
             FAMILY,
             DEFAULT_BUCKET,
-            post(policies::deactivate_rule),
+            post(policies::rules::handlers::deactivate),
         ),
     ]
-}
-
-/// Index of the server addressed as `key`: its `aus…` id, or `default` for the built-in one.
-pub fn server_index(org: &Org, key: &str) -> ApiResult<usize> {
-    org.auth_servers
-        .iter()
-        .position(|s| s.id == key || (key == "default" && s.is_default))
-        .ok_or_else(|| OktaError::not_found(key, SERVER_KIND))
-}
-
-/// 403 for objects Okta manages itself (system scopes and claims, the `default` server).
-pub fn system_object(what: &str) -> OktaError {
-    OktaError::new(
-        StatusCode::FORBIDDEN,
-        "E0000006",
-        "You do not have permission to perform the requested action",
-    )
-    .with_cause(format!("{what} cannot be deleted."))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn servers_are_found_by_id_or_default() {
-        let org = Org::seed(None);
-        let id = org.auth_servers[0].id.clone();
-        assert_eq!(server_index(&org, "default").unwrap(), 0);
-        assert_eq!(server_index(&org, &id).unwrap(), 0);
-        let e = server_index(&org, "aus404").unwrap_err();
-        assert_eq!(
-            e.summary,
-            "Not found: Resource not found: aus404 (AuthorizationServer)"
-        );
-    }
 }

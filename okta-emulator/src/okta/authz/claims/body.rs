@@ -1,33 +1,19 @@
-//! `/api/v1/authorizationServers/{as}/claims[/{id}]`: claims of a server, with the snake_case
-//! `group_filter_type` of Okta's claims API. SYSTEM claims cannot be deleted; a PUT on one only
-//! changes `alwaysIncludeInToken`, as Okta allows.
+//! A claim's create or PUT body, validated against the server (its scopes, its other claims).
+//! SYSTEM claims only take `alwaysIncludeInToken`.
 
-use std::sync::Arc;
-
-use axum::{
-    body::Bytes,
-    extract::{Path, RawQuery, State},
-    http::StatusCode,
-    response::Response,
-};
 use serde_json::{Map, Value};
 
 use crate::{
-    base::errors::{ApiResult, Causes, OktaError},
+    base::errors::{ApiResult, Causes},
     base::ids,
-    okta::authz::{render, server_index, system_object},
     okta::fields::{
-        bool_field, check_group_filter, enum_field, only_params, required_str, status_field,
-        str_list,
+        bool_field, check_group_filter, enum_field, required_str, status_field, str_list,
     },
-    pipeline::http::{self, BaseUrl, Query},
-    pipeline::shared::Shared,
     store::authz::{AuthClaim, AuthServer},
 };
 
-const CLAIM_KIND: &str = "OAuth2Claim";
 /// Validates a claim body against the server; `current` is the claim a PUT replaces.
-fn build(
+pub fn claim(
     req: &Map<String, Value>,
     srv: &AuthServer,
     current: Option<&AuthClaim>,
@@ -120,98 +106,6 @@ fn build(
     })
 }
 
-fn claim_index(srv: &AuthServer, id: &str) -> ApiResult<usize> {
-    srv.claims
-        .iter()
-        .position(|c| c.id == id)
-        .ok_or_else(|| OktaError::not_found(id, CLAIM_KIND))
-}
-
-pub async fn list(
-    State(s): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path(as_id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Response> {
-    // Okta's claims list takes no parameters.
-    only_params(&Query::parse(raw.as_deref()), &[])?;
-    let items = s.read(|org| {
-        let srv = &org.auth_servers[server_index(org, &as_id)?];
-        Ok::<_, OktaError>(
-            srv.claims
-                .iter()
-                .map(|c| render::claim(c, &base, &as_id))
-                .collect::<Vec<_>>(),
-        )
-    })?;
-    Ok(http::ok(&Value::Array(items)))
-}
-
-pub async fn create(
-    State(s): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path(as_id): Path<String>,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let req = http::object_body(&body)?;
-    let rendered = s.write(|org| {
-        let i = server_index(org, &as_id)?;
-        let claim = build(&req, &org.auth_servers[i], None)?;
-        let rendered = render::claim(&claim, &base, &as_id);
-        org.auth_servers[i].claims.push(claim);
-        Ok(rendered)
-    })?;
-    Ok(http::json(StatusCode::CREATED, &rendered))
-}
-
-pub async fn get_one(
-    State(s): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path((as_id, id)): Path<(String, String)>,
-) -> ApiResult<Response> {
-    let rendered = s.read(|org| {
-        let srv = &org.auth_servers[server_index(org, &as_id)?];
-        let c = &srv.claims[claim_index(srv, &id)?];
-        Ok::<_, OktaError>(render::claim(c, &base, &as_id))
-    })?;
-    Ok(http::ok(&rendered))
-}
-
-pub async fn replace(
-    State(s): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path((as_id, id)): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let req = http::object_body(&body)?;
-    let rendered = s.write(|org| {
-        let i = server_index(org, &as_id)?;
-        let j = claim_index(&org.auth_servers[i], &id)?;
-        let current = org.auth_servers[i].claims[j].clone();
-        let claim = build(&req, &org.auth_servers[i], Some(&current))?;
-        let rendered = render::claim(&claim, &base, &as_id);
-        org.auth_servers[i].claims[j] = claim;
-        Ok(rendered)
-    })?;
-    Ok(http::ok(&rendered))
-}
-
-pub async fn delete(
-    State(s): State<Arc<Shared>>,
-    Path((as_id, id)): Path<(String, String)>,
-) -> ApiResult<Response> {
-    s.write(|org| {
-        let i = server_index(org, &as_id)?;
-        let j = claim_index(&org.auth_servers[i], &id)?;
-        if org.auth_servers[i].claims[j].system {
-            return Err(system_object("A system claim"));
-        }
-        org.auth_servers[i].claims.remove(j);
-        Ok(())
-    })?;
-    Ok(http::no_content())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,11 +129,11 @@ mod tests {
     #[test]
     fn groups_claims_are_validated() {
         let srv = seed::default_server(1);
-        let c = build(&groups_claim(json!({})), &srv, None).ok().unwrap();
+        let c = claim(&groups_claim(json!({})), &srv, None).ok().unwrap();
         assert_eq!(c.group_filter_type.as_deref(), Some("REGEX"));
         assert!(c.always_include_in_token && !c.system);
         let bad = |extra: Value| {
-            build(&groups_claim(extra), &srv, None)
+            claim(&groups_claim(extra), &srv, None)
                 .err()
                 .unwrap()
                 .causes
@@ -257,7 +151,7 @@ mod tests {
         );
         // An IDENTITY `email` clashes with the system claim; a RESOURCE one does not.
         assert!(!bad(json!({"name": "email"})).is_empty());
-        let r = build(
+        let r = claim(
             &groups_claim(
                 json!({"name": "email", "claimType": "RESOURCE", "alwaysIncludeInToken": false}),
             ),
@@ -273,7 +167,7 @@ mod tests {
     fn system_claims_only_toggle_inclusion() {
         let srv = seed::default_server(1);
         let birthdate = srv.claims.iter().find(|c| c.name == "birthdate").unwrap();
-        let c = build(
+        let c = claim(
             &obj(json!({"name": "x", "alwaysIncludeInToken": true})),
             &srv,
             Some(birthdate),

@@ -1,0 +1,101 @@
+//! HTTP handlers of `/api/v1/authorizationServers/{as}/policies[/{pid}]`: extract, call
+//! [`ops`], render.
+
+use std::sync::Arc;
+
+use axum::{
+    body::Bytes,
+    extract::{Path, RawQuery, State},
+    http::StatusCode,
+    response::Response,
+};
+use serde_json::Value;
+
+use crate::{
+    base::clock,
+    base::errors::ApiResult,
+    okta::authz::{policies::ops, render},
+    okta::fields::only_params,
+    pipeline::http::{self, BaseUrl, Query},
+    pipeline::shared::Shared,
+    store::Status,
+};
+
+pub async fn list(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(as_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    only_params(&Query::parse(raw.as_deref()), &[])?;
+    let items = s.read(|org| {
+        ops::list(org, &as_id).map(|policies| {
+            policies
+                .iter()
+                .map(|p| render::policy(p, &base, &as_id))
+                .collect::<Vec<_>>()
+        })
+    })?;
+    Ok(http::ok(&Value::Array(items)))
+}
+
+pub async fn create(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(as_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req = http::object_body(&body)?;
+    let rendered = s.write(|org| {
+        ops::create(org, &as_id, &req, clock::now()).map(|p| render::policy(p, &base, &as_id))
+    })?;
+    Ok(http::json(StatusCode::CREATED, &rendered))
+}
+
+pub async fn get_one(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path((as_id, pid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let rendered =
+        s.read(|org| ops::find(org, &as_id, &pid).map(|p| render::policy(p, &base, &as_id)))?;
+    Ok(http::ok(&rendered))
+}
+
+pub async fn replace(
+    State(s): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path((as_id, pid)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req = http::object_body(&body)?;
+    let rendered = s.write(|org| {
+        ops::replace(org, &as_id, &pid, &req, clock::now())
+            .map(|p| render::policy(p, &base, &as_id))
+    })?;
+    Ok(http::ok(&rendered))
+}
+
+pub async fn delete(
+    State(s): State<Arc<Shared>>,
+    Path((as_id, pid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    s.write(|org| ops::delete(org, &as_id, &pid))?;
+    Ok(http::no_content())
+}
+
+pub async fn activate(
+    State(s): State<Arc<Shared>>,
+    Path((as_id, pid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    s.write(|org| ops::set_status(org, &as_id, &pid, Status::Active, clock::now()))?;
+    Ok(http::no_content())
+}
+
+pub async fn deactivate(
+    State(s): State<Arc<Shared>>,
+    Path((as_id, pid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    s.write(|org| ops::set_status(org, &as_id, &pid, Status::Inactive, clock::now()))?;
+    Ok(http::no_content())
+}
