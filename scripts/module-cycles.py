@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Import cycles between the modules of a crate: the figure docs/design.md keeps.
 
-Usage: scripts/module-cycles.py SRC_DIR [--all]
+Usage: scripts/module-cycles.py SRC_DIR [--all] [--layers "a<b<c,d<e"]
 
 Every `.rs` file under SRC_DIR is a module (`a/b.rs` and `a/b/mod.rs` are `a::b`; `lib.rs`,
 `main.rs` are the crate root). A module depends on another when its text names it through a
@@ -9,7 +9,9 @@ Every `.rs` file under SRC_DIR is a module (`a/b.rs` and `a/b/mod.rs` are `a::b`
 blocks count, they are code too). The script prints the strongly connected components with more
 than one module, largest first, and says for each whether it stays inside one module and its own
 children (allowed: a module and its submodules may know each other) or crosses between siblings
-(the layering rule forbids it). Exit status 1 when a crossing cycle exists.
+(the layering rule forbids it). With --layers, top-level modules are ranked (`,` for modules on
+one level, which must not import each other either) and any import from a lower-ranked module to
+a higher-ranked one is reported. Exit status 1 when a crossing cycle or a layer breach exists.
 """
 import re
 import sys
@@ -188,7 +190,29 @@ def main():
                 print("    " + ("::".join(m) or "crate"))
     largest = len(comps[0]) if comps else 0
     print(f"largest cycle: {largest} modules; crossing cycles: {crossing}")
-    return 1 if crossing else 0
+    breaches = check_layers(edges, sys.argv) if "--layers" in sys.argv else 0
+    return 1 if crossing or breaches else 0
+
+
+def check_layers(edges, argv):
+    spec = argv[argv.index("--layers") + 1]
+    rank = {}
+    for level, names in enumerate(spec.split("<")):
+        for name in names.split(","):
+            rank[name.strip()] = level
+    breaches = []
+    for src, targets in edges.items():
+        if not src or src[0] not in rank:
+            continue
+        for dst in targets:
+            if not dst or dst[0] not in rank or dst[0] == src[0]:
+                continue
+            if rank[dst[0]] >= rank[src[0]]:
+                breaches.append(f"    {'::'.join(src)} -> {'::'.join(dst)}")
+    for line in sorted(breaches):
+        print(line)
+    print(f"layers {spec}: {len(breaches)} imports against the order")
+    return len(breaches)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,13 @@ bash scripts/install-pomerium-datasource.sh >/dev/null || echo "the directory pr
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "module layering (no import cycle between siblings; the emulator's layer order)"
+for src in src crates/tfplugin/src crates/okta-client/src crates/build-info/src; do
+  python3 scripts/module-cycles.py "$src" | tail -n 1
+done
+python3 scripts/module-cycles.py okta-emulator/src \
+  --layers "base<store<pipeline<okta,oidc<admin<server" | tail -n 2
+
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
