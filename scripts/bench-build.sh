@@ -43,7 +43,7 @@ echo "warm-up build (${profile[*]:-dev}) in $dir: $(seconds cargo build "${profi
 for i in 1 2 3; do
   echo "no-op build $i: $(seconds cargo build "${profile[@]}") s"
 done
-resource=$(ls src/provider/*/group* src/provider/group_data_source.rs 2>/dev/null | head -n 1)
+resource=src/provider/data_sources/group.rs
 touch "$resource"
 echo "after touching $resource: $(seconds cargo build "${profile[@]}") s"
 echo "no-op build after it: $(seconds cargo build "${profile[@]}") s"
