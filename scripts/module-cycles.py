@@ -10,8 +10,8 @@ blocks count, they are code too). The script prints the strongly connected compo
 than one module, largest first, and says for each whether it stays inside one module and its own
 children (allowed: a module and its submodules may know each other) or crosses between siblings
 (the layering rule forbids it). With --layers, top-level modules are ranked (`,` for modules on
-one level, which must not import each other either) and any import from a lower-ranked module to
-a higher-ranked one is reported. Exit status 1 when a crossing cycle or a layer breach exists.
+one level, which must not import each other either; `a::b` ranks a submodule apart from its
+parent) and any import from a lower-ranked module to a higher-ranked or equal one is reported. Exit status 1 when a crossing cycle or a layer breach exists.
 """
 import re
 import sys
@@ -108,17 +108,13 @@ def graph(src: Path):
         if mod and mod[0] == "<bin>":
             continue
         text = strip_comments(file.read_text())
-        # A module declared inline in another file is part of that file's module here.
-        for head, tail in PATH_RE.findall(text):
-            target = resolve(mod, head, tail.split("::")[1:], names)
-            if target != mod and target in names:
-                edges[mod].add(target)
-        for head, rest in expand_groups(text):
+        # A module declared inline in another file counts as part of that file's module. A
+        # parent's `mod x;` is ownership, not an import: only paths count.
+        paths = [(head, tail.split("::")[1:]) for head, tail in PATH_RE.findall(text)]
+        for head, rest in paths + list(expand_groups(text)):
             target = resolve(mod, head, rest, names)
             if target != mod and target in names:
                 edges[mod].add(target)
-    # A parent declares its children (`mod x;`): that is ownership, not an import, so only
-    # references written as paths count.
     return names, edges
 
 
@@ -199,15 +195,25 @@ def check_layers(edges, argv):
     rank = {}
     for level, names in enumerate(spec.split("<")):
         for name in names.split(","):
-            rank[name.strip()] = level
+            rank[tuple(name.strip().split("::"))] = level
+
+    def layer(module):
+        """The longest ranked path the module is, or is under (`okta::apps` holds `okta::apps::x`)."""
+        for n in range(len(module), 0, -1):
+            if module[:n] in rank:
+                return module[:n]
+        return None
+
     breaches = []
     for src, targets in edges.items():
-        if not src or src[0] not in rank:
+        src_layer = layer(src)
+        if src_layer is None:
             continue
         for dst in targets:
-            if not dst or dst[0] not in rank or dst[0] == src[0]:
+            dst_layer = layer(dst)
+            if dst_layer is None or dst_layer == src_layer:
                 continue
-            if rank[dst[0]] >= rank[src[0]]:
+            if rank[dst_layer] >= rank[src_layer]:
                 breaches.append(f"    {'::'.join(src)} -> {'::'.join(dst)}")
     for line in sorted(breaches):
         print(line)

@@ -46,9 +46,7 @@ pub fn watched_paths(dir: &Path) -> Vec<PathBuf> {
         common.join("refs").join("heads"),
         common.join("packed-refs"),
     ];
-    let mut paths: Vec<PathBuf> = candidates.into_iter().filter(|p| p.exists()).collect();
-    paths.dedup();
-    paths
+    candidates.into_iter().filter(|p| p.exists()).collect()
 }
 
 fn absolute(dir: &Path, path: &str) -> PathBuf {
