@@ -118,6 +118,12 @@ impl Query {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+
+    /// Whether `expand` (a comma-separated list, as Okta takes it) names `what`.
+    pub fn expands(&self, what: &str) -> bool {
+        self.get("expand")
+            .is_some_and(|e| e.split(',').any(|x| x.trim() == what))
+    }
 }
 
 /// Common list parameters: `after`, `limit`, `q`, `filter`, `search`, `expand`.

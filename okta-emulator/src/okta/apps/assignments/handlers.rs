@@ -19,11 +19,6 @@ use crate::{
 const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 200;
 
-fn wants_group(q: &Query) -> bool {
-    q.get("expand")
-        .is_some_and(|e| e.split(',').any(|x| x.trim() == "group"))
-}
-
 pub async fn list(
     State(s): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
@@ -33,7 +28,7 @@ pub async fn list(
     let query = Query::parse(raw.as_deref());
     let params = ListParams::from_query(&query, DEFAULT_LIMIT, MAX_LIMIT)?;
     let after = params.after.as_deref().map(ops::parse_cursor).transpose()?;
-    let expand = wants_group(&query);
+    let expand = query.expands("group");
     let (items, next) = s.read(|org| {
         let matching = ops::list(org, &app_id, params.q.as_deref())?;
         let (page, next) = http::paginate(matching, after, params.limit, |a| ops::cursor(a));
@@ -57,7 +52,7 @@ pub async fn get_one(
     Path((app_id, group_id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
-    let expand = wants_group(&Query::parse(raw.as_deref()));
+    let expand = Query::parse(raw.as_deref()).expands("group");
     let rendered = s.read(|org| {
         let a = ops::find(org, &app_id, &group_id)?;
         Ok::<_, OktaError>(render::assignment(a, &app_id, org, &base, expand))

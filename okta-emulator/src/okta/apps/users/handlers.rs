@@ -19,11 +19,6 @@ use crate::{
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;
 
-fn wants_user(q: &Query) -> bool {
-    q.get("expand")
-        .is_some_and(|e| e.split(',').any(|x| x.trim() == "user"))
-}
-
 /// `POST /api/v1/apps/{appId}/users` `{"id": "00u…", "scope": "USER", "credentials": {...}}`.
 pub async fn assign(
     State(s): State<Arc<Shared>>,
@@ -78,7 +73,7 @@ pub async fn list(
         Some(a) => Some(a.parse::<u64>().map_err(|_| OktaError::invalid_search())?),
         None => None,
     };
-    let expand = wants_user(&query);
+    let expand = query.expands("user");
     let (items, next) = s.read(|org| {
         let matching = ops::list(org, &app_id, params.q.as_deref())?;
         let (page, next) = http::paginate(matching, after, params.limit, |a| a.seq);
@@ -101,7 +96,7 @@ pub async fn get_one(
     Path((app_id, user_id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
-    let expand = wants_user(&Query::parse(raw.as_deref()));
+    let expand = Query::parse(raw.as_deref()).expands("user");
     let rendered = s.read(|org| {
         let a = ops::find(org, &app_id, &user_id)?;
         Ok::<_, OktaError>(render::app_user(a, org, &base, expand))
