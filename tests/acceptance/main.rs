@@ -18,6 +18,8 @@ mod install;
 mod leaks;
 mod oauth;
 mod oidc_app;
+mod okta_official;
+mod okta_provider;
 mod pomerium;
 mod pomerium_idp;
 mod pomerium_module;
@@ -43,6 +45,10 @@ type Case = (
 );
 
 const CASES: &[Case] = &[
+    (
+        "okta_official::oidc_app_slice_lifecycle",
+        okta_official::oidc_app_slice_lifecycle,
+    ),
     (
         "examples::every_example_applies",
         examples::every_example_applies,

@@ -136,7 +136,7 @@ fn at_least_1_0(version: &str) -> bool {
 
 /// Runs an install script; its last stdout line is the binary's path. Exit 3 means "not
 /// available on this machine" (the reason is on stderr).
-fn install(script: &str, args: &[&str]) -> Result<Option<PathBuf>, String> {
+pub fn install(script: &str, args: &[&str]) -> Result<Option<PathBuf>, String> {
     let out = Command::new("bash")
         .arg(project_root().join("scripts").join(script))
         .args(args)
