@@ -16,6 +16,7 @@ mod functions;
 mod groups_claim;
 mod install;
 mod leaks;
+mod migrate_okta_app_oauth;
 mod oauth;
 mod oidc_app;
 mod okta_official;
@@ -48,6 +49,10 @@ const CASES: &[Case] = &[
     (
         "okta_official::oidc_app_slice_lifecycle",
         okta_official::oidc_app_slice_lifecycle,
+    ),
+    (
+        "migrate_okta_app_oauth::switch_keeps_the_app",
+        migrate_okta_app_oauth::switch_keeps_the_app,
     ),
     (
         "examples::every_example_applies",

@@ -29,6 +29,11 @@ pub enum Feature {
     EphemeralResources,
     /// Write-only attributes (`*_wo`).
     WriteOnlyAttributes,
+    /// `removed` blocks with `lifecycle { destroy = false }` (OpenTofu 1.7 to 1.9 had `removed`
+    /// without a `lifecycle` block).
+    RemovedBlocks,
+    /// `moved` between resource types (of other providers), through MoveResourceState.
+    CrossTypeMoved,
 }
 
 impl Feature {
@@ -41,6 +46,10 @@ impl Feature {
             (Feature::EphemeralResources, Kind::OpenTofu) => (1, 11),
             (Feature::WriteOnlyAttributes, Kind::Terraform) => (1, 11),
             (Feature::WriteOnlyAttributes, Kind::OpenTofu) => (1, 11),
+            (Feature::RemovedBlocks, Kind::Terraform) => (1, 7),
+            (Feature::RemovedBlocks, Kind::OpenTofu) => (1, 10),
+            (Feature::CrossTypeMoved, Kind::Terraform) => (1, 8),
+            (Feature::CrossTypeMoved, Kind::OpenTofu) => (1, 10),
         }
     }
 
@@ -49,6 +58,8 @@ impl Feature {
             Feature::ProviderFunctions => "provider functions",
             Feature::EphemeralResources => "ephemeral resources",
             Feature::WriteOnlyAttributes => "write-only attributes",
+            Feature::RemovedBlocks => "removed blocks with lifecycle",
+            Feature::CrossTypeMoved => "moved blocks between resource types",
         }
     }
 }

@@ -1,0 +1,309 @@
+//! `docs/guides/migrate-from-okta-app-oauth.md`, executed: a Pomerium app applied with okta/okta
+//! (`okta_app_oauth` + `okta_app_group_assignments`) is switched to `oktaidp_oidc_app` with the
+//! guide's files and commands, read from `examples/guides/migrate-from-okta-app-oauth/` as the
+//! guide shows them. Afterwards the plan is empty and Okta holds the same app: same id, creation
+//! time, client ID, client secrets and group assignment, and the switch itself only read.
+
+use serde_json::Value;
+
+use crate::emulator::{Emulator, ADMIN_TOKEN};
+use crate::okta_provider;
+use crate::terraform::{check, example, Feature, Terraform, Workspace};
+
+const EXAMPLES: &str = "examples/guides/migrate-from-okta-app-oauth";
+
+/// The app id in the guide's `switch.tf`, which the reader replaces with theirs.
+const APP_ID_PLACEHOLDER: &str = "0oa1b2c3d4e5f6g7h8i9";
+
+/// What the old state and Okta hold before the switch; all of it must hold after.
+struct Recorded {
+    app_id: String,
+    client_id: String,
+    client_secret: String,
+    app: Value,
+    secrets: Value,
+    assignments: Value,
+    outputs: Value,
+}
+
+/// The user's own provider blocks (not part of the guide's files): okta/okta against the
+/// emulator, and oktaidp once the "after" configuration needs it (its token from the
+/// environment, as the official provider's variables allow).
+fn providers(url: &str, with_oktaidp: bool) -> String {
+    let mut blocks = okta_provider::provider_block(url, ADMIN_TOKEN);
+    if with_oktaidp {
+        blocks.push_str(&format!(
+            "\nprovider \"oktaidp\" {{\n  org_url = \"{url}\"\n}}\n"
+        ));
+    }
+    blocks
+}
+
+/// The single resource of `kind` in a `terraform show -json` document.
+fn resource<'a>(state: &'a Value, kind: &str) -> Result<&'a Value, String> {
+    state["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|r| r["type"] == kind && r["mode"] == "managed")
+        })
+        .ok_or_else(|| format!("no {kind} in the state"))
+}
+
+fn string(value: &Value, what: &str) -> Result<String, String> {
+    value
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("{what} is not a string: {value}"))
+}
+
+/// The app's group assignments as Okta lists them (ids, priorities, profiles, timestamps).
+fn assignments(emu: &Emulator, app_id: &str) -> Result<Value, String> {
+    emu.ok(
+        "GET",
+        &format!("/api/v1/apps/{app_id}/groups?limit=200"),
+        None,
+    )
+}
+
+fn secrets(emu: &Emulator, app_id: &str) -> Result<Value, String> {
+    emu.ok(
+        "GET",
+        &format!("/api/v1/apps/{app_id}/credentials/secrets"),
+        None,
+    )
+}
+
+/// The "before" configuration applied with okta/okta, planned empty, and what it made.
+fn apply_before(ws: &Workspace, emu: &Emulator, group_id: &str) -> Result<Recorded, String> {
+    ws.run(&["init", "-no-color"])?.ok("init (before)")?;
+    ws.apply(&[])?;
+    ws.expect_empty_plan(&[])?;
+    let state = ws.state_json()?;
+    let app = resource(&state, "okta_app_oauth")?;
+    let app_id = string(&app["values"]["id"], "okta_app_oauth.id")?;
+    let client_id = string(&app["values"]["client_id"], "okta_app_oauth.client_id")?;
+    let client_secret = string(
+        &app["values"]["client_secret"],
+        "okta_app_oauth.client_secret",
+    )?;
+    let recorded = Recorded {
+        app: emu.app(&app_id)?,
+        secrets: secrets(emu, &app_id)?,
+        assignments: assignments(emu, &app_id)?,
+        outputs: ws.outputs()?,
+        app_id,
+        client_id,
+        client_secret,
+    };
+    check(
+        emu.app_group_ids(&recorded.app_id)? == vec![group_id.to_string()],
+        "before: the app is assigned exactly the Engineering group",
+    )?;
+    let active: Vec<&Value> = recorded
+        .secrets
+        .as_array()
+        .map(|s| s.iter().filter(|s| s["status"] == "ACTIVE").collect())
+        .unwrap_or_default();
+    check(
+        active.len() == 1 && active[0]["client_secret"] == recorded.client_secret.as_str(),
+        format!(
+            "before: okta/okta's state holds the app's one active secret ({} active)",
+            active.len()
+        ),
+    )?;
+    Ok(recorded)
+}
+
+/// Path (a) of the guide: `switch.tf` with the app's id, plan (one import, nothing else), apply,
+/// delete `switch.tf`.
+fn switch_with_blocks(ws: &Workspace, app_id: &str) -> Result<(), String> {
+    let switch = example(&format!("{EXAMPLES}/after/switch.tf"))?;
+    check(
+        switch.matches(APP_ID_PLACEHOLDER).count() == 1,
+        "switch.tf names the placeholder app id once",
+    )?;
+    ws.write("switch.tf", &switch.replace(APP_ID_PLACEHOLDER, app_id))?;
+    let plan = ws.plan(&[])?;
+    check(
+        plan.code == 2
+            && plan
+                .stdout
+                .contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
+        format!(
+            "the switch's plan: one import and no change, got exit {}:\n{}",
+            plan.code,
+            plan.text()
+        ),
+    )?;
+    for old in [
+        "okta_app_oauth.pomerium",
+        "okta_app_group_assignments.pomerium",
+    ] {
+        check(
+            plan.stdout
+                .contains(&format!("{old} will no longer be managed by")),
+            format!("the switch's plan forgets {old}:\n{}", plan.stdout),
+        )?;
+    }
+    ws.apply(&[])?;
+    std::fs::remove_file(ws.dir.path().join("switch.tf")).map_err(|e| e.to_string())
+}
+
+/// Path (b) of the guide: `state rm` of both old resources, `import` of the app, then one apply
+/// that changes nothing in Okta (it records the outputs' new source).
+fn switch_with_commands(ws: &Workspace, app_id: &str) -> Result<(), String> {
+    ws.run(&[
+        "state",
+        "rm",
+        "okta_app_oauth.pomerium",
+        "okta_app_group_assignments.pomerium",
+    ])?
+    .ok("state rm")?;
+    ws.run(&["import", "-no-color", "oktaidp_oidc_app.pomerium", app_id])?
+        .ok("import")?;
+    ws.expect_no_resource_changes(&[])?;
+    ws.apply(&[])?;
+    Ok(())
+}
+
+/// Terraform 1.8+ and OpenTofu 1.10+ move state across resource types only through the target
+/// provider's MoveResourceState, which oktaidp does not offer: a `moved` block from
+/// `okta_app_oauth` must stop the plan with an error and change nothing, as the guide says.
+fn moved_is_refused(ws: &Workspace) -> Result<(), String> {
+    ws.write(
+        "moved.tf",
+        "moved {\n  from = okta_app_oauth.pomerium\n  to   = oktaidp_oidc_app.pomerium\n}\n",
+    )?;
+    let plan = ws.plan(&[])?;
+    std::fs::remove_file(ws.dir.path().join("moved.tf")).map_err(|e| e.to_string())?;
+    check(
+        plan.code == 1
+            && plan
+                .text()
+                .contains("does not offer moving state between resource types"),
+        format!(
+            "a moved block across providers: expected the plan to fail, got exit {}:\n{}",
+            plan.code,
+            plan.text()
+        ),
+    )
+}
+
+/// Okta after the switch: the same single app, untouched.
+fn same_app_in_okta(emu: &Emulator, before: &Recorded) -> Result<(), String> {
+    let apps = emu.apps()?;
+    check(
+        apps.len() == 1 && apps[0]["id"] == before.app_id.as_str(),
+        format!("Okta holds {} apps after the switch", apps.len()),
+    )?;
+    let app = emu.app(&before.app_id)?;
+    for (what, pointer) in [
+        ("created", "/created"),
+        ("client_id", "/credentials/oauthClient/client_id"),
+        ("settings", "/settings"),
+        ("status", "/status"),
+        ("label", "/label"),
+    ] {
+        check(
+            app.pointer(pointer) == before.app.pointer(pointer),
+            format!(
+                "the app's {what} changed: {:?} -> {:?}",
+                before.app.pointer(pointer),
+                app.pointer(pointer)
+            ),
+        )?;
+    }
+    check(
+        secrets(emu, &before.app_id)? == before.secrets,
+        "the app's client secrets changed",
+    )?;
+    check(
+        assignments(emu, &before.app_id)? == before.assignments,
+        "the app's group assignments changed",
+    )
+}
+
+/// Requests during the switch: reads only (no app created, updated or deleted, no assignment
+/// touched), each answered (no 501, no 5xx).
+fn switch_only_read(emu: &Emulator) -> Result<(), String> {
+    let requests = emu.api_requests()?;
+    check(!requests.is_empty(), "the switch made no request at all")?;
+    let wrong: Vec<String> = requests
+        .iter()
+        .filter(|r| r["method"] != "GET" || r["status"].as_u64().is_none_or(|s| s >= 500 || s == 0))
+        .map(|r| format!("{} {} -> {}", r["method"], r["path"], r["status"]))
+        .collect();
+    check(
+        wrong.is_empty(),
+        format!("the switch wrote to Okta or failed a request: {wrong:?}"),
+    )
+}
+
+pub fn switch_keeps_the_app(tf: &Terraform) -> Result<(), String> {
+    okta_provider::binary()?;
+    let with_blocks = tf.supports(Feature::RemovedBlocks);
+    let emu = Emulator::start(&[])?;
+    let group_id = emu.create_group("Engineering")?;
+    let mut ws = okta_provider::workspace(
+        tf,
+        &[
+            ("main.tf", example(&format!("{EXAMPLES}/before/main.tf"))?),
+            ("providers.tf", providers(&emu.url, false)),
+        ],
+    )?;
+    ws.set_env("OKTA_API_TOKEN", ADMIN_TOKEN);
+    let before = apply_before(&ws, &emu, &group_id)?;
+
+    // The guide's steps, from the "after" configuration on.
+    emu.admin("DELETE", "/__emulator/requests", None)?;
+    ws.write("main.tf", &example(&format!("{EXAMPLES}/after/main.tf"))?)?;
+    ws.write("providers.tf", &providers(&emu.url, true))?;
+    ws.run(&["init", "-no-color"])?.ok("init (after)")?;
+    if tf.supports(Feature::CrossTypeMoved) {
+        moved_is_refused(&ws)?;
+    }
+    if with_blocks {
+        switch_with_blocks(&ws, &before.app_id)?;
+    } else {
+        switch_with_commands(&ws, &before.app_id)?;
+    }
+    ws.expect_empty_plan(&[])?;
+    switch_only_read(&emu)?;
+    same_app_in_okta(&emu, &before)?;
+
+    let state = ws.state_json()?;
+    let resources = state["values"]["root_module"]["resources"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    check(
+        resources
+            .iter()
+            .all(|r| !r["type"].as_str().unwrap_or_default().starts_with("okta_")),
+        "okta/okta resources are left in the state",
+    )?;
+    let app = resource(&state, "oktaidp_oidc_app")?;
+    check(
+        app["values"]["id"] == before.app_id.as_str()
+            && app["values"]["client_id"] == before.client_id.as_str(),
+        "oktaidp_oidc_app holds the same app id and client_id",
+    )?;
+    check(
+        app["values"]["client_secret"] == before.client_secret.as_str(),
+        "oktaidp_oidc_app's client_secret is the secret okta/okta stored",
+    )?;
+    check(
+        app["values"]["group_ids"] == serde_json::json!([group_id]),
+        format!("group_ids in the state: {}", app["values"]["group_ids"]),
+    )?;
+    check(
+        ws.outputs()? == before.outputs,
+        "the client_id and client_secret outputs changed",
+    )?;
+
+    // Afterwards the app is oktaidp's alone: destroy removes it.
+    ws.destroy(&[])?;
+    check(emu.apps()?.is_empty(), "destroy left the app in Okta")?;
+    ws.check_log()
+}
