@@ -15,6 +15,9 @@ const EXAMPLES: &str = "examples/guides/migrate-from-okta-app-oauth";
 /// The app id in the guide's `switch.tf`, which the reader replaces with theirs.
 const APP_ID_PLACEHOLDER: &str = "0oa1b2c3d4e5f6g7h8i9";
 
+/// The guide's copy of the state before the switch (`terraform state pull > ...`).
+const STATE_COPY: &str = "before-oktaidp.tfstate";
+
 /// What the old state and Okta hold before the switch; all of it must hold after.
 struct Recorded {
     app_id: String,
@@ -185,9 +188,13 @@ fn switch_with_blocks(ws: &Workspace, app_id: &str) -> Result<(), String> {
         "okta_app_oauth.pomerium",
         "okta_app_group_assignments.pomerium",
     ] {
+        // Terraform's wording, then OpenTofu's.
+        let forgotten = [
+            format!("{old} will no longer be managed by Terraform, but will not be destroyed"),
+            format!("{old} will be removed from the OpenTofu state but will not be destroyed"),
+        ];
         check(
-            plan.stdout
-                .contains(&format!("{old} will no longer be managed by")),
+            forgotten.iter().any(|f| plan.stdout.contains(f)),
             format!("the switch's plan forgets {old}:\n{}", plan.stdout),
         )?;
     }
@@ -240,6 +247,115 @@ fn moved_is_refused(ws: &Workspace) -> Result<(), String> {
     )
 }
 
+/// The guide's "Rolling back", right after the switch: the configuration before and the state
+/// copy pushed back plan empty, and Okta sees reads only. Then the state after the switch is
+/// pushed back the same way, for the rest of the case.
+fn roll_back_and_forth(ws: &Workspace, emu: &Emulator, before: &Recorded) -> Result<(), String> {
+    let switched = ws.run(&["state", "pull"])?.ok("state pull")?;
+    ws.write("after-oktaidp.tfstate", &switched.stdout)?;
+    let after_main = ws.read("main.tf")?;
+    let after_providers = ws.read("providers.tf")?;
+
+    emu.admin("DELETE", "/__emulator/requests", None)?;
+    ws.write("main.tf", &example(&format!("{EXAMPLES}/before/main.tf"))?)?;
+    ws.write("providers.tf", &providers(&emu.url, false))?;
+    ws.run(&["state", "push", "-force", STATE_COPY])?
+        .ok("state push (rollback)")?;
+    ws.expect_empty_plan(&[])
+        .map_err(|e| format!("after rolling back: {e}"))?;
+    only_reads(emu)?;
+    same_app_in_okta(emu, before)?;
+
+    ws.write("main.tf", &after_main)?;
+    ws.write("providers.tf", &after_providers)?;
+    ws.run(&["state", "push", "-force", "after-oktaidp.tfstate"])?
+        .ok("state push (after)")?;
+    ws.expect_empty_plan(&[])
+        .map_err(|e| format!("after pushing the switched state back: {e}"))
+}
+
+/// The guide's last step: with nothing else on okta/okta, its `required_providers` entry (and
+/// the comment above it) and its provider block go; `init` and the plan stay clean.
+fn drop_okta_provider(ws: &Workspace, url: &str) -> Result<(), String> {
+    let main = ws.read("main.tf")?;
+    let lines: Vec<&str> = main.lines().collect();
+    let first = lines
+        .iter()
+        .position(|l| {
+            l.trim_start()
+                .starts_with("# Needed while the old resources")
+        })
+        .ok_or("after/main.tf: no comment above the okta requirement")?;
+    let entry = lines[first..]
+        .iter()
+        .position(|l| l.trim() == "okta = {")
+        .map(|i| first + i)
+        .ok_or("after/main.tf: no okta requirement")?;
+    let last = lines[entry..]
+        .iter()
+        .position(|l| l.trim() == "}")
+        .map(|i| entry + i)
+        .ok_or("after/main.tf: the okta requirement does not end")?;
+    let kept: Vec<&str> = lines[..first]
+        .iter()
+        .chain(&lines[last + 1..])
+        .copied()
+        .collect();
+    ws.write("main.tf", &(kept.join("\n") + "\n"))?;
+    let oktaidp_only = providers(url, true).replace(&providers(url, false), "");
+    ws.write("providers.tf", &oktaidp_only)?;
+    ws.run(&["init", "-no-color"])?
+        .ok("init (without okta/okta)")?;
+    ws.expect_empty_plan(&[])
+        .map_err(|e| format!("without okta/okta: {e}"))
+}
+
+/// The first change through oktaidp (a new label) is one update of the app that keeps what
+/// oktaidp does not manage, such as what okta/okta set (access policy link, username template,
+/// visibility), as the guide says.
+fn first_change_keeps_the_rest(ws: &Workspace, emu: &Emulator, app_id: &str) -> Result<(), String> {
+    let main = ws.read("main.tf")?;
+    let relabelled = main.replace("= \"Pomerium\"", "= \"Pomerium (oktaidp)\"");
+    check(relabelled != main, "after/main.tf: no label to change")?;
+    let before = emu.app(app_id)?;
+    ws.write("main.tf", &relabelled)?;
+    emu.admin("DELETE", "/__emulator/requests", None)?;
+    ws.apply(&[])?;
+    ws.expect_empty_plan(&[])?;
+    let writes: Vec<String> = emu
+        .api_requests()?
+        .iter()
+        .filter(|r| r["method"] != "GET")
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap_or_default(),
+                r["path"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    check(
+        writes == [format!("PUT /api/v1/apps/{app_id}")],
+        format!("the label change wrote {writes:?}"),
+    )?;
+    let mut after = emu.app(app_id)?;
+    check(
+        after["label"] == "Pomerium (oktaidp)",
+        format!("label in Okta: {}", after["label"]),
+    )?;
+    let mut before = before;
+    for app in [&mut before, &mut after] {
+        if let Some(app) = app.as_object_mut() {
+            app.remove("label");
+            app.remove("lastUpdated");
+        }
+    }
+    check(
+        after == before,
+        format!("the update changed more than the label:\nbefore {before}\nafter  {after}"),
+    )
+}
+
 /// Okta after the switch: the same single app, untouched.
 fn same_app_in_okta(emu: &Emulator, before: &Recorded) -> Result<(), String> {
     let apps = emu.apps()?;
@@ -274,11 +390,11 @@ fn same_app_in_okta(emu: &Emulator, before: &Recorded) -> Result<(), String> {
     )
 }
 
-/// Requests during the switch: reads only (no app created, updated or deleted, no assignment
-/// touched), each answered (no 501, no 5xx).
-fn switch_only_read(emu: &Emulator) -> Result<(), String> {
+/// Requests since the log was cleared (the switch, a rollback): reads only (no app created,
+/// updated or deleted, no assignment touched), each answered (no 501, no 5xx).
+fn only_reads(emu: &Emulator) -> Result<usize, String> {
     let requests = emu.api_requests()?;
-    check(!requests.is_empty(), "the switch made no request at all")?;
+    check(!requests.is_empty(), "no request reached Okta at all")?;
     let wrong: Vec<String> = requests
         .iter()
         .filter(|r| r["method"] != "GET" || r["status"].as_u64().is_none_or(|s| s >= 500 || s == 0))
@@ -286,8 +402,9 @@ fn switch_only_read(emu: &Emulator) -> Result<(), String> {
         .collect();
     check(
         wrong.is_empty(),
-        format!("the switch wrote to Okta or failed a request: {wrong:?}"),
-    )
+        format!("Okta was written to, or failed a request: {wrong:?}"),
+    )?;
+    Ok(requests.len())
 }
 
 pub fn switch_keeps_the_app(tf: &Terraform) -> Result<(), String> {
@@ -305,6 +422,9 @@ pub fn switch_keeps_the_app(tf: &Terraform) -> Result<(), String> {
     install_from_mirror(&ws)?;
     ws.set_env("OKTA_API_TOKEN", ADMIN_TOKEN);
     let before = apply_before(&ws, &emu, &group_id)?;
+    // The guide's "Before you start": a copy of the state, for rolling back.
+    let copy = ws.run(&["state", "pull"])?.ok("state pull")?;
+    ws.write(STATE_COPY, &copy.stdout)?;
 
     // The guide's steps, from the "after" configuration on.
     emu.admin("DELETE", "/__emulator/requests", None)?;
@@ -320,7 +440,16 @@ pub fn switch_keeps_the_app(tf: &Terraform) -> Result<(), String> {
         switch_with_commands(&ws, &before.app_id)?;
     }
     ws.expect_empty_plan(&[])?;
-    switch_only_read(&emu)?;
+    let reads = only_reads(&emu)?;
+    println!(
+        "  migrate_okta_app_oauth [{}]: switched with {}, {reads} requests to Okta, all reads",
+        tf.label(),
+        if with_blocks {
+            "import and removed blocks"
+        } else {
+            "state rm and import"
+        }
+    );
     same_app_in_okta(&emu, &before)?;
 
     let state = ws.state_json()?;
@@ -353,12 +482,14 @@ pub fn switch_keeps_the_app(tf: &Terraform) -> Result<(), String> {
         "the client_id and client_secret outputs changed",
     )?;
 
+    roll_back_and_forth(&ws, &emu, &before)?;
+    drop_okta_provider(&ws, &emu.url)?;
+    first_change_keeps_the_rest(&ws, &emu, &before.app_id)?;
+
     // Afterwards the app is oktaidp's alone: destroy removes it.
     ws.destroy(&[])?;
     check(emu.apps()?.is_empty(), "destroy left the app in Okta")?;
-    // okta/okta is built on the legacy plugin SDK, whose plans Terraform 1.0 logs as invalid
-    // but tolerated; oktaidp's must be clean.
-    ws.check_log_tolerating(&[
-        "Provider \"registry.terraform.io/okta/okta\" produced an invalid plan",
-    ])
+    // okta/okta is built on the legacy plugin SDK, whose plans Terraform and OpenTofu log as
+    // invalid but tolerated; Terraform says so of no other provider (oktaidp speaks tfplugin6).
+    ws.check_log_tolerating(&["but we are tolerating it because it is using the legacy plugin SDK"])
 }
