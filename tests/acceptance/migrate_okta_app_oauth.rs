@@ -244,7 +244,13 @@ fn moved_is_refused(ws: &Workspace) -> Result<(), String> {
             "a moved block across providers: expected the plan to be refused, got exit {}:\n{text}",
             plan.code
         ),
-    )
+    )?;
+    let said = words.find("Error:").map_or("", |at| &words[at..]);
+    println!(
+        "  migrate_okta_app_oauth [{}]: moved refused: {said}",
+        ws.tf.label()
+    );
+    Ok(())
 }
 
 /// The guide's "Rolling back", right after the switch: the configuration before and the state
