@@ -22,7 +22,7 @@ bin="$dest/terraform-provider-okta"
 skip() { echo "install-okta-provider: okta/okta $version: $*" >&2; exit 3; }
 
 if [ -n "${OKTAIDP_OKTA_PROVIDER:-}" ]; then
-  [ -x "$OKTAIDP_OKTA_PROVIDER" ] || skip "OKTAIDP_OKTA_PROVIDER=$OKTAIDP_OKTA_PROVIDER is not an executable"
+  [ -f "$OKTAIDP_OKTA_PROVIDER" ] && [ -x "$OKTAIDP_OKTA_PROVIDER" ] || skip "OKTAIDP_OKTA_PROVIDER=$OKTAIDP_OKTA_PROVIDER is not an executable"
   echo "$OKTAIDP_OKTA_PROVIDER"; exit 0
 fi
 if [ -x "$bin" ]; then echo "$bin"; exit 0; fi

@@ -33,9 +33,9 @@ pub fn binary() -> Result<PathBuf, String> {
     match FOUND.get_or_init(|| install("install-okta-provider.sh", &[])) {
         Ok(Some(path)) => Ok(path.clone()),
         Ok(None) => Err(format!(
-            "{SKIPPED}the official okta/okta provider {VERSION} is not available here \
-             (scripts/install-okta-provider.sh builds it from its GitHub source, which this \
-             machine cannot reach; set OKTAIDP_OKTA_PROVIDER to a built binary)"
+            "{SKIPPED}the official okta/okta provider {VERSION} is not available here (the \
+             'not exercised' line above says why; scripts/install-okta-provider.sh builds it \
+             from its GitHub source, OKTAIDP_OKTA_PROVIDER names a built binary)"
         )),
         Err(e) => Err(e.clone()),
     }

@@ -1,7 +1,8 @@
 //! The `okta-emulator` binary for tests of the provider package. It belongs to another package
 //! of the workspace, so Cargo gives these tests no `CARGO_BIN_EXE_okta-emulator`: the binary is
-//! looked up in this test's target directory (a workspace `cargo test` builds it there), and
-//! built with the same Cargo and profile when it is missing (`cargo test --test acceptance`).
+//! built into this test's target directory with the same Cargo and profile. Always: a binary
+//! left there by an earlier build may be stale (`cargo test --test acceptance` builds only the
+//! provider package), and a build with nothing to do takes well under a second.
 //!
 //! Include with `#[path = "../support/emulator_bin.rs"] mod emulator_bin;`.
 
@@ -9,14 +10,14 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The path of the `okta-emulator` binary next to this test's executable, built on first use
-/// when it is not there. Errors say what failed.
+/// The path of the `okta-emulator` binary next to this test's executable, brought up to date on
+/// first use. Errors say what failed.
 pub fn path() -> Result<PathBuf, String> {
     static PATH: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    PATH.get_or_init(locate_or_build).clone()
+    PATH.get_or_init(build).clone()
 }
 
-fn locate_or_build() -> Result<PathBuf, String> {
+fn build() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| format!("this test's path: {e}"))?;
     // target/<profile>/deps/<test>-<hash>: the binaries are in target/<profile>.
     let profile_dir = exe
@@ -24,9 +25,6 @@ fn locate_or_build() -> Result<PathBuf, String> {
         .and_then(|deps| deps.parent())
         .ok_or_else(|| format!("{} is not in a Cargo target directory", exe.display()))?;
     let binary = profile_dir.join(format!("okta-emulator{}", std::env::consts::EXE_SUFFIX));
-    if binary.is_file() {
-        return Ok(binary);
-    }
     let profile = profile_dir
         .file_name()
         .and_then(|n| n.to_str())

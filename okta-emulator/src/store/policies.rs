@@ -22,8 +22,9 @@ pub const RESOURCE_APP: &str = "APP";
 /// `_embedded.resourceType` of the Okta Account Management Policy (read-only).
 pub const RESOURCE_ACCOUNT_MANAGEMENT: &str = "END_USER_ACCOUNT_MANAGEMENT";
 
-/// Type word of Okta's 404 summary (`Resource not found: {id} (Policy)`).
+/// Type words of Okta's 404 summaries (`Resource not found: {id} (Policy)`).
 pub const POLICY_KIND: &str = "Policy";
+pub const RULE_KIND: &str = "PolicyRule";
 
 /// Description Okta gives the default policy of the classic types.
 pub const DEFAULT_POLICY_DESCRIPTION: &str =
@@ -58,6 +59,19 @@ pub struct Policy {
 }
 
 impl Policy {
+    pub fn rule(&self, id: &str) -> Option<&PolicyRule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn rule_mut(&mut self, id: &str) -> Option<&mut PolicyRule> {
+        self.rules.iter_mut().find(|r| r.id == id)
+    }
+
+    /// The `type` of this policy's rules (sign-on policies have `SIGN_ON` rules).
+    pub fn rule_type(&self) -> &str {
+        rule_type_of(&self.policy_type)
+    }
+
     /// Whether Okta lets clients change it beyond reading (the account-management policy is
     /// read-only).
     pub fn read_only(&self) -> bool {
@@ -148,6 +162,13 @@ pub fn system_rule(
         actions,
         created: now,
         last_updated: now,
+    }
+}
+
+pub fn rule_type_of(policy_type: &str) -> &str {
+    match policy_type {
+        OKTA_SIGN_ON => "SIGN_ON",
+        t => t,
     }
 }
 
@@ -429,7 +450,7 @@ pub fn ensure_seeded(org: &mut Org) -> bool {
             last_updated: now,
             rules: vec![system_rule(
                 rule_seq,
-                policy_type,
+                rule_type_of(policy_type),
                 "Default Rule",
                 1,
                 rule_conditions,

@@ -5,12 +5,13 @@
 //! (`/api/v1/apps/{id}/policies/{policyId}`).
 //!
 //! `body.rs` checks a create or PUT body, `ops.rs` changes the org, `render.rs` is Okta's JSON,
-//! `handlers.rs` speaks HTTP.
+//! `handlers.rs` speaks HTTP; `rules/` does the same for the rules inside a policy.
 
 pub mod body;
 mod handlers;
 pub mod ops;
 pub mod render;
+pub mod rules;
 
 use axum::routing::{get, post};
 
@@ -47,6 +48,32 @@ pub fn routes() -> Vec<Route> {
             FAMILY,
             DEFAULT_BUCKET,
             post(handlers::deactivate),
+        ),
+        Route::api(
+            p("/rules"),
+            FAMILY,
+            DEFAULT_BUCKET,
+            get(rules::handlers::list).post(rules::handlers::create),
+        ),
+        Route::api(
+            p("/rules/{rule_id}"),
+            FAMILY,
+            DEFAULT_BUCKET,
+            get(rules::handlers::get_one)
+                .put(rules::handlers::replace)
+                .delete(rules::handlers::delete),
+        ),
+        Route::api(
+            p("/rules/{rule_id}/lifecycle/activate"),
+            FAMILY,
+            DEFAULT_BUCKET,
+            post(rules::handlers::activate),
+        ),
+        Route::api(
+            p("/rules/{rule_id}/lifecycle/deactivate"),
+            FAMILY,
+            DEFAULT_BUCKET,
+            post(rules::handlers::deactivate),
         ),
     ]
 }

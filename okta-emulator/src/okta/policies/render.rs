@@ -70,7 +70,7 @@ pub fn policy(p: &Policy, base: &str, listed: bool, rules: bool) -> Value {
     }
     if rules {
         let mut sorted: Vec<&PolicyRule> = p.rules.iter().collect();
-        sorted.sort_by_key(|r| (r.priority, r.seq));
+        sorted.sort_by_key(|r| (r.system, r.priority, r.seq));
         embedded.insert(
             "rules".into(),
             Value::Array(sorted.into_iter().map(|r| rule(r, p, base)).collect()),
