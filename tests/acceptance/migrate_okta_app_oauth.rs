@@ -230,7 +230,7 @@ fn moved_is_refused(ws: &Workspace) -> Result<(), String> {
     )?;
     let plan = ws.plan(&[])?;
     std::fs::remove_file(ws.dir.path().join("moved.tf")).map_err(|e| e.to_string())?;
-    // The CLI refuses on the missing capability; were the call made, oktaidp's own answer.
+    // Terraform refuses on the missing capability; OpenTofu makes the call and gets oktaidp's answer.
     let refusals = [
         "does not support moved operations across resource types",
         "moving state between resource types not supported",
