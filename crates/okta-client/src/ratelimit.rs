@@ -220,11 +220,17 @@ impl BucketState {
         for w in &self.windows {
             let allowed = (w.limit * capacity_percent / 100).max(1);
             let used = w.limit.saturating_sub(w.remaining);
-            if used + self.in_flight >= allowed {
+            if used >= allowed {
+                // Okta says the window is spent: nothing goes until it resets.
                 match w.reset_at {
                     Some(r) => sleep_until = Some(sleep_until.map_or(r, |s| s.max(r))),
                     None => await_completion = true,
                 }
+            } else if used + self.in_flight >= allowed {
+                // Full only if none of our in-flight requests is counted in `remaining` yet.
+                // Some usually are (an answer overtook them), so look again when one completes
+                // rather than give up the window's last slots and sleep a whole window.
+                await_completion = true;
             }
         }
         match sleep_until {
@@ -396,12 +402,13 @@ mod tests {
             .acquire("/api/v1/apps", &clock, &cancel, max)
             .await
             .unwrap();
+        // The third waits for one of them to be answered: they may use the last two slots.
         st = rl
             .bucket("/api/v1/apps")
             .state
             .lock()
             .decide(clock.now(), 100);
-        assert_eq!(st, Decision::Sleep(Duration::from_secs(60)));
+        assert_eq!(st, Decision::AwaitCompletion);
         a.finish(&headers(3, 1, epoch(now) + 60, now), now);
         b.finish(&headers(3, 0, epoch(now) + 60, now), now);
         let c = rl
@@ -435,9 +442,64 @@ mod tests {
             Some(now),
             now,
         );
-        // 50 % of 10 = 5 allowed; 4 used → one more, then wait 30 s.
+        // 50 % of 10 = 5 allowed; 4 used → one more; once Okta counts it, wait 30 s.
         assert_eq!(st.decide(now, 50), Decision::Go);
+        assert_eq!(st.decide(now, 50), Decision::AwaitCompletion);
+        st.observe(
+            RateLimitInfo {
+                limit: Some(10),
+                remaining: Some(5),
+                reset_epoch: 1_030,
+            },
+            Some(now),
+            now,
+        );
+        st.in_flight -= 1;
         assert_eq!(st.decide(now, 50), Decision::Sleep(Duration::from_secs(30)));
+    }
+
+    /// An answer that overtakes requests still in flight already counts them in `Remaining`:
+    /// the window's last slots are used, not lost to a sleep until the reset (which cost a
+    /// whole extra minute at 400 requests on a 100/min limit).
+    #[test]
+    fn in_flight_requests_already_counted_by_okta_do_not_waste_the_window() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let mut st = BucketState {
+            observed: true,
+            ..Default::default()
+        };
+        let seen = |st: &mut BucketState, remaining| {
+            st.observe(
+                RateLimitInfo {
+                    limit: Some(10),
+                    remaining: Some(remaining),
+                    reset_epoch: 1_060,
+                },
+                Some(now),
+                now,
+            )
+        };
+        seen(&mut st, 2);
+        assert_eq!(st.decide(now, 100), Decision::Go);
+        assert_eq!(st.decide(now, 100), Decision::Go);
+        // Two in flight, two left: wait for an answer, do not sleep until the reset.
+        assert_eq!(st.decide(now, 100), Decision::AwaitCompletion);
+        // The first answer had been counted after both (Remaining 0 would say so); this one says
+        // only one of ours reached Okta so far.
+        seen(&mut st, 1);
+        st.in_flight -= 1;
+        assert_eq!(st.decide(now, 100), Decision::AwaitCompletion);
+        seen(&mut st, 1);
+        st.in_flight -= 1;
+        // Both answered and Okta still has a slot: it is used, in this window.
+        assert_eq!(st.decide(now, 100), Decision::Go);
+        seen(&mut st, 0);
+        st.in_flight -= 1;
+        // Spent, by Okta's count: sleep until the reset.
+        assert_eq!(
+            st.decide(now, 100),
+            Decision::Sleep(Duration::from_secs(60))
+        );
     }
 
     #[test]
