@@ -84,7 +84,7 @@ unset OKTAIDP_READ_CACHE TF_CLI_ARGS TF_CLI_ARGS_apply TF_CLI_ARGS_plan
 
 tsv="$out/results.tsv"
 endpoints="$out/endpoints.tsv"
-printf 'n\trate_limit\tprovider\tstatus\tapply_s\tapply_requests\tapply_429\tapply_buckets\tapply_floor_bucket\tapply_floor_s\tplan_s\tplan_requests\tplan_429\tplan_buckets\tplan_floor_bucket\tplan_floor_s\tload_1m\n' >"$tsv"
+printf 'n\trate_limit\tprovider\tstatus\tapply_s\tapply_requests\tapply_429\tapply_buckets\tapply_busiest_bucket\tapply_busiest_requests\tapply_floor_s\tplan_s\tplan_requests\tplan_429\tplan_buckets\tplan_busiest_bucket\tplan_busiest_requests\tplan_floor_s\tload_1m\n' >"$tsv"
 printf 'n\trate_limit\tprovider\tphase\tmethod\tendpoint\trequests\tper_app\tstatus_429\n' >"$endpoints"
 
 start_emulator() { # rate
@@ -150,15 +150,18 @@ collect_log() { # marker file
   jq '[.[] | select(.bucket != null)]' "$work/log.json" >"$2"
 }
 
-# requests, 429s, per-bucket answered requests, busiest bucket and its floor in seconds.
+# requests, 429s, answered requests per bucket, the busiest bucket, its answered requests and
+# the floor they set: a window opens at its first request and lets `limit` through at once, so
+# k requests need ceil(k / limit) windows, the last opening (ceil(k / limit) - 1) * 60 s in.
 log_figures() { # file rate
   jq -r --argjson limit "$2" '
     ([.[] | select(.status != 429)] | group_by(.bucket)
       | map({bucket: .[0].bucket, n: length}) | sort_by(-.n)) as $buckets
+    | ($buckets[0].n // 0) as $busiest
     | [length, ([.[] | select(.status == 429)] | length),
        ($buckets | map("\(.bucket)=\(.n)") | join(",")),
-       ($buckets[0].bucket // "-"),
-       ((($buckets[0].n // 0) * 60 / $limit) | . * 10 | round / 10)] | @tsv' "$1"
+       ($buckets[0].bucket // "-"), $busiest,
+       (if $busiest == 0 then 0 else (($busiest / $limit | ceil) - 1) * 60 end)] | @tsv' "$1"
 }
 
 # Requests per method and endpoint, per app too. Okta ids are 20 alphanumerics; the one path
@@ -265,7 +268,7 @@ for n in $ns; do
       apply_figures=$(log_figures "$out/$row.apply.requests.json" "$rate")
       endpoint_rows "$out/$row.apply.requests.json" "$n" "$rate" "$provider" apply >>"$endpoints"
 
-      plan_s=- plan_figures=$'-\t-\t-\t-\t-'
+      plan_s=- plan_figures=$'-\t-\t-\t-\t-\t-'
       if [ "$status" = ok ]; then
         wait_fresh_windows
         marker=$(reset_log)
@@ -288,7 +291,7 @@ for n in $ns; do
       [ "$status" = ok ] || failures=$((failures + 1))
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$rate" "$provider" "$status" \
         "$apply_s" "$apply_figures" "$plan_s" "$plan_figures" "$load" >>"$tsv"
-      tail -1 "$tsv" | awk -F'\t' '{printf "    %s: apply %s s, %s requests, %s 429s; plan %s s, %s requests, %s 429s\n", $4, $5, $6, $7, $11, $12, $13}'
+      tail -1 "$tsv" | awk -F'\t' '{printf "    %s: apply %s s, %s requests, %s 429s; plan %s s, %s requests, %s 429s\n", $4, $5, $6, $7, $12, $13, $14}'
     done
   done
 done
@@ -296,21 +299,21 @@ done
 echo
 echo "Markdown table (raw figures: $tsv; per endpoint: $endpoints):"
 echo
-awk -F'\t' -v latency="$latency" '
+awk -F'\t' '
   function bucket(b) { sub("^/api/v1/", "", b); return b == "*" ? "other /api/v1" : b }
   function provider(p) { return p == "oktaidp" ? "oktaidp (`oktaidp_oidc_app`)" : "okta/okta (`okta_app_oauth` + `okta_app_group_assignments`)" }
+  function floor_cell(b, k, s) { return b == "-" ? "-" : s " s (" k " " bucket(b) ")" }
   NR == 1 {
-    print "| N | rate limit | provider | apply wall s | apply requests | apply 429s | plan wall s | plan requests | plan 429s | floor apply / plan s (busiest bucket) |"
-    print "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"
+    print "| N | rate limit | provider | apply wall s | apply requests | apply 429s | apply floor | plan wall s | plan requests | plan 429s | plan floor |"
+    print "|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---|"
     next
   }
   {
     wall = $4 == "ok" ? $5 : $5 " (" $4 ")"
-    floor = $10 " (" bucket($9) ") / " $16 " (" bucket($15) ")"
-    printf "| %s | %s/min | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, provider($3), wall, $6, $7, $11, $12, $13, floor
+    printf "| %s | %s/min | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, provider($3), wall, $6, $7, floor_cell($9, $10, $11), $12, $13, $14, floor_cell($16, $17, $18)
   }' "$tsv" | tee "$out/table.md"
 echo
-echo "latency ${latency} ms per request; floor = answered requests in the busiest bucket / limit per minute"
+echo "--latency-ms $latency; floor: the busiest bucket's answered requests k need ceil(k / limit) windows of 60 s"
 if [ "$failures" -gt 0 ]; then
   echo "bench-peer: $failures row(s) failed (see the logs in $out)" >&2
   exit 1
