@@ -57,7 +57,7 @@ for src in src crates/tfplugin/src crates/okta-client/src crates/build-info/src;
   python3 scripts/module-cycles.py "$src" | tail -n 1
 done
 # Families use what is below them (objects and fields shared by all), never each other.
-families="okta::apps,okta::groups,okta::users,okta::api_tokens,okta::authz,okta::org,oidc"
+families="okta::apps,okta::groups,okta::users,okta::api_tokens,okta::authz,okta::org,okta::policies,oidc"
 python3 scripts/module-cycles.py okta-emulator/src \
   --layers "base<store<pipeline<okta::objects,okta::fields<$families<okta<admin<server" | tail -n 2
 

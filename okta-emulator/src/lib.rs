@@ -286,6 +286,8 @@ fn initial_org(
     };
     // State files from before authorization servers existed get the built-in one.
     dirty |= store::seed::ensure_default_server(&mut org);
+    // Likewise the policies of an Identity Engine org.
+    dirty |= store::policies::ensure_seeded(&mut org);
     if let Some(t) = token {
         dirty |= org.ensure_token(t);
     }

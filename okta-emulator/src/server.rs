@@ -32,6 +32,7 @@ pub fn okta_routes() -> Vec<Route> {
         okta::api_tokens::routes(),
         okta::authz::routes(),
         okta::org::routes(),
+        okta::policies::routes(),
         oidc::routes(),
     ]
     .into_iter()

@@ -1397,9 +1397,7 @@ async fn authentication_headers_and_unknown_routes() {
     assert_eq!(r.body["pipeline"], "idx");
     assert_eq!(r.body["_links"]["organization"]["href"], c.emu.base_url());
 
-    let r = c
-        .call("GET", "/api/v1/policies?type=ACCESS_POLICY", None)
-        .await;
+    let r = c.call("GET", "/api/v1/zones", None).await;
     assert_eq!((r.status, r.error_code()), (501, "E0000060"));
     let r = c.call("PATCH", "/api/v1/apps", None).await;
     assert_eq!((r.status, r.error_code()), (405, "E0000022"));

@@ -5,8 +5,8 @@
 //! counted and skipped with a reason. For the rest, the emulator's response is compared with the
 //! recorded one: status code, the set of JSON keys at every level (arrays element-wise, or by
 //! union when lengths differ), JSON types, error codes and `Link` relations (and the `self` link
-//! URL). Recorded ids are mapped to the ids the emulator assigns as they appear, and the host is
-//! substituted. Objects the recorded org already had (an API token) are seeded out of band.
+//! URL). Recorded ids are mapped to the ids the emulator assigns as they appear (policies by
+//! name: a new org has fewer than the recorded one), and the host is substituted. Objects the recorded org already had (an API token) are seeded out of band.
 //!
 //! Differences that are deliberate are listed in `ACCEPTED` (and in docs/emulator.md) and
 //! reported as "accepted difference" with their reason; anything else fails the test.
@@ -335,6 +335,26 @@ impl IdMap {
         s
     }
 
+    /// A policy list: the recorded org has more policies than a new one, so elements are
+    /// paired by name (the policies every org has share Okta's names), not by position.
+    fn learn_policies(&mut self, recorded: &Value, emulator: &Value) {
+        let (Some(r), Some(e)) = (recorded.as_array(), emulator.as_array()) else {
+            return;
+        };
+        for rp in r {
+            let found = e
+                .iter()
+                .find(|ep| ep["name"] == rp["name"] && ep["system"] == rp["system"]);
+            if let (Some(rid), Some(eid)) =
+                (rp["id"].as_str(), found.and_then(|ep| ep["id"].as_str()))
+            {
+                self.map
+                    .entry(rid.to_string())
+                    .or_insert_with(|| eid.to_string());
+            }
+        }
+    }
+
     fn learn(&mut self, recorded: &Value, emulator: &Value) {
         match (recorded, emulator) {
             (Value::Object(r), Value::Object(e)) => {
@@ -407,9 +427,7 @@ fn classify(method: &str, path: &str, body: &str, out_ids: &HashSet<String>) -> 
         ["api", "v1", "apps", _, "lifecycle", "activate" | "deactivate"] => Scope::In,
         ["api", "v1", "apps", _, "credentials", "secrets", ..] => Scope::In,
         ["api", "v1", "apps", _, "groups", ..] => Scope::In,
-        ["api", "v1", "apps", _, "policies", ..] => {
-            Scope::Out("access policies are not emulated".into())
-        }
+        ["api", "v1", "apps", _, "policies", _] => Scope::In,
         ["api", "v1", "apps", _, "users", ..] => {
             Scope::Out("app user assignments are not emulated".into())
         }
@@ -423,7 +441,7 @@ fn classify(method: &str, path: &str, body: &str, out_ids: &HashSet<String>) -> 
         ["api", "v1", "users", ..] => {
             Scope::Out("Users API beyond /users/me is not emulated".into())
         }
-        ["api", "v1", "policies", ..] => Scope::Out("policies are not emulated".into()),
+        ["api", "v1", "policies", ..] => Scope::In,
         ["api", "v1", "authenticators", ..] => Scope::Out("authenticators are not emulated".into()),
         ["api", "v1", "meta", ..] => Scope::Out("user schemas are not emulated".into()),
         [".well-known", "okta-organization"] => Scope::In,
@@ -678,7 +696,11 @@ async fn replays_recorded_okta_traffic() {
                             }
                             compare(&r, &e, "", &mut diffs);
                             if answer.status == it.response.code {
-                                ids.learn(&r, &e);
+                                if path == "/api/v1/policies" {
+                                    ids.learn_policies(&r, &e);
+                                } else {
+                                    ids.learn(&r, &e);
+                                }
                             }
                         }
                         _ => diffs.push(Diff::Body("not JSON on one side".into())),
@@ -845,4 +867,24 @@ fn link_headers_parse() {
     ]);
     assert_eq!(rels.into_iter().collect::<Vec<_>>(), vec!["next", "self"]);
     assert_eq!(self_url.as_deref(), Some("https://h/api/v1/users?limit=1"));
+}
+
+#[test]
+fn policies_pair_by_name_not_position() {
+    let mut ids = IdMap::default();
+    ids.learn_policies(
+        &json!([
+            {"id": "rstRECORDEDcustom001", "name": "Someone's policy", "system": false},
+            {"id": "rstRECORDEDdefault01", "name": "Any two factors", "system": true}
+        ]),
+        &json!([
+            {"id": "rstEMULATORdash0001", "name": "Okta Dashboard", "system": false},
+            {"id": "rstEMULATORdefault1", "name": "Any two factors", "system": true}
+        ]),
+    );
+    assert_eq!(
+        ids.map.get("rstRECORDEDdefault01").map(String::as_str),
+        Some("rstEMULATORdefault1")
+    );
+    assert!(!ids.map.contains_key("rstRECORDEDcustom001"));
 }

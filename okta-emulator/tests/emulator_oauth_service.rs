@@ -937,6 +937,74 @@ async fn management_calls_enforce_scopes_and_roles() {
     c.emu.shutdown().await.unwrap();
 }
 
+/// The Policies API takes `okta.policies.read` / `okta.policies.manage`; mapping an app to an
+/// access policy is an apps call (`okta.apps.manage`).
+#[tokio::test]
+async fn policies_need_the_policies_scopes() {
+    let c = Ctx::new().await;
+    let key = Key::ec();
+    let app = c
+        .ready(
+            &key,
+            &["okta.policies.read", "okta.apps.read"],
+            Some("SUPER_ADMIN"),
+            false,
+        )
+        .await;
+    let list = "/api/v1/policies?type=ACCESS_POLICY";
+    let apps_token = format!("Bearer {}", c.bearer(&key, &app, "okta.apps.read").await);
+    let r = c
+        .call(reqwest::Method::GET, list, &apps_token, None, None)
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(r
+        .header("www-authenticate")
+        .contains("scope=\"okta.policies.read\""));
+    let read = format!(
+        "Bearer {}",
+        c.bearer(&key, &app, "okta.policies.read").await
+    );
+    let r = c.call(reqwest::Method::GET, list, &read, None, None).await;
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let default = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["system"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = c
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/policies",
+            &read,
+            None,
+            Some(json!({"type": "ACCESS_POLICY", "name": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(r
+        .header("www-authenticate")
+        .contains("scope=\"okta.policies.manage\""));
+    let r = c
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/apps/{}/policies/{default}", app.id),
+            &read,
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(r
+        .header("www-authenticate")
+        .contains("scope=\"okta.apps.manage\""));
+    c.emu.shutdown().await.unwrap();
+}
+
 /// Okta's internal API (the org server's per-app groups claim) takes SSWS tokens but refuses
 /// a service app's OAuth 2.0 access token whatever its scopes and role: 403 `E0000005`
 /// "Invalid session" (okta/terraform-provider-okta#568, #1253, #1906).

@@ -3,7 +3,8 @@
 //!
 //! Starts the `okta-emulator` binary on a free port, runs `npm ci` in `tests/okta-sdk-node`, then
 //! `node check.mjs URL TOKEN --expect-429`, which exercises apps, client secrets, groups, app
-//! group assignments, authorization servers (claims, scopes, policies), API tokens and `users/me`
+//! group assignments, policies (access policies, their rules, an app mapped to one),
+//! authorization servers (claims, scopes, policies), API tokens and `users/me`
 //! through the SDK's own API and exits non-zero on the first mismatch. The test fails with the
 //! script's output. Without `node` or `npm` on PATH it prints a SKIPPED line and passes.
 //!

@@ -27,6 +27,7 @@ pub type ApiResult<T> = Result<T, OktaError>;
 pub fn default_summary(code: &str) -> Option<&'static str> {
     Some(match code {
         "E0000001" => "Api validation failed",
+        "E0000002" => "The request was not valid",
         "E0000003" => "The request body was not well-formed.",
         "E0000004" => "Authentication failed",
         "E0000005" => "Invalid session",

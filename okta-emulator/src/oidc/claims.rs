@@ -363,6 +363,7 @@ mod tests {
             body: Default::default(),
             secrets: vec![],
             groups: vec![],
+            access_policy: None,
         });
         (org, uid)
     }

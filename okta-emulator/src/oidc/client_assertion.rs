@@ -150,6 +150,7 @@ mod tests {
             body: body.as_object().unwrap().clone(),
             secrets: vec![],
             groups: vec![],
+            access_policy: None,
         }
     }
 

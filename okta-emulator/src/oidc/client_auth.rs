@@ -328,6 +328,7 @@ mod tests {
             body: serde_json::Map::new(),
             secrets: vec![],
             groups: vec![],
+            access_policy: None,
         };
         org.apps.push(app.clone());
         assert_eq!(authenticate(&org, &c).unwrap_err().description, AUTH_FAILED);

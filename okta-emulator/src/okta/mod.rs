@@ -8,4 +8,5 @@ pub mod fields;
 pub mod groups;
 pub mod objects;
 pub mod org;
+pub mod policies;
 pub mod users;

@@ -39,6 +39,10 @@ pub struct App {
     pub body: Map<String, Value>,
     pub secrets: Vec<ClientSecret>,
     pub groups: Vec<GroupAssignment>,
+    /// The access policy the app is mapped to (`PUT /api/v1/apps/{id}/policies/{policyId}`);
+    /// `None` is the org's default access policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_policy: Option<String>,
 }
 
 impl App {

@@ -10,6 +10,7 @@ pub mod groups;
 pub mod live;
 pub mod oidc;
 pub mod persist;
+pub mod policies;
 pub mod seed;
 pub mod tokens;
 pub mod users;
@@ -84,6 +85,9 @@ pub struct Org {
     /// Admin roles of client apps.
     #[serde(default)]
     pub client_roles: Vec<ClientRole>,
+    /// `/api/v1/policies`: every type, each policy with its rules.
+    #[serde(default)]
+    pub policies: Vec<policies::Policy>,
 }
 
 /// Login of the seeded super-admin that owns `--api-token`.
@@ -119,6 +123,7 @@ impl Org {
             oidc: OidcGrants::default(),
             app_grants: Vec::new(),
             client_roles: Vec::new(),
+            policies: Vec::new(),
         };
         let seq = org.next_seq();
         org.groups.push(Group {
@@ -131,6 +136,7 @@ impl Org {
             profile: json!({"name": "Everyone", "description": "All users in your organization"}),
         });
         crate::store::seed::ensure_default_server(&mut org);
+        policies::ensure_seeded(&mut org);
         if let Some(value) = api_token {
             org.ensure_token(value);
         }

@@ -518,6 +518,111 @@ async function main() {
     return null;
   });
 
+  // --- policies (Identity Engine): access policies, their rules, an app mapped to one -------
+  const policyApi = client.policyApi;
+  const listOf = async (result) => (Array.isArray(result) ? result : all(result));
+  let systemPolicy;
+  let accessPolicy;
+  let accessRule;
+
+  await check('policies: list ACCESS_POLICY holds exactly one system policy', async () => {
+    const listed = await listOf(await policyApi.listPolicies({ type: 'ACCESS_POLICY' }));
+    const system = listed.filter((p) => p.system === true);
+    eq(system.length, 1, 'system ACCESS_POLICY count');
+    systemPolicy = system[0];
+    const password = await listOf(await policyApi.listPolicies({ type: 'PASSWORD' }));
+    assert(password.some((p) => p.system === true), 'a system PASSWORD policy');
+    return `${listed.length} access policies, default "${systemPolicy.name}"`;
+  });
+
+  await check('policies: unknown type answers 400 E0000002', () =>
+    // The list is a lazy Collection: the request goes out when it is read.
+    rejects(
+      policyApi.listPolicies({ type: 'NOT_A_TYPE' }).then(listOf),
+      400,
+      'E0000002',
+      'bad type',
+    ),
+  );
+
+  await check('policies: create an access policy with a rule', async () => {
+    accessPolicy = await policyApi.createPolicy({
+      policy: { type: 'ACCESS_POLICY', name: tag, description: 'sdk check' },
+    });
+    assert(accessPolicy.id?.startsWith('rst'), `policy id ${accessPolicy.id}`);
+    eq(accessPolicy.system, false, 'system');
+    accessRule = await policyApi.createPolicyRule({
+      policyId: accessPolicy.id,
+      policyRule: {
+        type: 'ACCESS_POLICY',
+        name: `${tag}-rule`,
+        actions: {
+          appSignOn: {
+            access: 'ALLOW',
+            verificationMethod: { factorMode: '1FA', type: 'ASSURANCE', reauthenticateIn: 'PT2H' },
+          },
+        },
+      },
+    });
+    const rules = await listOf(await policyApi.listPolicyRules({ policyId: accessPolicy.id }));
+    eq(
+      rules.map((r) => r.name),
+      [`${tag}-rule`, 'Catch-all Rule'],
+      'rules (the catch-all last)',
+    );
+    const got = await policyApi.getPolicy({ policyId: accessPolicy.id });
+    eq(got.name, tag, 'get policy name');
+    return null;
+  });
+
+  await check('policies: assign an app to the access policy', async () => {
+    await apps.assignApplicationPolicy({ appId: app.id, policyId: accessPolicy.id });
+    const got = await apps.getApplication({ appId: app.id });
+    const href = got._links?.accessPolicy?.href ?? '';
+    assert(href.endsWith(`/api/v1/policies/${accessPolicy.id}`), `accessPolicy href ${href}`);
+    const mapped = await listOf(await policyApi.listPolicyApps({ policyId: accessPolicy.id }));
+    eq(
+      mapped.map((a) => a.id),
+      [app.id],
+      'apps of the policy',
+    );
+    return null;
+  });
+
+  await check('policies: a mapped or system policy is not deleted', async () => {
+    await rejects(
+      policyApi.deletePolicy({ policyId: accessPolicy.id }),
+      400,
+      'E0000001',
+      'delete mapped policy',
+    );
+    await rejects(
+      policyApi.deletePolicy({ policyId: systemPolicy.id }),
+      403,
+      'E0000006',
+      'delete system policy',
+    );
+    return null;
+  });
+
+  await check('policies: move the app back, delete rule and policy', async () => {
+    await apps.assignApplicationPolicy({ appId: app.id, policyId: systemPolicy.id });
+    const got = await apps.getApplication({ appId: app.id });
+    assert(
+      got._links?.accessPolicy?.href?.endsWith(`/api/v1/policies/${systemPolicy.id}`),
+      'accessPolicy back to the default',
+    );
+    await policyApi.deletePolicyRule({ policyId: accessPolicy.id, ruleId: accessRule.id });
+    await policyApi.deletePolicy({ policyId: accessPolicy.id });
+    await rejects(
+      policyApi.getPolicy({ policyId: accessPolicy.id }),
+      404,
+      'E0000007',
+      'get deleted policy',
+    );
+    return null;
+  });
+
   // --- app lifecycle and delete --------------------------------------------------------------
   await check('apps: deleting an ACTIVE app answers 403 E0000056', () =>
     rejects(apps.deleteApplication({ appId: app.id }), 403, 'E0000056', 'delete active app'),

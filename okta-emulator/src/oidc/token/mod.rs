@@ -351,6 +351,7 @@ mod tests {
             body,
             secrets: vec![],
             groups: vec![],
+            access_policy: None,
         }
     }
 

@@ -11,13 +11,14 @@ pub mod handlers;
 pub mod id_token;
 pub mod model;
 pub mod ops;
+pub mod policy;
 pub mod render;
 pub mod roles;
 pub mod secrets;
 pub mod users;
 pub mod validate;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 use crate::pipeline::{
     ratelimit::{APPS, DEFAULT_BUCKET, OAUTH2},
@@ -111,6 +112,18 @@ pub fn routes() -> Vec<Route> {
             get(users::handlers::get_one)
                 .post(users::handlers::update)
                 .delete(users::handlers::unassign),
+        ),
+        Route::api(
+            app("/policies/{policy_id}"),
+            "apps",
+            APPS,
+            put(policy::handlers::assign),
+        ),
+        Route::api(
+            "/api/v1/policies/{policy_id}/app",
+            "policies",
+            DEFAULT_BUCKET,
+            get(policy::handlers::list_apps),
         ),
         Route::api(
             app("/grants"),

@@ -921,6 +921,7 @@ pub(crate) mod tests {
                 last_updated: 0,
             }],
             groups: vec![],
+            access_policy: None,
         }
     }
 

@@ -155,6 +155,7 @@ pub fn create(
         body: built.body,
         secrets: Vec::new(),
         groups: Vec::new(),
+        access_policy: None,
     };
     apply_secret(&mut app, built.secret, now);
     org.apps.push(app);
@@ -240,6 +241,7 @@ mod tests {
             last_updated: 0,
             body: Default::default(),
             secrets: vec![],
+            access_policy: None,
             groups: vec![],
         };
         apply_secret(&mut app, SecretPlan::Generate, 1);

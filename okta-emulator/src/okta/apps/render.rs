@@ -95,6 +95,13 @@ fn render_settings(settings: &Value) -> Value {
     settings
 }
 
+/// The access policy the app is mapped to (the app may not be in `org` yet while it is built).
+fn access_policy<'a>(app: &'a App, org: &'a Org) -> &'a str {
+    app.access_policy
+        .as_deref()
+        .unwrap_or(&org.access_policy_id)
+}
+
 fn links(app: &App, org: &Org, base: &str) -> Value {
     let id = &app.id;
     let app_url = format!("{base}/api/v1/apps/{id}");
@@ -139,7 +146,7 @@ fn links(app: &App, org: &Org, base: &str) -> Value {
     );
     l.insert(
         "accessPolicy".into(),
-        json!({"href": format!("{base}/api/v1/policies/{}", org.access_policy_id)}),
+        json!({"href": format!("{base}/api/v1/policies/{}", access_policy(app, org))}),
     );
     l.insert("users".into(), json!({"href": format!("{app_url}/users")}));
     if app.status == Status::Active {

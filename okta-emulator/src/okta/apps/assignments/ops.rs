@@ -174,6 +174,7 @@ mod tests {
             body: Map::new(),
             secrets: vec![],
             groups: vec![],
+            access_policy: None,
         });
         let everyone = org.groups[0].id.clone();
         upsert(&mut org, "0oa1", &everyone, Change::default(), 1).unwrap();

@@ -148,6 +148,7 @@ mod tests {
             body: Default::default(),
             secrets: vec![],
             groups: vec![],
+            access_policy: None,
         });
         let new = || NewGrant {
             issuer: "http://h/",

@@ -50,6 +50,7 @@ mod tests {
             body: serde_json::Map::new(),
             secrets: vec![],
             groups: vec![],
+            access_policy: None,
         };
         app.body.insert("label".into(), json!("svc"));
         let g = AppGrant {

@@ -140,6 +140,7 @@ mod tests {
             body: Map::new(),
             secrets: Vec::new(),
             groups: Vec::new(),
+            access_policy: None,
         }
     }
 

@@ -110,6 +110,7 @@ mod tests {
             body: Default::default(),
             secrets: vec![],
             groups: vec![],
+            access_policy: None,
         });
         let id = assign(&mut org, "0oa1", "APP_ADMIN", 1).unwrap();
         assert_eq!(

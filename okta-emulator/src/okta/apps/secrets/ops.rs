@@ -152,6 +152,7 @@ mod tests {
             body: Map::new(),
             secrets: vec![],
             groups: vec![],
+            access_policy: None,
         });
         org
     }

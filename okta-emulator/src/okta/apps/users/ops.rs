@@ -183,6 +183,7 @@ mod tests {
             body: Map::new(),
             secrets: vec![],
             groups: vec![],
+            access_policy: None,
         });
         assert_eq!(
             update(&mut org, "0oa1", &uid, Map::new(), 1)
