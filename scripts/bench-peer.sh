@@ -9,8 +9,9 @@
 # Prints a Markdown table for docs/performance.md; the raw figures go to $OUT_DIR/results.tsv and
 # the requests per endpoint to $OUT_DIR/endpoints.tsv.
 #   NS="50 200" RATES="600 100" LATENCY_MS=100 PROVIDERS="oktaidp okta" scripts/bench-peer.sh
-# OKTAIDP_OKTA_PROVIDER is the official provider's binary (built from source, see COMMON.md of
-# the issue or docs/emulator.md); BUILD=0 reuses target/release; OUT_DIR picks the output folder.
+# OKTAIDP_OKTA_PROVIDER is the official provider's binary (default: where
+# scripts/install-okta-provider.sh caches it); BUILD=0 reuses target/release; OUT_DIR picks the
+# output folder (default target/bench-peer/<UTC time>).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -29,10 +30,10 @@ for p in $providers; do
   esac
 done
 # A bench is not a test: without the official binary there is nothing to compare, so it fails.
-if [[ " $providers " == *" okta "* ]] && [ ! -x "$okta_provider" ]; then
+if [[ " $providers " == *" okta "* ]] && ! { [ -f "$okta_provider" ] && [ -x "$okta_provider" ]; }; then
   echo "bench-peer: the official okta/okta provider binary is absent: $okta_provider" >&2
-  echo "  build it from github.com/okta/terraform-provider-okta tag v$okta_version and set" >&2
-  echo "  OKTAIDP_OKTA_PROVIDER to its path, or run PROVIDERS=oktaidp for ours alone." >&2
+  echo "  scripts/install-okta-provider.sh builds it from its source (tag v$okta_version); or set" >&2
+  echo "  OKTAIDP_OKTA_PROVIDER to a built binary; PROVIDERS=oktaidp runs ours alone." >&2
   exit 1
 fi
 command -v jq >/dev/null || { echo "bench-peer: jq is required" >&2; exit 1; }
