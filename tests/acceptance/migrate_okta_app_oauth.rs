@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::emulator::{Emulator, ADMIN_TOKEN};
-use crate::okta_provider;
+use crate::okta_provider::{self, resource};
 use crate::terraform::{check, example, provider_binary, Feature, Terraform, Workspace};
 
 const EXAMPLES: &str = "examples/guides/migrate-from-okta-app-oauth";
@@ -46,38 +46,15 @@ fn providers(url: &str, with_oktaidp: bool) -> String {
 /// reader installs oktaidp with `terraform init` when the "after" configuration first names it,
 /// and so does the case (with `dev_overrides`, init fails on the overridden provider).
 fn install_from_mirror(ws: &Workspace) -> Result<(), String> {
-    let mirror = ws.dir.path().join("mirror-both");
-    let platform = format!(
-        "{}_{}",
-        std::env::consts::OS,
-        match std::env::consts::ARCH {
-            "x86_64" => "amd64",
-            "aarch64" => "arm64",
-            other => other,
-        }
-    );
     let okta = okta_provider::binary()?;
     let ours = provider_binary();
-    let ours_version = env!("CARGO_PKG_VERSION");
-    for host in ["registry.terraform.io", "registry.opentofu.org"] {
-        for (name, binary, version) in [
+    let mirror = okta_provider::filesystem_mirror(
+        ws,
+        &[
             ("okta", &okta, okta_provider::VERSION),
-            ("oktaidp", &ours, ours_version),
-        ] {
-            let dir = mirror
-                .join(host)
-                .join(name)
-                .join(name)
-                .join(version)
-                .join(&platform);
-            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-            std::os::unix::fs::symlink(
-                binary,
-                dir.join(format!("terraform-provider-{name}_v{version}")),
-            )
-            .map_err(|e| format!("linking {name} into the mirror: {e}"))?;
-        }
-    }
+            ("oktaidp", &ours, env!("CARGO_PKG_VERSION")),
+        ],
+    )?;
     ws.write(
         "cli.tfrc",
         &format!(
@@ -85,17 +62,6 @@ fn install_from_mirror(ws: &Workspace) -> Result<(), String> {
             mirror.display()
         ),
     )
-}
-
-/// The single resource of `kind` in a `terraform show -json` document.
-fn resource<'a>(state: &'a Value, kind: &str) -> Result<&'a Value, String> {
-    state["values"]["root_module"]["resources"]
-        .as_array()
-        .and_then(|all| {
-            all.iter()
-                .find(|r| r["type"] == kind && r["mode"] == "managed")
-        })
-        .ok_or_else(|| format!("no {kind} in the state"))
 }
 
 fn string(value: &Value, what: &str) -> Result<String, String> {

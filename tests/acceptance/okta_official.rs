@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::emulator::{Emulator, ADMIN_TOKEN};
-use crate::okta_provider;
+use crate::okta_provider::{self, resource};
 use crate::terraform::{check, Terraform};
 
 /// The resources the check runs; `docs/emulator.md` lists them as passing.
@@ -219,14 +219,6 @@ fn shape(path: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// The single resource of `kind` in a `terraform show -json` document.
-fn resource<'a>(state: &'a Value, kind: &str) -> Result<&'a Value, String> {
-    state["values"]["root_module"]["resources"]
-        .as_array()
-        .and_then(|all| all.iter().find(|r| r["type"] == kind))
-        .ok_or_else(|| format!("no {kind} in the state"))
 }
 
 fn attribute(state: &Value, kind: &str, name: &str) -> Result<String, String> {

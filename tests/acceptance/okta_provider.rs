@@ -8,6 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use serde_json::Value;
+
 use crate::terraform::{install, provider_binary, Terraform, Workspace, SKIPPED};
 
 /// The version the checks are written against (the issue's, and the install script's default).
@@ -43,24 +45,11 @@ pub fn binary() -> Result<PathBuf, String> {
 
 /// A workspace where Terraform finds this provider through `dev_overrides` (as every case) and
 /// `okta/okta` in a filesystem mirror holding [`binary`], so `terraform init` installs it with
-/// no network. Both registry hosts are mirrored: OpenTofu resolves `okta/okta` on its own.
+/// no network.
 pub fn workspace(tf: &Terraform, files: &[(&str, String)]) -> Result<Workspace, String> {
     let okta = binary()?;
     let ws = Workspace::new(tf, files)?;
-    let mirror = ws.dir.path().join("mirror");
-    for host in ["registry.terraform.io", "registry.opentofu.org"] {
-        let dir = mirror
-            .join(host)
-            .join("okta/okta")
-            .join(VERSION)
-            .join(platform());
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        std::os::unix::fs::symlink(
-            &okta,
-            dir.join(format!("terraform-provider-okta_v{VERSION}")),
-        )
-        .map_err(|e| format!("linking okta/okta into the mirror: {e}"))?;
-    }
+    let mirror = filesystem_mirror(&ws, &[("okta", &okta, VERSION)])?;
     let ours = provider_binary()
         .parent()
         .map(Path::to_path_buf)
@@ -72,6 +61,44 @@ pub fn workspace(tf: &Terraform, files: &[(&str, String)]) -> Result<Workspace, 
     );
     ws.write("cli.tfrc", &cli_config)?;
     Ok(ws)
+}
+
+/// A filesystem mirror in the workspace (`<dir>/mirror`) holding each `(name, binary, version)`
+/// as `<name>/<name>` on both registry hosts (OpenTofu resolves a source on its own host).
+/// Returns its path, for the CLI configuration.
+pub fn filesystem_mirror(
+    ws: &Workspace,
+    providers: &[(&str, &Path, &str)],
+) -> Result<PathBuf, String> {
+    let mirror = ws.dir.path().join("mirror");
+    for host in ["registry.terraform.io", "registry.opentofu.org"] {
+        for (name, binary, version) in providers {
+            let dir = mirror
+                .join(host)
+                .join(name)
+                .join(name)
+                .join(version)
+                .join(platform());
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            std::os::unix::fs::symlink(
+                binary,
+                dir.join(format!("terraform-provider-{name}_v{version}")),
+            )
+            .map_err(|e| format!("linking {name} into the mirror: {e}"))?;
+        }
+    }
+    Ok(mirror)
+}
+
+/// The single managed resource of `kind` in a `terraform show -json` document.
+pub fn resource<'a>(state: &'a Value, kind: &str) -> Result<&'a Value, String> {
+    state["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|r| r["type"] == kind && r["mode"] == "managed")
+        })
+        .ok_or_else(|| format!("no {kind} in the state"))
 }
 
 /// Terraform's platform directory name for this machine.
